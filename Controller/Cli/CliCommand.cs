@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Robotics.Protos.Mcap;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary>Helpers shared by the controller's and the trainer's command lines.</summary>
+public static class CliCommand
+{
+    /// <summary>The --json option every command that ends with a summary takes.</summary>
+    public static Option<bool> JsonOption() => new("--json")
+    {
+        Description = "Also print the summary as one JSON object on the last line of stdout.",
+    };
+
+    /// <summary>
+    /// Runs a command body, turning the errors a user can cause (bad files, bad arguments) into one line on
+    /// stderr and exit code 1 rather than a stack trace.
+    /// </summary>
+    public static int Run(ParseResult parse, Option<bool>? json, Func<CommandOutput, int> body)
+    {
+        var config = parse.InvocationConfiguration;
+        var output = new CommandOutput(config.Output, config.Error, json is not null && parse.GetValue(json));
+        try
+        {
+            return body(output);
+        }
+        catch (Exception e) when (e is McapFormatException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException or FormatException)
+        {
+            output.Error(e.Message);
+            return 1;
+        }
+    }
+}

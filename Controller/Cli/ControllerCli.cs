@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary>The <c>controller</c> command line.</summary>
+public static class ControllerCli
+{
+    public static RootCommand Build()
+    {
+        var bench = new Command("bench", "Measure what this machine can do: run on the robot itself.")
+        {
+            BenchLogCommand.Create(),
+        };
+        return new RootCommand("controller: the on-robot runtime that runs learned policies at a fixed rate, records every tick, and keeps the robot safe.")
+        {
+            bench,
+        };
+    }
+}

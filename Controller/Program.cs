@@ -1,0 +1,3 @@
+using Robotics.Controller.Cli;
+
+return ControllerCli.Build().Parse(args).Invoke();

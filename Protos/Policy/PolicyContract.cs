@@ -1,0 +1,76 @@
+namespace Robotics.Protos.Policy;
+
+/// <summary>
+/// The policy file contract between the trainer, which exports it, and the controller, which runs it: one
+/// ONNX model taking raw observations and returning actions in raw units, with normalization inside the
+/// graph and everything the controller checks before running it in the model's metadata_props.
+/// </summary>
+public static class PolicyContract
+{
+    /// <summary>Input: float32 [N, obs_dim], observations in raw units (the robot config's order).</summary>
+    public const string ObservationInput = "obs";
+
+    /// <summary>Gaussian output: float32 [N, act_dim], the action mean in raw action units.</summary>
+    public const string MeanOutput = "mean";
+
+    /// <summary>Gaussian output: float32 [N, act_dim], log σ in raw action units (clamped in the graph).</summary>
+    public const string LogStdOutput = "log_std";
+
+    /// <summary>Categorical output: float32 [N, n_actions], unnormalized log-probabilities.</summary>
+    public const string LogitsOutput = "logits";
+
+    /// <summary>Metadata keys (ONNX ModelProto.metadata_props). Values are strings; lists and numbers are JSON.</summary>
+    public static class Keys
+    {
+        /// <summary>Version of this contract the file follows; see <see cref="PolicyContract.Version"/>.</summary>
+        public const string ContractVersion = "robotics.contract_version";
+
+        /// <summary>"gaussian" or "categorical".</summary>
+        public const string Kind = "robotics.kind";
+
+        /// <summary>The robot the policy was trained for, e.g. "sim:reach".</summary>
+        public const string Robot = "robotics.robot";
+
+        /// <summary>JSON array of observation entry names, in input order.</summary>
+        public const string ObservationNames = "robotics.observation_names";
+
+        /// <summary>JSON array of action entry names, in output order.</summary>
+        public const string ActionNames = "robotics.action_names";
+
+        /// <summary>JSON array of discrete action names (categorical policies).</summary>
+        public const string DiscreteActionNames = "robotics.discrete_action_names";
+
+        /// <summary>JSON arrays of the lower and upper action limits seen by the trainer, raw units.</summary>
+        public const string ActionLow = "robotics.action_low";
+
+        /// <inheritdoc cref="ActionLow"/>
+        public const string ActionHigh = "robotics.action_high";
+
+        /// <summary>The control rate of the training data, in hertz.</summary>
+        public const string ControlRateHz = "robotics.control_rate_hz";
+
+        /// <summary>JSON arrays: the observation normalization statistics baked into the graph.</summary>
+        public const string ObservationMean = "robotics.obs_mean";
+
+        /// <inheritdoc cref="ObservationMean"/>
+        public const string ObservationStd = "robotics.obs_std";
+
+        /// <summary>JSON array: the training action standard deviation, which normalizes σ for help requests.</summary>
+        public const string ActionStd = "robotics.action_std";
+
+        /// <summary>Normalized σ (σ / training action std) above which the controller asks for help.</summary>
+        public const string HelpThreshold = "robotics.help_sigma_threshold";
+
+        /// <summary>The share of held-out ticks expected above <see cref="HelpThreshold"/>.</summary>
+        public const string HelpRate = "robotics.help_target_rate";
+
+        /// <summary>Hash of the training data, to trace a policy back to its dataset.</summary>
+        public const string DatasetFingerprint = "robotics.dataset_fingerprint";
+
+        /// <summary>JSON object of validation metrics (NLL, action MSE, accuracy).</summary>
+        public const string ValidationMetrics = "robotics.validation_metrics";
+    }
+
+    /// <summary>The contract version this code writes and accepts.</summary>
+    public const int Version = 1;
+}

@@ -1,0 +1,27 @@
+using Robotics.Protos.Log;
+
+namespace Robotics.Protos.TeleopLog;
+
+/// <summary>
+/// One tick as the control loop hands it to the recorder: spans over the loop's own buffers, which the
+/// recorder copies before <see cref="TeleopLogWriter.TryAppend"/> returns.
+/// </summary>
+public ref struct StepRecord
+{
+    /// <summary>Monotonic time of the tick (<see cref="MonotonicClock.NowNs"/>).</summary>
+    public long TimestampNs { get; set; }
+    public ulong EpisodeId { get; set; }
+    public ulong Tick { get; set; }
+    public ReadOnlySpan<float> Observation { get; set; }
+    /// <summary>The action actually sent.</summary>
+    public ReadOnlySpan<float> Action { get; set; }
+    public ActionSource Source { get; set; }
+    /// <summary>Gaussian policy output, or empty when no Gaussian policy ran.</summary>
+    public ReadOnlySpan<float> PolicyMean { get; set; }
+    /// <summary>Gaussian policy output, or empty when no Gaussian policy ran.</summary>
+    public ReadOnlySpan<float> PolicyLogStd { get; set; }
+    /// <summary>Categorical policy output, or empty when no categorical policy ran.</summary>
+    public ReadOnlySpan<float> PolicyLogits { get; set; }
+    /// <summary>OR of <see cref="StepFlag"/> values.</summary>
+    public StepFlag Flags { get; set; }
+}

@@ -1,0 +1,65 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Robotics.Protos.Log;
+
+namespace Robotics.Protos.TeleopLog;
+
+/// <summary>
+/// The teleop log's layout inside MCAP: one channel per message type, protobuf-encoded, each with a
+/// schema whose data is a FileDescriptorSet of teleop_log.proto (mcap.dev/spec/registry, "protobuf"),
+/// plus one Metadata record written on close.
+/// </summary>
+public static class TeleopTopics
+{
+    public const string EpisodeStart = "/episode/start";
+    public const string Step = "/step";
+    public const string EpisodeEnd = "/episode/end";
+    public const string RecorderStatus = "/recorder/status";
+
+    /// <summary>Name of the Metadata record the writer adds on close.</summary>
+    public const string MetadataName = "teleop_log";
+
+    /// <summary>Metadata key: steps dropped because the recorder's buffer was full.</summary>
+    public const string DroppedStepsKey = "dropped_steps";
+
+    /// <summary>Metadata key: episode start/end records dropped because the recorder's buffer was full.</summary>
+    public const string DroppedEventsKey = "dropped_events";
+
+    /// <summary>Each topic's message type, in the order the writer declares its channels.</summary>
+    public static IReadOnlyList<(string Topic, MessageDescriptor Descriptor)> All { get; } =
+    [
+        (EpisodeStart, Log.EpisodeStart.Descriptor),
+        (Step, Log.Step.Descriptor),
+        (EpisodeEnd, Log.EpisodeEnd.Descriptor),
+        (RecorderStatus, Log.RecorderStatus.Descriptor),
+    ];
+
+    private static readonly Lazy<byte[]> SchemaDataBytes = new(BuildSchemaData);
+
+    /// <summary>
+    /// The schema data for every channel: a serialized FileDescriptorSet holding teleop_log.proto and
+    /// everything it imports, dependencies first, as protobuf readers expect.
+    /// </summary>
+    public static ReadOnlySpan<byte> SchemaData => SchemaDataBytes.Value;
+
+    private static byte[] BuildSchemaData()
+    {
+        var set = new FileDescriptorSet();
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        AddWithDependencies(TeleopLogReflection.Descriptor, set, added);
+        return set.ToByteArray();
+    }
+
+    private static void AddWithDependencies(FileDescriptor file, FileDescriptorSet set, HashSet<string> added)
+    {
+        if (!added.Add(file.Name))
+        {
+            return;
+        }
+        foreach (var dependency in file.Dependencies)
+        {
+            AddWithDependencies(dependency, set, added);
+        }
+        set.File.Add(FileDescriptorProto.Parser.ParseFrom(file.SerializedData));
+    }
+}

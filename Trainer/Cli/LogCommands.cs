@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Robotics.Controller.Cli;
+using Robotics.Protos.Mcap;
+using Robotics.Protos.TeleopLog;
+using Robotics.Trainer.Logs;
+
+namespace Robotics.Trainer.Cli;
+
+/// <summary><c>trainer log</c>: inspect and rescue teleop logs.</summary>
+internal static class LogCommands
+{
+    public static Command Create() => new("log", "Inspect and rescue teleop logs (MCAP files).")
+    {
+        Info(),
+        Recover(),
+    };
+
+    private static Command Info()
+    {
+        var path = new Argument<string>("path") { Description = "A teleop log (.mcap), or a directory searched recursively for them." };
+        var json = CliCommand.JsonOption();
+        var command = new Command("info", "Print episodes, steps, duration, achieved rate, steps per action source and dropped steps.") { path, json };
+        command.SetAction(parse => CliCommand.Run(parse, json, console =>
+        {
+            var files = TeleopLogReader.FindLogs(parse.GetValue(path)!);
+            if (files.Count == 0)
+            {
+                throw new FileNotFoundException($"{parse.GetValue(path)}: no .mcap files in this directory");
+            }
+            // A diagnostic tool reads what a cut recording holds and says it was cut, rather than refusing it.
+            var options = new TeleopLogReadOptions { Mcap = McapReadOptions.TolerateTruncation };
+            var logs = files.Select(file => TeleopLogReader.Read(file, options)).ToList();
+            foreach (var log in logs)
+            {
+                if (files.Count > 1)
+                {
+                    PrintSummary(console, log.Path, LogSummary.Of([log]));
+                }
+                foreach (var issue in log.Issues)
+                {
+                    console.Warning($"{log.Path}: {issue}");
+                }
+                if (!log.WasClosed)
+                {
+                    console.Warning($"{log.Path} was not closed (the recording was cut): figures cover its complete chunks; `trainer log recover {log.Path}` writes a closed copy");
+                }
+            }
+            var total = LogSummary.Of(logs);
+            PrintSummary(console, files.Count > 1 ? $"total of {files.Count} files" : files[0], total);
+            console.Summary(ToJson(total));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Recover()
+    {
+        var file = new Argument<string>("file") { Description = "The cut or damaged teleop log." };
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write the rescued log (default: FILE with .recovered.mcap)." };
+        var json = CliCommand.JsonOption();
+        var command = new Command("recover", "Write a closed, indexed copy of a cut or damaged log: every complete chunk that passes its CRC is kept, the rest is reported.") { file, output, json };
+        command.SetAction(parse => CliCommand.Run(parse, json, console =>
+        {
+            string input = parse.GetValue(file)!;
+            if (!File.Exists(input))
+            {
+                throw new FileNotFoundException($"{input}: no such file", input);
+            }
+            string target = parse.GetValue(output) ?? Path.ChangeExtension(input, null) + ".recovered.mcap";
+            var report = McapRecovery.Recover(input, target);
+            foreach (var issue in report.Issues)
+            {
+                console.Warning($"{input}: {issue}");
+            }
+            var recovered = TeleopLogReader.Read(target);
+            var summary = LogSummary.Of([recovered]);
+            console.Line($"{input}: {(report.InputWasClosed ? "was closed" : "was not closed")}; {report.ValidLength:N0} of {report.InputLength:N0} bytes readable");
+            console.Line($"wrote {target}: {report.Messages:N0} messages, {summary.Episodes} episodes ({summary.Outcomes["incomplete"]} without an end), {summary.Steps:N0} steps");
+            var result = new JsonObject
+            {
+                ["input"] = input,
+                ["output"] = target,
+                ["input_was_closed"] = report.InputWasClosed,
+                ["input_bytes"] = report.InputLength,
+                ["valid_bytes"] = report.ValidLength,
+                ["messages"] = report.Messages,
+                ["episodes"] = summary.Episodes,
+                ["steps"] = summary.Steps,
+                ["issues"] = new JsonArray([.. report.Issues.Select(i => (JsonNode)i.ToString())]),
+            };
+            console.Summary(result);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void PrintSummary(CommandOutput console, string title, LogSummary summary)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        string rates = string.Join(", ", summary.NominalRatesHz.Select(r => r.ToString("0.##", culture)));
+        console.Line(title);
+        console.Line(string.Create(culture, $"  episodes  {summary.Episodes} (success {summary.Outcomes["success"]}, failure {summary.Outcomes["failure"]}, aborted {summary.Outcomes["aborted"]}, incomplete {summary.Outcomes["incomplete"]})"));
+        console.Line(string.Create(culture, $"  steps     {summary.Steps} over {summary.DurationSeconds:F1} s; achieved {summary.AchievedRateHz:F1} Hz (nominal {(rates.Length == 0 ? "-" : rates)} Hz)"));
+        console.Line("  sources   " + string.Join(", ", summary.StepsPerSource.Where(p => p.Value > 0 || p.Key != "unspecified").Select(p => $"{p.Key} {p.Value}")));
+        console.Line(string.Create(culture, $"  dropped   {summary.DroppedSteps} steps, {summary.DroppedEvents} episode records{(summary.OrphanSteps > 0 ? $"; {summary.OrphanSteps} steps without their episode's start" : "")}"));
+    }
+
+    private static JsonObject ToJson(LogSummary summary) => new()
+    {
+        ["files"] = new JsonArray([.. summary.Files.Select(f => (JsonNode)f)]),
+        ["episodes"] = summary.Episodes,
+        ["outcomes"] = new JsonObject([.. summary.Outcomes.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+        ["steps"] = summary.Steps,
+        ["duration_s"] = summary.DurationSeconds,
+        ["achieved_rate_hz"] = summary.AchievedRateHz,
+        ["nominal_rates_hz"] = new JsonArray([.. summary.NominalRatesHz.Select(r => (JsonNode)r)]),
+        ["steps_per_source"] = new JsonObject([.. summary.StepsPerSource.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+        ["dropped_steps"] = summary.DroppedSteps,
+        ["dropped_events"] = summary.DroppedEvents,
+        ["orphan_steps"] = summary.OrphanSteps,
+        ["unclosed_files"] = summary.UnclosedFiles,
+    };
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Robotics.Trainer.Cli;
+
+/// <summary>The <c>trainer</c> command line.</summary>
+public static class TrainerCli
+{
+    public static RootCommand Build() => new("trainer: trains behavioral-cloning policies from teleop logs and exports them as one ONNX file.")
+    {
+        LogCommands.Create(),
+    };
+}

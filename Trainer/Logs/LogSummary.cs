@@ -1,0 +1,72 @@
+using Robotics.Protos.Log;
+using Robotics.Protos.TeleopLog;
+
+namespace Robotics.Trainer.Logs;
+
+/// <summary>The figures <c>trainer log info</c> reports for one log file or a set of them.</summary>
+public sealed record LogSummary(
+    IReadOnlyList<string> Files,
+    int Episodes,
+    IReadOnlyDictionary<string, int> Outcomes,
+    long Steps,
+    double DurationSeconds,
+    IReadOnlyList<double> NominalRatesHz,
+    IReadOnlyDictionary<string, long> StepsPerSource,
+    long DroppedSteps,
+    long DroppedEvents,
+    long OrphanSteps,
+    int UnclosedFiles)
+{
+    /// <summary>Ticks per second actually achieved: step intervals over time, within episodes.</summary>
+    public double AchievedRateHz { get; init; }
+
+    public static LogSummary Of(IReadOnlyList<TeleopLogFile> logs)
+    {
+        var episodes = logs.SelectMany(log => log.Episodes).ToList();
+        var outcomes = new Dictionary<string, int>
+        {
+            ["success"] = episodes.Count(e => e.Outcome == EpisodeOutcome.Success),
+            ["failure"] = episodes.Count(e => e.Outcome == EpisodeOutcome.Failure),
+            ["aborted"] = episodes.Count(e => e.Outcome == EpisodeOutcome.Aborted),
+            ["incomplete"] = episodes.Count(e => e.End is null),
+        };
+        var sources = new Dictionary<string, long>
+        {
+            ["teleop"] = 0,
+            ["policy"] = 0,
+            ["override"] = 0,
+            ["safety"] = 0,
+            ["unspecified"] = 0,
+        };
+        foreach (var step in episodes.SelectMany(e => e.Steps))
+        {
+            sources[SourceName(step.Source)]++;
+        }
+        double duration = episodes.Sum(e => e.DurationSeconds);
+        long intervals = episodes.Sum(e => Math.Max(0L, e.Steps.Count - 1));
+        return new LogSummary(
+            [.. logs.Select(log => log.Path)],
+            episodes.Count,
+            outcomes,
+            episodes.Sum(e => (long)e.Steps.Count),
+            duration,
+            [.. episodes.Select(e => e.Start.ControlRateHz).Distinct().Order()],
+            sources,
+            logs.Sum(log => log.DroppedSteps),
+            logs.Sum(log => log.DroppedEvents),
+            logs.Sum(log => log.OrphanSteps),
+            logs.Count(log => !log.WasClosed))
+        {
+            AchievedRateHz = duration > 0 ? intervals / duration : 0,
+        };
+    }
+
+    public static string SourceName(ActionSource source) => source switch
+    {
+        ActionSource.Teleop => "teleop",
+        ActionSource.Policy => "policy",
+        ActionSource.Override => "override",
+        ActionSource.Safety => "safety",
+        _ => "unspecified",
+    };
+}

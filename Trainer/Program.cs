@@ -1,0 +1,3 @@
+using Robotics.Trainer.Cli;
+
+return TrainerCli.Build().Parse(args).Invoke();
