@@ -101,7 +101,7 @@ public sealed class McapSequentialReader : IMcapMessageSource
                 throw new McapFormatException(Path, position, $"a {name} record declares {length} bytes, more than this reader handles in one record");
             }
             var content = ReadContent(position + McapLayout.RecordPrefixLength, (int)length);
-            if (!dataEnded)
+            if (!dataEnded && opcode != (byte)McapOpcode.DataEnd)
             {
                 _dataCrc.Append(prefix);
                 _dataCrc.Append(content.Span);

@@ -58,6 +58,13 @@ public sealed class McapWriter : IDisposable
         FlushRecords();
     }
 
+    /// <summary>
+    /// Pushes everything written outside chunks so far (header, schemas, channels) to the stream, and with
+    /// <see cref="McapWriterOptions.SyncEachChunk"/> to the device: a crash from here on leaves a file that
+    /// readers recognize.
+    /// </summary>
+    public void Flush() => Persist();
+
     /// <summary>Bytes written to the stream so far.</summary>
     public long Position => _position;
 

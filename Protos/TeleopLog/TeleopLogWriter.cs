@@ -36,6 +36,9 @@ public sealed class TeleopLogWriter : IDisposable
     private readonly ushort _stepChannel;
     private readonly ushort _endChannel;
     private readonly ushort _statusChannel;
+    private readonly int _observationCount;
+    private readonly int _actionCount;
+    private readonly int _logitCount;
 
     // Written by the producer (the control loop) only.
     private long _droppedSteps;
@@ -55,6 +58,9 @@ public sealed class TeleopLogWriter : IDisposable
     public TeleopLogWriter(Stream stream, EpisodeInfo robot, TeleopLogWriterOptions? options = null)
     {
         _robot = robot;
+        _observationCount = robot.Observations.Count;
+        _actionCount = robot.Actions.Count;
+        _logitCount = robot.DiscreteActions.Count;
         _options = options ?? new TeleopLogWriterOptions();
         _options.Validate();
         int policyOutputs = robot.IsDiscrete ? robot.DiscreteActions.Count : 2 * robot.Actions.Count;
@@ -70,6 +76,7 @@ public sealed class TeleopLogWriter : IDisposable
             channels[i] = _mcap.AddChannel(schema, topic, McapLayout.ProtobufEncoding);
         }
         (_startChannel, _stepChannel, _endChannel, _statusChannel) = (channels[0], channels[1], channels[2], channels[3]);
+        _mcap.Flush();
 
         _thread = new Thread(Run) { IsBackground = true, Name = "teleop-log-writer", Priority = ThreadPriority.BelowNormal };
         _thread.Start();
@@ -101,8 +108,16 @@ public sealed class TeleopLogWriter : IDisposable
     }
 
     /// <summary>Copies one tick into the ring. Loop-safe; false (and counted) when the ring is full.</summary>
+    /// <exception cref="ArgumentException">A vector's length does not match the recording's robot.</exception>
     public bool TryAppend(in StepRecord step)
     {
+        if (step.Observation.Length != _observationCount || step.Action.Length != _actionCount ||
+            (step.PolicyMean.Length != 0 && step.PolicyMean.Length != _actionCount) ||
+            step.PolicyLogStd.Length != step.PolicyMean.Length ||
+            (step.PolicyLogits.Length != 0 && step.PolicyLogits.Length != _logitCount))
+        {
+            ThrowStepShape(step.Observation.Length, step.Action.Length, step.PolicyMean.Length, step.PolicyLogStd.Length, step.PolicyLogits.Length);
+        }
         if (_ring.TryWriteStep(step))
         {
             return true;
@@ -274,6 +289,13 @@ public sealed class TeleopLogWriter : IDisposable
     /// such as Foxglove show real dates while times within the file stay monotonic.
     /// </summary>
     private ulong LogTime(long monotonicNs) => (ulong)(monotonicNs + _unixOffsetNs);
+
+    [DoesNotReturn]
+    private void ThrowStepShape(int observations, int actions, int means, int logStds, int logits) =>
+        throw new ArgumentException(
+            $"step: got {observations} observations, {actions} actions, {means} means, {logStds} log σ, {logits} logits; " +
+            $"the recording's robot has {_observationCount} observations and {_actionCount} actions " +
+            $"(policy outputs: none or {_actionCount} means with as many log σ, or {_logitCount} logits)");
 
     [DoesNotReturn]
     private static void ThrowShapeMismatch() =>
