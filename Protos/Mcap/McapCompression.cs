@@ -91,7 +91,8 @@ internal static class ChunkDecompressor
     /// <summary>
     /// Decompresses <paramref name="compressed"/>, which must expand to exactly
     /// <paramref name="uncompressedSize"/> bytes; any codec error or size mismatch is returned as a problem
-    /// text rather than thrown, so the caller can name the file and offset.
+    /// text rather than thrown, so the caller can name the file and offset. (The codecs signal damaged input
+    /// with any of the exception types caught below; the LZ4 frame reader, for one, with EndOfStreamException.)
     /// </summary>
     public static byte[]? TryDecompress(McapCompression compression, ReadOnlySpan<byte> compressed, int uncompressedSize, out string? problem)
     {
@@ -135,7 +136,7 @@ internal static class ChunkDecompressor
                     return null;
             }
         }
-        catch (Exception e) when (e is ZstdException or InvalidDataException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException or OverflowException)
+        catch (Exception e) when (e is ZstdException or InvalidDataException or IOException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or NotSupportedException or OverflowException)
         {
             problem = $"{compression.ToRecordName()} chunk does not decompress: {e.Message}";
             return null;

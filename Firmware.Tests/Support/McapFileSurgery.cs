@@ -1,0 +1,18 @@
+using Robotics.Protos.Mcap;
+
+namespace Robotics.Tests.Support;
+
+/// <summary>Finds records in a written log so tests can damage exactly one of them.</summary>
+public static class McapFileSurgery
+{
+    /// <summary>The file offset and length of each chunk record, from the file's own index.</summary>
+    public static IReadOnlyList<(long Offset, long Length)> Chunks(string path)
+    {
+        using var reader = McapIndexedReader.Open(path);
+        return [.. reader.ChunkIndexes.Select(c => ((long)c.ChunkStartOffset, (long)c.ChunkLength))];
+    }
+
+    /// <summary>Where the summary section starts (from the footer).</summary>
+    public static long SummaryStart(byte[] file) =>
+        (long)BitConverter.ToUInt64(file, file.Length - 8 - 20);
+}
