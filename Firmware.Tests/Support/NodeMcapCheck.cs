@@ -3,13 +3,13 @@ using System.Text.Json;
 
 namespace Robotics.Tests.Support;
 
-/// <summary>Runs Firmware.Tests/mcap-check/check.mjs (the reference TypeScript MCAP reader) on a file.</summary>
+/// <summary>Runs Firmware.Tests/mcap-reference/check.mjs (the reference TypeScript MCAP reader) on a file.</summary>
 public static class NodeMcapCheck
 {
     public static JsonElement Run(string mcapPath)
     {
         string modules = Path.Combine(Path.GetDirectoryName(RepoPaths.McapCheckScript)!, "node_modules");
-        Assert.True(Directory.Exists(modules), $"{modules} is missing: run `npm ci --prefix Firmware.Tests/mcap-check` (.ci/run does)");
+        Assert.True(Directory.Exists(modules), $"{modules} is missing: run `npm ci --prefix Firmware.Tests/mcap-reference` (.ci/run does)");
         var start = new ProcessStartInfo("node", [RepoPaths.McapCheckScript, mcapPath])
         {
             RedirectStandardOutput = true,

@@ -8,7 +8,7 @@ public static class RepoPaths
     /// <summary>The built controller executable's entry assembly, copied next to the tests by the project reference.</summary>
     public static string ControllerDll => Path.Combine(AppContext.BaseDirectory, "controller.dll");
 
-    public static string McapCheckScript => Path.Combine(Root, "Firmware.Tests", "mcap-check", "check.mjs");
+    public static string McapCheckScript => Path.Combine(Root, "Firmware.Tests", "mcap-reference", "check.mjs");
 
     private static string FindRoot()
     {
