@@ -70,6 +70,20 @@ internal ref struct FieldReader
         return map;
     }
 
+    /// <summary>Map&lt;uint16, uint64&gt; (channel id to count or offset).</summary>
+    public Dictionary<ushort, ulong> ReadChannelMap(string field)
+    {
+        long mapOffset = FileOffset;
+        var entries = new FieldReader(ReadPrefixed32(field), mapOffset + 4, _path, _record);
+        var map = new Dictionary<ushort, ulong>();
+        while (entries.Remaining > 0)
+        {
+            ushort key = entries.ReadUInt16(field + " key");
+            map[key] = entries.ReadUInt64(field + " value");
+        }
+        return map;
+    }
+
     /// <summary>The rest of the content.</summary>
     public ReadOnlySpan<byte> ReadRest()
     {

@@ -47,14 +47,7 @@ internal static class McapRecordParser
         ulong end = fields.ReadUInt64("message_end_time");
         ulong chunkOffset = fields.ReadUInt64("chunk_start_offset");
         ulong chunkLength = fields.ReadUInt64("chunk_length");
-        uint mapLength = fields.ReadUInt32("message_index_offsets");
-        var map = fields.Slice((int)Math.Min(mapLength, int.MaxValue), "message_index_offsets");
-        var offsets = new Dictionary<ushort, ulong>();
-        while (map.Remaining > 0)
-        {
-            ushort channel = map.ReadUInt16("message_index_offsets key");
-            offsets[channel] = map.ReadUInt64("message_index_offsets value");
-        }
+        var offsets = fields.ReadChannelMap("message_index_offsets");
         ulong indexLength = fields.ReadUInt64("message_index_length");
         string compression = fields.ReadString("compression");
         ulong compressedSize = fields.ReadUInt64("compressed_size");
@@ -72,14 +65,7 @@ internal static class McapRecordParser
         uint chunkCount = fields.ReadUInt32("chunk_count");
         ulong start = fields.ReadUInt64("message_start_time");
         ulong end = fields.ReadUInt64("message_end_time");
-        uint mapLength = fields.ReadUInt32("channel_message_counts");
-        var map = fields.Slice((int)Math.Min(mapLength, int.MaxValue), "channel_message_counts");
-        var counts = new Dictionary<ushort, ulong>();
-        while (map.Remaining > 0)
-        {
-            ushort channel = map.ReadUInt16("channel_message_counts key");
-            counts[channel] = map.ReadUInt64("channel_message_counts value");
-        }
+        var counts = fields.ReadChannelMap("channel_message_counts");
         return new McapStatistics(messageCount, schemaCount, channelCount, attachmentCount, metadataCount, chunkCount, start, end, counts);
     }
 

@@ -217,14 +217,7 @@ public sealed class McapWriter : IDisposable
         _records.WriteUInt64(endTime);
         _records.WriteUInt64((ulong)chunkStart);
         _records.WriteUInt64((ulong)chunkLength);
-        int mapAt = _records.Length;
-        _records.WriteUInt32(0);
-        foreach (var (channelId, offset) in indexOffsets)
-        {
-            _records.WriteUInt16(channelId);
-            _records.WriteUInt64(offset);
-        }
-        _records.PatchUInt32(mapAt, (uint)(_records.Length - mapAt - 4));
+        _records.WriteChannelMap(indexOffsets);
         _records.WriteUInt64((ulong)indexLength);
         _records.WriteString(compression);
         _records.WriteUInt64((ulong)compressed.Length);
@@ -352,14 +345,7 @@ public sealed class McapWriter : IDisposable
         _records.WriteUInt32(_chunkCount);
         _records.WriteUInt64(_messageCount == 0 ? 0 : _messageStartTime);
         _records.WriteUInt64(_messageCount == 0 ? 0 : _messageEndTime);
-        int mapAt = _records.Length;
-        _records.WriteUInt32(0);
-        foreach (var (channelId, channel) in _channels)
-        {
-            _records.WriteUInt16(channelId);
-            _records.WriteUInt64(channel.MessageCount);
-        }
-        _records.PatchUInt32(mapAt, (uint)(_records.Length - mapAt - 4));
+        _records.WriteChannelMap(_channels.Select(pair => KeyValuePair.Create(pair.Key, pair.Value.MessageCount)));
         _records.EndRecord(lengthAt);
         var bytes = _records.WrittenSpan.ToArray();
         _records.Clear();

@@ -59,6 +59,19 @@ internal sealed class RecordBuffer
         PatchUInt32(lengthAt, (uint)(Length - lengthAt - 4));
     }
 
+    /// <summary>MCAP Map&lt;uint16, uint64&gt;: uint32 byte length, then channel id / value pairs.</summary>
+    public void WriteChannelMap(IEnumerable<KeyValuePair<ushort, ulong>> map)
+    {
+        int lengthAt = Length;
+        WriteUInt32(0);
+        foreach (var (key, value) in map)
+        {
+            WriteUInt16(key);
+            WriteUInt64(value);
+        }
+        PatchUInt32(lengthAt, (uint)(Length - lengthAt - 4));
+    }
+
     /// <summary>Writes a record's opcode and a placeholder length; returns the position to pass to <see cref="EndRecord"/>.</summary>
     public int BeginRecord(McapOpcode opcode)
     {
