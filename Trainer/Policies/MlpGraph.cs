@@ -1,0 +1,79 @@
+using Robotics.Trainer.Onnx;
+
+namespace Robotics.Trainer.Policies;
+
+/// <summary>What the forward pass leaves behind for the backward pass.</summary>
+/// <param name="Input">The network input.</param>
+/// <param name="PreActivations">Each hidden layer's affine output h = a·W + b.</param>
+/// <param name="Activations">Each hidden layer's activation a = f(h).</param>
+/// <param name="Output">The head layer's output (no activation).</param>
+public sealed record ForwardTrace(string Input, IReadOnlyList<string> PreActivations, IReadOnlyList<string> Activations, string Output);
+
+/// <summary>
+/// The MLP as graph nodes: its forward pass, and the backward pass derived by hand (../shared/bc-math.md)
+/// from the gradient of the loss with respect to the head output.
+/// </summary>
+public static class MlpGraph
+{
+    /// <param name="parameters">Graph value names of W0, b0, W1, b1, ... in <see cref="PolicyShape.Parameters"/> order.</param>
+    public static ForwardTrace Forward(GraphBuilder g, PolicyShape shape, string input, IReadOnlyList<string> parameters)
+    {
+        var pre = new List<string>();
+        var post = new List<string>();
+        string a = input;
+        int layers = shape.Widths.Count - 1;
+        for (int layer = 0; layer < layers; layer++)
+        {
+            string h = g.Gemm(a, parameters[2 * layer], parameters[2 * layer + 1]);
+            if (layer == layers - 1)
+            {
+                return new ForwardTrace(input, pre, post, h);
+            }
+            pre.Add(h);
+            a = Activate(g, shape, h);
+            post.Add(a);
+        }
+        throw new InvalidOperationException("unreachable: a policy has at least one layer");
+    }
+
+    /// <summary>
+    /// Backpropagates dL/d(output) through the layers: for each layer dW = aᵀ·dh, db = Σ_batch dh,
+    /// da = dh·Wᵀ, and dh = da ⊙ f'(h) for the hidden activations. Returns gradient names in parameter order.
+    /// </summary>
+    public static IReadOnlyList<string> Backward(GraphBuilder g, PolicyShape shape, ForwardTrace trace, IReadOnlyList<string> parameters, string outputGradient)
+    {
+        int layers = shape.Widths.Count - 1;
+        var gradients = new string[2 * layers];
+        string dh = outputGradient;
+        for (int layer = layers - 1; layer >= 0; layer--)
+        {
+            string layerInput = layer == 0 ? trace.Input : trace.Activations[layer - 1];
+            gradients[2 * layer] = g.Gemm(layerInput, dh, transA: true);
+            gradients[2 * layer + 1] = g.ReduceSum(dh, axis: 0, keepDims: false);
+            if (layer == 0)
+            {
+                break;
+            }
+            string da = g.Gemm(dh, parameters[2 * layer], transB: true);
+            dh = g.Mul(da, ActivationDerivative(g, shape, trace.PreActivations[layer - 1], trace.Activations[layer - 1]));
+        }
+        return gradients;
+    }
+
+    private static string Activate(GraphBuilder g, PolicyShape shape, string h) => shape.Activation switch
+    {
+        Activation.LeakyRelu => g.LeakyRelu(h, shape.LeakySlope),
+        Activation.Relu => g.Relu(h),
+        Activation.Tanh => g.Tanh(h),
+        _ => throw new ArgumentOutOfRangeException(nameof(shape), shape.Activation, "unknown activation"),
+    };
+
+    /// <summary>f'(h): 1 or slope (LeakyReLU), 1 or 0 (ReLU), 1 − a² (tanh, from its output a).</summary>
+    private static string ActivationDerivative(GraphBuilder g, PolicyShape shape, string h, string a) => shape.Activation switch
+    {
+        Activation.LeakyRelu => g.Where(g.Greater(h, g.Scalar(0)), g.Scalar(1), g.Scalar(shape.LeakySlope)),
+        Activation.Relu => g.CastToElement(g.Greater(h, g.Scalar(0))),
+        Activation.Tanh => g.Sub(g.Scalar(1), g.Mul(a, a)),
+        _ => throw new ArgumentOutOfRangeException(nameof(shape), shape.Activation, "unknown activation"),
+    };
+}

@@ -1,0 +1,49 @@
+namespace Robotics.Trainer.Policies;
+
+/// <summary>
+/// Training-set statistics baked into the exported policy: observations are standardized on the way in,
+/// Gaussian actions de-standardized on the way out. Action statistics are empty for categorical policies.
+/// </summary>
+public sealed record Normalization(float[] ObservationMean, float[] ObservationStd, float[] ActionMean, float[] ActionStd)
+{
+    /// <summary>
+    /// Means and standard deviations of the rows of <paramref name="values"/> ([rows, width], row-major),
+    /// each std raised to at least <paramref name="stdFloor"/> so a constant entry does not divide by zero.
+    /// </summary>
+    public static (float[] Mean, float[] Std) Statistics(ReadOnlySpan<float> values, int width, double stdFloor)
+    {
+        int rows = values.Length / width;
+        var sum = new double[width];
+        var sumSquares = new double[width];
+        for (int row = 0; row < rows; row++)
+        {
+            var x = values.Slice(row * width, width);
+            for (int j = 0; j < width; j++)
+            {
+                sum[j] += x[j];
+                sumSquares[j] += (double)x[j] * x[j];
+            }
+        }
+        var mean = new float[width];
+        var std = new float[width];
+        for (int j = 0; j < width; j++)
+        {
+            double m = sum[j] / rows;
+            double variance = Math.Max(0, sumSquares[j] / rows - m * m);
+            mean[j] = (float)m;
+            std[j] = (float)Math.Max(Math.Sqrt(variance), stdFloor);
+        }
+        return (mean, std);
+    }
+
+    /// <summary>Standardizes rows in place: (x − mean)/std.</summary>
+    public static void Apply(Span<float> values, float[] mean, float[] std)
+    {
+        int width = mean.Length;
+        for (int i = 0; i < values.Length; i++)
+        {
+            int j = i % width;
+            values[i] = (values[i] - mean[j]) / std[j];
+        }
+    }
+}

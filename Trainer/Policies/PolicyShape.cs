@@ -1,0 +1,89 @@
+namespace Robotics.Trainer.Policies;
+
+/// <summary>One trainable tensor of the MLP.</summary>
+/// <param name="IsWeight">True for weight matrices (which weight decay applies to), false for biases.</param>
+public sealed record ParameterSpec(string Name, long[] Dims, bool IsWeight)
+{
+    public int Count => (int)Dims.Aggregate(1L, (a, b) => a * b);
+}
+
+/// <summary>
+/// The network: observations → hidden layers → head outputs (2·actions for Gaussian: mean then log σ;
+/// n_actions logits for categorical). Validated when built.
+/// </summary>
+public sealed record PolicyShape
+{
+    public PolicyShape(PolicyKind kind, int observations, int actions, IReadOnlyList<int> hidden, Activation activation,
+        double leakySlope = 0.01, double logStdMin = -5, double logStdMax = 2)
+    {
+        if (observations < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(observations), observations, "observations: needs at least one");
+        }
+        if (actions < (kind == PolicyKind.Categorical ? 2 : 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(actions), actions, kind == PolicyKind.Categorical ? "actions: a categorical policy needs at least two discrete actions" : "actions: needs at least one");
+        }
+        if (hidden.Count == 0 || hidden.Any(h => h < 1))
+        {
+            throw new ArgumentException("hidden: needs at least one layer, each of at least one unit", nameof(hidden));
+        }
+        if (!(leakySlope is >= 0 and < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(leakySlope), leakySlope, "leakySlope: must be in [0, 1)");
+        }
+        if (!(logStdMin < logStdMax) || !double.IsFinite(logStdMin) || !double.IsFinite(logStdMax))
+        {
+            throw new ArgumentException($"logStdMin/logStdMax: need a finite range with min < max, got [{logStdMin}, {logStdMax}]", nameof(logStdMin));
+        }
+        Kind = kind;
+        Observations = observations;
+        Actions = actions;
+        Hidden = [.. hidden];
+        Activation = activation;
+        LeakySlope = leakySlope;
+        LogStdMin = logStdMin;
+        LogStdMax = logStdMax;
+    }
+
+    public PolicyKind Kind { get; }
+
+    public int Observations { get; }
+
+    /// <summary>Action dimensions (Gaussian) or number of discrete actions (categorical).</summary>
+    public int Actions { get; }
+
+    public IReadOnlyList<int> Hidden { get; }
+
+    public Activation Activation { get; }
+
+    public double LeakySlope { get; }
+
+    /// <summary>The clamp on log σ (normalized action units), so the NLL cannot run to −∞ on repeated actions.</summary>
+    public double LogStdMin { get; }
+
+    /// <inheritdoc cref="LogStdMin"/>
+    public double LogStdMax { get; }
+
+    /// <summary>Width of the last layer: 2·actions (mean, log σ) or the number of logits.</summary>
+    public int HeadOutputs => Kind == PolicyKind.Gaussian ? 2 * Actions : Actions;
+
+    /// <summary>Layer widths from input to head: observations, hidden..., head outputs.</summary>
+    public IReadOnlyList<int> Widths => [Observations, .. Hidden, HeadOutputs];
+
+    /// <summary>Weights W{i} [in, out] and biases b{i} [out], layer by layer.</summary>
+    public IReadOnlyList<ParameterSpec> Parameters
+    {
+        get
+        {
+            var widths = Widths;
+            var parameters = new List<ParameterSpec>();
+            for (int layer = 0; layer + 1 < widths.Count; layer++)
+            {
+                parameters.Add(new ParameterSpec($"W{layer}", [widths[layer], widths[layer + 1]], IsWeight: true));
+                parameters.Add(new ParameterSpec($"b{layer}", [widths[layer + 1]], IsWeight: false));
+            }
+            return parameters;
+        }
+    }
+}
