@@ -24,10 +24,18 @@ public static class CliCommand
         {
             return body(output);
         }
-        catch (Exception e) when (e is McapFormatException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException or FormatException)
+        catch (Exception e) when (IsUserError(e))
         {
             output.Error(e.Message);
             return 1;
         }
     }
+
+    /// <summary>
+    /// Errors caused by what the user gave (files, arguments, data, the machine's setup), reported as one
+    /// line; anything else is a bug and keeps its stack trace.
+    /// </summary>
+    private static bool IsUserError(Exception e) =>
+        e is McapFormatException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException
+            or FormatException or NotSupportedException;
 }

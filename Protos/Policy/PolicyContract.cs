@@ -19,6 +19,18 @@ public static class PolicyContract
     /// <summary>Categorical output: float32 [N, n_actions], unnormalized log-probabilities.</summary>
     public const string LogitsOutput = "logits";
 
+    /// <summary>Values of <see cref="Keys.Kind"/>.</summary>
+    public const string GaussianKind = "gaussian";
+
+    /// <inheritdoc cref="GaussianKind"/>
+    public const string CategoricalKind = "categorical";
+
+    /// <summary>Values of <see cref="Keys.HelpUncertainty"/>.</summary>
+    public const string MaxNormalizedSigma = "max_normalized_sigma";
+
+    /// <inheritdoc cref="MaxNormalizedSigma"/>
+    public const string NormalizedEntropy = "normalized_entropy";
+
     /// <summary>Metadata keys (ONNX ModelProto.metadata_props). Values are strings; lists and numbers are JSON.</summary>
     public static class Keys
     {
@@ -64,11 +76,23 @@ public static class PolicyContract
         /// <summary>The share of held-out ticks expected above <see cref="HelpThreshold"/>.</summary>
         public const string HelpRate = "robotics.help_target_rate";
 
+        /// <summary>
+        /// What <see cref="HelpThreshold"/> measures: "max_normalized_sigma" (Gaussian: the largest σ over action
+        /// dimensions divided by that dimension's training std) or "normalized_entropy" (categorical: entropy / log K).
+        /// </summary>
+        public const string HelpUncertainty = "robotics.help_uncertainty";
+
         /// <summary>Hash of the training data, to trace a policy back to its dataset.</summary>
         public const string DatasetFingerprint = "robotics.dataset_fingerprint";
 
         /// <summary>JSON object of validation metrics (NLL, action MSE, accuracy).</summary>
         public const string ValidationMetrics = "robotics.validation_metrics";
+
+        /// <summary>JSON object: the training run's resolved settings.</summary>
+        public const string TrainingConfig = "robotics.training_config";
+
+        /// <summary>Version of the trainer that wrote the file.</summary>
+        public const string TrainerVersion = "robotics.trainer_version";
     }
 
     /// <summary>The contract version this code writes and accepts.</summary>

@@ -7,6 +7,8 @@ public static class TrainerCli
 {
     public static RootCommand Build() => new("trainer: trains behavioral-cloning policies from teleop logs and exports them as one ONNX file.")
     {
+        TrainCommand.Create(),
+        InspectCommand.Create(),
         LogCommands.Create(),
     };
 }

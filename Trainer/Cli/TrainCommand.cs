@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Robotics.Controller.Cli;
+using Robotics.Trainer.Data;
+using Robotics.Trainer.Export;
+using Robotics.Trainer.Policies;
+using Robotics.Trainer.Training;
+using Spectre.Console;
+
+namespace Robotics.Trainer.Cli;
+
+/// <summary><c>trainer train</c>: fit a BC policy on teleop logs and export it as one ONNX file.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainingConfig();
+        var data = new Option<string[]>("--data") { Description = "Teleop logs (.mcap) or directories of them.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--out") { Description = "Where to write the policy.", DefaultValueFactory = _ => "policy.onnx" };
+        var kind = new Option<string?>("--kind") { Description = "gaussian or categorical; by default what the logs' action space implies." };
+        kind.AcceptOnlyFromAmong("gaussian", "categorical");
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths.", DefaultValueFactory = _ => "256,256" };
+        var activation = new Option<string>("--activation") { Description = "leaky_relu, relu or tanh.", DefaultValueFactory = _ => "leaky_relu" };
+        activation.AcceptOnlyFromAmong("leaky_relu", "relu", "tanh");
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training episodes.", DefaultValueFactory = _ => defaults.Epochs };
+        var steps = new Option<long>("--steps") { Description = "Optimizer-step budget (0: none); ends training before the epochs do.", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var schedule = new Option<string>("--schedule") { Description = "constant or cosine learning rate.", DefaultValueFactory = _ => "constant" };
+        schedule.AcceptOnlyFromAmong("constant", "cosine");
+        var optimizer = new Option<string>("--optimizer") { Description = "adamw (decoupled decay) or adam (L2 decay).", DefaultValueFactory = _ => "adamw" };
+        optimizer.AcceptOnlyFromAmong("adamw", "adam");
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay on weight matrices (not biases).", DefaultValueFactory = _ => defaults.WeightDecay };
+        var maxGradNorm = new Option<double>("--max-grad-norm") { Description = "Clip the global gradient norm to this (0: off).", DefaultValueFactory = _ => defaults.MaxGradNorm };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation NLL (0: never).", DefaultValueFactory = _ => defaults.Patience };
+        var validation = new Option<double>("--val-fraction") { Description = "Share of episodes held out for validation.", DefaultValueFactory = _ => defaults.ValidationFraction };
+        var onlySuccess = new Option<bool>("--only-success") { Description = "Learn only from episodes whose outcome is success." };
+        var helpRate = new Option<double>("--help-rate") { Description = "Share of held-out ticks on which the policy should ask for help.", DefaultValueFactory = _ => defaults.HelpRate };
+        var seed = new Option<int>("--seed") { Description = "Seed for the split, the initial weights and the batches.", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "cpu, or cuda (needs a build with -p:UseCuda=true).", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0: one per core).", DefaultValueFactory = _ => 0 };
+        var runDir = new Option<string?>("--run-dir") { Description = "Folder for metrics.csv, curves.svg, config.json, help_threshold.json and checkpoint.pb (default: next to --out)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its checkpoint (same --data)." };
+        var json = CliCommand.JsonOption();
+
+        var command = new Command("train", "Train a behavioral-cloning policy (Gaussian or categorical) on ONNX Runtime and export it as one ONNX file.")
+        {
+            data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
+            patience, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
+        };
+        command.SetAction(parse => CliCommand.Run(parse, json, console =>
+        {
+            string outPath = parse.GetValue(output)!;
+            string? resumeFrom = parse.GetValue(resume);
+            var checkpoint = resumeFrom is null ? null : Checkpoints.Load(Path.Combine(resumeFrom, "checkpoint.pb"));
+            var config = checkpoint is null
+                ? new TrainingConfig
+                {
+                    Kind = parse.GetValue(kind) switch { "gaussian" => PolicyKind.Gaussian, "categorical" => PolicyKind.Categorical, _ => null },
+                    Hidden = ParseHidden(parse.GetValue(hidden)!),
+                    Activation = parse.GetValue(activation) switch { "relu" => Activation.Relu, "tanh" => Activation.Tanh, _ => Activation.LeakyRelu },
+                    Epochs = parse.GetValue(epochs),
+                    MaxSteps = parse.GetValue(steps),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(lr),
+                    Schedule = parse.GetValue(schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
+                    Optimizer = parse.GetValue(optimizer) == "adam" ? OptimizerKind.Adam : OptimizerKind.AdamW,
+                    WeightDecay = parse.GetValue(weightDecay),
+                    MaxGradNorm = parse.GetValue(maxGradNorm),
+                    Patience = parse.GetValue(patience),
+                    ValidationFraction = parse.GetValue(validation),
+                    OnlySuccess = parse.GetValue(onlySuccess),
+                    HelpRate = parse.GetValue(helpRate),
+                    Seed = parse.GetValue(seed),
+                    Device = parse.GetValue(device) == "cuda" ? TrainingDevice.Cuda : TrainingDevice.Cpu,
+                    Threads = parse.GetValue(threads),
+                }
+                : ResumedConfig(checkpoint.ConfigJson, parse.GetResult(epochs) is null ? null : parse.GetValue(epochs), parse.GetResult(steps) is null ? null : parse.GetValue(steps));
+            config.Validate();
+            if (config.Device == TrainingDevice.Cuda)
+            {
+                OrtSessions.RequireCuda();
+            }
+
+            var demonstrations = DemonstrationLoader.Load(parse.GetValue(data)!, new DemonstrationFilter { OnlySuccess = config.OnlySuccess, Kind = config.Kind });
+            var split = TrainingData.Split(demonstrations, config.ValidationFraction, config.Seed, config.StdFloor);
+            var folder = new RunFolder(resumeFrom ?? parse.GetValue(runDir) ?? Path.ChangeExtension(outPath, null) + ".run");
+            console.Line(string.Create(CultureInfo.InvariantCulture,
+                $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.Train.Count} training steps from {split.Train.EpisodeCount} episodes, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
+            if (demonstrations.SkippedNonFinite > 0)
+            {
+                console.Warning($"skipped {demonstrations.SkippedNonFinite} steps with NaN or infinity");
+            }
+
+            using var run = new TrainingRun(split, config);
+            folder.WriteConfig(ConfigJson(config, split, run, parse.GetValue(data)!));
+            var result = TrainingProgressDisplay.Run(console, !console.Json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive,
+                progress => run.Run(folder, progress, checkpoint));
+            PolicyExporter.Write(outPath, PolicyExporter.Build(split, config, result));
+
+            console.Line(string.Create(CultureInfo.InvariantCulture,
+                $"{result.StopReason}; best epoch {result.BestEpoch}: val_nll {result.BestEvaluation.Nll:F4}, val_mse {result.BestEvaluation.Mse:G4}; help threshold {result.Help.Threshold:G4} for a {result.Help.Rate:P0} help rate"));
+            console.Line($"wrote {outPath} (run folder {folder.Path})");
+            console.Summary(new JsonObject
+            {
+                ["policy"] = outPath,
+                ["run_dir"] = folder.Path,
+                ["kind"] = demonstrations.Kind == PolicyKind.Gaussian ? "gaussian" : "categorical",
+                ["val_nll"] = result.BestEvaluation.Nll,
+                ["val_mse"] = result.BestEvaluation.Mse,
+                ["val_accuracy"] = double.IsNaN(result.BestEvaluation.Accuracy) ? null : result.BestEvaluation.Accuracy,
+                ["samples_per_s"] = result.SamplesPerSecond,
+                ["epochs"] = result.Epochs,
+                ["best_epoch"] = result.BestEpoch,
+                ["optimizer_steps"] = result.Steps,
+                ["train_steps"] = split.Train.Count,
+                ["val_steps"] = split.Validation.Count,
+                ["train_episodes"] = split.Train.EpisodeCount,
+                ["val_episodes"] = split.Validation.EpisodeCount,
+                ["skipped_non_finite"] = demonstrations.SkippedNonFinite,
+                ["skipped_non_expert"] = demonstrations.SkippedNonExpert,
+                ["help_threshold"] = result.Help.Threshold,
+                ["stop_reason"] = result.StopReason,
+                ["dataset_fingerprint"] = split.Fingerprint,
+            });
+            return 0;
+        }));
+        return command;
+    }
+
+    private static int[] ParseHidden(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
+            {
+                throw new ArgumentException($"--hidden: '{text}' is not a comma-separated list of layer widths such as 256,256");
+            }
+        }
+        return widths;
+    }
+
+    /// <summary>A resumed run keeps its settings; only the epochs and the step budget may be extended.</summary>
+    private static TrainingConfig ResumedConfig(string json, int? epochs, long? steps)
+    {
+        var config = JsonSerializer.Deserialize<TrainingConfig>(json) ?? throw new InvalidDataException("the checkpoint's configuration is empty");
+        return config with { Epochs = epochs ?? config.Epochs, MaxSteps = steps ?? config.MaxSteps };
+    }
+
+    private static JsonObject ConfigJson(TrainingConfig config, TrainingData data, TrainingRun run, string[] paths)
+    {
+        var json = JsonSerializer.SerializeToNode(config)!.AsObject();
+        json["EffectiveBatchSize"] = run.BatchSize;
+        json["StepsPerEpoch"] = run.StepsPerEpoch;
+        json["Data"] = new JsonObject
+        {
+            ["paths"] = new JsonArray([.. paths.Select(p => (JsonNode)p)]),
+            ["robot"] = data.Source.Robot,
+            ["train_steps"] = data.Train.Count,
+            ["val_steps"] = data.Validation.Count,
+            ["train_episodes"] = data.Train.EpisodeCount,
+            ["val_episodes"] = data.Validation.EpisodeCount,
+            ["skipped_non_finite"] = data.Source.SkippedNonFinite,
+            ["skipped_non_expert"] = data.Source.SkippedNonExpert,
+            ["skipped_episodes_by_outcome"] = data.Source.SkippedEpisodesByOutcome,
+            ["fingerprint"] = data.Fingerprint,
+        };
+        return json;
+    }
+}

@@ -1,0 +1,142 @@
+using Robotics.Protos.Log;
+using Robotics.Protos.TeleopLog;
+using Robotics.Trainer.Policies;
+
+namespace Robotics.Trainer.Data;
+
+/// <summary>Which episodes and steps of the logs to learn from.</summary>
+public sealed record DemonstrationFilter
+{
+    /// <summary>Only episodes whose outcome is success (BC copies the expert's mistakes too).</summary>
+    public bool OnlySuccess { get; init; }
+
+    /// <summary>The policy kind asked for; null to follow the logs (discrete action names mean categorical).</summary>
+    public PolicyKind? Kind { get; init; }
+}
+
+/// <summary>
+/// Reads teleop logs (files or directories) into expert demonstrations: only steps whose source is teleop or
+/// override, never the policy's own actions or the safety layer's; every episode must describe the same robot.
+/// </summary>
+public static class DemonstrationLoader
+{
+    public static Demonstrations Load(IEnumerable<string> paths, DemonstrationFilter filter)
+    {
+        var files = paths.SelectMany(TeleopLogReader.FindLogs).Distinct(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            throw new InvalidDataException("no teleop logs: give .mcap files or directories that hold them");
+        }
+        TeleopEpisode? first = null;
+        var episodes = new List<DemoEpisode>();
+        long nonFinite = 0;
+        long nonExpert = 0;
+        int byOutcome = 0;
+        int totalEpisodes = 0;
+        foreach (string file in files)
+        {
+            foreach (var episode in TeleopLogReader.Read(file).Episodes)
+            {
+                totalEpisodes++;
+                first ??= episode;
+                RequireSameRobot(first, episode);
+                if (filter.OnlySuccess && episode.Outcome != EpisodeOutcome.Success)
+                {
+                    byOutcome++;
+                    continue;
+                }
+                var samples = Extract(episode, ref nonFinite, ref nonExpert);
+                if (samples is not null)
+                {
+                    episodes.Add(samples);
+                }
+            }
+        }
+        if (first is null)
+        {
+            throw new InvalidDataException($"no episodes in {Describe(files)}");
+        }
+        var kind = first.Start.DiscreteActions.Count > 0 ? PolicyKind.Categorical : PolicyKind.Gaussian;
+        if (filter.Kind is { } asked && asked != kind)
+        {
+            throw new InvalidDataException(kind == PolicyKind.Categorical
+                ? $"--kind gaussian needs continuous actions, but {first.SourcePath} records discrete actions ({string.Join(", ", first.Start.DiscreteActions)}): use --kind categorical"
+                : $"--kind categorical needs discrete actions, but {first.SourcePath} records continuous actions ({string.Join(", ", first.Start.Actions.Select(a => a.Name))}): use --kind gaussian");
+        }
+        if (episodes.Count == 0)
+        {
+            throw new InvalidDataException($"no expert steps to learn from in {Describe(files)}: {totalEpisodes} episodes, " +
+                $"{byOutcome} left out as unsuccessful, {nonExpert} steps from the policy or the safety layer, {nonFinite} with NaN or infinity");
+        }
+        return new Demonstrations
+        {
+            Kind = kind,
+            Robot = first.Start.Robot,
+            ControlRateHz = first.Start.ControlRateHz,
+            ObservationNames = [.. first.Start.Observations.Select(s => s.Name)],
+            ActionNames = [.. first.Start.Actions.Select(s => s.Name)],
+            DiscreteActionNames = [.. first.Start.DiscreteActions],
+            Episodes = episodes,
+            SkippedNonFinite = nonFinite,
+            SkippedNonExpert = nonExpert,
+            SkippedEpisodesByOutcome = byOutcome,
+        };
+    }
+
+    private static DemoEpisode? Extract(TeleopEpisode episode, ref long nonFinite, ref long nonExpert)
+    {
+        int observations = episode.Start.Observations.Count;
+        int actions = episode.Start.Actions.Count;
+        int discrete = episode.Start.DiscreteActions.Count;
+        var obs = new List<float>();
+        var act = new List<float>();
+        var labels = new List<long>();
+        foreach (var step in episode.Steps)
+        {
+            if (step.Source is not (ActionSource.Teleop or ActionSource.Override))
+            {
+                nonExpert++;
+                continue;
+            }
+            if (!AllFinite(step.Observation) || !AllFinite(step.Action))
+            {
+                nonFinite++;
+                continue;
+            }
+            if (discrete > 0)
+            {
+                float index = step.Action[0];
+                if (index != MathF.Floor(index) || index < 0 || index >= discrete)
+                {
+                    throw new InvalidDataException($"{episode.SourcePath}: episode {episode.Id}, tick {step.Tick}: the discrete action is {index}, not an index in 0..{discrete - 1}");
+                }
+                labels.Add((long)index);
+            }
+            obs.AddRange(step.Observation);
+            act.AddRange(step.Action);
+        }
+        int steps = obs.Count / observations;
+        return steps == 0 ? null : new DemoEpisode(episode.SourcePath, episode.Id, steps, [.. obs], [.. act], [.. labels]);
+    }
+
+    private static void RequireSameRobot(TeleopEpisode first, TeleopEpisode other)
+    {
+        var a = first.Start;
+        var b = other.Start;
+        string? what =
+            !a.Observations.Select(s => s.Name).SequenceEqual(b.Observations.Select(s => s.Name)) ? $"observations [{Names(a.Observations)}] vs [{Names(b.Observations)}]"
+            : !a.Actions.Select(s => s.Name).SequenceEqual(b.Actions.Select(s => s.Name)) ? $"actions [{Names(a.Actions)}] vs [{Names(b.Actions)}]"
+            : !a.DiscreteActions.SequenceEqual(b.DiscreteActions) ? $"discrete actions [{string.Join(", ", a.DiscreteActions)}] vs [{string.Join(", ", b.DiscreteActions)}]"
+            : null;
+        if (what is not null)
+        {
+            throw new InvalidDataException($"episodes disagree on the robot's {what}: episode {first.Id} of {first.SourcePath} and episode {other.Id} of {other.SourcePath}");
+        }
+    }
+
+    private static string Names(IEnumerable<SignalInfo> signals) => string.Join(", ", signals.Select(s => s.Name));
+
+    private static bool AllFinite(IEnumerable<float> values) => values.All(float.IsFinite);
+
+    private static string Describe(List<string> files) => files.Count == 1 ? files[0] : $"{files.Count} files";
+}

@@ -1,0 +1,37 @@
+using Robotics.Trainer.Policies;
+
+namespace Robotics.Trainer.Data;
+
+/// <summary>One episode's expert samples: observations [steps, obs] and actions [steps, act] or labels [steps].</summary>
+public sealed record DemoEpisode(string Source, ulong Id, int Steps, float[] Observations, float[] Actions, long[] Labels);
+
+/// <summary>
+/// Expert demonstrations gathered from teleop logs, all sharing one robot signature (observation names,
+/// action names, discrete actions), with what was left out and why.
+/// </summary>
+public sealed class Demonstrations
+{
+    public required PolicyKind Kind { get; init; }
+    public required string Robot { get; init; }
+    public required double ControlRateHz { get; init; }
+    public required IReadOnlyList<string> ObservationNames { get; init; }
+    public required IReadOnlyList<string> ActionNames { get; init; }
+    public required IReadOnlyList<string> DiscreteActionNames { get; init; }
+    public required IReadOnlyList<DemoEpisode> Episodes { get; init; }
+
+    /// <summary>Steps dropped because an observation or action held NaN or infinity.</summary>
+    public long SkippedNonFinite { get; init; }
+
+    /// <summary>Steps not from an expert (policy or safety actions), which BC must not imitate.</summary>
+    public long SkippedNonExpert { get; init; }
+
+    /// <summary>Episodes left out by the success-only filter.</summary>
+    public int SkippedEpisodesByOutcome { get; init; }
+
+    public int ObservationSize => ObservationNames.Count;
+
+    /// <summary>Action dimensions (Gaussian) or discrete actions (categorical): the policy's output size.</summary>
+    public int ActionSize => Kind == PolicyKind.Gaussian ? ActionNames.Count : DiscreteActionNames.Count;
+
+    public long SampleCount => Episodes.Sum(e => (long)e.Steps);
+}

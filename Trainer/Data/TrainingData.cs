@@ -1,0 +1,110 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Robotics.Trainer.Policies;
+
+namespace Robotics.Trainer.Data;
+
+/// <summary>Samples as the training graph takes them: normalized observations and targets, row-major.</summary>
+public sealed record SampleSet(int Count, float[] Observations, float[] Targets, long[] Labels, int EpisodeCount);
+
+/// <summary>
+/// The demonstrations split by episode (never by step: neighbouring ticks are near-copies, and splitting them
+/// would leak the training set into validation), normalized with statistics of the training episodes only.
+/// </summary>
+public sealed class TrainingData
+{
+    private TrainingData(Demonstrations source, SampleSet train, SampleSet validation, Normalization normalization, string fingerprint)
+    {
+        Source = source;
+        Train = train;
+        Validation = validation;
+        Normalization = normalization;
+        Fingerprint = fingerprint;
+    }
+
+    public Demonstrations Source { get; }
+
+    public SampleSet Train { get; }
+
+    public SampleSet Validation { get; }
+
+    public Normalization Normalization { get; }
+
+    /// <summary>SHA-256 (first 16 hex digits) of the signature and every sample, in split order.</summary>
+    public string Fingerprint { get; }
+
+    /// <param name="validationFraction">Share of episodes held out, at least one episode.</param>
+    /// <param name="stdFloor">Smallest standard deviation used to normalize, in raw units.</param>
+    public static TrainingData Split(Demonstrations demonstrations, double validationFraction, int seed, double stdFloor)
+    {
+        if (validationFraction is <= 0 or >= 1)
+        {
+            throw new InvalidDataException($"the validation fraction must be between 0 and 1, got {validationFraction}");
+        }
+        var order = demonstrations.Episodes.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.Id).ToArray();
+        new Random(seed).Shuffle(order);
+        int validationEpisodes = (int)Math.Round(order.Length * validationFraction);
+        if (validationEpisodes == 0 || validationEpisodes == order.Length)
+        {
+            throw new InvalidDataException($"{order.Length} episode(s) with expert steps cannot be split into training and validation " +
+                $"(validation fraction {validationFraction}): both need at least one whole episode; record more episodes");
+        }
+        var validation = order[..validationEpisodes];
+        var train = order[validationEpisodes..];
+
+        int width = demonstrations.ObservationSize;
+        int actions = demonstrations.ActionNames.Count;
+        var trainSet = Gather(train, width, actions);
+        var (obsMean, obsStd) = Normalization.Statistics(trainSet.Observations, width, stdFloor);
+        float[] actMean = [];
+        float[] actStd = [];
+        if (demonstrations.Kind == PolicyKind.Gaussian)
+        {
+            (actMean, actStd) = Normalization.Statistics(trainSet.Targets, actions, stdFloor);
+        }
+        var normalization = new Normalization(obsMean, obsStd, actMean, actStd);
+        var validationSet = Gather(validation, width, actions);
+        string fingerprint = ComputeFingerprint(demonstrations, trainSet, validationSet);
+        foreach (var set in new[] { trainSet, validationSet })
+        {
+            Normalization.Apply(set.Observations, obsMean, obsStd);
+            if (demonstrations.Kind == PolicyKind.Gaussian)
+            {
+                Normalization.Apply(set.Targets, actMean, actStd);
+            }
+        }
+        return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint);
+    }
+
+    private static SampleSet Gather(DemoEpisode[] episodes, int width, int actions)
+    {
+        int count = episodes.Sum(e => e.Steps);
+        var observations = new float[count * width];
+        var targets = new float[count * actions];
+        var labels = new long[episodes.Sum(e => e.Labels.Length)];
+        int row = 0;
+        int label = 0;
+        foreach (var episode in episodes)
+        {
+            episode.Observations.CopyTo(observations, row * width);
+            episode.Actions.CopyTo(targets, row * actions);
+            episode.Labels.CopyTo(labels, label);
+            row += episode.Steps;
+            label += episode.Labels.Length;
+        }
+        return new SampleSet(count, observations, targets, labels, episodes.Length);
+    }
+
+    private static string ComputeFingerprint(Demonstrations demonstrations, SampleSet train, SampleSet validation)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", demonstrations.ObservationNames.Concat(demonstrations.ActionNames).Concat(demonstrations.DiscreteActionNames))));
+        foreach (var set in new[] { train, validation })
+        {
+            hash.AppendData(MemoryMarshal.AsBytes(set.Observations.AsSpan()));
+            hash.AppendData(MemoryMarshal.AsBytes(set.Targets.AsSpan()));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Robotics.Protos.Onnx;
+using Robotics.Protos.Policy;
+using Robotics.Trainer.Data;
+using Robotics.Trainer.Policies;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Trainer.Export;
+
+/// <summary>
+/// Writes the policy file the controller runs: the forward graph with the best weights and the normalization
+/// baked in, and everything the controller checks before running it in the metadata (see <see cref="PolicyContract"/>).
+/// </summary>
+public static class PolicyExporter
+{
+    public static ModelProto Build(TrainingData data, TrainingConfig config, TrainingResult result)
+    {
+        var source = data.Source;
+        var (low, high) = ActionRange(source);
+        var c = CultureInfo.InvariantCulture;
+        var metadata = new Dictionary<string, string>
+        {
+            [PolicyContract.Keys.ContractVersion] = PolicyContract.Version.ToString(c),
+            [PolicyContract.Keys.Kind] = source.Kind == PolicyKind.Gaussian ? PolicyContract.GaussianKind : PolicyContract.CategoricalKind,
+            [PolicyContract.Keys.Robot] = source.Robot,
+            [PolicyContract.Keys.ObservationNames] = JsonSerializer.Serialize(source.ObservationNames),
+            [PolicyContract.Keys.ActionNames] = JsonSerializer.Serialize(source.ActionNames),
+            [PolicyContract.Keys.DiscreteActionNames] = JsonSerializer.Serialize(source.DiscreteActionNames),
+            [PolicyContract.Keys.ActionLow] = JsonSerializer.Serialize(low),
+            [PolicyContract.Keys.ActionHigh] = JsonSerializer.Serialize(high),
+            [PolicyContract.Keys.ControlRateHz] = source.ControlRateHz.ToString("R", c),
+            [PolicyContract.Keys.ObservationMean] = JsonSerializer.Serialize(data.Normalization.ObservationMean),
+            [PolicyContract.Keys.ObservationStd] = JsonSerializer.Serialize(data.Normalization.ObservationStd),
+            [PolicyContract.Keys.ActionStd] = JsonSerializer.Serialize(data.Normalization.ActionStd),
+            [PolicyContract.Keys.HelpThreshold] = result.Help.Threshold.ToString("R", c),
+            [PolicyContract.Keys.HelpRate] = result.Help.Rate.ToString("R", c),
+            [PolicyContract.Keys.HelpUncertainty] = source.Kind == PolicyKind.Gaussian ? PolicyContract.MaxNormalizedSigma : PolicyContract.NormalizedEntropy,
+            [PolicyContract.Keys.DatasetFingerprint] = data.Fingerprint,
+            [PolicyContract.Keys.ValidationMetrics] = new JsonObject
+            {
+                ["nll"] = result.BestEvaluation.Nll,
+                ["mse"] = result.BestEvaluation.Mse,
+                ["accuracy"] = double.IsNaN(result.BestEvaluation.Accuracy) ? null : result.BestEvaluation.Accuracy,
+                ["epoch"] = result.BestEpoch,
+                ["samples"] = data.Validation.Count,
+            }.ToJsonString(),
+            [PolicyContract.Keys.TrainingConfig] = JsonSerializer.Serialize(config),
+            [PolicyContract.Keys.TrainerVersion] = typeof(PolicyExporter).Assembly.GetName().Version?.ToString() ?? "0",
+        };
+        return PolicyGraph.BuildExport(result.Shape, data.Normalization, result.BestParameters, metadata);
+    }
+
+    /// <summary>Writes the model (to a temporary name first, so a reader never sees half a file).</summary>
+    public static void Write(string path, ModelProto model)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        Directory.CreateDirectory(directory!);
+        string temporary = path + ".partial";
+        File.WriteAllBytes(temporary, model.ToByteArray());
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The smallest and largest expert action per dimension (raw units); 0..K−1 for discrete actions.</summary>
+    private static (float[] Low, float[] High) ActionRange(Demonstrations source)
+    {
+        int width = source.ActionNames.Count;
+        var low = Enumerable.Repeat(float.PositiveInfinity, width).ToArray();
+        var high = Enumerable.Repeat(float.NegativeInfinity, width).ToArray();
+        foreach (var episode in source.Episodes)
+        {
+            for (int i = 0; i < episode.Actions.Length; i++)
+            {
+                low[i % width] = Math.Min(low[i % width], episode.Actions[i]);
+                high[i % width] = Math.Max(high[i % width], episode.Actions[i]);
+            }
+        }
+        return source.Kind == PolicyKind.Categorical ? ([0f], [source.DiscreteActionNames.Count - 1]) : (low, high);
+    }
+}

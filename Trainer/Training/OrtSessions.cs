@@ -1,0 +1,39 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Robotics.Protos.Onnx;
+
+namespace Robotics.Trainer.Training;
+
+/// <summary>Creates ONNX Runtime sessions on the configured device, with one clear error when it is missing.</summary>
+public static class OrtSessions
+{
+    private const string CudaProvider = "CUDAExecutionProvider";
+
+    public static InferenceSession Create(ModelProto model, TrainingDevice device, int threads)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = threads > 0 ? threads : Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+        };
+        if (device == TrainingDevice.Cuda)
+        {
+            RequireCuda();
+            options.AppendExecutionProvider_CUDA(0);
+        }
+        return new InferenceSession(model.ToByteArray(), options);
+    }
+
+    /// <summary>Fails with how to enable CUDA when this build's ONNX Runtime has no CUDA execution provider.</summary>
+    public static void RequireCuda()
+    {
+        if (!OrtEnv.Instance().GetAvailableProviders().Contains(CudaProvider))
+        {
+            throw new NotSupportedException(
+                "--device cuda: this build's ONNX Runtime has no CUDA execution provider. Rebuild the trainer with " +
+                "`dotnet build Trainer -c Release -p:UseCuda=true` (Linux x64 or Windows x64, CUDA 12 and cuDNN 9 installed), or use --device cpu.");
+        }
+    }
+}

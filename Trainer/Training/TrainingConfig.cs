@@ -1,0 +1,88 @@
+using System.Text.Json.Serialization;
+using Robotics.Trainer.Policies;
+
+namespace Robotics.Trainer.Training;
+
+public enum LearningRateSchedule
+{
+    Constant,
+    /// <summary>Cosine decay from the learning rate to zero over the step budget.</summary>
+    Cosine,
+}
+
+public enum OptimizerKind
+{
+    /// <summary>Adam with decoupled weight decay (the weights shrink by lr·decay each step).</summary>
+    AdamW,
+    /// <summary>Adam with L2 weight decay (decay·w added to the gradient).</summary>
+    Adam,
+}
+
+public enum TrainingDevice
+{
+    Cpu,
+    Cuda,
+}
+
+/// <summary>Every setting of a training run, validated when built; written to the run folder as config.json.</summary>
+public sealed record TrainingConfig
+{
+    public PolicyKind? Kind { get; init; }
+    public IReadOnlyList<int> Hidden { get; init; } = [256, 256];
+    [JsonConverter(typeof(JsonStringEnumConverter<Activation>))]
+    public Activation Activation { get; init; } = Activation.LeakyRelu;
+    /// <summary>LeakyReLU's negative slope (PyTorch's default).</summary>
+    public double LeakySlope { get; init; } = 0.01;
+    public double LogStdMin { get; init; } = -5;
+    public double LogStdMax { get; init; } = 2;
+    public int Epochs { get; init; } = 100;
+    /// <summary>A budget of optimizer steps that ends training before the epochs run out; 0 for none.</summary>
+    public long MaxSteps { get; init; }
+    public int BatchSize { get; init; } = 256;
+    public double LearningRate { get; init; } = 3e-4;
+    [JsonConverter(typeof(JsonStringEnumConverter<LearningRateSchedule>))]
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+    [JsonConverter(typeof(JsonStringEnumConverter<OptimizerKind>))]
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+    public double WeightDecay { get; init; } = 1e-4;
+    /// <summary>Global gradient-norm clip; 0 for none.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+    /// <summary>Stop after this many epochs without a better validation NLL; 0 never stops early.</summary>
+    public int Patience { get; init; } = 10;
+    public double ValidationFraction { get; init; } = 0.2;
+    public bool OnlySuccess { get; init; }
+    /// <summary>Smallest standard deviation used to normalize observations and actions, in raw units.</summary>
+    public double StdFloor { get; init; } = 1e-3;
+    /// <summary>Share of held-out ticks on which the deployed policy should ask for help.</summary>
+    public double HelpRate { get; init; } = 0.02;
+    public int Seed { get; init; }
+    [JsonConverter(typeof(JsonStringEnumConverter<TrainingDevice>))]
+    public TrainingDevice Device { get; init; } = TrainingDevice.Cpu;
+    /// <summary>ONNX Runtime intra-op threads; 0 for one per core.</summary>
+    public int Threads { get; init; }
+
+    public void Validate()
+    {
+        Require(Hidden.Count > 0 && Hidden.All(h => h > 0), "hidden", "needs at least one layer, each of at least one unit");
+        Require(Epochs > 0, "epochs", "must be at least 1");
+        Require(MaxSteps >= 0, "steps", "must be 0 (no budget) or more");
+        Require(BatchSize > 0, "batch", "must be at least 1");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "lr", "must be a positive number");
+        Require(WeightDecay >= 0, "weight-decay", "must be 0 or more");
+        Require(MaxGradNorm >= 0, "max-grad-norm", "must be 0 (off) or more");
+        Require(Patience >= 0, "patience", "must be 0 (off) or more");
+        Require(HelpRate is > 0 and < 1, "help-rate", "must be between 0 and 1");
+        Require(StdFloor > 0, "std-floor", "must be positive");
+        Require(Threads >= 0, "threads", "must be 0 (one per core) or more");
+        Require(LeakySlope is >= 0 and < 1, "leaky-slope", "must be in [0, 1)");
+        Require(LogStdMin < LogStdMax, "log-std-min/max", "need min < max");
+    }
+
+    private static void Require(bool condition, string option, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"--{option}: {rule}");
+        }
+    }
+}

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using Robotics.Protos.Train;
+using Robotics.Trainer.Data;
+using Robotics.Trainer.Policies;
+
+namespace Robotics.Trainer.Training;
+
+/// <summary>
+/// Trains a behavioral-cloning policy: mini-batches without replacement from a seeded per-epoch shuffle, one
+/// bound ONNX Runtime call per step, validation each epoch, early stopping on validation NLL, a checkpoint
+/// each epoch, and the help threshold from the best epoch's held-out uncertainty.
+/// </summary>
+public sealed class TrainingRun : IDisposable
+{
+    private static readonly AdamConstants Adam = new();
+    private readonly TrainingData _data;
+    private readonly TrainingConfig _config;
+    private readonly InferenceSession _trainingSession;
+    private readonly InferenceSession _evaluationSession;
+    private readonly OrtAllocator? _deviceAllocator;
+    private readonly ParameterStore _store;
+    private readonly TrainingStep _step;
+    private readonly PolicyEvaluator _evaluator;
+
+    public TrainingRun(TrainingData data, TrainingConfig config)
+    {
+        config.Validate();
+        _data = data;
+        _config = config;
+        var source = data.Source;
+        Shape = new PolicyShape(source.Kind, source.ObservationSize, source.ActionSize, config.Hidden, config.Activation,
+            config.LeakySlope, config.LogStdMin, config.LogStdMax);
+        // A training set smaller than one batch trains on all of it each step.
+        BatchSize = Math.Min(config.BatchSize, data.Train.Count);
+        StepsPerEpoch = data.Train.Count / BatchSize;
+
+        _trainingSession = OrtSessions.Create(TrainingGraph.BuildStep(Shape, BatchSize, Adam), config.Device, config.Threads);
+        _evaluationSession = OrtSessions.Create(PolicyGraph.BuildEvaluation(Shape), config.Device, config.Threads);
+        var allocator = OrtAllocator.DefaultInstance;
+        if (config.Device == TrainingDevice.Cuda)
+        {
+            _deviceAllocator = new OrtAllocator(_trainingSession,
+                new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, 0, OrtMemType.Default));
+            allocator = _deviceAllocator;
+        }
+        _store = new ParameterStore(Shape, allocator, config.Device);
+        _step = new TrainingStep(_trainingSession, _store, Shape, BatchSize, config, Adam);
+        _evaluator = new PolicyEvaluator(_evaluationSession, _store, Shape, data.Validation, data.Normalization);
+    }
+
+    public PolicyShape Shape { get; }
+
+    public int BatchSize { get; }
+
+    public int StepsPerEpoch { get; }
+
+    /// <summary>Total optimizer steps the run may take: the epochs, or the step budget if smaller.</summary>
+    public long StepBudget => _config.MaxSteps > 0 ? Math.Min(_config.MaxSteps, (long)_config.Epochs * StepsPerEpoch) : (long)_config.Epochs * StepsPerEpoch;
+
+    public TrainingResult Run(RunFolder folder, ITrainingProgress progress, TrainingCheckpoint? resume = null)
+    {
+        var history = resume is null ? new List<EpochMetrics>() : folder.ReadMetrics();
+        long step = 0;
+        int epoch = 0;
+        int sinceBest = 0;
+        int bestEpoch = 0;
+        double bestNll = double.PositiveInfinity;
+        float[][] best;
+        if (resume is null)
+        {
+            _store.Write(ParameterInit.Create(Shape, _config.Seed));
+            best = _store.Read().Parameters;
+        }
+        else
+        {
+            string path = folder.CheckpointPath;
+            if (resume.DatasetFingerprint != _data.Fingerprint)
+            {
+                throw new InvalidDataException($"{path}: the checkpoint was trained on data {resume.DatasetFingerprint}; these logs are {_data.Fingerprint}. Resume with the same --data.");
+            }
+            _store.Write(new TrainingState(
+                Checkpoints.FromTensors(Shape, resume.Parameters, path),
+                Checkpoints.FromTensors(Shape, resume.FirstMoments, path),
+                Checkpoints.FromTensors(Shape, resume.SecondMoments, path)));
+            best = Checkpoints.FromTensors(Shape, resume.BestParameters, path);
+            (step, epoch, sinceBest, bestEpoch, bestNll) = ((long)resume.Step, (int)resume.Epoch, (int)resume.EpochsWithoutImprovement, (int)resume.BestEpoch, resume.BestValidationNll);
+        }
+
+        Evaluation? bestEvaluation = null;
+        long budget = StepBudget;
+        string stopReason = "epochs done";
+        var order = new int[_data.Train.Count];
+        long trainedSamples = 0;
+        double trainedSeconds = 0;
+        progress.Begin(step, budget);
+        while (epoch < _config.Epochs)
+        {
+            if (step >= budget)
+            {
+                stopReason = "step budget reached";
+                break;
+            }
+            epoch++;
+            Shuffle(order, epoch);
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            int batches = 0;
+            for (int batch = 0; batch < StepsPerEpoch && step < budget; batch++)
+            {
+                FillBatch(order, batch);
+                step++;
+                lossSum += _step.Run(step, LearningRate.At(_config, step, budget));
+                batches++;
+                if (batches % 16 == 0)
+                {
+                    progress.Advance(step, lossSum / batches, batches * BatchSize / clock.Elapsed.TotalSeconds);
+                }
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            trainedSamples += (long)batches * BatchSize;
+            trainedSeconds += seconds;
+
+            var evaluation = _evaluator.Evaluate(_store.Current);
+            bool improved = evaluation.Nll < bestNll;
+            if (improved)
+            {
+                (bestNll, bestEpoch, sinceBest, bestEvaluation) = (evaluation.Nll, epoch, 0, evaluation);
+                best = _store.Read().Parameters;
+            }
+            else
+            {
+                sinceBest++;
+            }
+            var metrics = new EpochMetrics(epoch, step, lossSum / Math.Max(1, batches), evaluation.Nll, evaluation.Mse, evaluation.Accuracy,
+                LearningRate.At(_config, step, budget), batches * BatchSize / seconds, seconds);
+            history.Add(metrics);
+            folder.WriteMetrics(history, $"{Shape.Kind} BC on {_data.Source.Robot}");
+            SaveCheckpoint(folder, step, epoch, best, bestNll, bestEpoch, sinceBest);
+            progress.EpochEnded(metrics, improved);
+            if (_config.Patience > 0 && sinceBest >= _config.Patience)
+            {
+                stopReason = $"early stop: no better validation NLL for {_config.Patience} epochs";
+                break;
+            }
+        }
+        progress.End();
+
+        if (bestEvaluation is null)
+        {
+            // Resumed after the best epoch: score the best parameters again for the help threshold.
+            var current = _store.Read();
+            _store.Write(current with { Parameters = best });
+            bestEvaluation = _evaluator.Evaluate(_store.Current);
+            _store.Write(current);
+        }
+        var help = HelpThreshold.From(bestEvaluation.Uncertainty, _config.HelpRate);
+        folder.WriteHelpThreshold(help);
+        return new TrainingResult(Shape, BatchSize, best, bestEvaluation, bestEpoch, epoch, step,
+            trainedSeconds > 0 ? trainedSamples / trainedSeconds : 0, help, stopReason, history);
+    }
+
+    public void Dispose()
+    {
+        _evaluator.Dispose();
+        _step.Dispose();
+        _store.Dispose();
+        _deviceAllocator?.Dispose();
+        _evaluationSession.Dispose();
+        _trainingSession.Dispose();
+    }
+
+    /// <summary>A permutation of the training samples that depends only on the seed and the epoch.</summary>
+    private void Shuffle(int[] order, int epoch)
+    {
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        new Random(unchecked(_config.Seed * 1_000_003 + epoch)).Shuffle(order);
+    }
+
+    private void FillBatch(int[] order, int batch)
+    {
+        var train = _data.Train;
+        int width = Shape.Observations;
+        int actions = _data.Source.ActionNames.Count;
+        for (int row = 0; row < BatchSize; row++)
+        {
+            int sample = order[batch * BatchSize + row];
+            Array.Copy(train.Observations, sample * width, _step.Observations, row * width, width);
+            if (Shape.Kind == PolicyKind.Gaussian)
+            {
+                Array.Copy(train.Targets, sample * actions, _step.Targets, row * actions, actions);
+            }
+            else
+            {
+                _step.Labels[row] = train.Labels[sample];
+            }
+        }
+    }
+
+    private void SaveCheckpoint(RunFolder folder, long step, int epoch, float[][] best, double bestNll, int bestEpoch, int sinceBest)
+    {
+        var state = _store.Read();
+        var checkpoint = new TrainingCheckpoint
+        {
+            ConfigJson = JsonSerializer.Serialize(_config),
+            DatasetFingerprint = _data.Fingerprint,
+            Step = (ulong)step,
+            Epoch = (uint)epoch,
+            BestValidationNll = bestNll,
+            BestEpoch = (uint)bestEpoch,
+            EpochsWithoutImprovement = (uint)sinceBest,
+        };
+        checkpoint.Parameters.AddRange(Checkpoints.ToTensors(Shape, state.Parameters));
+        checkpoint.FirstMoments.AddRange(Checkpoints.ToTensors(Shape, state.FirstMoments));
+        checkpoint.SecondMoments.AddRange(Checkpoints.ToTensors(Shape, state.SecondMoments));
+        checkpoint.BestParameters.AddRange(Checkpoints.ToTensors(Shape, best));
+        folder.SaveCheckpoint(checkpoint);
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.ML.OnnxRuntime;
+using Robotics.Trainer.Policies;
+
+namespace Robotics.Trainer.Training;
+
+/// <summary>
+/// Runs the training graph once per call with everything bound once up front: the batch and the per-step
+/// scalars live in host arrays the caller fills, parameters and moments in the store's two sets, and two
+/// IoBindings (set 0 → set 1, set 1 → set 0) alternate. A step is one RunWithBinding call: no allocation.
+/// </summary>
+internal sealed class TrainingStep : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly ParameterStore _store;
+    private readonly OrtIoBinding[] _bindings;
+    private readonly RunOptions _runOptions = new();
+    private readonly List<OrtValue> _hostValues = [];
+    private readonly float[] _stepSize = new float[1];
+    private readonly float[] _inverseSqrtBias2 = new float[1];
+    private readonly float[] _weightScale = new float[1];
+    private readonly float[] _l2 = new float[1];
+    private readonly float[] _maxGradNorm = new float[1];
+    private readonly float[] _loss = new float[1];
+    private readonly float[] _gradientNorm = new float[1];
+    private readonly AdamConstants _adam;
+    private readonly TrainingConfig _config;
+
+    public TrainingStep(InferenceSession session, ParameterStore store, PolicyShape shape, int batchSize, TrainingConfig config, AdamConstants adam)
+    {
+        _session = session;
+        _store = store;
+        _config = config;
+        _adam = adam;
+        Observations = new float[batchSize * shape.Observations];
+        Targets = shape.Kind == PolicyKind.Gaussian ? new float[batchSize * shape.Actions] : [];
+        Labels = shape.Kind == PolicyKind.Categorical ? new long[batchSize] : [];
+
+        var inputs = new Dictionary<string, OrtValue>
+        {
+            [TrainingNames.Observations] = Host(Observations, batchSize, shape.Observations),
+            [TrainingNames.Target] = shape.Kind == PolicyKind.Gaussian ? Host(Targets, batchSize, shape.Actions) : Host(Labels, batchSize),
+            [TrainingNames.StepSize] = Host(_stepSize),
+            [TrainingNames.InverseSqrtBias2] = Host(_inverseSqrtBias2),
+            [TrainingNames.WeightScale] = Host(_weightScale),
+            [TrainingNames.L2] = Host(_l2),
+            [TrainingNames.MaxGradNorm] = Host(_maxGradNorm),
+        };
+        var loss = Host(_loss);
+        var gradientNorm = Host(_gradientNorm);
+        var names = StateNames(shape);
+        _bindings = new OrtIoBinding[2];
+        for (int set = 0; set < 2; set++)
+        {
+            var binding = session.CreateIoBinding();
+            foreach (var (name, value) in inputs)
+            {
+                binding.BindInput(name, value);
+            }
+            for (int i = 0; i < names.Count; i++)
+            {
+                binding.BindInput(names[i], store.Set(set)[i]);
+                binding.BindOutput(TrainingNames.Next(names[i]), store.Set(set ^ 1)[i]);
+            }
+            binding.BindOutput(TrainingNames.Loss, loss);
+            binding.BindOutput(TrainingNames.GradientNorm, gradientNorm);
+            _bindings[set] = binding;
+        }
+    }
+
+    /// <summary>The batch's normalized observations, [batch, observations]; fill before <see cref="Run"/>.</summary>
+    public float[] Observations { get; }
+
+    /// <summary>Gaussian: the batch's normalized expert actions, [batch, actions].</summary>
+    public float[] Targets { get; }
+
+    /// <summary>Categorical: the batch's expert action indices.</summary>
+    public long[] Labels { get; }
+
+    /// <summary>Global gradient norm of the last step, before clipping.</summary>
+    public float GradientNorm => _gradientNorm[0];
+
+    /// <summary>One optimizer step (1-based <paramref name="step"/>) on the filled batch; returns the batch loss.</summary>
+    public float Run(long step, double learningRate)
+    {
+        AdamStep.Scalars(_adam, learningRate, _config.WeightDecay, _config.Optimizer == OptimizerKind.AdamW, _config.MaxGradNorm, step,
+            out _stepSize[0], out _inverseSqrtBias2[0], out _weightScale[0], out _l2[0], out _maxGradNorm[0]);
+        _session.RunWithBinding(_runOptions, _bindings[_store.Current]);
+        _store.Advance();
+        return _loss[0];
+    }
+
+    public void Dispose()
+    {
+        foreach (var binding in _bindings)
+        {
+            binding.Dispose();
+        }
+        _hostValues.ForEach(v => v.Dispose());
+        _runOptions.Dispose();
+    }
+
+    /// <summary>The state tensors in store order: parameters, first moments, second moments.</summary>
+    public static List<string> StateNames(PolicyShape shape)
+    {
+        var names = shape.Parameters.Select(p => p.Name).ToList();
+        return [.. names, .. names.Select(TrainingNames.FirstMoment), .. names.Select(TrainingNames.SecondMoment)];
+    }
+
+    private OrtValue Host<T>(T[] values, params long[] dims) where T : unmanaged
+    {
+        var value = OrtValue.CreateTensorValueFromMemory(values, dims);
+        _hostValues.Add(value);
+        return value;
+    }
+}
