@@ -78,7 +78,7 @@ internal static class TrainCommand
                     Device = parse.GetValue(device) == "cuda" ? TrainingDevice.Cuda : TrainingDevice.Cpu,
                     Threads = parse.GetValue(threads),
                 }
-                : ResumedConfig(checkpoint.ConfigJson, parse.GetResult(epochs) is null ? null : parse.GetValue(epochs), parse.GetResult(steps) is null ? null : parse.GetValue(steps));
+                : ResumedConfig(checkpoint.ConfigJson, Given(parse, epochs), Given(parse, steps));
             config.Validate();
             if (config.Device == TrainingDevice.Cuda)
             {
@@ -130,6 +130,10 @@ internal static class TrainCommand
         }));
         return command;
     }
+
+    /// <summary>The option's value when the user typed it, null when it only has its default.</summary>
+    private static T? Given<T>(ParseResult parse, Option<T> option) where T : struct =>
+        parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
 
     private static int[] ParseHidden(string text)
     {

@@ -161,6 +161,19 @@ public sealed class TrainingRun : IDisposable
             trainedSeconds > 0 ? trainedSamples / trainedSeconds : 0, help, stopReason, history);
     }
 
+    /// <summary>
+    /// One optimizer step on the first batch, as the training loop runs it (for allocation tests and
+    /// benchmarks); the argument is the 1-based step number.
+    /// </summary>
+    internal Action<long> CreateStepProbe()
+    {
+        var order = new int[_data.Train.Count];
+        Shuffle(order, 1);
+        FillBatch(order, 0);
+        long budget = StepBudget;
+        return step => _step.Run(step, LearningRate.At(_config, step, budget));
+    }
+
     public void Dispose()
     {
         _evaluator.Dispose();
