@@ -10,5 +10,6 @@ public static class TrainerCli
         TrainCommand.Create(),
         InspectCommand.Create(),
         LogCommands.Create(),
+        new Command("bench", "Measure the trainer on this machine.") { BenchTrainCommand.Create() },
     };
 }

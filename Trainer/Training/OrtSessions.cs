@@ -21,7 +21,15 @@ public static class OrtSessions
         if (device == TrainingDevice.Cuda)
         {
             RequireCuda();
-            options.AppendExecutionProvider_CUDA(0);
+            try
+            {
+                options.AppendExecutionProvider_CUDA(0);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new NotSupportedException(
+                    $"--device cuda: the CUDA execution provider is built in but did not start ({e.Message.Trim()}). It needs an NVIDIA GPU and driver with CUDA 13 and cuDNN 9 libraries on the library path.", e);
+            }
         }
         return new InferenceSession(model.ToByteArray(), options);
     }
@@ -33,7 +41,7 @@ public static class OrtSessions
         {
             throw new NotSupportedException(
                 "--device cuda: this build's ONNX Runtime has no CUDA execution provider. Rebuild the trainer with " +
-                "`dotnet build Trainer -c Release -p:UseCuda=true` (Linux x64 or Windows x64, CUDA 12 and cuDNN 9 installed), or use --device cpu.");
+                "`dotnet build Trainer -c Release -p:UseCuda=true` (Linux x64 or Windows x64, CUDA 13 and cuDNN 9 installed), or use --device cpu.");
         }
     }
 }
