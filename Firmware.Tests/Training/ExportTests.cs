@@ -50,10 +50,10 @@ public sealed class ExportTests : IDisposable
         using var evaluation = new GraphRunner(PolicyGraph.BuildEvaluation(result.Shape));
         int n = data.Validation.Count;
         var inputs = new Dictionary<string, (Array, long[])> { [PolicyContract.ObservationInput] = (data.Validation.Observations, [n, result.Shape.Observations]) };
-        for (int i = 0; i < result.Shape.Parameters.Count; i++)
-        {
-            inputs[result.Shape.Parameters[i].Name] = (result.BestParameters[i], result.Shape.Parameters[i].Dims);
-        }
+        var layout = new ParameterLayout(result.Shape);
+        var (weights, biases) = layout.Flatten(result.BestParameters);
+        inputs[TrainingNames.Weights] = (weights, [layout.WeightCount]);
+        inputs[TrainingNames.Biases] = (biases, [layout.BiasCount]);
         string[] names = discrete ? [PolicyContract.LogitsOutput] : [PolicyContract.MeanOutput, PolicyContract.LogStdOutput];
         var expected = evaluation.Run(inputs, names);
 

@@ -29,22 +29,24 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     {
         var shape = new PolicyShape(kind, observations: 3, actions: kind == PolicyKind.Gaussian ? 2 : 4, hidden: [5, 4], activation, leakySlope: 0.1);
         var random = new Random(42);
-        var inputs = RandomInputs(shape, random);
-        // Push one log σ beyond the clamp: its gradient must be zero, and finite differences agree.
+        var layout = new ParameterLayout(shape);
+        var inputs = RandomInputs(shape, layout, random);
+        // Push one log σ beyond the clamp: its gradient must be zero, and finite differences agree. The last
+        // layer's bias is the tail of the bias group; its second half holds the log σ biases.
+        int clampedBias = layout.BiasCount - shape.Actions;
         if (kind == PolicyKind.Gaussian)
         {
-            var lastBias = (double[])inputs[$"b{shape.Hidden.Count}"].Data;
-            lastBias[shape.Actions] = 9;
+            ((double[])inputs[TrainingNames.Biases].Data)[clampedBias] = 9;
         }
         using var runner = new GraphRunner(TrainingGraph.BuildGradientsOnly(shape, Batch, TensorProto.Types.DataType.Double));
-        var gradientNames = shape.Parameters.Select(p => TrainingNames.Gradient(p.Name)).ToArray();
-        var analytic = runner.Run(inputs, gradientNames);
+        string[] groups = [TrainingNames.Weights, TrainingNames.Biases];
+        var analytic = runner.Run(inputs, [.. groups.Select(TrainingNames.Gradient)]);
 
         double worst = 0;
-        foreach (var parameter in shape.Parameters)
+        foreach (string group in groups)
         {
-            var values = (double[])inputs[parameter.Name].Data;
-            var gradient = analytic[TrainingNames.Gradient(parameter.Name)];
+            var values = (double[])inputs[group].Data;
+            var gradient = analytic[TrainingNames.Gradient(group)];
             for (int i = 0; i < values.Length; i++)
             {
                 double original = values[i];
@@ -56,17 +58,17 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
                 double numeric = (plus - minus) / (2 * Step);
                 double error = Math.Abs(numeric - gradient[i]) / Math.Max(1, Math.Abs(numeric));
                 worst = Math.Max(worst, error);
-                Assert.True(error < 1e-6, $"{parameter.Name}[{i}]: backward {gradient[i]:G9}, finite difference {numeric:G9}");
+                Assert.True(error < 1e-6, $"{group}[{i}]: backward {gradient[i]:G9}, finite difference {numeric:G9}");
             }
         }
         output.WriteLine($"{kind}/{activation}: worst relative error {worst:E2}");
         if (kind == PolicyKind.Gaussian)
         {
-            Assert.Equal(0, analytic[TrainingNames.Gradient($"b{shape.Hidden.Count}")][shape.Actions]);
+            Assert.Equal(0, analytic[TrainingNames.Gradient(TrainingNames.Biases)][clampedBias]);
         }
     }
 
-    private static Dictionary<string, (Array Data, long[] Shape)> RandomInputs(PolicyShape shape, Random random)
+    private static Dictionary<string, (Array Data, long[] Shape)> RandomInputs(PolicyShape shape, ParameterLayout layout, Random random)
     {
         double Uniform() => 2 * random.NextDouble() - 1;
         var inputs = new Dictionary<string, (Array Data, long[] Shape)>
@@ -76,10 +78,8 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
                 ? (Enumerable.Range(0, Batch * shape.Actions).Select(_ => Uniform()).ToArray(), [Batch, shape.Actions])
                 : (Enumerable.Range(0, Batch).Select(_ => (long)random.Next(shape.Actions)).ToArray(), [Batch]),
         };
-        foreach (var parameter in shape.Parameters)
-        {
-            inputs[parameter.Name] = (Enumerable.Range(0, parameter.Count).Select(_ => Uniform()).ToArray(), parameter.Dims);
-        }
+        inputs[TrainingNames.Weights] = (Enumerable.Range(0, layout.WeightCount).Select(_ => Uniform()).ToArray(), [layout.WeightCount]);
+        inputs[TrainingNames.Biases] = (Enumerable.Range(0, layout.BiasCount).Select(_ => Uniform()).ToArray(), [layout.BiasCount]);
         return inputs;
     }
 }

@@ -13,7 +13,7 @@ public sealed partial class GraphBuilder
 
     public string Add(string a, string b, string? output = null) => Node("Add", [a, b], output: output);
 
-    public string Sub(string a, string b) => Node("Sub", [a, b]);
+    public string Sub(string a, string b, string? output = null) => Node("Sub", [a, b], output: output);
 
     public string Mul(string a, string b, string? output = null) => Node("Mul", [a, b], output: output);
 
@@ -25,7 +25,7 @@ public sealed partial class GraphBuilder
 
     public string Log(string x) => Node("Log", [x]);
 
-    public string Sqrt(string x) => Node("Sqrt", [x]);
+    public string Sqrt(string x, string? output = null) => Node("Sqrt", [x], output: output);
 
     public string Tanh(string x) => Node("Tanh", [x]);
 
@@ -87,6 +87,12 @@ public sealed partial class GraphBuilder
     public string Unsqueeze(string x, params long[] axes) => Node("Unsqueeze", [x, Int64s(axes)]);
 
     public string Identity(string x, string? output = null) => Node("Identity", [x], output: output);
+
+    /// <summary>Elements [start, end) of a 1-D tensor (Slice, opset 13+: bounds as inputs).</summary>
+    public string Slice(string x, long start, long end) => Node("Slice", [x, Int64s(start), Int64s(end), Int64s(0)]);
+
+    /// <summary>Reshape to <paramref name="dims"/> (−1 for the one inferred dimension); no copy in ONNX Runtime.</summary>
+    public string Reshape(string x, params long[] dims) => Node("Reshape", [x, Int64s(dims)]);
 
     private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 

@@ -40,12 +40,16 @@ public sealed partial class GraphBuilder
         return name;
     }
 
-    /// <summary>Declares <paramref name="value"/> as a graph output, renaming it to <paramref name="name"/> when they differ.</summary>
+    /// <summary>
+    /// Declares <paramref name="value"/> as the graph output <paramref name="name"/>: a node's unconsumed output is
+    /// renamed in place (no copy); anything else (an input, a value other nodes read) gets an Identity node.
+    /// Returns the output's name, which later nodes must use in place of <paramref name="value"/>.
+    /// </summary>
     public string Output(string value, string name, params Axis[] shape)
     {
         if (value != name)
         {
-            value = Node("Identity", [value], output: name);
+            value = TryRename(value, name) ? name : Node("Identity", [value], output: name);
         }
         _graph.Output.Add(ValueInfo(value, ElementType, shape));
         return value;
@@ -117,6 +121,18 @@ public sealed partial class GraphBuilder
         while (_names.Contains(name));
         _names.Add(name);
         return name;
+    }
+
+    private bool TryRename(string value, string name)
+    {
+        var producer = _graph.Node.LastOrDefault(node => node.Output.Contains(value));
+        if (producer is null || _graph.Node.Any(node => node.Input.Contains(value)) || _graph.Output.Any(o => o.Name == value) || _names.Contains(name))
+        {
+            return false;
+        }
+        producer.Output[producer.Output.IndexOf(value)] = name;
+        _names.Add(name);
+        return true;
     }
 
     private string Claim(string name)

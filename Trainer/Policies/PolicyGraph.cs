@@ -15,12 +15,13 @@ public static class PolicyGraph
     /// <summary>The dynamic batch axis of every policy input and output.</summary>
     public const string BatchAxis = "N";
 
-    /// <summary>Normalized observations and parameters in; normalized head outputs out.</summary>
+    /// <summary>Normalized observations and the flat weight and bias groups in; normalized head outputs out.</summary>
     public static ModelProto BuildEvaluation(PolicyShape shape, TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float)
     {
         var g = new GraphBuilder("policy_eval", elementType);
+        var layout = new ParameterLayout(shape);
         string observations = g.Input(PolicyContract.ObservationInput, BatchAxis, shape.Observations);
-        var parameters = shape.Parameters.Select(p => g.Input(p.Name, [.. p.Dims.Select(Axis.FromInt64)])).ToList();
+        var parameters = layout.Views(g, g.Input(TrainingNames.Weights, layout.WeightCount), g.Input(TrainingNames.Biases, layout.BiasCount));
         var outputs = PolicyHead.Outputs(g, shape, MlpGraph.Forward(g, shape, observations, parameters).Output);
         DeclareOutputs(g, shape, outputs);
         return OnnxModel.Create(g.Graph);

@@ -6,14 +6,18 @@ namespace Robotics.Trainer.Policies;
 /// <summary>Names of the training graph's inputs and outputs.</summary>
 public static class TrainingNames
 {
+    /// <summary>Every weight matrix, flattened and concatenated (see <see cref="ParameterLayout"/>).</summary>
+    public const string Weights = "weights";
+    /// <summary>Every bias, flattened and concatenated.</summary>
+    public const string Biases = "biases";
     public const string Observations = "obs";
     public const string Target = "target";
     public const string Loss = "loss";
     public const string GradientNorm = "grad_norm";
     public const string StepSize = "step_size";
-    public const string InverseSqrtBias2 = "inv_sqrt_bias2";
-    public const string WeightScale = "weight_scale";
-    public const string L2 = "l2";
+    public const string Epsilon = "epsilon";
+    /// <summary>AdamW: the weight scale 1 − lr·decay. Adam: the L2 factor (see <see cref="AdamStep"/>).</summary>
+    public const string Decay = "decay";
     public const string MaxGradNorm = "max_grad_norm";
 
     public static string FirstMoment(string parameter) => parameter + "_m";
@@ -23,82 +27,98 @@ public static class TrainingNames
     public static string Next(string value) => value + "_next";
 
     public static string Gradient(string parameter) => "grad_" + parameter;
+
+    /// <summary>The training state tensors, in the order the parameter store keeps them.</summary>
+    public static IReadOnlyList<string> State { get; } =
+        [Weights, Biases, FirstMoment(Weights), FirstMoment(Biases), SecondMoment(Weights), SecondMoment(Biases)];
 }
 
 /// <summary>
 /// One training step as a single ONNX graph: forward pass, loss, the hand-derived backward pass,
-/// gradient-norm clipping and the Adam/AdamW update. Parameters and optimizer state go in as inputs and
-/// come out updated, so the host keeps two buffer sets and swaps them each step.
+/// gradient-norm clipping and the Adam/AdamW update. Parameters and optimizer state (two flat groups, see
+/// <see cref="ParameterLayout"/>) go in as inputs and come out updated, so the host keeps two buffer sets and
+/// swaps them each step.
 /// </summary>
 public static class TrainingGraph
 {
-    /// <summary>The full step: outputs loss, gradient norm and every parameter, m and v updated.</summary>
-    public static ModelProto BuildStep(PolicyShape shape, int batchSize, AdamConstants adam,
+    /// <summary>The full step: outputs loss, gradient norm, and the weights, biases and their moments updated.</summary>
+    /// <param name="decoupled">AdamW (decay scales the weights) rather than Adam (decay adds to the gradient).</param>
+    public static ModelProto BuildStep(PolicyShape shape, int batchSize, AdamConstants adam, bool decoupled,
         TensorProto.Types.DataType elementType = TensorProto.Types.DataType.Float)
     {
-        var (g, parameters, loss, gradients) = BuildGradients(shape, batchSize, elementType);
+        var (g, layout, loss, gradients) = BuildGradients(shape, batchSize, elementType);
         g.Output(loss.Loss, TrainingNames.Loss);
+        var (weightGradient, biasGradient) = layout.Concatenate(g, gradients);
 
         string stepSize = g.Input(TrainingNames.StepSize);
-        string inverseSqrtBias2 = g.Input(TrainingNames.InverseSqrtBias2);
-        string weightScale = g.Input(TrainingNames.WeightScale);
-        string l2 = g.Input(TrainingNames.L2);
+        string epsilon = g.Input(TrainingNames.Epsilon);
+        string decay = g.Input(TrainingNames.Decay);
         string maxNorm = g.Input(TrainingNames.MaxGradNorm);
 
-        // Clip by the global norm: g ← g·min(1, max_norm/(‖g‖ + 1e-6)), as torch.nn.utils.clip_grad_norm_.
-        string norm = g.Sqrt(g.Sum([.. gradients.Select(g.SumOfSquares)]));
-        g.Output(norm, TrainingNames.GradientNorm);
+        // Clip by the global norm: g ← g·c, c = min(1, max_norm/(‖g‖ + 1e-6)), as torch.nn.utils.clip_grad_norm_.
+        string norm = g.Output(g.Sqrt(g.Add(g.SumOfSquares(weightGradient), g.SumOfSquares(biasGradient))), TrainingNames.GradientNorm);
         string clip = g.Min(g.Scalar(1), g.Div(maxNorm, g.Add(norm, g.Scalar(1e-6))));
 
-        var specs = shape.Parameters;
-        for (int i = 0; i < specs.Count; i++)
+        foreach (var (group, gradient, count) in new[]
         {
-            string p = parameters[i];
-            string m = g.Input(TrainingNames.FirstMoment(p), [.. specs[i].Dims.Select(Axis.FromInt64)]);
-            string v = g.Input(TrainingNames.SecondMoment(p), [.. specs[i].Dims.Select(Axis.FromInt64)]);
-            string gradient = g.Mul(gradients[i], clip);
-            string decayed = p;
-            if (specs[i].IsWeight)
+            (TrainingNames.Weights, weightGradient, layout.WeightCount),
+            (TrainingNames.Biases, biasGradient, layout.BiasCount),
+        })
+        {
+            string p = group;
+            string m = g.Input(TrainingNames.FirstMoment(p), count);
+            string v = g.Input(TrainingNames.SecondMoment(p), count);
+            bool decays = group == TrainingNames.Weights;
+            string mNext;
+            string vNext;
+            if (decays && !decoupled)
             {
-                gradient = g.Add(gradient, g.Mul(l2, p));
-                decayed = g.Mul(p, weightScale);
+                // Adam's L2 decay joins the clipped gradient before the moments.
+                string adjusted = g.Add(g.Mul(gradient, clip), g.Mul(decay, p));
+                mNext = g.Add(g.Mul(g.Scalar(adam.Beta1), m), g.Mul(g.Scalar(1 - adam.Beta1), adjusted), output: TrainingNames.Next(m));
+                vNext = g.Add(g.Mul(g.Scalar(adam.Beta2), v), g.Mul(g.Scalar(1 - adam.Beta2), g.Mul(adjusted, adjusted)), output: TrainingNames.Next(v));
             }
-            string mNext = g.Add(g.Mul(g.Scalar(adam.Beta1), m), g.Mul(g.Scalar(1 - adam.Beta1), gradient));
-            string vNext = g.Add(g.Mul(g.Scalar(adam.Beta2), v), g.Mul(g.Scalar(1 - adam.Beta2), g.Mul(gradient, gradient)));
-            string denominator = g.Add(g.Mul(g.Sqrt(vNext), inverseSqrtBias2), g.Scalar(adam.Epsilon));
-            string pNext = g.Sub(decayed, g.Mul(stepSize, g.Div(mNext, denominator)));
-            var dims = specs[i].Dims.Select(Axis.FromInt64).ToArray();
-            g.Output(pNext, TrainingNames.Next(p), dims);
-            g.Output(mNext, TrainingNames.Next(TrainingNames.FirstMoment(p)), dims);
-            g.Output(vNext, TrainingNames.Next(TrainingNames.SecondMoment(p)), dims);
+            else
+            {
+                // The clip factor folds into the moments' scalar weights: (1 − β₁)·c and (1 − β₂)·c².
+                string firstScale = g.Mul(g.Scalar(1 - adam.Beta1), clip);
+                string secondScale = g.Mul(g.Scalar(1 - adam.Beta2), g.Mul(clip, clip));
+                mNext = g.Add(g.Mul(g.Scalar(adam.Beta1), m), g.Mul(firstScale, gradient), output: TrainingNames.Next(m));
+                vNext = g.Add(g.Mul(g.Scalar(adam.Beta2), v), g.Mul(secondScale, g.Mul(gradient, gradient)), output: TrainingNames.Next(v));
+            }
+            string start = decays && decoupled ? g.Mul(p, decay) : p;
+            g.Sub(start, g.Mul(stepSize, g.Div(mNext, g.Add(g.Sqrt(vNext), epsilon))), output: TrainingNames.Next(p));
+            g.Output(TrainingNames.Next(p), TrainingNames.Next(p), count);
+            g.Output(mNext, mNext, count);
+            g.Output(vNext, vNext, count);
         }
         return OnnxModel.Create(g.Graph);
     }
 
-    /// <summary>Loss and raw gradients only (no clipping, no update): what the gradient check compares.</summary>
+    /// <summary>Loss and raw flat gradients (no clipping, no update): what the gradient check compares.</summary>
     public static ModelProto BuildGradientsOnly(PolicyShape shape, int batchSize, TensorProto.Types.DataType elementType)
     {
-        var (g, parameters, loss, gradients) = BuildGradients(shape, batchSize, elementType);
+        var (g, layout, loss, gradients) = BuildGradients(shape, batchSize, elementType);
         g.Output(loss.Loss, TrainingNames.Loss);
-        for (int i = 0; i < gradients.Count; i++)
-        {
-            g.Output(gradients[i], TrainingNames.Gradient(parameters[i]), [.. shape.Parameters[i].Dims.Select(Axis.FromInt64)]);
-        }
+        var (weights, biases) = layout.Concatenate(g, gradients);
+        g.Output(weights, TrainingNames.Gradient(TrainingNames.Weights), layout.WeightCount);
+        g.Output(biases, TrainingNames.Gradient(TrainingNames.Biases), layout.BiasCount);
         return OnnxModel.Create(g.Graph);
     }
 
-    private static (GraphBuilder Graph, IReadOnlyList<string> Parameters, HeadLoss Loss, IReadOnlyList<string> Gradients) BuildGradients(
+    private static (GraphBuilder Graph, ParameterLayout Layout, HeadLoss Loss, IReadOnlyList<string> Gradients) BuildGradients(
         PolicyShape shape, int batchSize, TensorProto.Types.DataType elementType)
     {
         var g = new GraphBuilder(shape.Kind == PolicyKind.Gaussian ? "gaussian_bc_step" : "categorical_bc_step", elementType);
+        var layout = new ParameterLayout(shape);
         string observations = g.Input(TrainingNames.Observations, batchSize, shape.Observations);
         string target = shape.Kind == PolicyKind.Gaussian
             ? g.Input(TrainingNames.Target, batchSize, shape.Actions)
             : g.Input(TrainingNames.Target, TensorProto.Types.DataType.Int64, batchSize);
-        var parameters = shape.Parameters.Select(p => g.Input(p.Name, [.. p.Dims.Select(Axis.FromInt64)])).ToList();
+        var parameters = layout.Views(g, g.Input(TrainingNames.Weights, layout.WeightCount), g.Input(TrainingNames.Biases, layout.BiasCount));
         var trace = MlpGraph.Forward(g, shape, observations, parameters);
         var loss = PolicyHead.Loss(g, shape, trace.Output, target, batchSize);
-        var gradients = MlpGraph.Backward(g, shape, trace, parameters, loss.OutputGradient);
-        return (g, parameters, loss, gradients);
+        var gradients = MlpGraph.Backward(g, shape, trace, parameters, loss.OutputGradient, batchSize);
+        return (g, layout, loss, gradients);
     }
 }

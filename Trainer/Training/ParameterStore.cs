@@ -14,30 +14,32 @@ public sealed record TrainingState(float[][] Parameters, float[][] FirstMoments,
 }
 
 /// <summary>
-/// Two sets of parameters, first and second moments in the training device's memory: each step reads one
-/// set and writes the other (ping-pong), so nothing is copied between steps and, on CUDA, nothing leaves the
-/// GPU. The host sees them only through <see cref="Read"/> and <see cref="Write"/> (per epoch, not per step).
+/// Two sets of the training state (flat weights and biases, their first and second moments; see
+/// <see cref="ParameterLayout"/>) in the training device's memory: each step reads one set and writes the
+/// other (ping-pong), so nothing is copied between steps and, on CUDA, nothing leaves the GPU. The host sees
+/// them only through <see cref="Read"/> and <see cref="Write"/> (per epoch, not per step).
 /// </summary>
 internal sealed class ParameterStore : IDisposable
 {
-    private readonly PolicyShape _shape;
+    private readonly ParameterLayout _layout;
     private readonly OrtValue[][] _sets;
     private readonly TensorCopier _copier;
+    private readonly long[][] _dims;
 
-    public ParameterStore(PolicyShape shape, OrtAllocator allocator, TrainingDevice device)
+    public ParameterStore(ParameterLayout layout, OrtAllocator allocator, TrainingDevice device)
     {
-        _shape = shape;
-        var dims = Layout(shape);
-        _sets = [.. Enumerable.Range(0, 2).Select(_ => dims.Select(d => OrtValue.CreateAllocatedTensorValue(allocator, TensorElementType.Float, d)).ToArray())];
-        _copier = new TensorCopier(dims, device);
+        _layout = layout;
+        long[] weights = [layout.WeightCount];
+        long[] biases = [layout.BiasCount];
+        _dims = [weights, biases, weights, biases, weights, biases];
+        _sets = [.. Enumerable.Range(0, 2).Select(_ => _dims.Select(d => OrtValue.CreateAllocatedTensorValue(allocator, TensorElementType.Float, d)).ToArray())];
+        _copier = new TensorCopier(_dims, device);
     }
 
     /// <summary>The set the next step reads: it holds the latest parameters.</summary>
     public int Current { get; private set; }
 
-    public int ParameterCount => _shape.Parameters.Count;
-
-    /// <summary>Set <paramref name="set"/>'s tensors: parameters, then first moments, then second moments.</summary>
+    /// <summary>Set <paramref name="set"/>'s tensors, in <see cref="TrainingNames.State"/> order.</summary>
     public IReadOnlyList<OrtValue> Set(int set) => _sets[set];
 
     /// <summary>After a step wrote the other set, it becomes the current one.</summary>
@@ -45,16 +47,19 @@ internal sealed class ParameterStore : IDisposable
 
     public TrainingState Read()
     {
-        var state = TrainingState.Zeros(_shape);
-        var host = HostViews(state);
+        var flat = _dims.Select(d => new float[d[0]]).ToArray();
+        var host = HostViews(flat);
         _copier.Copy(_sets[Current], host);
         host.ForEach(v => v.Dispose());
-        return state;
+        return new TrainingState(_layout.Split(flat[0], flat[1]), _layout.Split(flat[2], flat[3]), _layout.Split(flat[4], flat[5]));
     }
 
     public void Write(TrainingState state)
     {
-        var host = HostViews(state);
+        var (w, b) = _layout.Flatten(state.Parameters);
+        var (wm, bm) = _layout.Flatten(state.FirstMoments);
+        var (wv, bv) = _layout.Flatten(state.SecondMoments);
+        var host = HostViews([w, b, wm, bm, wv, bv]);
         _copier.Copy(host, _sets[Current]);
         host.ForEach(v => v.Dispose());
     }
@@ -68,16 +73,5 @@ internal sealed class ParameterStore : IDisposable
         _copier.Dispose();
     }
 
-    private List<OrtValue> HostViews(TrainingState state)
-    {
-        var specs = _shape.Parameters;
-        return [.. state.Parameters.Concat(state.FirstMoments).Concat(state.SecondMoments)
-            .Select((values, i) => OrtValue.CreateTensorValueFromMemory(values, specs[i % specs.Count].Dims))];
-    }
-
-    private static List<long[]> Layout(PolicyShape shape)
-    {
-        var dims = shape.Parameters.Select(p => p.Dims).ToList();
-        return [.. dims, .. dims, .. dims];
-    }
+    private List<OrtValue> HostViews(float[][] flat) => [.. flat.Select((values, i) => OrtValue.CreateTensorValueFromMemory(values, _dims[i]))];
 }

@@ -35,10 +35,8 @@ internal sealed class PolicyEvaluator : IDisposable
         {
             var binding = session.CreateIoBinding();
             binding.BindInput(PolicyContract.ObservationInput, observations);
-            for (int i = 0; i < shape.Parameters.Count; i++)
-            {
-                binding.BindInput(shape.Parameters[i].Name, store.Set(set)[i]);
-            }
+            binding.BindInput(TrainingNames.Weights, store.Set(set)[0]);
+            binding.BindInput(TrainingNames.Biases, store.Set(set)[1]);
             if (shape.Kind == PolicyKind.Gaussian)
             {
                 binding.BindOutput(PolicyContract.MeanOutput, first);

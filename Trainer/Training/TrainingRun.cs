@@ -36,7 +36,7 @@ public sealed class TrainingRun : IDisposable
         BatchSize = Math.Min(config.BatchSize, data.Train.Count);
         StepsPerEpoch = data.Train.Count / BatchSize;
 
-        _trainingSession = OrtSessions.Create(TrainingGraph.BuildStep(Shape, BatchSize, Adam), config.Device, config.Threads);
+        _trainingSession = OrtSessions.Create(TrainingGraph.BuildStep(Shape, BatchSize, Adam, config.Optimizer == OptimizerKind.AdamW), config.Device, config.Threads);
         _evaluationSession = OrtSessions.Create(PolicyGraph.BuildEvaluation(Shape), config.Device, config.Threads);
         var allocator = OrtAllocator.DefaultInstance;
         if (config.Device == TrainingDevice.Cuda)
@@ -45,7 +45,7 @@ public sealed class TrainingRun : IDisposable
                 new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, 0, OrtMemType.Default));
             allocator = _deviceAllocator;
         }
-        _store = new ParameterStore(Shape, allocator, config.Device);
+        _store = new ParameterStore(new ParameterLayout(Shape), allocator, config.Device);
         _step = new TrainingStep(_trainingSession, _store, Shape, BatchSize, config, Adam);
         _evaluator = new PolicyEvaluator(_evaluationSession, _store, Shape, data.Validation, data.Normalization);
     }

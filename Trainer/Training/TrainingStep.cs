@@ -5,7 +5,7 @@ namespace Robotics.Trainer.Training;
 
 /// <summary>
 /// Runs the training graph once per call with everything bound once up front: the batch and the per-step
-/// scalars live in host arrays the caller fills, parameters and moments in the store's two sets, and two
+/// scalars live in host arrays the caller fills, the weights, biases and moments in the store's two sets, and two
 /// IoBindings (set 0 → set 1, set 1 → set 0) alternate. A step is one RunWithBinding call: no allocation.
 /// </summary>
 internal sealed class TrainingStep : IDisposable
@@ -16,9 +16,8 @@ internal sealed class TrainingStep : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly List<OrtValue> _hostValues = [];
     private readonly float[] _stepSize = new float[1];
-    private readonly float[] _inverseSqrtBias2 = new float[1];
-    private readonly float[] _weightScale = new float[1];
-    private readonly float[] _l2 = new float[1];
+    private readonly float[] _epsilon = new float[1];
+    private readonly float[] _decay = new float[1];
     private readonly float[] _maxGradNorm = new float[1];
     private readonly float[] _loss = new float[1];
     private readonly float[] _gradientNorm = new float[1];
@@ -40,14 +39,13 @@ internal sealed class TrainingStep : IDisposable
             [TrainingNames.Observations] = Host(Observations, batchSize, shape.Observations),
             [TrainingNames.Target] = shape.Kind == PolicyKind.Gaussian ? Host(Targets, batchSize, shape.Actions) : Host(Labels, batchSize),
             [TrainingNames.StepSize] = Host(_stepSize),
-            [TrainingNames.InverseSqrtBias2] = Host(_inverseSqrtBias2),
-            [TrainingNames.WeightScale] = Host(_weightScale),
-            [TrainingNames.L2] = Host(_l2),
+            [TrainingNames.Epsilon] = Host(_epsilon),
+            [TrainingNames.Decay] = Host(_decay),
             [TrainingNames.MaxGradNorm] = Host(_maxGradNorm),
         };
         var loss = Host(_loss);
         var gradientNorm = Host(_gradientNorm);
-        var names = StateNames(shape);
+        var names = TrainingNames.State;
         _bindings = new OrtIoBinding[2];
         for (int set = 0; set < 2; set++)
         {
@@ -83,7 +81,7 @@ internal sealed class TrainingStep : IDisposable
     public float Run(long step, double learningRate)
     {
         AdamStep.Scalars(_adam, learningRate, _config.WeightDecay, _config.Optimizer == OptimizerKind.AdamW, _config.MaxGradNorm, step,
-            out _stepSize[0], out _inverseSqrtBias2[0], out _weightScale[0], out _l2[0], out _maxGradNorm[0]);
+            out _stepSize[0], out _epsilon[0], out _decay[0], out _maxGradNorm[0]);
         _session.RunWithBinding(_runOptions, _bindings[_store.Current]);
         _store.Advance();
         return _loss[0];
@@ -97,13 +95,6 @@ internal sealed class TrainingStep : IDisposable
         }
         _hostValues.ForEach(v => v.Dispose());
         _runOptions.Dispose();
-    }
-
-    /// <summary>The state tensors in store order: parameters, first moments, second moments.</summary>
-    public static List<string> StateNames(PolicyShape shape)
-    {
-        var names = shape.Parameters.Select(p => p.Name).ToList();
-        return [.. names, .. names.Select(TrainingNames.FirstMoment), .. names.Select(TrainingNames.SecondMoment)];
     }
 
     private OrtValue Host<T>(T[] values, params long[] dims) where T : unmanaged
