@@ -34,7 +34,7 @@ public sealed class ExportTests : IDisposable
         var config = new TrainingConfig { Hidden = [32, 16], Epochs = 3, BatchSize = 64, Threads = 1 };
         var data = TrainingData.Split(DemonstrationLoader.Load([logs], new DemonstrationFilter()), config.ValidationFraction, config.Seed, config.StdFloor);
         using var run = new TrainingRun(data, config);
-        return (data, config, run.Run(new RunFolder(_directory.File(name + ".run")), new SilentProgress()));
+        return (data, config, run.Run(new RunFolder(_directory.File(name + ".run")), ITrainingProgress.None));
     }
 
     [Theory]
@@ -167,25 +167,5 @@ public sealed class ExportTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith($"error: {path}: not an ONNX model", run.Stderr);
-    }
-}
-
-/// <summary>Progress that goes nowhere, for tests that drive <see cref="TrainingRun"/> directly.</summary>
-public sealed class SilentProgress : ITrainingProgress
-{
-    public void Begin(long firstStep, long totalSteps)
-    {
-    }
-
-    public void Advance(long step, double loss, double samplesPerSecond)
-    {
-    }
-
-    public void EpochEnded(EpochMetrics metrics, bool improved)
-    {
-    }
-
-    public void End()
-    {
     }
 }

@@ -101,7 +101,7 @@ public sealed class TrainingRunTests : IDisposable
         var config = new TrainingConfig { Hidden = [32], Epochs = 5, BatchSize = 64, HelpRate = 0.1, Threads = 1 };
         var data = TrainingData.Split(DemonstrationLoader.Load([_logs], new DemonstrationFilter()), config.ValidationFraction, config.Seed, config.StdFloor);
         using var run = new TrainingRun(data, config);
-        var result = run.Run(new RunFolder(_directory.File("help.run")), new SilentProgress());
+        var result = run.Run(new RunFolder(_directory.File("help.run")), ITrainingProgress.None);
 
         int above = result.BestEvaluation.Uncertainty.Count(u => u > result.Help.Threshold);
         double share = (double)above / result.BestEvaluation.Uncertainty.Length;

@@ -51,7 +51,7 @@ internal static class BenchTrainCommand
             WriteFloats(Path.Combine(folder, "val_act.f32"), data.Validation.Targets);
 
             using var run = new TrainingRun(data, config);
-            var result = run.Run(new RunFolder(Path.Combine(folder, "run")), new NoProgress());
+            var result = run.Run(new RunFolder(Path.Combine(folder, "run")), ITrainingProgress.None);
             var last = result.History[^1];
             int threadCount = config.Threads > 0 ? config.Threads : Environment.ProcessorCount;
             console.Line(string.Create(CultureInfo.InvariantCulture,
@@ -78,23 +78,4 @@ internal static class BenchTrainCommand
     }
 
     private static void WriteFloats(string path, float[] values) => File.WriteAllBytes(path, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
-
-    private sealed class NoProgress : ITrainingProgress
-    {
-        public void Begin(long firstStep, long totalSteps)
-        {
-        }
-
-        public void Advance(long step, double loss, double samplesPerSecond)
-        {
-        }
-
-        public void EpochEnded(EpochMetrics metrics, bool improved)
-        {
-        }
-
-        public void End()
-        {
-        }
-    }
 }

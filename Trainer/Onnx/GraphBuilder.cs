@@ -77,35 +77,13 @@ public sealed partial class GraphBuilder
         return name;
     }
 
-    /// <summary>Adds a node; returns the name of its (first) output.</summary>
-    public string Node(string opType, string[] inputs, IEnumerable<AttributeProto>? attributes = null, string? output = null)
-    {
-        string result = output is null ? Fresh(opType.ToLowerInvariant()) : Claim(output);
-        var node = new NodeProto { OpType = opType, Name = result + "_node" };
-        node.Input.AddRange(inputs);
-        node.Output.Add(result);
-        if (attributes is not null)
-        {
-            node.Attribute.AddRange(attributes);
-        }
-        _graph.Node.Add(node);
-        return result;
-    }
+    /// <summary>Adds a node; returns the name of its output.</summary>
+    public string Node(string opType, string[] inputs, IEnumerable<AttributeProto>? attributes = null, string? output = null) =>
+        AddNode(opType, inputs, [output is null ? Fresh(opType.ToLowerInvariant()) : Claim(output)], attributes)[0];
 
     /// <summary>Adds a node with several outputs; returns their names.</summary>
-    public string[] Node(string opType, string[] inputs, int outputs, IEnumerable<AttributeProto>? attributes = null)
-    {
-        var names = Enumerable.Range(0, outputs).Select(_ => Fresh(opType.ToLowerInvariant())).ToArray();
-        var node = new NodeProto { OpType = opType, Name = names[0] + "_node" };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(names);
-        if (attributes is not null)
-        {
-            node.Attribute.AddRange(attributes);
-        }
-        _graph.Node.Add(node);
-        return names;
-    }
+    public string[] Node(string opType, string[] inputs, int outputs, IEnumerable<AttributeProto>? attributes = null) =>
+        AddNode(opType, inputs, [.. Enumerable.Range(0, outputs).Select(_ => Fresh(opType.ToLowerInvariant()))], attributes);
 
     /// <summary>The graph built so far (the builder keeps adding to it).</summary>
     public GraphProto Graph => _graph;
@@ -121,6 +99,19 @@ public sealed partial class GraphBuilder
         while (_names.Contains(name));
         _names.Add(name);
         return name;
+    }
+
+    private string[] AddNode(string opType, string[] inputs, string[] outputs, IEnumerable<AttributeProto>? attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = outputs[0] + "_node" };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        if (attributes is not null)
+        {
+            node.Attribute.AddRange(attributes);
+        }
+        _graph.Node.Add(node);
+        return outputs;
     }
 
     private bool TryRename(string value, string name)

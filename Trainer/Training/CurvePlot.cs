@@ -8,7 +8,7 @@ public static class CurvePlot
 {
     private const int Width = 640;
     private const int Height = 360;
-    private const int Left = 64;
+    private const int Left = 76;
     private const int Right = 16;
     private const int Top = 32;
     private const int Bottom = 48;
@@ -48,6 +48,7 @@ public static class CurvePlot
             svg.Append(c, $"<text x=\"{X(epoch):F1}\" y=\"{Height - Bottom + 18}\" text-anchor=\"middle\">{epoch}</text>\n");
         }
         svg.Append(c, $"<text x=\"{(Left + Width - Right) / 2}\" y=\"{Height - 8}\" text-anchor=\"middle\">epoch</text>\n");
+        svg.Append(c, $"<text transform=\"translate(14 {(Top + Height - Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\">loss (normalized units)</text>\n");
         svg.Append(c, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{Width - Left - Right}\" height=\"{Height - Top - Bottom}\" fill=\"none\" stroke=\"#888\"/>\n");
         for (int s = 0; s < series.Length; s++)
         {

@@ -11,4 +11,26 @@ public interface ITrainingProgress
     void EpochEnded(EpochMetrics metrics, bool improved);
 
     void End();
+
+    /// <summary>Reports nowhere: for benchmarks and tests that drive a run directly.</summary>
+    public static ITrainingProgress None { get; } = new Silent();
+
+    private sealed class Silent : ITrainingProgress
+    {
+        public void Begin(long firstStep, long totalSteps)
+        {
+        }
+
+        public void Advance(long step, double loss, double samplesPerSecond)
+        {
+        }
+
+        public void EpochEnded(EpochMetrics metrics, bool improved)
+        {
+        }
+
+        public void End()
+        {
+        }
+    }
 }
