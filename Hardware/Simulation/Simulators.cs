@@ -1,0 +1,32 @@
+namespace Robotics.Hardware.Simulation;
+
+/// <summary>The simulated robots, addressed as <c>sim:NAME</c>.</summary>
+public static class Simulators
+{
+    public const string Prefix = "sim:";
+
+    public static IReadOnlyList<string> Names { get; } = ["reach", "cartpole"];
+
+    public static bool IsSimulator(string robot) => robot.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>The rate a simulator runs at unless told otherwise.</summary>
+    public static double DefaultRate(string robot) => Name(robot) switch
+    {
+        "reach" => ReachSimulation.DefaultRateHz,
+        "cartpole" => CartPoleSimulation.DefaultRateHz,
+        _ => throw Unknown(robot),
+    };
+
+    /// <param name="rateHz">Control rate, which is also the physics step.</param>
+    public static SimulatedRobot Create(string robot, double rateHz, int seed) => Name(robot) switch
+    {
+        "reach" => new ReachSimulation(rateHz, seed),
+        "cartpole" => new CartPoleSimulation(rateHz, seed),
+        _ => throw Unknown(robot),
+    };
+
+    private static string Name(string robot) => IsSimulator(robot) ? robot[Prefix.Length..] : robot;
+
+    private static ArgumentException Unknown(string robot) =>
+        new($"--robot: no simulator '{robot}'; there are {string.Join(", ", Names.Select(n => Prefix + n))}");
+}
