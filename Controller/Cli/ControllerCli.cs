@@ -13,6 +13,7 @@ public static class ControllerCli
         };
         return new RootCommand("controller: the on-robot runtime that runs learned policies at a fixed rate, records every tick, and keeps the robot safe.")
         {
+            RunCommand.Create(),
             bench,
         };
     }

@@ -24,4 +24,10 @@ public ref struct StepRecord
     public ReadOnlySpan<float> PolicyLogits { get; set; }
     /// <summary>OR of <see cref="StepFlag"/> values.</summary>
     public StepFlag Flags { get; set; }
+    /// <summary>How late the tick started after its deadline.</summary>
+    public uint LatenessNs { get; set; }
+    /// <summary>Time the policy took this tick.</summary>
+    public uint InferenceNs { get; set; }
+    /// <summary>The tick's work from sensor read to actuator write.</summary>
+    public uint WorkNs { get; set; }
 }

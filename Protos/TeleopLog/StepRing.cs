@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.InteropServices;
+using Robotics.Protos.Concurrency;
 using Robotics.Protos.Log;
 
 namespace Robotics.Protos.TeleopLog;
@@ -23,6 +23,9 @@ internal struct RingEntry
     public ulong Tick;
     public long TimestampNs;
     public ulong DroppedInEpisode;
+    public uint LatenessNs;
+    public uint InferenceNs;
+    public uint WorkNs;
     public int ObservationCount;
     public int ActionCount;
     public int MeanCount;
@@ -48,8 +51,8 @@ internal sealed class StepRing
     private readonly int _stride;
     private readonly long _mask;
     private readonly long _stepLimit;
-    private PaddedSequence _published;
-    private PaddedSequence _consumed;
+    private PaddedCounter _published;
+    private PaddedCounter _consumed;
 
     /// <param name="capacity">Number of entries; a power of two.</param>
     /// <param name="stride">Floats reserved per entry for its vectors.</param>
@@ -89,6 +92,9 @@ internal sealed class StepRing
         entry.Tick = step.Tick;
         entry.Source = step.Source;
         entry.Flags = step.Flags;
+        entry.LatenessNs = step.LatenessNs;
+        entry.InferenceNs = step.InferenceNs;
+        entry.WorkNs = step.WorkNs;
         entry.ObservationCount = step.Observation.Length;
         entry.ActionCount = step.Action.Length;
         entry.MeanCount = step.PolicyMean.Length;
@@ -157,12 +163,4 @@ internal sealed class StepRing
     [DoesNotReturn]
     private static void ThrowTooLarge(int total, int stride) =>
         throw new ArgumentException($"the step's vectors hold {total} floats but the recorder was sized for {stride}");
-
-    /// <summary>A sequence counter alone on its cache lines, so producer and consumer do not false-share.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct PaddedSequence
-    {
-        [FieldOffset(64)]
-        public long Value;
-    }
 }

@@ -313,6 +313,9 @@ public sealed class TeleopLogWriter : IDisposable
             _step.Tick = entry.Tick;
             _step.Source = entry.Source;
             _step.Flags = (uint)entry.Flags;
+            _step.LatenessNs = entry.LatenessNs;
+            _step.InferenceNs = entry.InferenceNs;
+            _step.WorkNs = entry.WorkNs;
             values = Fill(_step.Observation, values, entry.ObservationCount);
             values = Fill(_step.Action, values, entry.ActionCount);
             values = Fill(_step.PolicyMean, values, entry.MeanCount);

@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary>Durations as people type them: 500ms, 30s, 2m, 1h (a bare number is seconds).</summary>
+public static class DurationParser
+{
+    public static TimeSpan Parse(string text)
+    {
+        string trimmed = text.Trim();
+        (string number, double scale) = trimmed switch
+        {
+            _ when trimmed.EndsWith("ms", StringComparison.Ordinal) => (trimmed[..^2], 1e-3),
+            _ when trimmed.EndsWith('s') => (trimmed[..^1], 1),
+            _ when trimmed.EndsWith('m') => (trimmed[..^1], 60),
+            _ when trimmed.EndsWith('h') => (trimmed[..^1], 3600),
+            _ => (trimmed, 1),
+        };
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || !double.IsFinite(value))
+        {
+            throw new ArgumentException($"--duration: '{text}' is not a duration such as 500ms, 30s, 2m or 1h");
+        }
+        return TimeSpan.FromSeconds(value * scale);
+    }
+}

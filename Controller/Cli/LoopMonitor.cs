@@ -1,0 +1,53 @@
+using System.Globalization;
+using Robotics.Controller.Loop;
+using Robotics.Protos.Log;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary>Reports a running loop's notes, faults and episode ends from the command's thread, and waits for it to finish.</summary>
+internal static class LoopMonitor
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    public static LoopReport Watch(ControlLoop loop, CommandOutput console)
+    {
+        int notesShown = 0;
+        using var idle = new ManualResetEventSlim();
+        while (true)
+        {
+            bool running = loop.IsRunning;
+            for (; notesShown < loop.Notes.Count; notesShown++)
+            {
+                console.Warning(loop.Notes[notesShown]);
+            }
+            while (loop.Events.TryRead(out var e))
+            {
+                Report(console, e);
+            }
+            if (!running)
+            {
+                return loop.WaitForExit();
+            }
+            idle.Wait(PollInterval);
+        }
+    }
+
+    private static void Report(CommandOutput console, LoopEvent e)
+    {
+        switch (e.Kind)
+        {
+            case LoopEventKind.EpisodeEnded:
+                string outcome = e.Outcome switch
+                {
+                    EpisodeOutcome.Success => "success",
+                    EpisodeOutcome.Failure => "failure",
+                    _ => "aborted",
+                };
+                console.Line(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}: {outcome} after {e.Tick} ticks ({e.Text})"));
+                break;
+            case LoopEventKind.Fault:
+                console.Warning(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: {e.Text} (entry {e.Index}); the robot was sent its safe action"));
+                break;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Robotics.Controller.Loop;
+using Robotics.Controller.Timing;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary>Prints a loop's report for people and as JSON.</summary>
+internal static class LoopSummary
+{
+    public static void Print(CommandOutput console, LoopReport report, bool paced)
+    {
+        var c = CultureInfo.InvariantCulture;
+        console.Line(string.Create(c, $"ticks      {report.Ticks} in {report.Seconds:F2} s, achieved {report.AchievedRateHz:F1} Hz; overruns {report.Overruns} ({report.SkippedSlots} slots skipped)"));
+        if (report.Episodes > 0)
+        {
+            console.Line(string.Create(c, $"episodes   {report.Episodes}: success {report.Successes}, failure {report.Failures}, aborted {report.Aborted} (success rate {report.SuccessRate:P1})"));
+        }
+        if (paced)
+        {
+            console.Line(Row("lateness", report.Lateness));
+        }
+        if (report.Inference.Count > 0)
+        {
+            console.Line(Row("inference", report.Inference));
+        }
+        console.Line(Row("tick work", report.Work));
+        string allocation = double.IsNaN(report.AllocatedBytesPerTick)
+            ? "allocation not measured (fewer ticks than the warm-up)"
+            : string.Create(c, $"{report.AllocatedBytesPerTick:F2} bytes allocated per tick");
+        console.Line(string.Create(c, $"faults     {report.Faults}; watchdog trips {report.WatchdogTrips}; recorder dropped {report.RecorderDroppedSteps} steps; {allocation}"));
+    }
+
+    public static JsonObject Json(LoopReport report) => new()
+    {
+        ["ticks"] = report.Ticks,
+        ["seconds"] = report.Seconds,
+        ["achieved_rate_hz"] = report.AchievedRateHz,
+        ["episodes"] = report.Episodes,
+        ["successes"] = report.Successes,
+        ["failures"] = report.Failures,
+        ["aborted"] = report.Aborted,
+        ["success_rate"] = report.SuccessRate,
+        ["overruns"] = report.Overruns,
+        ["skipped_slots"] = report.SkippedSlots,
+        ["faults"] = report.Faults,
+        ["watchdog_trips"] = report.WatchdogTrips,
+        ["lateness_us"] = Percentiles(report.Lateness),
+        ["read_us"] = Percentiles(report.Read),
+        ["inference_us"] = Percentiles(report.Inference),
+        ["work_us"] = Percentiles(report.Work),
+        ["allocated_bytes_per_tick"] = double.IsNaN(report.AllocatedBytesPerTick) ? null : report.AllocatedBytesPerTick,
+        ["recorder_dropped_steps"] = report.RecorderDroppedSteps,
+        ["notes"] = new JsonArray([.. report.Notes.Select(n => (JsonNode)n)]),
+    };
+
+    public static JsonObject Percentiles(LatencySummary summary)
+    {
+        var us = summary.InMicroseconds();
+        return new JsonObject { ["p50"] = us.P50, ["p99"] = us.P99, ["p999"] = us.P999, ["max"] = us.Max, ["count"] = summary.Count };
+    }
+
+    private static string Row(string name, LatencySummary summary)
+    {
+        var us = summary.InMicroseconds();
+        return string.Create(CultureInfo.InvariantCulture, $"{name,-10} p50 {us.P50,8:F1} µs  p99 {us.P99,8:F1} µs  p99.9 {us.P999,8:F1} µs  max {us.Max,8:F1} µs");
+    }
+}

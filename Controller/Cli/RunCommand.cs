@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Robotics.Controller.Loop;
+using Robotics.Controller.Policy;
+using Robotics.Hardware.Robots;
+using Robotics.Hardware.Simulation;
+using Robotics.Protos.TeleopLog;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary><c>controller run</c>: drive a robot (real or simulated) with a policy or an operator, recording every tick.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var robot = new Option<string>("--robot") { Description = "sim:reach, sim:cartpole, or a robot config file (robot.json).", Required = true };
+        var policy = new Option<string?>("--policy") { Description = "The policy to run (autonomous and shadow modes)." };
+        var mode = new Option<string>("--mode") { Description = "autonomous (the policy drives), teleop (the operator drives) or shadow (the operator drives, the policy runs beside it).", DefaultValueFactory = _ => "autonomous" };
+        mode.AcceptOnlyFromAmong("autonomous", "teleop", "shadow");
+        var rate = new Option<double?>("--rate") { Description = "Ticks per second (10–2000); by default the robot's own rate." };
+        var episodes = new Option<int>("--episodes") { Description = "Stop after this many episodes.", DefaultValueFactory = _ => 0 };
+        var duration = new Option<string?>("--duration") { Description = "Stop after this long, e.g. 30s or 2m." };
+        var record = new Option<string?>("--record") { Description = "Record every tick into this teleop log (.mcap); it must not exist." };
+        var stochastic = new Option<bool>("--stochastic") { Description = "Sample actions from the policy (μ + σ·ε, or from the softmax) instead of its mean or argmax." };
+        var seed = new Option<int>("--seed") { Description = "Seed for the simulator and for sampling.", DefaultValueFactory = _ => 0 };
+        var noRealtime = new Option<bool>("--no-realtime") { Description = "Do not ask for SCHED_FIFO or pin the loop thread." };
+        var priority = new Option<int>("--priority") { Description = "SCHED_FIFO priority of the loop thread.", DefaultValueFactory = _ => 80 };
+        var cpu = new Option<int?>("--cpu") { Description = "CPU to pin the loop thread to (default: the last one)." };
+        var unpaced = new Option<bool>("--unpaced") { Description = "Simulators only: run ticks back to back instead of in real time." };
+        var json = CliCommand.JsonOption();
+        var command = new Command("run", "Run the control loop on a robot: read, infer, arbitrate, make safe, write and record every tick; print episodes, success rate, achieved rate, overruns and latency percentiles on exit.")
+        {
+            robot, policy, mode, rate, episodes, duration, record, stochastic, seed, noRealtime, priority, cpu, unpaced, json,
+        };
+        command.SetAction(parse => CliCommand.Run(parse, json, console =>
+        {
+            string robotName = parse.GetValue(robot)!;
+            if (parse.GetValue(episodes) == 0 && parse.GetValue(duration) is null)
+            {
+                throw new ArgumentException("say when to stop: --episodes N or --duration 30s");
+            }
+            using var hardware = RobotFactory.Open(robotName, parse.GetValue(rate), parse.GetValue(seed));
+            bool simulated = hardware is SimulatedRobot;
+            if (parse.GetValue(unpaced) && !simulated)
+            {
+                throw new ArgumentException("--unpaced: only a simulator may run faster than real time");
+            }
+            var options = new LoopOptions
+            {
+                RateHz = parse.GetValue(rate) ?? hardware.Description.RateHz,
+                Mode = parse.GetValue(mode) switch { "teleop" => ControlMode.Teleop, "shadow" => ControlMode.Shadow, _ => ControlMode.Autonomous },
+                MaxEpisodes = parse.GetValue(episodes),
+                Duration = parse.GetValue(duration) is string d ? DurationParser.Parse(d) : null,
+                Stochastic = parse.GetValue(stochastic),
+                Seed = parse.GetValue(seed),
+                Realtime = !parse.GetValue(noRealtime),
+                Priority = parse.GetValue(priority),
+                Cpu = parse.GetValue(cpu),
+                Paced = !parse.GetValue(unpaced),
+            };
+            using var runner = parse.GetValue(policy) is string path ? new PolicyRunner(path) : null;
+            IOperator? @operator = hardware is IScriptedExpert expert ? new ScriptedOperator(expert) : null;
+            using var recorder = parse.GetValue(record) is string log
+                ? TeleopLogWriter.Create(log, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
+                : null;
+            using var loop = new ControlLoop(hardware, options, runner, @operator, recorder);
+            console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
+            using var stop = new CancelOnSignal(loop);
+            loop.Start();
+            var report = LoopMonitor.Watch(loop, console);
+            recorder?.Dispose();
+            LoopSummary.Print(console, report, options.Paced);
+            var summary = LoopSummary.Json(report);
+            summary["robot"] = robotName;
+            summary["mode"] = parse.GetValue(mode);
+            summary["rate_hz"] = options.RateHz;
+            console.Summary(summary);
+            return 0;
+        }));
+        return command;
+    }
+}

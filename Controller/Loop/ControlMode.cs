@@ -1,0 +1,34 @@
+namespace Robotics.Controller.Loop;
+
+/// <summary>Who drives the robot.</summary>
+public enum ControlMode
+{
+    /// <summary>The policy acts.</summary>
+    Autonomous,
+    /// <summary>An operator acts (the scripted expert on a simulator; a remote operator over gRPC).</summary>
+    Teleop,
+    /// <summary>The operator acts while the policy runs beside it and is recorded: a dry run of the policy.</summary>
+    Shadow,
+}
+
+/// <summary>A source of operator commands: the teleoperator, whoever it is.</summary>
+public interface IOperator
+{
+    /// <summary>Its name for the log.</summary>
+    string Name { get; }
+
+    /// <summary>The operator's action for this tick; false when it has none (the robot then goes safe). Loop-safe.</summary>
+    bool TryAct(ReadOnlySpan<float> observation, Span<float> action);
+}
+
+/// <summary>A simulator's scripted expert playing the operator.</summary>
+public sealed class ScriptedOperator(Hardware.Robots.IScriptedExpert expert) : IOperator
+{
+    public string Name => expert.ExpertName;
+
+    public bool TryAct(ReadOnlySpan<float> observation, Span<float> action)
+    {
+        expert.Act(observation, action);
+        return true;
+    }
+}

@@ -1,0 +1,73 @@
+namespace Robotics.Controller.Loop;
+
+/// <summary>How the loop runs.</summary>
+public sealed record LoopOptions
+{
+    /// <summary>Ticks per second, 10 Hz to 2 kHz.</summary>
+    public double RateHz { get; init; } = 100;
+
+    public ControlMode Mode { get; init; } = ControlMode.Autonomous;
+
+    /// <summary>Stop after this many episodes (0: no limit).</summary>
+    public int MaxEpisodes { get; init; }
+
+    /// <summary>Stop after this long (null: no limit).</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>
+    /// Sleep to absolute deadlines (a robot). False runs ticks back to back, as fast as they go: for
+    /// simulations that need no wall-clock pacing (evaluation, tests) and for allocation measurements.
+    /// </summary>
+    public bool Paced { get; init; } = true;
+
+    /// <summary>Ask for SCHED_FIFO and a pinned CPU for the loop thread.</summary>
+    public bool Realtime { get; init; } = true;
+
+    /// <summary>SCHED_FIFO priority (1–99); 80 is where cyclictest measures.</summary>
+    public int Priority { get; init; } = 80;
+
+    /// <summary>The CPU to pin the loop to; null for the last CPU the process may use.</summary>
+    public int? Cpu { get; init; }
+
+    /// <summary>
+    /// Wake this long before each deadline and spin to it. Zero by default: on the machines measured
+    /// (docs/benchmarks.md) clock_nanosleep's own wake-up latency was the floor and spinning bought nothing.
+    /// </summary>
+    public TimeSpan Spin { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Gaussian policies sample μ + σ·ε instead of acting with μ; categorical sample instead of argmax.</summary>
+    public bool Stochastic { get; init; }
+
+    public int Seed { get; init; }
+
+    /// <summary>Ticks before allocation is measured (first-call costs, episode set-up).</summary>
+    public int WarmupTicks { get; init; } = 1000;
+
+    /// <summary>How long the loop may make no progress before the watchdog halts the actuators.</summary>
+    public TimeSpan? WatchdogTimeout { get; init; }
+
+    public TimeSpan Period => TimeSpan.FromSeconds(1 / RateHz);
+
+    /// <summary>At least 50 ms, and never less than ten periods.</summary>
+    public TimeSpan EffectiveWatchdogTimeout => WatchdogTimeout ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, Period.Ticks * 10));
+
+    public void Validate()
+    {
+        if (!(RateHz is >= 10 and <= 2000))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RateHz), RateHz, "--rate: must be between 10 and 2000 Hz");
+        }
+        if (Priority is < 1 or > 99)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Priority), Priority, "--priority: must be between 1 and 99");
+        }
+        if (MaxEpisodes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEpisodes), MaxEpisodes, "--episodes: must be 0 (no limit) or more");
+        }
+        if (Duration is { } d && d <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Duration), d, "--duration: must be positive");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Robotics.Controller.Timing;
+
+namespace Robotics.Controller.Loop;
+
+/// <summary>A finished run's figures.</summary>
+public sealed record LoopReport(
+    long Ticks,
+    double Seconds,
+    double AchievedRateHz,
+    long Episodes,
+    long Successes,
+    long Failures,
+    long Aborted,
+    long Overruns,
+    long SkippedSlots,
+    long Faults,
+    long WatchdogTrips,
+    LatencySummary Lateness,
+    LatencySummary Read,
+    LatencySummary Inference,
+    LatencySummary Work,
+    double AllocatedBytesPerTick,
+    long RecorderDroppedSteps,
+    IReadOnlyList<string> Notes)
+{
+    public double SuccessRate => Episodes == 0 ? 0 : (double)Successes / Episodes;
+}

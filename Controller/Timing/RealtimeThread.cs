@@ -1,0 +1,101 @@
+using System.Runtime.InteropServices;
+
+namespace Robotics.Controller.Timing;
+
+/// <summary>
+/// Gives the calling thread real-time scheduling (SCHED_FIFO) and pins it to one CPU, where the process is
+/// allowed to (root, CAP_SYS_NICE, or an rtprio limit in /etc/security/limits.conf). Linux only.
+/// </summary>
+public static partial class RealtimeThread
+{
+    // <sched.h>: SCHED_FIFO = 1; <errno.h>: EPERM = 1.
+    private const int SchedFifo = 1;
+    private const int NotPermitted = 1;
+    // cpu_set_t is 1024 bits (<sched.h>, __CPU_SETSIZE).
+    private const int CpuSetBytes = 128;
+
+    /// <summary>Switches the calling thread to SCHED_FIFO at <paramref name="priority"/> (1–99); the reason when it cannot.</summary>
+    public static string? TrySetFifo(int priority)
+    {
+        var parameter = new SchedParam { Priority = priority };
+        if (SchedSetScheduler(0, SchedFifo, in parameter) == 0)
+        {
+            return null;
+        }
+        int error = Marshal.GetLastPInvokeError();
+        return error == NotPermitted
+            ? "real-time priority (SCHED_FIFO) not permitted: run as root, grant CAP_SYS_NICE, or raise the rtprio limit; running at normal priority"
+            : $"real-time priority (SCHED_FIFO {priority}) failed with errno {error}; running at normal priority";
+    }
+
+    /// <summary>Pins the calling thread to <paramref name="cpu"/>; the reason when it cannot.</summary>
+    public static string? TryPin(int cpu)
+    {
+        if (cpu < 0 || cpu >= CpuSetBytes * 8)
+        {
+            return $"cannot pin to CPU {cpu}";
+        }
+        Span<byte> mask = stackalloc byte[CpuSetBytes];
+        mask.Clear();
+        mask[cpu / 8] = (byte)(1 << (cpu % 8));
+        if (SchedSetAffinity(0, CpuSetBytes, ref MemoryMarshal.GetReference(mask)) == 0)
+        {
+            return null;
+        }
+        return $"pinning to CPU {cpu} failed with errno {Marshal.GetLastPInvokeError()}; the thread may migrate";
+    }
+
+    /// <summary>The highest-numbered CPU this process may run on: the one to give the loop.</summary>
+    public static int LastAllowedCpu()
+    {
+        Span<byte> mask = stackalloc byte[CpuSetBytes];
+        if (SchedGetAffinity(0, CpuSetBytes, ref MemoryMarshal.GetReference(mask)) != 0)
+        {
+            return Environment.ProcessorCount - 1;
+        }
+        for (int cpu = CpuSetBytes * 8 - 1; cpu >= 0; cpu--)
+        {
+            if ((mask[cpu / 8] & (1 << (cpu % 8))) != 0)
+            {
+                return cpu;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Sets the calling thread's timer slack to 1 ns (prctl PR_SET_TIMERSLACK): by default Linux may defer a
+    /// normal thread's timed wake-up by up to 50 µs to batch it with others, which shows up directly as
+    /// lateness. Returns the reason when it cannot.
+    /// </summary>
+    public static string? TrySetMinimalTimerSlack()
+    {
+        // <linux/prctl.h>: PR_SET_TIMERSLACK = 29; the slack is in nanoseconds.
+        const int SetTimerSlack = 29;
+        return Prctl(SetTimerSlack, 1, 0, 0, 0) == 0 ? null : $"timer slack could not be lowered (errno {Marshal.GetLastPInvokeError()})";
+    }
+
+    /// <summary>The calling thread's scheduling policy (0 = SCHED_OTHER, 1 = SCHED_FIFO).</summary>
+    public static int CurrentPolicy() => SchedGetScheduler(0);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SchedParam
+    {
+        public int Priority;
+    }
+
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static partial int SchedSetScheduler(int pid, int policy, in SchedParam parameter);
+
+    [LibraryImport("libc", EntryPoint = "sched_getscheduler", SetLastError = true)]
+    private static partial int SchedGetScheduler(int pid);
+
+    [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static partial int SchedSetAffinity(int pid, nint size, ref byte mask);
+
+    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    private static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
+    private static partial int SchedGetAffinity(int pid, nint size, ref byte mask);
+}
