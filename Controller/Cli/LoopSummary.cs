@@ -28,7 +28,7 @@ internal static class LoopSummary
         string allocation = double.IsNaN(report.AllocatedBytesPerTick)
             ? "allocation not measured (fewer ticks than the warm-up)"
             : string.Create(c, $"{report.AllocatedBytesPerTick:F2} bytes allocated per tick");
-        console.Line(string.Create(c, $"faults     {report.Faults}; watchdog trips {report.WatchdogTrips}; recorder dropped {report.RecorderDroppedSteps} steps; {allocation}"));
+        console.Line(string.Create(c, $"faults     {report.Faults}; watchdog trips {report.WatchdogTrips}; recorder dropped {report.RecorderDroppedSteps} steps; {allocation}; {report.GarbageCollections} GCs"));
     }
 
     public static JsonObject Json(LoopReport report) => new()
@@ -51,6 +51,7 @@ internal static class LoopSummary
         ["work_us"] = Percentiles(report.Work),
         ["allocated_bytes_per_tick"] = double.IsNaN(report.AllocatedBytesPerTick) ? null : report.AllocatedBytesPerTick,
         ["recorder_dropped_steps"] = report.RecorderDroppedSteps,
+        ["garbage_collections"] = report.GarbageCollections,
         ["notes"] = new JsonArray([.. report.Notes.Select(n => (JsonNode)n)]),
     };
 

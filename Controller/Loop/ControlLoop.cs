@@ -45,6 +45,8 @@ public sealed class ControlLoop : IDisposable
     private long _startNs;
     private long _endNs;
     private Exception? _failure;
+    private int _collectionsAtStart;
+    private int _collectionsAtEnd;
 
     /// <param name="policy">Required in autonomous and shadow modes.</param>
     /// <param name="operator">Required in teleop and shadow modes.</param>
@@ -62,7 +64,7 @@ public sealed class ControlLoop : IDisposable
         }
         if (policy is not null)
         {
-            PolicyFit.Check(policy.Metadata, hardware.Description, options.RateHz, policy.Path);
+            PolicyFit.Check(policy.Metadata, hardware.Description, options.CheckPolicyRate ? options.RateHz : policy.Metadata.ControlRateHz, policy.Path);
             _selector = new ActionSelector(policy, options.Stochastic, (ulong)options.Seed);
         }
         _hardware = hardware;
@@ -118,7 +120,7 @@ public sealed class ControlLoop : IDisposable
             s.Overruns, s.SkippedSlots, s.Faults, _watchdog?.Trips ?? 0,
             s.Lateness.Summarize(), s.Read.Summarize(), s.Inference.Summarize(), s.Work.Summarize(),
             _measuredTicks > 0 ? (double)(_allocatedEnd - _allocatedBase) / _measuredTicks : double.NaN,
-            _recorder?.DroppedSteps ?? 0, _notes);
+            _recorder?.DroppedSteps ?? 0, _collectionsAtEnd - _collectionsAtStart, _notes);
     }
 
     public void Dispose()
@@ -134,6 +136,11 @@ public sealed class ControlLoop : IDisposable
     private void Run()
     {
         var previousLatency = GCSettings.LatencyMode;
+        using var wakeLatency = _options.Realtime && _options.Paced ? CpuWakeLatency.RequestZero() : null;
+        if (wakeLatency?.Refused is string refused)
+        {
+            _notes.Add(refused);
+        }
         try
         {
             PrepareThread();
@@ -141,6 +148,7 @@ public sealed class ControlLoop : IDisposable
             GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
             _hardware.Start();
             _startNs = MonotonicClock.NowNs();
+            _collectionsAtStart = GC.CollectionCount(0);
             BeginEpisode(_startNs);
             RunTicks();
         }
@@ -151,6 +159,7 @@ public sealed class ControlLoop : IDisposable
         finally
         {
             _endNs = MonotonicClock.NowNs();
+            _collectionsAtEnd = GC.CollectionCount(0);
             _allocatedEnd = GC.GetAllocatedBytesForCurrentThread();
             _measuredTicks = Statistics.Ticks - _options.WarmupTicks;
             _watchdog?.Disarm();

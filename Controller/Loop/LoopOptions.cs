@@ -40,6 +40,12 @@ public sealed record LoopOptions
 
     public int Seed { get; init; }
 
+    /// <summary>
+    /// Refuse a policy trained at another rate (a policy's outputs are per tick). Only a timing benchmark,
+    /// which does not care what the actions mean, turns this off.
+    /// </summary>
+    public bool CheckPolicyRate { get; init; } = true;
+
     /// <summary>Ticks before allocation is measured (first-call costs, episode set-up).</summary>
     public int WarmupTicks { get; init; } = 1000;
 

@@ -3,6 +3,7 @@ using Robotics.Controller.Timing;
 namespace Robotics.Controller.Loop;
 
 /// <summary>A finished run's figures.</summary>
+/// <param name="GarbageCollections">Collections (any generation) while the loop ran; each pauses every managed thread, the loop included.</param>
 public sealed record LoopReport(
     long Ticks,
     double Seconds,
@@ -21,6 +22,7 @@ public sealed record LoopReport(
     LatencySummary Work,
     double AllocatedBytesPerTick,
     long RecorderDroppedSteps,
+    int GarbageCollections,
     IReadOnlyList<string> Notes)
 {
     public double SuccessRate => Episodes == 0 ? 0 : (double)Successes / Episodes;

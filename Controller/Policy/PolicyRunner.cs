@@ -90,12 +90,19 @@ public sealed class PolicyRunner : IDisposable
 
     /// <summary>
     /// Times <paramref name="calls"/> bare RunWithBinding calls on the same bound buffers, nothing else: the floor
-    /// a tick's inference stage is compared with.
+    /// a tick's work is compared with. With a period, each call waits for its absolute deadline first, so the
+    /// caches are as cold as a paced loop's; without, the calls run back to back.
     /// </summary>
-    public void MeasureBare(int calls, Action<long> record)
+    public void MeasureBare(int calls, long periodNs, Action<long> record)
     {
+        long deadline = MonotonicClock.NowNs() + periodNs;
         for (int i = 0; i < calls; i++)
         {
+            if (periodNs > 0)
+            {
+                Timing.AbsoluteSleeper.SleepUntil(deadline);
+                deadline += periodNs;
+            }
             long start = MonotonicClock.NowNs();
             _session.RunWithBinding(_runOptions, _binding);
             record(MonotonicClock.NowNs() - start);

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Robotics.Controller.Cli;
 using Robotics.Trainer.Benchmarks;
 using Robotics.Trainer.Data;
+using Robotics.Trainer.Export;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Trainer.Cli;
@@ -26,10 +27,11 @@ internal static class BenchTrainCommand
         var episodes = new Option<int>("--episodes") { DefaultValueFactory = _ => 125, Description = "Episodes of 1,000 samples (a fifth held out)." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "Threads (0: one per core)." };
         var output = new Option<string>("--out") { DefaultValueFactory = _ => "bench-train", Description = "Folder for the samples and the run." };
+        var export = new Option<string?>("--export") { Description = "Also write the trained policy here (a 2×256 Gaussian policy for `controller bench`)." };
         var json = CliCommand.JsonOption();
         var command = new Command("train", "Measure training throughput (samples/s) and final validation NLL on a fixed synthetic BC task.")
         {
-            observations, actions, hidden, batch, epochs, episodes, threads, output, json,
+            observations, actions, hidden, batch, epochs, episodes, threads, output, export, json,
         };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
@@ -53,6 +55,10 @@ internal static class BenchTrainCommand
             using var run = new TrainingRun(data, config);
             var result = run.Run(new RunFolder(Path.Combine(folder, "run")), ITrainingProgress.None);
             var last = result.History[^1];
+            if (parse.GetValue(export) is string policyPath)
+            {
+                PolicyExporter.Write(policyPath, PolicyExporter.Build(data, config, result));
+            }
             int threadCount = config.Threads > 0 ? config.Threads : Environment.ProcessorCount;
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"ONNX Runtime, {threadCount} threads: {result.SamplesPerSecond:N0} samples/s over {result.Epochs} epochs; final val_nll {last.ValidationNll:F4}"));

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using Robotics.Controller.Benchmarks;
+using Robotics.Controller.Loop;
+using Robotics.Controller.Policy;
+using Robotics.Controller.Timing;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary>
+/// <c>controller bench --policy policy.onnx</c>: the real loop on a null robot, then bare RunWithBinding calls
+/// on the same file: what a user checks on their own Pi before trusting it with a robot.
+/// </summary>
+internal static class BenchLoopCommand
+{
+    public static void Configure(Command bench)
+    {
+        var policy = new Option<string>("--policy") { Description = "The policy to time." };
+        var rate = new Option<double>("--rate") { Description = "Loop rate in hertz.", DefaultValueFactory = _ => 1000 };
+        var seconds = new Option<double>("--seconds") { Description = "How long to run the loop.", DefaultValueFactory = _ => 10 };
+        var noRealtime = new Option<bool>("--no-realtime") { Description = "Do not ask for SCHED_FIFO or pin the loop thread." };
+        var json = CliCommand.JsonOption();
+        foreach (var option in new Option[] { policy, rate, seconds, noRealtime, json })
+        {
+            bench.Add(option);
+        }
+        bench.SetAction(parse => CliCommand.Run(parse, json, console =>
+        {
+            string path = parse.GetValue(policy) ?? throw new ArgumentException("--policy: name the policy to time, or use a subcommand (see --help)");
+            using var runner = new PolicyRunner(path);
+            var robot = new NullRobot(runner.Metadata, parse.GetValue(rate));
+            var options = new LoopOptions
+            {
+                RateHz = parse.GetValue(rate),
+                Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)),
+                Realtime = !parse.GetValue(noRealtime),
+                CheckPolicyRate = false,
+            };
+            using var loop = new ControlLoop(robot, options, runner);
+            console.Line($"running {path} at {options.RateHz} Hz for {parse.GetValue(seconds)} s on a null robot");
+            loop.Start();
+            var report = LoopMonitor.Watch(loop, console);
+            // The bare calls run like the loop: same rate, same thread priority and CPU, then back to back.
+            var paced = new LatencyHistogram();
+            var hot = new LatencyHistogram();
+            var bareThread = new Thread(() =>
+            {
+                if (options.Realtime)
+                {
+                    RealtimeThread.TrySetFifo(options.Priority);
+                    RealtimeThread.TryPin(RealtimeThread.LastAllowedCpu());
+                }
+                RealtimeThread.TrySetMinimalTimerSlack();
+                int calls = (int)Math.Min(report.Ticks, 100_000);
+                runner.MeasureBare(calls, (long)(1e9 / options.RateHz), paced.Record);
+                runner.MeasureBare(calls, 0, hot.Record);
+            });
+            using (CpuWakeLatency.RequestZero())
+            {
+                bareThread.Start();
+                bareThread.Join();
+            }
+            var bareSummary = paced.Summarize();
+
+            LoopSummary.Print(console, report, paced: true);
+            var c = CultureInfo.InvariantCulture;
+            var bareUs = bareSummary.InMicroseconds();
+            var workUs = report.Work.InMicroseconds();
+            var hotUs = hot.Summarize().InMicroseconds();
+            console.Line(string.Create(c, $"bare RunWithBinding at {options.RateHz} Hz  p50 {bareUs.P50,8:F1} µs  p99 {bareUs.P99,8:F1} µs; back to back p50 {hotUs.P50:F1} µs  p99 {hotUs.P99:F1} µs"));
+            console.Line(string.Create(c, $"the tick adds {workUs.P50 - bareUs.P50:F2} µs at p50 and {workUs.P99 - bareUs.P99:F2} µs at p99 to bare inference at the same rate"));
+            var summary = LoopSummary.Json(report);
+            summary["policy"] = path;
+            summary["rate_hz"] = options.RateHz;
+            summary["bare_inference_us"] = LoopSummary.Percentiles(bareSummary);
+            summary["bare_inference_back_to_back_us"] = LoopSummary.Percentiles(hot.Summarize());
+            summary["tick_overhead_us_p50"] = workUs.P50 - bareUs.P50;
+            summary["tick_overhead_us_p99"] = workUs.P99 - bareUs.P99;
+            console.Summary(summary);
+            return 0;
+        }));
+    }
+}

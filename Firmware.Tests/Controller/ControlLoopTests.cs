@@ -1,0 +1,296 @@
+using Robotics.Controller.Loop;
+using Robotics.Controller.Policy;
+using Robotics.Hardware.Simulation;
+using Robotics.Protos.Log;
+using Robotics.Protos.TeleopLog;
+using Robotics.Tests.Support;
+
+namespace Robotics.Tests.Controller;
+
+[Collection(nameof(SimPolicies))]
+public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private static LoopOptions Fast(double rateHz, ControlMode mode, int episodes = 0) => new()
+    {
+        RateHz = rateHz,
+        Mode = mode,
+        MaxEpisodes = episodes,
+        Paced = false,
+        Realtime = false,
+    };
+
+    private static LoopReport RunToEnd(ControlLoop loop)
+    {
+        loop.Start();
+        return loop.WaitForExit();
+    }
+
+    private TeleopLogWriter Recorder(string name, Robotics.Hardware.Robots.IRobotHardware robot) =>
+        TeleopLogWriter.Create(_directory.File(name), robot.Description.ToEpisodeInfo(robot.Description.RateHz, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
+
+    [Fact]
+    public void Teleop_on_a_simulator_records_the_experts_episodes()
+    {
+        using var robot = new ReachSimulation(seed: 3);
+        LoopReport report;
+        using (var recorder = Recorder("teleop.mcap", robot))
+        {
+            using var loop = new ControlLoop(robot, Fast(100, ControlMode.Teleop, episodes: 4), null, new ScriptedOperator(robot), recorder);
+            report = RunToEnd(loop);
+        }
+
+        var log = TeleopLogReader.Read(_directory.File("teleop.mcap"));
+        Assert.Equal(4, log.Episodes.Count);
+        Assert.Equal(report.Successes, log.Episodes.Count(e => e.Outcome == EpisodeOutcome.Success));
+        Assert.Equal(report.Ticks, log.StepCount);
+        var start = log.Episodes[0].Start;
+        Assert.Equal("sim:reach", start.Robot);
+        Assert.Equal("computed-torque expert", start.Operator);
+        Assert.Equal(["shoulder_torque", "elbow_torque"], start.Actions.Select(a => a.Name));
+        Assert.All(log.Episodes.SelectMany(e => e.Steps), step => Assert.Equal(ActionSource.Teleop, step.Source));
+        Assert.All(log.Episodes.SelectMany(e => e.Steps), step => Assert.True(step.WorkNs > 0));
+        Assert.Equal(Enumerable.Range(0, log.Episodes[1].Steps.Count).Select(i => (ulong)i), log.Episodes[1].Steps.Select(s => s.Tick));
+    }
+
+    [Fact]
+    public void Autonomous_mode_runs_the_policy_and_records_its_mean_and_log_std()
+    {
+        using var robot = new ReachSimulation(seed: 4);
+        using var policy = new PolicyRunner(policies.Reach);
+        using (var recorder = Recorder("auto.mcap", robot))
+        {
+            using var loop = new ControlLoop(robot, Fast(100, ControlMode.Autonomous, episodes: 3), policy, null, recorder);
+            var report = RunToEnd(loop);
+            Assert.Equal(3, report.Episodes);
+            Assert.True(report.Inference.Count > 0);
+        }
+
+        var steps = TeleopLogReader.Read(_directory.File("auto.mcap")).Episodes.SelectMany(e => e.Steps).ToList();
+        Assert.All(steps, step => Assert.Equal(ActionSource.Policy, step.Source));
+        Assert.All(steps, step => Assert.Equal(2, step.PolicyMean.Count));
+        Assert.All(steps, step => Assert.Equal(2, step.PolicyLogStd.Count));
+        Assert.All(steps, step => Assert.True(step.InferenceNs > 0));
+        // Acting with the mean: what was sent is the mean, within the limits and rate limits.
+        Assert.Contains(steps, step => step.Action[0] == step.PolicyMean[0]);
+    }
+
+    [Fact]
+    public void Shadow_mode_sends_the_operators_action_and_records_the_policy_beside_it()
+    {
+        using var robot = new ReachSimulation(seed: 5);
+        using var policy = new PolicyRunner(policies.Reach);
+        using (var recorder = Recorder("shadow.mcap", robot))
+        {
+            using var loop = new ControlLoop(robot, Fast(100, ControlMode.Shadow, episodes: 2), policy, new ScriptedOperator(robot), recorder);
+            RunToEnd(loop);
+        }
+
+        var steps = TeleopLogReader.Read(_directory.File("shadow.mcap")).Episodes.SelectMany(e => e.Steps).ToList();
+        Assert.All(steps, step => Assert.Equal(ActionSource.Teleop, step.Source));
+        Assert.All(steps, step => Assert.Equal(2, step.PolicyMean.Count));
+    }
+
+    [Fact]
+    public void A_categorical_policy_drives_the_cart_pole()
+    {
+        using var robot = new CartPoleSimulation(seed: 6);
+        using var policy = new PolicyRunner(policies.CartPole);
+        using var loop = new ControlLoop(robot, Fast(50, ControlMode.Autonomous, episodes: 5), policy);
+
+        var report = RunToEnd(loop);
+
+        Assert.Equal(5, report.Episodes);
+        Assert.True(report.Successes >= 3, $"the cart-pole policy balanced {report.Successes} of 5 episodes");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_tick_allocates_nothing_over_100000_ticks_with_recording_on(bool categorical)
+    {
+        using var robot = categorical ? (SimulatedRobot)new CartPoleSimulation(seed: 7) : new ReachSimulation(seed: 7);
+        using var policy = new PolicyRunner(categorical ? policies.CartPole : policies.Reach);
+        // Shadow mode exercises every stage: sensors, policy, operator, safety, actuators, recorder.
+        var options = Fast(robot.Description.RateHz, ControlMode.Shadow) with { Stochastic = true };
+        using var recorder = Recorder($"alloc-{categorical}.mcap", robot);
+        using var loop = new ControlLoop(robot, options, policy, new ScriptedOperator(robot), recorder);
+        loop.Start();
+        using var wait = new ManualResetEventSlim();
+        while (loop.Statistics.Ticks < options.WarmupTicks + 100_000)
+        {
+            wait.Wait(10);
+        }
+        loop.RequestStop();
+        var report = loop.WaitForExit();
+
+        Assert.True(report.Ticks - options.WarmupTicks >= 100_000);
+        Assert.True(report.Episodes > 10, $"only {report.Episodes} episodes: episode boundaries must be inside the measurement");
+        Assert.Equal(0, report.AllocatedBytesPerTick);
+    }
+
+    [Fact]
+    public void A_policy_for_another_robot_is_refused_before_the_loop_starts()
+    {
+        using var robot = new ReachSimulation();
+        using var policy = new PolicyRunner(policies.CartPole);
+
+        var error = Assert.Throws<InvalidDataException>(() => new ControlLoop(robot, Fast(100, ControlMode.Autonomous, 1), policy));
+
+        Assert.Contains("does not fit sim:reach", error.Message);
+        Assert.Contains("categorical policy (discrete actions) but the robot takes continuous actions", error.Message);
+    }
+
+    [Fact]
+    public void A_policy_trained_at_another_rate_is_refused_with_the_rate_to_use()
+    {
+        using var robot = new ReachSimulation(rateHz: 200);
+        using var policy = new PolicyRunner(policies.Reach);
+
+        var error = Assert.Throws<InvalidDataException>(() => new ControlLoop(robot, Fast(200, ControlMode.Autonomous, 1), policy));
+
+        Assert.Contains("trained at 100 Hz and the loop would run at 200 Hz (use --rate 100)", error.Message);
+    }
+
+    [Fact]
+    public void A_command_of_NaN_latches_a_fault_and_the_safe_action_is_sent_from_then_on()
+    {
+        var robot = new ScriptedRobot();
+        using var loop = new ControlLoop(robot, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromMilliseconds(300) }, null, new ConstantOperator(1, nanFromTick: 10));
+        loop.Start();
+        var report = loop.WaitForExit();
+
+        Assert.Equal(1, report.Faults);
+        Assert.Equal(1f, robot.Written[9]);
+        Assert.All(robot.Written.Skip(10), value => Assert.Equal(0.5f, value));
+        Assert.True(loop.Events.TryRead(out var started) && started.Kind == LoopEventKind.EpisodeStarted);
+        Assert.True(loop.Events.TryRead(out var fault));
+        Assert.Equal(LoopEventKind.Fault, fault.Kind);
+        Assert.Equal(FaultKind.NonFiniteAction, fault.Fault);
+        Assert.Equal(10ul, fault.Tick);
+    }
+
+    [Fact]
+    public void A_stale_sensor_or_a_NaN_reading_sends_the_safe_action()
+    {
+        var stale = new ScriptedRobot { StaleFromRead = 20 };
+        using (var loop = new ControlLoop(stale, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromMilliseconds(200) }, null, new ConstantOperator(1)))
+        {
+            loop.Start();
+            Assert.Equal(1, loop.WaitForExit().Faults);
+            loop.Events.TryRead(out _);
+            loop.Events.TryRead(out var fault);
+            Assert.Equal((FaultKind.StaleSensor, 1), (fault.Fault, fault.Index));
+        }
+        Assert.All(stale.Written.Skip(20), value => Assert.Equal(0.5f, value));
+
+        var nan = new ScriptedRobot { NaNAtRead = 5 };
+        using (var loop = new ControlLoop(nan, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromMilliseconds(100) }, null, new ConstantOperator(1)))
+        {
+            loop.Start();
+            Assert.Equal(1, loop.WaitForExit().Faults);
+        }
+        Assert.Equal(0.5f, nan.Written[5]);
+        Assert.True(nan.Stopped);
+    }
+
+    [Fact]
+    public void Commands_are_clamped_to_their_limits_and_rate_limits()
+    {
+        var robot = new ScriptedRobot();
+        using (var recorder = Recorder("clamp.mcap", robot))
+        {
+            using var loop = new ControlLoop(robot, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromMilliseconds(50) }, null, new ConstantOperator(5), recorder);
+            RunToEnd(loop);
+        }
+
+        // From the safe 0.5 N, 100 N/s at 100 Hz allows 1 N a tick, and the limit is 2 N.
+        Assert.Equal([1.5f, 2f, 2f], robot.Written.Take(3));
+        var steps = TeleopLogReader.Read(_directory.File("clamp.mcap")).Episodes.Single().Steps;
+        Assert.All(steps, step => Assert.Equal((uint)StepFlag.ActionClamped, step.Flags & (uint)StepFlag.ActionClamped));
+    }
+
+    [Fact]
+    public void The_watchdog_halts_the_actuators_when_the_loop_stalls()
+    {
+        var robot = new ScriptedRobot { StallAt = (50, TimeSpan.FromMilliseconds(400)) };
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(1) };
+        using var loop = new ControlLoop(robot, options, null, new ConstantOperator(1));
+
+        var report = RunToEnd(loop);
+
+        Assert.Equal(1, report.WatchdogTrips);
+        Assert.Equal(51, robot.HaltedAtRead);
+        Assert.True(report.Overruns >= 1);
+    }
+
+    [Fact]
+    public void An_overrun_is_counted_and_the_missed_deadlines_are_skipped_not_bunched()
+    {
+        var robot = new ScriptedRobot { StallAt = (30, TimeSpan.FromMilliseconds(35)) };
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMilliseconds(700) };
+        using (var recorder = Recorder("overrun.mcap", robot))
+        {
+            using var loop = new ControlLoop(robot, options, null, new ConstantOperator(1), recorder);
+            var report = RunToEnd(loop);
+            Assert.Equal(1, report.Overruns);
+            Assert.InRange(report.SkippedSlots, 3, 4);
+        }
+
+        var steps = TeleopLogReader.Read(_directory.File("overrun.mcap")).Episodes.Single().Steps;
+        var late = steps.Single(s => (s.Flags & (uint)StepFlag.DeadlineOverrun) != 0);
+        Assert.Equal(31ul, late.Tick);
+        // After the stall the ticks keep their 10 ms spacing: none of them are run back to back to catch up.
+        var after = steps.Where(s => s.Tick >= 31).Select(s => (long)s.TimestampNs).ToList();
+        Assert.All(after.Zip(after.Skip(1), (a, b) => b - a), gap => Assert.True(gap > 5_000_000, $"ticks {gap / 1e6:F1} ms apart"));
+    }
+
+    [Fact]
+    public void A_paced_loop_keeps_its_rate_on_absolute_deadlines()
+    {
+        using var robot = new ReachSimulation(rateHz: 200);
+        var options = new LoopOptions { RateHz = 200, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(1) };
+        using var loop = new ControlLoop(robot, options, null, new ScriptedOperator(robot));
+
+        var report = RunToEnd(loop);
+
+        Assert.InRange(report.Ticks, 190, 201);
+        Assert.InRange(report.AchievedRateHz, 190, 205);
+        Assert.True(report.Lateness.Count > 150);
+    }
+
+    [Fact]
+    public void Stopping_mid_episode_makes_the_robot_safe_and_closes_the_episode_as_aborted()
+    {
+        var robot = new ScriptedRobot();
+        using (var recorder = Recorder("stop.mcap", robot))
+        {
+            using var loop = new ControlLoop(robot, Fast(100, ControlMode.Teleop), null, new ConstantOperator(1), recorder);
+            loop.Start();
+            using var wait = new ManualResetEventSlim();
+            while (loop.Statistics.Ticks < 100)
+            {
+                wait.Wait(1);
+            }
+            loop.RequestStop();
+            loop.WaitForExit();
+        }
+
+        Assert.True(robot.Stopped);
+        var episode = TeleopLogReader.Read(_directory.File("stop.mcap")).Episodes.Single();
+        Assert.Equal(EpisodeOutcome.Aborted, episode.Outcome);
+        Assert.Equal("stopped", episode.End!.Reason);
+    }
+
+    [Fact]
+    public void Modes_that_need_a_policy_or_an_operator_say_so()
+    {
+        using var robot = new ReachSimulation();
+        Assert.Contains("needs a policy", Assert.Throws<ArgumentException>(() => new ControlLoop(robot, Fast(100, ControlMode.Autonomous, 1))).Message);
+        Assert.Contains("needs an operator", Assert.Throws<ArgumentException>(() => new ControlLoop(robot, Fast(100, ControlMode.Teleop, 1))).Message);
+        Assert.Contains("between 10 and 2000 Hz", Assert.Throws<ArgumentOutOfRangeException>(() => new ControlLoop(robot, Fast(5000, ControlMode.Teleop, 1), null, new ScriptedOperator(robot))).Message);
+    }
+}

@@ -1,0 +1,67 @@
+using Robotics.Controller.Loop;
+using Robotics.Hardware.Simulation;
+using Robotics.Protos.TeleopLog;
+using Robotics.Trainer.Data;
+using Robotics.Trainer.Export;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Tests.Support;
+
+/// <summary>
+/// Small real policies for the simulators, made the way a user makes them: the scripted expert drives the
+/// controller loop in teleop mode and records, the trainer trains on the log and exports. Made once per test
+/// run (they take a few seconds), shared by every test that needs one.
+/// </summary>
+public sealed class SimPolicies : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly Lazy<string> _reach;
+    private readonly Lazy<string> _cartpole;
+
+    public SimPolicies()
+    {
+        _reach = new(() => Make("sim:reach", episodes: 40));
+        _cartpole = new(() => Make("sim:cartpole", episodes: 10));
+    }
+
+    public string Reach => _reach.Value;
+
+    public string CartPole => _cartpole.Value;
+
+    /// <summary>Records <paramref name="episodes"/> teleop episodes of <paramref name="robot"/> into a new log.</summary>
+    public static void Record(string robot, string path, int episodes, int seed)
+    {
+        using var hardware = Simulators.Create(robot, Simulators.DefaultRate(robot), seed);
+        var options = new LoopOptions
+        {
+            RateHz = hardware.Description.RateHz,
+            Mode = ControlMode.Teleop,
+            MaxEpisodes = episodes,
+            Paced = false,
+            Realtime = false,
+        };
+        using var recorder = TeleopLogWriter.Create(path, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
+        using var loop = new ControlLoop(hardware, options, null, new ScriptedOperator(hardware), recorder);
+        loop.Start();
+        loop.WaitForExit();
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    private string Make(string robot, int episodes)
+    {
+        string name = robot.Replace(':', '-');
+        string log = _directory.File(name + ".mcap");
+        Record(robot, log, episodes, seed: 11);
+        var config = new TrainingConfig { Hidden = [64, 64], Epochs = 15, BatchSize = 128, LearningRate = 1e-3, Threads = 1, Patience = 0 };
+        var data = TrainingData.Split(DemonstrationLoader.Load([log], new DemonstrationFilter()), config.ValidationFraction, config.Seed, config.StdFloor);
+        using var run = new TrainingRun(data, config);
+        var result = run.Run(new RunFolder(_directory.File(name + ".run")), ITrainingProgress.None);
+        string policy = _directory.File(name + ".onnx");
+        PolicyExporter.Write(policy, PolicyExporter.Build(data, config, result));
+        return policy;
+    }
+}
+
+[CollectionDefinition(nameof(SimPolicies))]
+public sealed class SimPoliciesGroup : ICollectionFixture<SimPolicies>;
