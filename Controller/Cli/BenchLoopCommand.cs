@@ -35,6 +35,8 @@ internal static class BenchLoopCommand
                 Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)),
                 Realtime = !parse.GetValue(noRealtime),
                 CheckPolicyRate = false,
+                // Measure allocation over at least nine tenths of even a short run.
+                WarmupTicks = (int)Math.Min(1000, parse.GetValue(rate) * parse.GetValue(seconds) / 10),
             };
             using var loop = new ControlLoop(robot, options, runner);
             console.Line($"running {path} at {options.RateHz} Hz for {parse.GetValue(seconds)} s on a null robot");
