@@ -1,0 +1,198 @@
+using Robotics.Controller.Loop;
+using Robotics.Hardware.Config;
+using Robotics.Hardware.Devices;
+using Robotics.Tests.Support;
+
+namespace Robotics.Tests.Hardware;
+
+public sealed class RobotConfigTests : IDisposable
+{
+    private const string Valid = """
+        {
+          // A one-joint arm on a servo bus.
+          "name": "one-joint",
+          "rate_hz": 100,
+          "devices": [ { "name": "bus", "type": "fake-servo", "settings": { "port": "/dev/ttyUSB0" } } ],
+          "observations": [
+            { "name": "joint_angle", "unit": "rad", "source": "bus.1.position", "scale": 2.0, "offset": 0.5, "max_age_ms": 50 },
+            { "name": "joint_velocity", "unit": "rad/s", "source": "bus.1.velocity", "max_age_ms": 50 }
+          ],
+          "actions": [
+            { "name": "joint_goal", "unit": "rad", "target": "bus.1.goal", "min": -1, "max": 1, "max_rate": 50, "safe": 0, "scale": 0.5 }
+          ]
+        }
+        """;
+
+    private readonly TempDirectory _directory = new();
+    private readonly List<FakeServoBus> _buses = [];
+    private readonly DeviceRegistry _registry = new();
+
+    public RobotConfigTests() => _registry.Register("fake-servo", device =>
+    {
+        var bus = new FakeServoBus(device.Name!);
+        _buses.Add(bus);
+        return bus;
+    });
+
+    public void Dispose() => _directory.Dispose();
+
+    private string Write(string json)
+    {
+        string path = _directory.File($"robot-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void A_config_describes_the_robot_the_loop_sees()
+    {
+        var config = RobotConfigLoader.Load(Write(Valid));
+
+        var robot = config.Description;
+        Assert.Equal("one-joint", robot.Name);
+        Assert.Equal(100, robot.RateHz);
+        Assert.Equal(["joint_angle", "joint_velocity"], robot.Observations.Select(o => o.Name));
+        Assert.Equal(50_000_000, robot.Observations[0].MaxAgeNs);
+        var action = Assert.Single(robot.Actions);
+        Assert.Equal((-1f, 1f, 50f, 0f), (action.Min, action.Max, action.MaxRate, action.Safe));
+    }
+
+    [Fact]
+    public void The_loop_drives_a_configured_robot_through_its_devices_with_scale_and_offset()
+    {
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Write(Valid)), _registry);
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMilliseconds(400) };
+        using var loop = new ControlLoop(robot, options, null, new ConstantOperator(0.4f));
+
+        loop.Start();
+        var report = loop.WaitForExit();
+
+        var bus = Assert.Single(_buses);
+        Assert.True(bus.Opened && bus.Closed);
+        Assert.Equal(0, report.Faults);
+        // The action 0.4 rad becomes the device goal (0.4 − 0) / 0.5 = 0.8; the joint follows it.
+        Assert.Equal(0.8, bus.LastGoal, 4);
+        var observation = new float[2];
+        robot.Read(observation, Robotics.Protos.MonotonicClock.NowNs(), out _);
+        Assert.InRange(observation[0], 0.8f * 2 + 0.5f - 0.05f, 0.8f * 2 + 0.5f + 0.05f);
+    }
+
+    [Fact]
+    public void A_device_that_stops_answering_goes_stale_and_the_robot_goes_safe()
+    {
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Write(Valid)), _registry);
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMilliseconds(600) };
+        using var loop = new ControlLoop(robot, options, null, new ConstantOperator(0.4f));
+        loop.Start();
+        using var wait = new ManualResetEventSlim();
+        while (loop.Statistics.Ticks < 20)
+        {
+            wait.Wait(5);
+        }
+        _buses[0].FailPolls = true;
+        var report = loop.WaitForExit();
+
+        Assert.Equal(1, report.Faults);
+        Assert.True(_buses[0].Errors > 10);
+        Assert.True(_buses[0].SafeSent);
+        loop.Events.TryRead(out _);
+        Assert.True(loop.Events.TryRead(out var fault));
+        Assert.Equal(FaultKind.StaleSensor, fault.Fault);
+    }
+
+    [Fact]
+    public void Halt_reaches_every_device_from_another_thread()
+    {
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Write(Valid)), _registry);
+        robot.Start();
+        var halting = new Thread(robot.Halt);
+        halting.Start();
+        halting.Join();
+        using var wait = new ManualResetEventSlim();
+        for (int i = 0; i < 100 && !_buses[0].SafeSent; i++)
+        {
+            wait.Wait(5);
+        }
+        Assert.True(_buses[0].SafeSent);
+        robot.Stop();
+    }
+
+    public static TheoryData<string, string, string> Broken() => new()
+    {
+        { "no name", "\"name\": \"one-joint\",", "name: required" },
+        { "rate out of range", "\"rate_hz\": 100", "rate_hz: required: the control rate, between 10 and 2000 Hz|\"rate_hz\": 5000" },
+        { "unknown device in source", "\"source\": \"bus.1.position\"", "observations[0].source: no device named 'arm' (devices: bus)|\"source\": \"arm.1.position\"" },
+        { "source without a channel", "\"source\": \"bus.1.velocity\"", "observations[1].source: required: \"device.channel\"|\"source\": \"bus\"" },
+        { "max below min", "\"max\": 1", "actions[0].max: required, and must be greater than min (-1)|\"max\": -2" },
+        { "safe outside the limits", "\"safe\": 0", "actions[0].safe: required, within [-1, 1]|\"safe\": 3" },
+        { "zero scale", "\"scale\": 0.5", "actions[0].scale: must be a finite, non-zero number|\"scale\": 0" },
+        { "no max age", "\"source\": \"bus.1.velocity\", \"max_age_ms\": 50", "observations[1].max_age_ms: required|\"source\": \"bus.1.velocity\"" },
+        { "duplicate observation", "\"name\": \"joint_velocity\"", "observations[1].name: 'joint_angle' is used twice|\"name\": \"joint_angle\"" },
+        { "negative rate limit", "\"max_rate\": 50", "actions[0].max_rate: must be positive|\"max_rate\": -1" },
+        { "unknown field", "\"rate_hz\": 100", "rate: The JSON property 'rate' could not be mapped|\"rate\": 100, \"rate_hz\": 100" },
+        { "wrong kind of value", "\"devices\": [", "devices[0]: wrong kind of value here: expected a device object (line 5|\"devices\": [[" },
+        { "not JSON", "\"rate_hz\": 100,", "rate_hz: ',' is invalid within a number|\"rate_hz\": 1e," },
+    };
+
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void A_broken_config_is_one_error_naming_the_field(string what, string find, string expectation)
+    {
+        var parts = expectation.Split('|');
+        string replacement = parts.Length > 1 ? parts[1] : "";
+        Assert.Contains(find, Valid);
+        string path = Write(Valid.Replace(find, replacement, StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidDataException>(() => RobotConfigLoader.Load(path));
+
+        Assert.StartsWith($"{path}: {parts[0]}", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        _ = what;
+    }
+
+    [Fact]
+    public void A_device_type_without_a_driver_or_a_missing_channel_is_refused_naming_it()
+    {
+        string path = Write(Valid.Replace("fake-servo", "dynamixel", StringComparison.Ordinal));
+        var noDriver = Assert.Throws<InvalidDataException>(() => new ConfiguredRobot(RobotConfigLoader.Load(path), _registry));
+        Assert.Equal($"{path}: devices[0].type: no driver for 'dynamixel' in this build (drivers: fake-servo)", noDriver.Message);
+
+        path = Write(Valid.Replace("bus.1.goal", "bus.2.goal", StringComparison.Ordinal));
+        var noChannel = Assert.Throws<InvalidDataException>(() => new ConfiguredRobot(RobotConfigLoader.Load(path), _registry));
+        Assert.Equal($"{path}: actions[0].target: device 'bus' has no channel '2.goal' (it has 1.goal)", noChannel.Message);
+    }
+
+    [Fact]
+    public void The_latest_sample_is_never_torn_between_writer_and_reader()
+    {
+        var sample = new LatestSample(16);
+        using var stop = new CancellationTokenSource();
+        var writer = new Thread(() =>
+        {
+            var values = new float[16];
+            // A device publishes between bus transactions, not back to back; the pause stands in for the bus.
+            for (int i = 1; !stop.IsCancellationRequested; i++)
+            {
+                Array.Fill(values, i);
+                sample.Publish(values, i);
+                Thread.SpinWait(200);
+            }
+        });
+        writer.Start();
+        var read = new float[16];
+        int seen = 0;
+        for (int n = 0; n < 1_000_000; n++)
+        {
+            long stamp = sample.TryRead(read);
+            if (stamp == long.MinValue)
+            {
+                continue;
+            }
+            seen++;
+            Assert.All(read, value => Assert.Equal(stamp, (long)value));
+        }
+        stop.Cancel();
+        writer.Join();
+        Assert.True(seen > 500_000, $"only {seen} of 1,000,000 reads got a sample");
+    }
+}

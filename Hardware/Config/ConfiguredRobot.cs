@@ -1,0 +1,127 @@
+using Robotics.Hardware.Devices;
+using Robotics.Hardware.Robots;
+
+namespace Robotics.Hardware.Config;
+
+/// <summary>
+/// A robot assembled from a config file: its devices, and the mapping from their channels to the observation
+/// and action vectors (with each entry's scale and offset). Read copies every device's latest sample once per
+/// tick and checks each entry's age; Write hands every device its outputs. Neither blocks nor allocates.
+/// </summary>
+public sealed class ConfiguredRobot : IRobotHardware
+{
+    private readonly IDevice[] _devices;
+    private readonly float[][] _inputs;
+    private readonly float[][] _outputs;
+    private readonly long[] _sampledAt;
+    private readonly (int Device, int Channel, float Scale, float Offset)[] _observations;
+    private readonly (int Device, int Channel, float Scale, float Offset)[] _actions;
+    private readonly long[] _maxAge;
+
+    public ConfiguredRobot(ResolvedConfig config, DeviceRegistry registry)
+    {
+        Description = config.Description;
+        var devices = new List<IDevice>();
+        try
+        {
+            for (int i = 0; i < config.Devices.Count; i++)
+            {
+                devices.Add(registry.Create(config.Devices[i], config.Path, i));
+            }
+            _devices = [.. devices];
+            _inputs = [.. _devices.Select(d => new float[d.Inputs.Count])];
+            _outputs = [.. _devices.Select(d => new float[d.Outputs.Count])];
+            _sampledAt = new long[_devices.Length];
+            _observations = [.. config.Observations.Select((o, i) => Locate(o.Source, d => d.Inputs, $"observations[{i}].source", config.Path, o.Scale, o.Offset))];
+            _actions = [.. config.Actions.Select((a, i) => Locate(a.Target, d => d.Outputs, $"actions[{i}].target", config.Path, a.Scale, a.Offset))];
+            _maxAge = [.. config.Description.Observations.Select(o => o.MaxAgeNs)];
+        }
+        catch
+        {
+            devices.ForEach(d => d.Dispose());
+            throw;
+        }
+    }
+
+    public RobotDescription Description { get; }
+
+    public IReadOnlyList<IDevice> Devices => _devices;
+
+    public void Start()
+    {
+        foreach (var device in _devices)
+        {
+            device.Start();
+        }
+    }
+
+    public ReadStatus Read(Span<float> observation, long nowNs, out int faultIndex)
+    {
+        for (int d = 0; d < _devices.Length; d++)
+        {
+            _sampledAt[d] = _devices[d].ReadLatest(_inputs[d]);
+        }
+        faultIndex = -1;
+        for (int i = 0; i < _observations.Length; i++)
+        {
+            var (device, channel, scale, offset) = _observations[i];
+            observation[i] = _inputs[device][channel] * scale + offset;
+            if (faultIndex < 0 && (_sampledAt[device] == long.MinValue || nowNs - _sampledAt[device] > _maxAge[i]))
+            {
+                faultIndex = i;
+            }
+        }
+        return faultIndex < 0 ? ReadStatus.Ok : ReadStatus.StaleSensor;
+    }
+
+    public void Write(ReadOnlySpan<float> action, long nowNs)
+    {
+        for (int i = 0; i < _actions.Length; i++)
+        {
+            var (device, channel, scale, offset) = _actions[i];
+            _outputs[device][channel] = (action[i] - offset) / scale;
+        }
+        for (int d = 0; d < _devices.Length; d++)
+        {
+            if (_outputs[d].Length > 0)
+            {
+                _devices[d].WriteOutputs(_outputs[d]);
+            }
+        }
+    }
+
+    public void Halt()
+    {
+        foreach (var device in _devices)
+        {
+            device.Halt();
+        }
+    }
+
+    public void Stop()
+    {
+        foreach (var device in _devices)
+        {
+            device.Stop();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var device in _devices)
+        {
+            device.Dispose();
+        }
+    }
+
+    private (int, int, float, float) Locate(ChannelRef reference, Func<IDevice, IReadOnlyList<string>> channels, string field, string path, double scale, double offset)
+    {
+        int device = Array.FindIndex(_devices, d => d.Name == reference.Device);
+        int channel = channels(_devices[device]).ToList().IndexOf(reference.Channel);
+        if (channel < 0)
+        {
+            throw new InvalidDataException($"{path}: {field}: device '{reference.Device}' has no channel '{reference.Channel}' (it has {string.Join(", ", channels(_devices[device]))})");
+        }
+        return (device, channel, (float)scale, (float)offset);
+    }
+}

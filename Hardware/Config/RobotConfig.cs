@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Robotics.Hardware.Config;
+
+/// <summary>A robot config file (docs/robot-config.md): devices, and how their channels make the observation and action vectors.</summary>
+public sealed record RobotConfig
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("rate_hz")]
+    public double? RateHz { get; init; }
+
+    [JsonPropertyName("devices")]
+    public List<DeviceConfig>? Devices { get; init; }
+
+    [JsonPropertyName("observations")]
+    public List<ObservationConfig>? Observations { get; init; }
+
+    [JsonPropertyName("actions")]
+    public List<ActionConfig>? Actions { get; init; }
+
+    [JsonPropertyName("discrete_actions")]
+    public List<string>? DiscreteActions { get; init; }
+}
+
+/// <summary>One device: its name, its driver, and the driver's own settings (port, address, ids...).</summary>
+public sealed record DeviceConfig
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("settings")]
+    public JsonElement Settings { get; init; }
+}
+
+/// <summary>An observation entry: value = device input × scale + offset.</summary>
+public sealed record ObservationConfig
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("unit")]
+    public string? Unit { get; init; }
+
+    /// <summary>"device.channel".</summary>
+    [JsonPropertyName("source")]
+    public string? Source { get; init; }
+
+    [JsonPropertyName("scale")]
+    public double Scale { get; init; } = 1;
+
+    [JsonPropertyName("offset")]
+    public double Offset { get; init; }
+
+    /// <summary>Oldest acceptable sample, in milliseconds.</summary>
+    [JsonPropertyName("max_age_ms")]
+    public double? MaxAgeMs { get; init; }
+}
+
+/// <summary>An action entry: device output = (action − offset) / scale, within [min, max] and max_rate.</summary>
+public sealed record ActionConfig
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("unit")]
+    public string? Unit { get; init; }
+
+    /// <summary>"device.channel".</summary>
+    [JsonPropertyName("target")]
+    public string? Target { get; init; }
+
+    [JsonPropertyName("min")]
+    public double? Min { get; init; }
+
+    [JsonPropertyName("max")]
+    public double? Max { get; init; }
+
+    /// <summary>Largest change per second; absent for none.</summary>
+    [JsonPropertyName("max_rate")]
+    public double? MaxRate { get; init; }
+
+    [JsonPropertyName("safe")]
+    public double? Safe { get; init; }
+
+    [JsonPropertyName("scale")]
+    public double Scale { get; init; } = 1;
+
+    [JsonPropertyName("offset")]
+    public double Offset { get; init; }
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.Json;
+using Robotics.Hardware.Robots;
+
+namespace Robotics.Hardware.Config;
+
+/// <summary>A channel of a device, as a config entry names it ("device.channel").</summary>
+public readonly record struct ChannelRef(string Device, string Channel);
+
+/// <summary>A config checked and resolved: the robot's description, and which device channel feeds or takes each entry.</summary>
+public sealed record ResolvedConfig(
+    string Path,
+    RobotDescription Description,
+    IReadOnlyList<DeviceConfig> Devices,
+    IReadOnlyList<(ChannelRef Source, double Scale, double Offset)> Observations,
+    IReadOnlyList<(ChannelRef Target, double Scale, double Offset)> Actions);
+
+/// <summary>
+/// Reads a robot config file and checks it whole before anything is connected; each problem is one
+/// <see cref="InvalidDataException"/> naming the file and the field, e.g. "robot.json: actions[1].max: must be
+/// greater than min (-2)".
+/// </summary>
+public static class RobotConfigLoader
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static ResolvedConfig Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such robot config file", path);
+        }
+        RobotConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<RobotConfig>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            string field = e.Path is { Length: > 1 } at ? at[2..] + ": " : "";
+            string where = e.LineNumber is long line ? $" (line {line + 1}, column {e.BytePositionInLine + 1})" : "";
+            throw new InvalidDataException($"{path}: {field}{Describe(e)}{where}", e);
+        }
+        return Resolve(config ?? throw new InvalidDataException($"{path}: the file is empty"), path);
+    }
+
+    /// <summary>System.Text.Json's complaint in the config's terms rather than .NET type names.</summary>
+    private static string Describe(JsonException e)
+    {
+        string message = e.Message.Split(" Path:")[0];
+        if (!message.Contains("could not be converted to", StringComparison.Ordinal))
+        {
+            return message;
+        }
+        string expected = message switch
+        {
+            _ when message.Contains("DeviceConfig", StringComparison.Ordinal) => "a device object",
+            _ when message.Contains("ObservationConfig", StringComparison.Ordinal) => "an observation object",
+            _ when message.Contains("ActionConfig", StringComparison.Ordinal) => "an action object",
+            _ when message.Contains("List", StringComparison.Ordinal) => "a list [...]",
+            _ when message.Contains("Double", StringComparison.Ordinal) => "a number",
+            _ when message.Contains("String", StringComparison.Ordinal) => "a string",
+            _ => "another kind of value",
+        };
+        return $"wrong kind of value here: expected {expected}";
+    }
+
+    public static ResolvedConfig Resolve(RobotConfig config, string path)
+    {
+        [DoesNotReturn]
+        void Fail(string field, string rule) => throw new InvalidDataException($"{path}: {field}: {rule}");
+        var c = CultureInfo.InvariantCulture;
+
+        if (string.IsNullOrWhiteSpace(config.Name))
+        {
+            Fail("name", "required: the robot's name");
+        }
+        if (config.RateHz is not { } rate || !(rate is >= 10 and <= 2000))
+        {
+            Fail("rate_hz", "required: the control rate, between 10 and 2000 Hz");
+        }
+        var devices = config.Devices ?? [];
+        var deviceNames = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < devices.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(devices[i].Name) || devices[i].Name!.Contains('.'))
+            {
+                Fail($"devices[{i}].name", "required, and without '.'");
+            }
+            if (!deviceNames.Add(devices[i].Name!))
+            {
+                Fail($"devices[{i}].name", $"'{devices[i].Name}' is used twice");
+            }
+            if (string.IsNullOrWhiteSpace(devices[i].Type))
+            {
+                Fail($"devices[{i}].type", "required: the driver, e.g. \"dynamixel\"");
+            }
+        }
+        if (devices.Count == 0)
+        {
+            Fail("devices", "at least one device is needed");
+        }
+
+        ChannelRef Channel(string? text, string field)
+        {
+            int dot = text?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+            if (text is null || dot <= 0 || dot == text.Length - 1)
+            {
+                Fail(field, "required: \"device.channel\"");
+            }
+            var channel = new ChannelRef(text![..dot], text[(dot + 1)..]);
+            if (!deviceNames.Contains(channel.Device))
+            {
+                Fail(field, $"no device named '{channel.Device}' (devices: {string.Join(", ", deviceNames)})");
+            }
+            return channel;
+        }
+        void RequireScale(double scale, string field)
+        {
+            if (scale == 0 || !double.IsFinite(scale))
+            {
+                Fail(field, "must be a finite, non-zero number");
+            }
+        }
+
+        var observationConfigs = config.Observations ?? [];
+        if (observationConfigs.Count == 0)
+        {
+            Fail("observations", "at least one entry is needed");
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var observations = new List<ObservationSpec>();
+        var sources = new List<(ChannelRef, double, double)>();
+        for (int i = 0; i < observationConfigs.Count; i++)
+        {
+            var o = observationConfigs[i];
+            string at = $"observations[{i}]";
+            if (string.IsNullOrWhiteSpace(o.Name) || !names.Add(o.Name))
+            {
+                Fail($"{at}.name", string.IsNullOrWhiteSpace(o.Name) ? "required" : $"'{o.Name}' is used twice");
+            }
+            if (string.IsNullOrWhiteSpace(o.Unit))
+            {
+                Fail($"{at}.unit", "required: an SI unit such as \"rad\", or \"1\"");
+            }
+            RequireScale(o.Scale, $"{at}.scale");
+            if (o.MaxAgeMs is not { } age || !(age > 0))
+            {
+                Fail($"{at}.max_age_ms", "required: how old a sample may be, in milliseconds (> 0)");
+            }
+            sources.Add((Channel(o.Source, $"{at}.source"), o.Scale, o.Offset));
+            observations.Add(new ObservationSpec(o.Name!, o.Unit!, (long)(o.MaxAgeMs!.Value * 1e6)));
+        }
+
+        var actionConfigs = config.Actions ?? [];
+        if (actionConfigs.Count == 0)
+        {
+            Fail("actions", "at least one entry is needed");
+        }
+        var discrete = config.DiscreteActions ?? [];
+        if (discrete.Count == 1)
+        {
+            Fail("discrete_actions", "a discrete action space needs at least two actions");
+        }
+        if (discrete.Count > 0 && actionConfigs.Count != 1)
+        {
+            Fail("actions", "a robot with discrete_actions has exactly one action entry, the chosen index");
+        }
+        names.Clear();
+        var actions = new List<ActionSpec>();
+        var targets = new List<(ChannelRef, double, double)>();
+        for (int i = 0; i < actionConfigs.Count; i++)
+        {
+            var a = actionConfigs[i];
+            string at = $"actions[{i}]";
+            if (string.IsNullOrWhiteSpace(a.Name) || !names.Add(a.Name))
+            {
+                Fail($"{at}.name", string.IsNullOrWhiteSpace(a.Name) ? "required" : $"'{a.Name}' is used twice");
+            }
+            if (string.IsNullOrWhiteSpace(a.Unit))
+            {
+                Fail($"{at}.unit", "required: an SI unit such as \"N*m\", or \"1\"");
+            }
+            RequireScale(a.Scale, $"{at}.scale");
+            if (a.Min is not { } min || !double.IsFinite(min))
+            {
+                Fail($"{at}.min", "required: the lowest value the actuator may be sent");
+            }
+            if (a.Max is not { } max || !double.IsFinite(max) || max <= a.Min!.Value)
+            {
+                Fail($"{at}.max", string.Create(c, $"required, and must be greater than min ({a.Min})"));
+            }
+            if (a.MaxRate is { } maxRate && !(maxRate > 0))
+            {
+                Fail($"{at}.max_rate", "must be positive (units per second), or absent for no limit");
+            }
+            if (discrete.Count > 0)
+            {
+                if (a.Min != 0 || a.Max != discrete.Count - 1)
+                {
+                    Fail($"{at}.min/max", $"with {discrete.Count} discrete actions the index runs from 0 to {discrete.Count - 1}");
+                }
+            }
+            else if (a.Safe is not { } safe || safe < a.Min!.Value || safe > a.Max!.Value)
+            {
+                Fail($"{at}.safe", string.Create(c, $"required, within [{a.Min}, {a.Max}]: what to send when the robot must be made safe"));
+            }
+            targets.Add((Channel(a.Target, $"{at}.target"), a.Scale, a.Offset));
+            actions.Add(new ActionSpec(a.Name!, a.Unit!, (float)a.Min!.Value, (float)a.Max!.Value,
+                (float)(a.MaxRate ?? double.PositiveInfinity), discrete.Count > 0 ? -1 : (float)a.Safe!.Value));
+        }
+
+        var description = new RobotDescription(config.Name!, config.RateHz!.Value, observations, actions, discrete);
+        return new ResolvedConfig(path, description, devices, sources, targets);
+    }
+}

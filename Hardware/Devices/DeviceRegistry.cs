@@ -1,0 +1,32 @@
+using Robotics.Hardware.Config;
+
+namespace Robotics.Hardware.Devices;
+
+/// <summary>
+/// Which driver a config's device type names. Drivers register a factory that takes the device's config
+/// (its name and its own settings object) and builds the device, checking its settings with errors that name
+/// the field. The default registry holds the drivers this build ships.
+/// </summary>
+public sealed class DeviceRegistry
+{
+    private readonly Dictionary<string, Func<DeviceConfig, IDevice>> _factories = new(StringComparer.Ordinal);
+
+    /// <summary>The drivers this build ships (real hardware drivers register here as they are added).</summary>
+    public static DeviceRegistry Default { get; } = new();
+
+    public IReadOnlyCollection<string> Types => _factories.Keys;
+
+    public DeviceRegistry Register(string type, Func<DeviceConfig, IDevice> factory)
+    {
+        _factories[type] = factory;
+        return this;
+    }
+
+    /// <summary>Builds the device a config entry describes.</summary>
+    /// <exception cref="InvalidDataException">No driver has that type.</exception>
+    public IDevice Create(DeviceConfig device, string path, int index) =>
+        _factories.TryGetValue(device.Type!, out var factory)
+            ? factory(device)
+            : throw new InvalidDataException($"{path}: devices[{index}].type: no driver for '{device.Type}' in this build" +
+                (_factories.Count == 0 ? " (it has none yet: simulated robots run as --robot sim:NAME)" : $" (drivers: {string.Join(", ", _factories.Keys.Order())})"));
+}

@@ -1,0 +1,35 @@
+namespace Robotics.Hardware.Devices;
+
+/// <summary>
+/// One piece of hardware on the robot (a servo bus, an IMU, a PWM board), with named input channels it
+/// measures and output channels it drives. The loop reaches it only through these non-blocking calls: slow
+/// devices poll on their own threads (see <see cref="PolledDevice"/>) and hand over their latest sample.
+/// </summary>
+public interface IDevice : IDisposable
+{
+    string Name { get; }
+
+    /// <summary>What it measures, e.g. "1.position".</summary>
+    IReadOnlyList<string> Inputs { get; }
+
+    /// <summary>What it drives, e.g. "1.goal_position".</summary>
+    IReadOnlyList<string> Outputs { get; }
+
+    /// <summary>Opens the bus, starts polling, enables outputs. Called once, before the loop's first tick.</summary>
+    void Start();
+
+    /// <summary>
+    /// Copies the latest sample of every input into <paramref name="inputs"/> and returns when it was taken
+    /// (monotonic ns), or <see cref="long.MinValue"/> before the first one. Never blocks.
+    /// </summary>
+    long ReadLatest(Span<float> inputs);
+
+    /// <summary>Hands over the outputs to send (now, or on the device's thread). Never blocks.</summary>
+    void WriteOutputs(ReadOnlySpan<float> outputs);
+
+    /// <summary>Safe state now (torque off, PWM neutral). Thread-safe: the watchdog calls it.</summary>
+    void Halt();
+
+    /// <summary>Safe state, then stop polling and close the bus.</summary>
+    void Stop();
+}

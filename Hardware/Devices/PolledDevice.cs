@@ -1,0 +1,131 @@
+namespace Robotics.Hardware.Devices;
+
+/// <summary>
+/// A device on a slow bus (I2C, serial) served by a thread of its own: each period it reads every input in one
+/// transaction and publishes the sample, and sends the latest outputs the loop handed over. The loop only ever
+/// copies the latest sample and hands over outputs, so a slow or failing bus cannot stall it; a sample that
+/// stops coming simply ages until the loop calls it stale. Bus errors are counted, and the thread keeps trying.
+/// </summary>
+public abstract class PolledDevice : IDevice
+{
+    private readonly LatestSample _inputs;
+    private readonly LatestSample _outputs;
+    private readonly float[] _pollBuffer;
+    private readonly float[] _sendBuffer;
+    private readonly TimeSpan _period;
+    private readonly ManualResetEventSlim _stop = new();
+    private Thread? _thread;
+    private volatile bool _halted;
+    private long _outputsStamp = long.MinValue;
+    private long _sentStamp = long.MinValue;
+    private long _errors;
+    private long _polls;
+
+    protected PolledDevice(string name, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, TimeSpan period)
+    {
+        Name = name;
+        Inputs = inputs;
+        Outputs = outputs;
+        _period = period;
+        _inputs = new LatestSample(inputs.Count);
+        _outputs = new LatestSample(outputs.Count);
+        _pollBuffer = new float[inputs.Count];
+        _sendBuffer = new float[outputs.Count];
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<string> Inputs { get; }
+
+    public IReadOnlyList<string> Outputs { get; }
+
+    /// <summary>Transactions that failed (NACK, timeout, CRC), counted for telemetry.</summary>
+    public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Successful input transactions.</summary>
+    public long Polls => Interlocked.Read(ref _polls);
+
+    public void Start()
+    {
+        Open();
+        _thread = new Thread(Run) { IsBackground = true, Name = $"device-{Name}" };
+        _thread.Start();
+    }
+
+    public long ReadLatest(Span<float> inputs) => _inputs.TryRead(inputs);
+
+    public void WriteOutputs(ReadOnlySpan<float> outputs)
+    {
+        Interlocked.Increment(ref _outputsStamp);
+        _outputs.Publish(outputs, Interlocked.Read(ref _outputsStamp));
+    }
+
+    public void Halt() => _halted = true;
+
+    public void Stop()
+    {
+        _halted = true;
+        _stop.Set();
+        _thread?.Join();
+        SendSafe();
+        Close();
+    }
+
+    public void Dispose()
+    {
+        if (_thread is { IsAlive: true })
+        {
+            Stop();
+        }
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Opens the bus and checks the device answers (its ID, say).</summary>
+    protected abstract void Open();
+
+    /// <summary>One transaction reading every input; false on a bus error.</summary>
+    protected abstract bool Poll(Span<float> inputs);
+
+    /// <summary>One transaction writing every output; false on a bus error.</summary>
+    protected abstract bool Send(ReadOnlySpan<float> outputs);
+
+    /// <summary>Puts the outputs in their safe state (torque off, neutral).</summary>
+    protected abstract void SendSafe();
+
+    protected abstract void Close();
+
+    private void Run()
+    {
+        do
+        {
+            if (Poll(_pollBuffer))
+            {
+                _inputs.Publish(_pollBuffer, Protos.MonotonicClock.NowNs());
+                Interlocked.Increment(ref _polls);
+            }
+            else
+            {
+                Interlocked.Increment(ref _errors);
+            }
+            if (_halted)
+            {
+                SendSafe();
+                continue;
+            }
+            long stamp = _outputs.TryRead(_sendBuffer);
+            if (stamp != long.MinValue && stamp != _sentStamp)
+            {
+                if (Send(_sendBuffer))
+                {
+                    _sentStamp = stamp;
+                }
+                else
+                {
+                    Interlocked.Increment(ref _errors);
+                }
+            }
+        }
+        while (!_stop.Wait(_period));
+    }
+}
