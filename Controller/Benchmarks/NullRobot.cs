@@ -35,6 +35,10 @@ public sealed class NullRobot(PolicyMetadata policy, double rateHz) : IRobotHard
     {
     }
 
+    public void Resume()
+    {
+    }
+
     public void Stop()
     {
     }

@@ -31,6 +31,27 @@ public static class CliCommand
         }
     }
 
+    /// <summary>The asynchronous form of <see cref="Run"/>, for commands that talk over the network.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, Option<bool>? json, Func<CommandOutput, Task<int>> body)
+    {
+        var config = parse.InvocationConfiguration;
+        var output = new CommandOutput(config.Output, config.Error, json is not null && parse.GetValue(json));
+        try
+        {
+            return await body(output);
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            output.Error(e.Message);
+            return 1;
+        }
+        catch (Grpc.Core.RpcException e)
+        {
+            output.Error($"{e.StatusCode}: {e.Status.Detail}");
+            return 2;
+        }
+    }
+
     /// <summary>
     /// Errors caused by what the user gave (files, arguments, data, the machine's setup), reported as one
     /// line; anything else is a bug and keeps its stack trace.

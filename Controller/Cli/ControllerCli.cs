@@ -15,6 +15,8 @@ public static class ControllerCli
         return new RootCommand("controller: the on-robot runtime that runs learned policies at a fixed rate, records every tick, and keeps the robot safe.")
         {
             RunCommand.Create(),
+            TelemetryCommand.Create(),
+            OverrideCommand.Create(),
             bench,
         };
     }

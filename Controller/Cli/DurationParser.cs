@@ -5,7 +5,7 @@ namespace Robotics.Controller.Cli;
 /// <summary>Durations as people type them: 500ms, 30s, 2m, 1h (a bare number is seconds).</summary>
 public static class DurationParser
 {
-    public static TimeSpan Parse(string text)
+    public static TimeSpan Parse(string text, string option = "--duration")
     {
         string trimmed = text.Trim();
         (string number, double scale) = trimmed switch
@@ -18,7 +18,7 @@ public static class DurationParser
         };
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || !double.IsFinite(value))
         {
-            throw new ArgumentException($"--duration: '{text}' is not a duration such as 500ms, 30s, 2m or 1h");
+            throw new ArgumentException($"{option}: '{text}' is not a duration such as 500ms, 30s, 2m or 1h");
         }
         return TimeSpan.FromSeconds(value * scale);
     }

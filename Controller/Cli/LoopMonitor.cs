@@ -9,9 +9,10 @@ internal static class LoopMonitor
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    public static LoopReport Watch(ControlLoop loop, CommandOutput console)
+    public static LoopReport Watch(ControlLoop loop, EventHub hub, CommandOutput console)
     {
         int notesShown = 0;
+        using var events = hub.Subscribe();
         using var idle = new ManualResetEventSlim();
         while (true)
         {
@@ -20,7 +21,11 @@ internal static class LoopMonitor
             {
                 console.Warning(loop.Notes[notesShown]);
             }
-            while (loop.Events.TryRead(out var e))
+            if (!running)
+            {
+                hub.Flush();
+            }
+            while (events.Reader.TryRead(out var e))
             {
                 Report(console, e);
             }
@@ -47,6 +52,14 @@ internal static class LoopMonitor
                 break;
             case LoopEventKind.Fault:
                 console.Warning(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: {e.Text} (entry {e.Index}); the robot was sent its safe action"));
+                break;
+            case LoopEventKind.HelpRequested:
+                console.Line(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: help requested (uncertainty {e.Uncertainty:F2}, observation z {e.ObservationZ:F1})"));
+                break;
+            case LoopEventKind.EpisodeStarted:
+                break;
+            default:
+                console.Line(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: {e.Text}"));
                 break;
         }
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
+using Robotics.Controller.Remote;
 using Robotics.Hardware.Robots;
 using Robotics.Hardware.Simulation;
 using Robotics.Protos.TeleopLog;
@@ -26,18 +27,21 @@ internal static class RunCommand
         var priority = new Option<int>("--priority") { Description = "SCHED_FIFO priority of the loop thread.", DefaultValueFactory = _ => 80 };
         var cpu = new Option<int?>("--cpu") { Description = "CPU to pin the loop thread to (default: the last one)." };
         var unpaced = new Option<bool>("--unpaced") { Description = "Simulators only: run ticks back to back instead of in real time." };
+        var remote = RemoteOptions.Create();
         var json = CliCommand.JsonOption();
-        var command = new Command("run", "Run the control loop on a robot: read, infer, arbitrate, make safe, write and record every tick; print episodes, success rate, achieved rate, overruns and latency percentiles on exit.")
+        var command = new Command("run", "Run the control loop on a robot: read, infer, arbitrate, make safe, write and record every tick; print episodes, success rate, achieved rate, overruns and latency percentiles on exit. With --grpc, serve telemetry, override and control to remote operators.")
         {
             robot, policy, mode, rate, episodes, duration, record, stochastic, seed, noRealtime, priority, cpu, unpaced, json,
         };
-        command.SetAction(parse => CliCommand.Run(parse, json, console =>
+        remote.AddTo(command);
+        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
         {
             string robotName = parse.GetValue(robot)!;
             if (parse.GetValue(episodes) == 0 && parse.GetValue(duration) is null)
             {
                 throw new ArgumentException("say when to stop: --episodes N or --duration 30s");
             }
+            var server = remote.Read(parse);
             using var hardware = RobotFactory.Open(robotName, parse.GetValue(rate), parse.GetValue(seed));
             bool simulated = hardware is SimulatedRobot;
             if (parse.GetValue(unpaced) && !simulated)
@@ -57,16 +61,23 @@ internal static class RunCommand
                 Cpu = parse.GetValue(cpu),
                 Paced = !parse.GetValue(unpaced),
             };
+            options = remote.Apply(parse, options);
             using var runner = parse.GetValue(policy) is string path ? new PolicyRunner(path) : null;
             IOperator? @operator = hardware is IScriptedExpert expert ? new ScriptedOperator(expert) : null;
             using var recorder = parse.GetValue(record) is string log
                 ? TeleopLogWriter.Create(log, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
                 : null;
-            using var loop = new ControlLoop(hardware, options, runner, @operator, recorder);
+            using var loop = new ControlLoop(hardware, options, runner, @operator, recorder, remoteOperators: server is not null);
             console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
             using var stop = new CancelOnSignal(loop);
+            using var hub = new EventHub(loop);
             loop.Start();
-            var report = LoopMonitor.Watch(loop, console);
+            await using var grpc = server is null ? null : await RobotServer.StartAsync(loop, hub, server);
+            if (grpc is not null)
+            {
+                console.Line($"gRPC listening on {grpc.Address}");
+            }
+            var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, console), cancellation);
             recorder?.Dispose();
             LoopSummary.Print(console, report, options.Paced);
             var summary = LoopSummary.Json(report);

@@ -10,62 +10,72 @@ namespace Robotics.Controller.Loop;
 
 /// <summary>
 /// The fixed-rate control loop, on a thread of its own at absolute deadlines of the monotonic clock. Each
-/// tick: read the observation → run the policy → arbitrate (policy, operator, or safe) → safety → write the
-/// action → hand the tick to the recorder. Overruns are counted and missed deadlines skipped, never bunched.
-/// Everything a tick touches is allocated before the first one: in steady state a tick allocates nothing.
+/// tick: take control requests → read the observation → run the policy → arbitrate (e-stop, override operator,
+/// the mode's driver, help pause) → safety → write the action → hand the tick to the recorder and the telemetry
+/// ring. Overruns are counted and missed deadlines skipped, never bunched. Everything a tick touches is
+/// allocated before the first one: in steady state a tick allocates nothing.
 /// </summary>
 public sealed class ControlLoop : IDisposable
 {
+    // The first ticks pay one-time costs (JIT compilation of the tick path, ONNX Runtime's first run): they
+    // are left out of the latency histograms, which describe the steady state.
+    private const int UntimedTicks = 10;
+
     private readonly IRobotHardware _hardware;
     private readonly IEpisodicTask? _task;
     private readonly PolicyRunner? _policy;
     private readonly ActionSelector? _selector;
+    private readonly HelpMonitor? _help;
     private readonly IOperator? _operator;
-    private readonly TeleopLogWriter? _recorder;
     private readonly EpisodeInfo _episodeInfo;
     private readonly LoopOptions _options;
     private readonly SafetyLayer _safety;
     private readonly float[] _observation;
     private readonly float[] _command;
     private readonly float[] _applied;
+    private readonly float[] _policyOutputs;
     private readonly Thread _thread;
     private readonly List<string> _notes = [];
-
-    // The first ticks pay one-time costs (JIT compilation of the tick path, ONNX Runtime's first run): they
-    // are left out of the latency histograms, which describe the steady state.
-    private const int UntimedTicks = 10;
+    private readonly long _staleAfterNs;
+    private TeleopLogWriter? _recorder;
+    private ControlMode _mode;
     private volatile bool _stopRequested;
     private Watchdog? _watchdog;
     private ulong _episode;
     private ulong _episodeTick;
     private bool _episodeOpen;
+    private bool _overrideStale;
+    private bool _overrideWasHeld;
+    private bool _emergencyStopped;
     private long _allocatedBase;
     private long _allocatedEnd;
     private long _measuredTicks;
     private long _startNs;
     private long _endNs;
-    private Exception? _failure;
     private int _collectionsAtStart;
     private int _collectionsAtEnd;
+    private Exception? _failure;
 
     /// <param name="policy">Required in autonomous and shadow modes.</param>
-    /// <param name="operator">Required in teleop and shadow modes.</param>
+    /// <param name="operator">The local operator (a simulator's scripted expert), needed in teleop and shadow modes unless a remote operator takes the lease.</param>
     /// <param name="recorder">Records every tick, when given; the loop opens and closes episodes in it.</param>
-    public ControlLoop(IRobotHardware hardware, LoopOptions options, PolicyRunner? policy = null, IOperator? @operator = null, TeleopLogWriter? recorder = null)
+    public ControlLoop(IRobotHardware hardware, LoopOptions options, PolicyRunner? policy = null, IOperator? @operator = null, TeleopLogWriter? recorder = null,
+        bool remoteOperators = false)
     {
         options.Validate();
         if (options.Mode != ControlMode.Teleop && policy is null)
         {
             throw new ArgumentException($"--mode {options.Mode.ToString().ToLowerInvariant()} needs a policy (--policy)");
         }
-        if (options.Mode != ControlMode.Autonomous && @operator is null)
+        if (options.Mode != ControlMode.Autonomous && @operator is null && !remoteOperators)
         {
-            throw new ArgumentException($"--mode {options.Mode.ToString().ToLowerInvariant()} needs an operator; a simulated robot's scripted expert is one");
+            throw new ArgumentException($"--mode {options.Mode.ToString().ToLowerInvariant()} needs an operator: a simulator's scripted expert, or a remote one (--grpc)");
         }
         if (policy is not null)
         {
             PolicyFit.Check(policy.Metadata, hardware.Description, options.CheckPolicyRate ? options.RateHz : policy.Metadata.ControlRateHz, policy.Path);
             _selector = new ActionSelector(policy, options.Stochastic, (ulong)options.Seed);
+            _help = options.Help is null ? null : new HelpMonitor(policy, options.Help);
         }
         _hardware = hardware;
         _task = hardware as IEpisodicTask;
@@ -73,25 +83,51 @@ public sealed class ControlLoop : IDisposable
         _operator = @operator;
         _recorder = recorder;
         _options = options;
+        _mode = options.Mode;
         var robot = hardware.Description;
         _safety = new SafetyLayer(robot, options.RateHz);
         _observation = new float[robot.Observations.Count];
         _command = new float[robot.Actions.Count];
         _applied = new float[robot.Actions.Count];
-        string driver = options.Mode == ControlMode.Autonomous ? "policy " + Path.GetFileName(policy!.Path) : @operator!.Name;
+        int policyOutputs = policy is null ? 0 : policy.Metadata.IsCategorical ? policy.Logits.Length : 2 * policy.Mean.Length;
+        _policyOutputs = new float[policyOutputs];
+        _staleAfterNs = options.OverrideStaleAfter.Ticks * 100;
+        string driver = options.Mode == ControlMode.Autonomous ? "policy " + Path.GetFileName(policy!.Path) : @operator?.Name ?? "remote operator";
         _episodeInfo = robot.ToEpisodeInfo(options.RateHz, _task?.TaskDescription ?? "", driver);
+        Control = new LoopControl(robot.Actions.Count);
+        Control.ReportMode(_mode);
+        Control.ReportRecording(recorder is not null);
+        Telemetry = new TelemetryRing(options.TelemetryCapacity, robot.Observations.Count, robot.Actions.Count, policyOutputs);
         _thread = new Thread(Run) { Name = "control-loop", IsBackground = true };
     }
 
     public LoopStatistics Statistics { get; } = new();
 
-    /// <summary>Episode boundaries and faults, for whoever reports them (the CLI, the gRPC events stream).</summary>
+    /// <summary>Episode boundaries, faults, help requests and mode changes, for the event hub.</summary>
     public SpscRing<LoopEvent> Events { get; } = new(1024);
+
+    /// <summary>Requests to the loop and what it reports back, for the control plane.</summary>
+    public LoopControl Control { get; }
+
+    /// <summary>Every tick, for telemetry readers.</summary>
+    public TelemetryRing Telemetry { get; }
+
+    public IRobotHardware Hardware => _hardware;
+
+    public PolicyRunner? Policy => _policy;
+
+    public LoopOptions Options => _options;
 
     /// <summary>One line per thing the loop could not do as asked (real-time priority refused, say).</summary>
     public IReadOnlyList<string> Notes => _notes;
 
     public bool IsRunning => _thread.IsAlive;
+
+    /// <summary>The current episode's number (from 1).</summary>
+    public ulong Episode => Volatile.Read(ref _episode);
+
+    /// <summary>When the loop started (monotonic ns), 0 before.</summary>
+    public long StartedAtNs => Volatile.Read(ref _startNs);
 
     /// <summary>Starts the loop thread.</summary>
     public void Start()
@@ -147,7 +183,7 @@ public sealed class ControlLoop : IDisposable
             // Sustained low latency: the runtime avoids blocking gen-2 collections while the loop runs.
             GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
             _hardware.Start();
-            _startNs = MonotonicClock.NowNs();
+            Volatile.Write(ref _startNs, MonotonicClock.NowNs());
             _collectionsAtStart = GC.CollectionCount(0);
             BeginEpisode(_startNs);
             RunTicks();
@@ -222,12 +258,12 @@ public sealed class ControlLoop : IDisposable
     private bool Tick(long lateness, bool afterOverrun)
     {
         long start = MonotonicClock.NowNs();
+        TakeControlRequests(start);
         var status = _hardware.Read(_observation, start, out int staleIndex);
         bool timed = Statistics.Ticks >= UntimedTicks;
-        long afterRead = MonotonicClock.NowNs();
         if (timed)
         {
-            Statistics.Read.Record(afterRead - start);
+            Statistics.Read.Record(MonotonicClock.NowNs() - start);
         }
         if (status == ReadStatus.StaleSensor)
         {
@@ -243,7 +279,9 @@ public sealed class ControlLoop : IDisposable
         }
 
         long inference = 0;
-        bool policyRan = _policy is not null && _options.Mode != ControlMode.Teleop;
+        bool overriding = Control.OverrideHeld && !_emergencyStopped;
+        bool policyRan = _policy is not null && _mode != ControlMode.Teleop;
+        var flags = StepFlag.None;
         if (policyRan)
         {
             inference = _policy!.Infer(_observation);
@@ -251,25 +289,22 @@ public sealed class ControlLoop : IDisposable
             {
                 Statistics.Inference.Record(inference);
             }
+            if (_help is not null && _help.Observe(_observation))
+            {
+                Events.TryWrite(new LoopEvent(LoopEventKind.HelpRequested, start, _episode, _episodeTick, Text: "the robot asks for help",
+                    Uncertainty: _help.LastUncertainty, ObservationZ: _help.LastObservationZ));
+            }
+            if (_help?.Requesting == true)
+            {
+                flags |= StepFlag.HelpRequested;
+            }
         }
 
-        var source = ActionSource.Policy;
-        if (_options.Mode == ControlMode.Autonomous)
-        {
-            _selector!.Select(_command);
-        }
-        else if (_operator!.TryAct(_observation, _command))
-        {
-            source = ActionSource.Teleop;
-        }
-        else
-        {
-            source = ActionSource.Safety;
-            _safety.WriteSafe(_command);
-        }
+        long appliedSequence = -1;
+        var source = Arbitrate(start, overriding, ref flags, ref appliedSequence);
 
         bool wasFaulted = _safety.Fault != FaultKind.None;
-        var flags = _safety.Apply(_command, _applied);
+        flags |= _safety.Apply(_command, _applied);
         if (!wasFaulted && _safety.Fault != FaultKind.None)
         {
             ReportFault(_safety.Fault, _safety.FaultIndex, start);
@@ -279,29 +314,178 @@ public sealed class ControlLoop : IDisposable
             source = ActionSource.Safety;
         }
         _hardware.Write(_applied, MonotonicClock.NowNs());
-        long work = MonotonicClock.NowNs() - start;
+        long written = MonotonicClock.NowNs();
+        long work = written - start;
         if (timed)
         {
             Statistics.Work.Record(work);
         }
-
+        if (appliedSequence >= 0 && source != ActionSource.Safety)
+        {
+            Control.ReportApplied(appliedSequence, Statistics.Ticks, written, _applied);
+        }
         if (afterOverrun)
         {
             flags |= StepFlag.DeadlineOverrun;
         }
-        Record(start, source, flags, policyRan, lateness, inference, work);
+        HandOff(start, source, flags, policyRan, lateness, inference, work);
         _episodeTick++;
         return FinishEpisodeIfDone(MonotonicClock.NowNs());
     }
 
-    private void Record(long timestamp, ActionSource source, StepFlag flags, bool policyRan, long lateness, long inference, long work)
+    /// <summary>Chooses the command: e-stop, then the override operator, then the mode's driver, then a help pause.</summary>
+    private ActionSource Arbitrate(long now, bool overriding, ref StepFlag flags, ref long appliedSequence)
     {
-        if (_recorder is null)
+        if (_emergencyStopped)
+        {
+            _safety.WriteSafe(_command);
+            return ActionSource.Safety;
+        }
+        if (overriding)
+        {
+            _overrideWasHeld = true;
+            long received = Control.Commands.TryRead(_command, out long sequence);
+            if (received == long.MinValue)
+            {
+                // The operator has the lease but has not commanded yet: hold the safe action, quietly.
+                _safety.WriteSafe(_command);
+                return ActionSource.Safety;
+            }
+            if (now - received <= _staleAfterNs)
+            {
+                SetStale(false, now);
+                appliedSequence = sequence;
+                _help?.Reset();
+                if (_mode == ControlMode.Autonomous)
+                {
+                    flags |= StepFlag.Intervention;
+                    return ActionSource.Override;
+                }
+                return ActionSource.Teleop;
+            }
+            SetStale(true, now);
+            if (_options.Fallback == OverrideFallback.Policy && _policy is not null)
+            {
+                _selector!.Select(_command);
+                return ActionSource.Policy;
+            }
+            _safety.WriteSafe(_command);
+            return ActionSource.Safety;
+        }
+        if (_overrideWasHeld)
+        {
+            _overrideWasHeld = false;
+            SetStale(false, now);
+        }
+        if (_mode == ControlMode.Autonomous)
+        {
+            if (_help is { Pauses: true, Requesting: true })
+            {
+                _safety.WriteSafe(_command);
+                return ActionSource.Safety;
+            }
+            _selector!.Select(_command);
+            return ActionSource.Policy;
+        }
+        if (_operator is not null && _operator.TryAct(_observation, _command))
+        {
+            return ActionSource.Teleop;
+        }
+        _safety.WriteSafe(_command);
+        return ActionSource.Safety;
+    }
+
+    private void SetStale(bool stale, long now)
+    {
+        if (stale == _overrideStale)
         {
             return;
         }
+        _overrideStale = stale;
+        Control.ReportStale(stale);
+        if (stale)
+        {
+            Events.TryWrite(new LoopEvent(LoopEventKind.OverrideStale, now, _episode, _episodeTick, Text: "override commands went stale"));
+        }
+    }
+
+    /// <summary>Applies what the control plane asked for since the last tick. Rare, bounded, no I/O.</summary>
+    private void TakeControlRequests(long now)
+    {
+        bool stopped = Control.EmergencyStopped;
+        if (stopped != _emergencyStopped)
+        {
+            _emergencyStopped = stopped;
+            if (!stopped)
+            {
+                _safety.ClearFault();
+            }
+        }
+        if (Control.TakeModeRequest(out var mode) && mode != _mode)
+        {
+            if (mode != ControlMode.Teleop && _policy is null)
+            {
+                Events.TryWrite(new LoopEvent(LoopEventKind.ModeChanged, now, _episode, _episodeTick, Text: "refused: no policy loaded", Mode: _mode));
+            }
+            else
+            {
+                _mode = mode;
+                Control.ReportMode(mode);
+                _help?.Reset();
+                Events.TryWrite(new LoopEvent(LoopEventKind.ModeChanged, now, _episode, _episodeTick, Text: "mode changed", Mode: mode));
+            }
+        }
+        if (Control.TakeOfferedRecorder() is TeleopLogWriter offered)
+        {
+            if (_recorder is not null)
+            {
+                Control.Retire(offered);
+            }
+            else
+            {
+                _recorder = offered;
+                _recorder.TryBeginEpisode(_episode, now, _episodeInfo);
+                Control.ReportRecording(true);
+                Events.TryWrite(new LoopEvent(LoopEventKind.RecordingStarted, now, _episode, _episodeTick, Text: "recording started"));
+            }
+        }
+        if (Control.TakeRecordingStopRequest() && _recorder is not null)
+        {
+            _recorder.TryEndEpisode(_episode, now, EpisodeOutcome.Aborted, "recording stopped");
+            Control.Retire(_recorder);
+            _recorder = null;
+            Control.ReportRecording(false);
+            Events.TryWrite(new LoopEvent(LoopEventKind.RecordingStopped, now, _episode, _episodeTick, Text: "recording stopped"));
+        }
+        if (Control.TakeResetRequest())
+        {
+            EndEpisode(now, EpisodeOutcome.Aborted, "operator reset");
+            _task?.ResetEpisode();
+            _safety.ClearFault();
+            _help?.Reset();
+            BeginEpisode(now);
+        }
+    }
+
+    private void HandOff(long timestamp, ActionSource source, StepFlag flags, bool policyRan, long lateness, long inference, long work)
+    {
         bool categorical = _policy?.Metadata.IsCategorical == true;
-        _recorder.TryAppend(new StepRecord
+        var outputs = ReadOnlySpan<float>.Empty;
+        if (policyRan)
+        {
+            if (categorical)
+            {
+                _policy!.Logits.CopyTo(_policyOutputs, 0);
+            }
+            else
+            {
+                _policy!.Mean.CopyTo(_policyOutputs, 0);
+                _policy.LogStd.CopyTo(_policyOutputs, _policy.Mean.Length);
+            }
+            outputs = _policyOutputs;
+        }
+        Telemetry.Write(timestamp, _episode, _episodeTick, _mode, source, flags, _safety.Fault, Saturate(lateness), Saturate(work), _observation, _applied, outputs);
+        _recorder?.TryAppend(new StepRecord
         {
             TimestampNs = timestamp,
             EpisodeId = _episode,
@@ -347,6 +531,7 @@ public sealed class ControlLoop : IDisposable
         {
             _task.ResetEpisode();
             _safety.ClearFault();
+            _help?.Reset();
             BeginEpisode(now);
         }
         return true;
@@ -354,7 +539,7 @@ public sealed class ControlLoop : IDisposable
 
     private void BeginEpisode(long now)
     {
-        _episode++;
+        Volatile.Write(ref _episode, _episode + 1);
         _episodeTick = 0;
         _episodeOpen = true;
         _recorder?.TryBeginEpisode(_episode, now, _episodeInfo);

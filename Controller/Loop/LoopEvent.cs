@@ -8,6 +8,17 @@ public enum LoopEventKind
     EpisodeEnded,
     /// <summary>A fault was latched: the robot is sent its safe action.</summary>
     Fault,
+    ModeChanged,
+    /// <summary>The robot asks an operator for help.</summary>
+    HelpRequested,
+    OverrideTaken,
+    /// <summary>The override operator's commands went stale; the fallback drives.</summary>
+    OverrideStale,
+    OverrideReleased,
+    EmergencyStop,
+    EmergencyStopReleased,
+    RecordingStarted,
+    RecordingStopped,
 }
 
 /// <summary>Something the loop tells the world about, handed off without allocation (texts are constants).</summary>
@@ -19,4 +30,7 @@ public readonly record struct LoopEvent(
     EpisodeOutcome Outcome = EpisodeOutcome.Unspecified,
     FaultKind Fault = FaultKind.None,
     int Index = -1,
-    string Text = "");
+    string Text = "",
+    ControlMode Mode = ControlMode.Autonomous,
+    double Uncertainty = 0,
+    double ObservationZ = 0);

@@ -52,6 +52,17 @@ public sealed record LoopOptions
     /// <summary>How long the loop may make no progress before the watchdog halts the actuators.</summary>
     public TimeSpan? WatchdogTimeout { get; init; }
 
+    /// <summary>An override command older than this is stale: the loop switches to <see cref="Fallback"/>.</summary>
+    public TimeSpan OverrideStaleAfter { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public OverrideFallback Fallback { get; init; } = OverrideFallback.SafeAction;
+
+    /// <summary>When the robot asks for help; null for never. Only applies where a policy runs.</summary>
+    public HelpOptions? Help { get; init; } = new();
+
+    /// <summary>Ticks the telemetry ring keeps for readers (a power of two): 4096 is 4 s at 1 kHz.</summary>
+    public int TelemetryCapacity { get; init; } = 4096;
+
     public TimeSpan Period => TimeSpan.FromSeconds(1 / RateHz);
 
     /// <summary>At least 50 ms, and never less than ten periods.</summary>

@@ -61,6 +61,8 @@ public sealed class ScriptedRobot(double rateHz = 100) : IRobotHardware
 
     public void Halt() => Interlocked.CompareExchange(ref _haltedAtTick, Reads, -1);
 
+    public void Resume() => Interlocked.Exchange(ref _haltedAtTick, -1);
+
     public void Stop() => Stopped = true;
 
     public void Dispose()

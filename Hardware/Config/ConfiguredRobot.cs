@@ -98,6 +98,14 @@ public sealed class ConfiguredRobot : IRobotHardware
         }
     }
 
+    public void Resume()
+    {
+        foreach (var device in _devices)
+        {
+            device.Resume();
+        }
+    }
+
     public void Stop()
     {
         foreach (var device in _devices)

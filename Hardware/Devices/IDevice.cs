@@ -30,6 +30,9 @@ public interface IDevice : IDisposable
     /// <summary>Safe state now (torque off, PWM neutral). Thread-safe: the watchdog calls it.</summary>
     void Halt();
 
+    /// <summary>Leaves the safe state after an emergency stop is released. Thread-safe.</summary>
+    void Resume();
+
     /// <summary>Safe state, then stop polling and close the bus.</summary>
     void Stop();
 }

@@ -11,22 +11,37 @@ public sealed class LatestSample(int width)
     private const int ReadAttempts = 4;
     private readonly float[] _values = new float[width];
     private long _timestamp = long.MinValue;
+    private long _tag;
     private int _sequence;
 
     public int Width => _values.Length;
 
-    /// <summary>Writer (one thread only): publishes a sample taken at <paramref name="timestampNs"/>.</summary>
-    public void Publish(ReadOnlySpan<float> values, long timestampNs)
+    /// <summary>Writer (one thread only): publishes a sample taken at <paramref name="timestampNs"/>, with a tag (a sequence number, say).</summary>
+    public void Publish(ReadOnlySpan<float> values, long timestampNs, long tag = 0)
     {
         Interlocked.Increment(ref _sequence);
         values.CopyTo(_values);
         _timestamp = timestampNs;
+        _tag = tag;
+        Interlocked.Increment(ref _sequence);
+    }
+
+    /// <summary>Writer: forgets the sample, so readers see none until the next <see cref="Publish"/>.</summary>
+    public void Clear()
+    {
+        Interlocked.Increment(ref _sequence);
+        _timestamp = long.MinValue;
+        _tag = 0;
         Interlocked.Increment(ref _sequence);
     }
 
     /// <summary>Reader: copies the newest sample; its timestamp, or <see cref="long.MinValue"/> when none could be read.</summary>
-    public long TryRead(Span<float> destination)
+    public long TryRead(Span<float> destination) => TryRead(destination, out _);
+
+    /// <summary>Reader: copies the newest sample and its tag; its timestamp, or <see cref="long.MinValue"/> when none could be read.</summary>
+    public long TryRead(Span<float> destination, out long tag)
     {
+        tag = 0;
         for (int attempt = 0; attempt < ReadAttempts; attempt++)
         {
             int before = Volatile.Read(ref _sequence);
@@ -36,6 +51,7 @@ public sealed class LatestSample(int width)
             }
             _values.CopyTo(destination);
             long timestamp = _timestamp;
+            tag = _tag;
             // A full fence: the copies above must not be reordered after the second read of the sequence.
             Interlocked.MemoryBarrier();
             if (Volatile.Read(ref _sequence) == before)

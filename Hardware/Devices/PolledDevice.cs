@@ -62,6 +62,8 @@ public abstract class PolledDevice : IDevice
 
     public void Halt() => _halted = true;
 
+    public void Resume() => _halted = false;
+
     public void Stop()
     {
         _halted = true;

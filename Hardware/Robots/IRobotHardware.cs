@@ -36,6 +36,9 @@ public interface IRobotHardware : IDisposable
     /// </summary>
     void Halt();
 
+    /// <summary>Leaves the safe state <see cref="Halt"/> entered, after an operator released an emergency stop. Thread-safe.</summary>
+    void Resume();
+
     /// <summary>Makes the robot safe and disables actuators; the loop calls it once when it stops.</summary>
     void Stop();
 }

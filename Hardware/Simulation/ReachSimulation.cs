@@ -87,6 +87,17 @@ public sealed class ReachSimulation : SimulatedRobot
         action[1] = (float)Math.Clamp(m12 * a1 + m22 * a2 + c2 + TwoLinkArm.Damping * dq2, -TorqueLimit, TorqueLimit);
     }
 
+    /// <summary>
+    /// Shoves the arm: adds to the joint velocities (rad/s) before the next step, as a bump or a person would.
+    /// For demonstrating recovery and help requests. Not thread-safe with the loop's ticks on purpose: call it
+    /// between episodes or accept a one-tick race.
+    /// </summary>
+    public void Push(double shoulderVelocity, double elbowVelocity)
+    {
+        _state[2] += shoulderVelocity;
+        _state[3] += elbowVelocity;
+    }
+
     protected override void Reset()
     {
         _state[0] = (2 * Random.NextDouble() - 1) * Math.PI;

@@ -56,6 +56,8 @@ public abstract class SimulatedRobot : IRobotHardware, IEpisodicTask, IScriptedE
 
     public void Halt() => _halted = true;
 
+    public void Resume() => _halted = false;
+
     public void Stop() => _halted = true;
 
     public void ResetEpisode()

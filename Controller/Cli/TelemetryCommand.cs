@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Robotics.Protos.Control;
+using Command = System.CommandLine.Command;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary><c>controller telemetry</c>: a live tail of a robot's ticks.</summary>
+internal static class TelemetryCommand
+{
+    public static Command Create()
+    {
+        var connect = new Option<string>("--connect") { Description = "The robot's gRPC URL.", Required = true };
+        var token = new Option<string?>("--token") { Description = "The robot's token (if its telemetry needs one)." };
+        var ca = new Option<string?>("--tls-ca") { Description = "Trust this PEM certificate (a robot's self-signed one) for https." };
+        var rate = new Option<double>("--rate") { Description = "Frames per second to ask for (0: every tick).", DefaultValueFactory = _ => 10 };
+        var seconds = new Option<double>("--seconds") { Description = "Stop after this long (0: until Ctrl+C).", DefaultValueFactory = _ => 0 };
+        var json = CliCommand.JsonOption();
+        var command = new Command("telemetry", "Watch a robot's ticks live: mode, source, action and policy, lateness; with --json, a summary whose messages field counts the frames received.")
+        {
+            connect, token, ca, rate, seconds, json,
+        };
+        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
+        {
+            using var channel = RemoteChannel.Open(parse.GetValue(connect)!, parse.GetValue(token), parse.GetValue(ca));
+            var client = new Telemetry.TelemetryClient(channel);
+            var status = await client.GetStatusAsync(new StatusRequest(), cancellationToken: cancellation);
+            console.Line(string.Create(CultureInfo.InvariantCulture,
+                $"{status.Robot}: {status.Mode}, {status.AchievedRateHz:F1} Hz, tick {status.Ticks}, episode {status.Episode}{(status.OverrideOwner.Length > 0 ? $", driven by {status.OverrideOwner}" : "")}"));
+            console.Line($"actions: {string.Join(", ", status.ActionNames)}");
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            if (parse.GetValue(seconds) > 0)
+            {
+                window.CancelAfter(TimeSpan.FromSeconds(parse.GetValue(seconds)));
+            }
+            long messages = 0;
+            ulong dropped = 0;
+            ulong firstTick = 0;
+            ulong lastTick = 0;
+            long lastPrinted = 0;
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            using var stream = client.Stream(new TelemetryRequest { MaxRateHz = parse.GetValue(rate) }, cancellationToken: window.Token);
+            try
+            {
+                await foreach (var frame in stream.ResponseStream.ReadAllAsync(window.Token))
+                {
+                    if (messages++ == 0)
+                    {
+                        firstTick = frame.Tick;
+                    }
+                    (lastTick, dropped) = (frame.Tick, frame.Dropped);
+                    // Print at most ten lines a second, whatever the rate asked for.
+                    if (started.ElapsedMilliseconds - lastPrinted >= 100)
+                    {
+                        lastPrinted = started.ElapsedMilliseconds;
+                        console.Line(Describe(frame));
+                    }
+                }
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && window.IsCancellationRequested)
+            {
+                // --seconds elapsed or Ctrl+C: the normal end of a tail.
+            }
+            catch (OperationCanceledException) when (window.IsCancellationRequested)
+            {
+            }
+            double elapsed = started.Elapsed.TotalSeconds;
+            console.Line(string.Create(CultureInfo.InvariantCulture, $"{messages} frames in {elapsed:F1} s ({messages / Math.Max(elapsed, 1e-9):F1}/s), {dropped} ticks lost to slow reading"));
+            console.Summary(new JsonObject
+            {
+                ["robot"] = status.Robot,
+                ["messages"] = messages,
+                ["dropped"] = dropped,
+                ["first_tick"] = firstTick,
+                ["last_tick"] = lastTick,
+                ["seconds"] = elapsed,
+            });
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Describe(TelemetryFrame f)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string policy = f.PolicyMean.Count > 0
+            ? $" μ [{string.Join(" ", f.PolicyMean.Select(v => v.ToString("F2", c)))}] σ [{string.Join(" ", f.PolicyStd.Select(v => v.ToString("F2", c)))}]"
+            : "";
+        return string.Create(c, $"tick {f.Tick,8} ep {f.Episode,4}:{f.EpisodeTick,-5} {f.Mode,-10} {f.Source,-22} a [{string.Join(" ", f.Action.Select(v => v.ToString("F2", c)))}]{policy} late {f.LatenessNs / 1000.0:F0} µs{(f.Fault != Fault.None ? " " + f.Fault : "")}");
+    }
+}

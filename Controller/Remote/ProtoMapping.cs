@@ -1,0 +1,51 @@
+using Robotics.Controller.Loop;
+using Robotics.Protos.Control;
+
+namespace Robotics.Controller.Remote;
+
+/// <summary>The loop's enums in the wire contract's terms.</summary>
+internal static class ProtoMapping
+{
+    public static Mode ToProto(this ControlMode mode) => mode switch
+    {
+        ControlMode.Autonomous => Mode.Autonomous,
+        ControlMode.Teleop => Mode.Teleop,
+        ControlMode.Shadow => Mode.Shadow,
+        _ => Mode.Unspecified,
+    };
+
+    public static ControlMode? FromProto(Mode mode) => mode switch
+    {
+        Mode.Autonomous => ControlMode.Autonomous,
+        Mode.Teleop => ControlMode.Teleop,
+        Mode.Shadow => ControlMode.Shadow,
+        _ => null,
+    };
+
+    public static Fault ToProto(this FaultKind fault) => fault switch
+    {
+        FaultKind.StaleSensor => Fault.StaleSensor,
+        FaultKind.NonFiniteObservation => Fault.NonFiniteObservation,
+        FaultKind.NonFiniteAction => Fault.NonFiniteAction,
+        _ => Fault.None,
+    };
+
+    public static EventKind ToProto(this LoopEventKind kind) => kind switch
+    {
+        LoopEventKind.EpisodeStarted => EventKind.EpisodeStarted,
+        LoopEventKind.EpisodeEnded => EventKind.EpisodeEnded,
+        LoopEventKind.Fault => EventKind.Fault,
+        LoopEventKind.ModeChanged => EventKind.ModeChanged,
+        LoopEventKind.HelpRequested => EventKind.HelpRequested,
+        LoopEventKind.OverrideTaken => EventKind.OverrideTaken,
+        LoopEventKind.OverrideStale => EventKind.OverrideStale,
+        LoopEventKind.OverrideReleased => EventKind.OverrideReleased,
+        LoopEventKind.EmergencyStop => EventKind.EmergencyStop,
+        LoopEventKind.EmergencyStopReleased => EventKind.EmergencyStopReleased,
+        LoopEventKind.RecordingStarted => EventKind.RecordingStarted,
+        LoopEventKind.RecordingStopped => EventKind.RecordingStopped,
+        _ => EventKind.Unspecified,
+    };
+
+    public static string FallbackName(OverrideFallback fallback) => fallback == OverrideFallback.Policy ? "policy" : "safe action";
+}

@@ -1,0 +1,76 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Robotics.Controller.Loop;
+
+namespace Robotics.Controller.Remote;
+
+/// <summary>
+/// The gRPC server inside the controller process: Kestrel over HTTP/2 (TLS with a certificate file when the
+/// URL is https), the three services behind the token check, plus health checks and server reflection.
+/// </summary>
+public sealed class RobotServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly RobotSession _session;
+
+    private RobotServer(WebApplication app, RobotSession session)
+    {
+        _app = app;
+        _session = session;
+    }
+
+    /// <summary>The address it listens on (with the port it got, when asked for port 0).</summary>
+    public Uri Address { get; private set; } = new("http://127.0.0.1");
+
+    public RobotSession Session => _session;
+
+    public static async Task<RobotServer> StartAsync(ControlLoop loop, EventHub events, ServerOptions options)
+    {
+        var endpoint = options.Validate();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (options.TlsCertificate is not null)
+            {
+                listen.UseHttps(X509Certificate2.CreateFromPemFile(options.TlsCertificate, options.TlsKey));
+            }
+        }));
+        var session = new RobotSession(loop, events, options);
+        builder.Services.AddSingleton(session);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<AccessInterceptor>();
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<AccessInterceptor>());
+        // grpc.health.v1 reports SERVING while the control loop runs, NOT_SERVING once it has stopped.
+        builder.Services.AddGrpcHealthChecks()
+            .AddCheck("control-loop", () => loop.IsRunning ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("the control loop has stopped"));
+        builder.Services.AddGrpcReflection();
+        var app = builder.Build();
+        app.MapGrpcService<TelemetryService>();
+        app.MapGrpcService<OverrideService>();
+        app.MapGrpcService<ControlService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        await app.StartAsync();
+        var server = new RobotServer(app, session);
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Address = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal));
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _session.Dispose();
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(grace.Token);
+        await _app.DisposeAsync();
+    }
+}

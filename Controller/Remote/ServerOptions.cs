@@ -1,0 +1,52 @@
+using System.Net;
+
+namespace Robotics.Controller.Remote;
+
+/// <summary>How the controller's gRPC server listens and whom it lets in.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>http://host:port or https://host:port; port 0 picks a free one.</summary>
+    public required Uri Url { get; init; }
+
+    /// <summary>The bearer token control calls (and, unless <see cref="TelemetryWithoutToken"/>, telemetry) must carry.</summary>
+    public required string Token { get; init; }
+
+    public bool TelemetryWithoutToken { get; init; }
+
+    /// <summary>Listening on anything but loopback is a decision, not a default.</summary>
+    public bool AllowRemote { get; init; }
+
+    /// <summary>PEM certificate and key for https URLs.</summary>
+    public string? TlsCertificate { get; init; }
+
+    public string? TlsKey { get; init; }
+
+    /// <summary>Reject (INVALID_ARGUMENT) an override command outside the action limits instead of clamping it.</summary>
+    public bool RejectOutOfRange { get; init; }
+
+    /// <summary>Checks the options and resolves the address to listen on.</summary>
+    public IPEndPoint Validate()
+    {
+        if (Url.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"--grpc: '{Url}' must be an http:// or https:// URL, e.g. http://127.0.0.1:50051");
+        }
+        if (string.IsNullOrWhiteSpace(Token) || Token.Length < 8)
+        {
+            throw new ArgumentException("--token: the robot needs a token of at least 8 characters to serve gRPC (--token or --token-file)");
+        }
+        bool https = Url.Scheme == "https";
+        if (https != (TlsCertificate is not null) || (TlsCertificate is null) != (TlsKey is null))
+        {
+            throw new ArgumentException("--tls-cert and --tls-key go together, with an https:// URL (and an http:// URL without them)");
+        }
+        IPAddress address = Url.Host is "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(Url.Host.Trim('[', ']'), out var parsed) ? parsed
+            : throw new ArgumentException($"--grpc: '{Url.Host}' is not an IP address or localhost");
+        if (!IPAddress.IsLoopback(address) && !AllowRemote)
+        {
+            throw new ArgumentException($"--grpc: {address} is reachable from the network; the server listens on loopback unless you also pass --allow-remote");
+        }
+        return new IPEndPoint(address, Url.Port);
+    }
+}
