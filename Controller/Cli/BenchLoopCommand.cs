@@ -41,8 +41,9 @@ internal static class BenchLoopCommand
             using var loop = new ControlLoop(robot, options, runner);
             console.Line($"running {path} at {options.RateHz} Hz for {parse.GetValue(seconds)} s on a null robot");
             using var hub = new EventHub(loop);
+            using var events = hub.Subscribe();
             loop.Start();
-            var report = LoopMonitor.Watch(loop, hub, console);
+            var report = LoopMonitor.Watch(loop, hub, events, console);
             // The bare calls run like the loop: same rate, same thread priority and CPU, then back to back.
             var paced = new LatencyHistogram();
             var hot = new LatencyHistogram();

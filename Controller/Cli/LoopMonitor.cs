@@ -9,10 +9,10 @@ internal static class LoopMonitor
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    public static LoopReport Watch(ControlLoop loop, EventHub hub, CommandOutput console)
+    /// <param name="events">A subscription taken before the loop started, so no event is missed.</param>
+    public static LoopReport Watch(ControlLoop loop, EventHub hub, EventHub.Subscription events, CommandOutput console)
     {
         int notesShown = 0;
-        using var events = hub.Subscribe();
         using var idle = new ManualResetEventSlim();
         while (true)
         {

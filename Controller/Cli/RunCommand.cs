@@ -71,13 +71,14 @@ internal static class RunCommand
             console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
             using var stop = new CancelOnSignal(loop);
             using var hub = new EventHub(loop);
+            using var events = hub.Subscribe();
             loop.Start();
             await using var grpc = server is null ? null : await RobotServer.StartAsync(loop, hub, server);
             if (grpc is not null)
             {
                 console.Line($"gRPC listening on {grpc.Address}");
             }
-            var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, console), cancellation);
+            var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), cancellation);
             recorder?.Dispose();
             LoopSummary.Print(console, report, options.Paced);
             var summary = LoopSummary.Json(report);

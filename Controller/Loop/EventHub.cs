@@ -16,6 +16,8 @@ public sealed class EventHub : IDisposable
     private readonly ControlLoop _loop;
     private readonly List<Subscription> _subscribers = [];
     private readonly Lock _gate = new();
+    // The loop's event ring has one consumer: the pump and Flush take turns through this.
+    private readonly Lock _drain = new();
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _pump;
 
@@ -52,9 +54,12 @@ public sealed class EventHub : IDisposable
     /// <summary>Drains what the loop has produced so far, now (the pump does it every few milliseconds anyway).</summary>
     public void Flush()
     {
-        while (_loop.Events.TryRead(out var e))
+        lock (_drain)
         {
-            Publish(e);
+            while (_loop.Events.TryRead(out var e))
+            {
+                Publish(e);
+            }
         }
     }
 

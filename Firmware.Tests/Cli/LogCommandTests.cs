@@ -64,6 +64,7 @@ public sealed class LogCommandTests : IDisposable
         string path = _directory.File("cut.mcap");
         TestLogs.Write(path, episodes: 2, stepsPerEpisode: 300, new TeleopLogWriterOptions { ChunkSizeBytes = 4096, SyncEachChunk = false });
         var (offset, _) = McapFileSurgery.Chunks(path)[^1];
+        long lostSteps = McapFileSurgery.StepsInChunk(path, offset);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(offset + 10)]);
 
         var info = CliRun.Of(TrainerCli.Build(), "log", "info", path);
@@ -80,20 +81,7 @@ public sealed class LogCommandTests : IDisposable
         var recovered = TeleopLogReader.Read(output);
         Assert.True(recovered.WasClosed);
         Assert.Equal(run.Json.GetProperty("steps").GetInt64(), recovered.StepCount);
-        Assert.InRange(recovered.StepCount, 450, 599);
-    }
-
-    [Fact]
-    public void Bench_log_measures_zero_allocation_per_append()
-    {
-        var run = CliRun.Of(ControllerCli.Build(), "bench", "log", "--steps", "20000", "--codec", "lz4", "--no-sync", "--json");
-
-        Assert.Equal(0, run.ExitCode);
-        var result = Assert.Single(run.Json.GetProperty("runs").EnumerateArray());
-        Assert.Equal("lz4", result.GetProperty("codec").GetString());
-        Assert.Equal(0, result.GetProperty("allocated_bytes_per_append").GetDouble());
-        Assert.Equal(0, result.GetProperty("dropped_steps").GetInt64());
-        Assert.True(result.GetProperty("compression_ratio").GetDouble() > 1);
+        Assert.Equal(600 - lostSteps, recovered.StepCount);
     }
 
     [Fact]

@@ -70,11 +70,15 @@ public sealed class RobotConfigTests : IDisposable
         var bus = Assert.Single(_buses);
         Assert.True(bus.Opened && bus.Closed);
         Assert.Equal(0, report.Faults);
-        // The action 0.4 rad becomes the device goal (0.4 − 0) / 0.5 = 0.8; the joint follows it.
+        // The action 0.4 rad becomes the device goal (0.4 − 0) / 0.5 = 0.8, and the joint moved toward it;
+        // the observation is the device's reading × 2 + 0.5.
         Assert.Equal(0.8, bus.LastGoal, 4);
         var observation = new float[2];
+        var raw = new float[2];
         robot.Read(observation, Robotics.Protos.MonotonicClock.NowNs(), out _);
-        Assert.InRange(observation[0], 0.8f * 2 + 0.5f - 0.05f, 0.8f * 2 + 0.5f + 0.05f);
+        bus.ReadLatest(raw);
+        Assert.InRange(raw[0], 0.3f, 0.81f);
+        Assert.Equal(raw[0] * 2 + 0.5f, observation[0]);
     }
 
     [Fact]

@@ -12,6 +12,14 @@ public static class McapFileSurgery
         return [.. reader.ChunkIndexes.Select(c => ((long)c.ChunkStartOffset, (long)c.ChunkLength))];
     }
 
+    /// <summary>How many steps the chunk at <paramref name="chunkOffset"/> holds.</summary>
+    public static long StepsInChunk(string path, long chunkOffset)
+    {
+        using var reader = McapIndexedReader.Open(path);
+        var messages = reader.ReadMessages().ToList();
+        return messages.Count(m => m.FileOffset == chunkOffset && reader.Channels[m.ChannelId].Topic == Robotics.Protos.TeleopLog.TeleopTopics.Step);
+    }
+
     /// <summary>Where the summary section starts (from the footer).</summary>
     public static long SummaryStart(byte[] file) =>
         (long)BitConverter.ToUInt64(file, file.Length - 8 - 20);

@@ -5,6 +5,7 @@ using Robotics.Tests.Support;
 
 namespace Robotics.Tests.TeleopLog;
 
+[Collection(AllocationMeasurements.Name)]
 public sealed class TeleopLogAllocationTests : IDisposable
 {
     private readonly TempDirectory _directory = new();

@@ -1,0 +1,34 @@
+using Robotics.Tests.Support;
+using Robotics.Trainer.Data;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Tests.Training;
+
+[Collection(AllocationMeasurements.Name)]
+public sealed class TrainingAllocationTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void A_training_step_allocates_nothing()
+    {
+        var config = new TrainingConfig { Hidden = [32, 32], BatchSize = 64, Threads = 1 };
+        string logs = _directory.File("demo.mcap");
+        SyntheticExperts.WriteLinearGaussian(logs, SyntheticExperts.LinearGaussian.Random(5, 2, seed: 8), episodes: 12, steps: 120, seed: 9);
+        var data = TrainingData.Split(DemonstrationLoader.Load([logs], new DemonstrationFilter()), config.ValidationFraction, config.Seed, config.StdFloor);
+        using var run = new TrainingRun(data, config);
+        var step = run.CreateStepProbe();
+        for (int i = 1; i <= 50; i++)
+        {
+            step(i);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 51; i <= 1050; i++)
+        {
+            step(i);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
