@@ -41,7 +41,11 @@ public sealed class RobotHarness : IAsyncDisposable
     }
 
     /// <summary>A channel whose calls carry <paramref name="token"/> (none when null).</summary>
-    public GrpcChannel Channel(string? token = Token)
+    /// <param name="smallWindow">
+    /// HTTP/2's minimum receive window, 64 KB (the test project turns off its dynamic growth), so a client that
+    /// stops reading soon stops the server's writes, as a slow network would.
+    /// </param>
+    public GrpcChannel Channel(string? token = Token, bool smallWindow = false)
     {
         var credentials = token is null ? null : CallCredentials.FromInterceptor((_, metadata) =>
         {
@@ -50,6 +54,7 @@ public sealed class RobotHarness : IAsyncDisposable
         });
         return GrpcChannel.ForAddress(Server.Address, new GrpcChannelOptions
         {
+            HttpHandler = new SocketsHttpHandler { InitialHttp2StreamWindowSize = smallWindow ? 65535 : 1 << 20 },
             Credentials = credentials is null ? ChannelCredentials.Insecure : ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
             UnsafeUseInsecureChannelCallCredentials = true,
         });

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+using Grpc.Core;
+using Robotics.Controller.Cli;
+using Robotics.Controller.Loop;
+using Robotics.Protos.Control;
+using Robotics.Tests.Cli;
+using Robotics.Tests.Support;
+
+namespace Robotics.Tests.Remote;
+
+/// <summary>The controller's own clients against a real server: a `controller run --grpc` child process, or a harness.</summary>
+[Collection(nameof(SimPolicies))]
+public sealed partial class RemoteClientTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [GeneratedRegex(@"gRPC listening on (http\S+)")]
+    private static partial Regex Listening();
+
+    [Fact]
+    public async Task A_running_controller_serves_the_telemetry_and_override_clients()
+    {
+        var start = new ProcessStartInfo("dotnet",
+            [RepoPaths.ControllerDll, "run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "20s", "--no-realtime",
+             "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var controller = Process.Start(start)!;
+        try
+        {
+            var address = new TaskCompletionSource<string>();
+            controller.OutputDataReceived += (_, line) =>
+            {
+                if (line.Data is not null && Listening().Match(line.Data) is { Success: true } match)
+                {
+                    address.TrySetResult(match.Groups[1].Value);
+                }
+            };
+            controller.BeginOutputReadLine();
+            string url = await address.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            var tail = CliRun.Of(ControllerCli.Build(), "telemetry", "--connect", url, "--token", RobotHarness.Token, "--rate", "50", "--seconds", "1", "--json");
+            Assert.True(tail.ExitCode == 0, tail.Stderr);
+            Assert.InRange(tail.Json.GetProperty("messages").GetInt64(), 30, 55);
+            Assert.Equal("sim:reach", tail.Json.GetProperty("robot").GetString());
+
+            string script = _directory.File("drive.txt");
+            File.WriteAllLines(script, ["# seconds shoulder elbow", "0 1.0 0.5", "0.3 -1.0 0.0", "0.6 0 0"]);
+            var drive = CliRun.Of(ControllerCli.Build(), "override", "--connect", url, "--token", RobotHarness.Token, "--source", "script:" + script, "--json");
+            Assert.True(drive.ExitCode == 0, drive.Stderr);
+            Assert.True(drive.Json.GetProperty("applied").GetInt64() > 20);
+            Assert.Equal(0, drive.Json.GetProperty("rejected").GetInt64());
+            Assert.Equal("released: released", drive.Json.GetProperty("released").GetString());
+
+            var refused = CliRun.Of(ControllerCli.Build(), "override", "--connect", url, "--token", "wrong-token-000", "--source", "script:" + script);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("PermissionDenied", refused.Stderr);
+            Assert.Contains("wrong token", refused.Stderr);
+        }
+        finally
+        {
+            controller.Kill();
+            await controller.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_subscriber_that_stops_reading_loses_old_frames_and_slows_nothing()
+    {
+        var robot = new ScriptedRobot(rateHz: 1000);
+        var options = new LoopOptions { RateHz = 1000, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1), TelemetryCapacity = 256 };
+        await using var harness = await RobotHarness.StartAsync(robot, options, @operator: new ConstantOperator(1));
+        using var stalledChannel = harness.Channel(smallWindow: true);
+        using var channel = harness.Channel();
+        using var stalled = new Telemetry.TelemetryClient(stalledChannel).Stream(new TelemetryRequest());
+        var client = new Telemetry.TelemetryClient(channel);
+        using var reader = client.Stream(new TelemetryRequest { Fields = { TelemetryField.Action } });
+
+        long ticksBefore = harness.Loop.Statistics.Ticks;
+        var watch = Stopwatch.StartNew();
+        long received = 0;
+        ulong firstTick = 0, lastTick = 0, readerDropped = 0;
+        while (watch.Elapsed < TimeSpan.FromSeconds(5) && await reader.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            var frame = reader.ResponseStream.Current;
+            firstTick = received++ == 0 ? frame.Tick : firstTick;
+            lastTick = frame.Tick;
+            readerDropped = frame.Dropped;
+        }
+        double rate = (harness.Loop.Statistics.Ticks - ticksBefore) / watch.Elapsed.TotalSeconds;
+
+        // The stalled stream's first frames sat in HTTP/2's buffers; behind them, the server skipped what the ring
+        // overwrote meanwhile, and says so in the frames that follow.
+        ulong stalledDropped = 0;
+        for (int i = 0; i < 20_000 && stalledDropped == 0 && await stalled.ResponseStream.MoveNext(CancellationToken.None); i++)
+        {
+            stalledDropped = stalled.ResponseStream.Current.Dropped;
+        }
+        Assert.True(stalledDropped > 500, $"the stalled subscriber lost only {stalledDropped} ticks");
+        Assert.InRange(rate, 950, 1010);
+        // The reading subscriber got every tick from the one its stream started at, without a gap, for seconds.
+        Assert.Equal(0ul, readerDropped);
+        Assert.Equal((long)(lastTick - firstTick + 1), received);
+        Assert.True(received > 2000, $"the reading subscriber got only {received} frames in 5 s at 1 kHz");
+    }
+
+    [Fact]
+    public async Task TLS_with_a_certificate_file_serves_clients_that_trust_it()
+    {
+        string certificate = _directory.File("robot.crt");
+        string key = _directory.File("robot.key");
+        using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            var request = new CertificateRequest("CN=127.0.0.1", ecdsa, HashAlgorithmName.SHA256);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(System.Net.IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+            using var self = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            File.WriteAllText(certificate, self.ExportCertificatePem());
+            File.WriteAllText(key, ecdsa.ExportPkcs8PrivateKeyPem());
+        }
+        var robot = new ScriptedRobot();
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1) };
+        await using var harness = await RobotHarness.StartAsync(robot, options, @operator: new ConstantOperator(1),
+            configure: o => o with { Url = new Uri("https://127.0.0.1:0"), TlsCertificate = certificate, TlsKey = key });
+
+        Assert.Equal("https", harness.Server.Address.Scheme);
+        var tail = CliRun.Of(ControllerCli.Build(), "telemetry", "--connect", harness.Server.Address.ToString(), "--token", RobotHarness.Token,
+            "--tls-ca", certificate, "--seconds", "0.5", "--json");
+        Assert.True(tail.ExitCode == 0, tail.Stderr);
+        Assert.True(tail.Json.GetProperty("messages").GetInt64() > 0);
+
+        var untrusted = CliRun.Of(ControllerCli.Build(), "telemetry", "--connect", harness.Server.Address.ToString(), "--token", RobotHarness.Token, "--seconds", "0.5");
+        Assert.NotEqual(0, untrusted.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:50051", "reachable from the network; the server listens on loopback unless you also pass --allow-remote")]
+    [InlineData("ftp://127.0.0.1:50051", "must be an http:// or https:// URL")]
+    [InlineData("https://127.0.0.1:50051", "--tls-cert and --tls-key go together")]
+    public void Server_options_that_would_expose_or_break_the_robot_are_refused(string url, string message)
+    {
+        var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--grpc", url, "--token", RobotHarness.Token);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+    }
+
+    [Fact]
+    public void A_server_needs_a_token()
+    {
+        var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--grpc", "http://127.0.0.1:0");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--grpc needs a token: --token or --token-file", run.Stderr);
+    }
+
+    [Fact]
+    public async Task A_refused_override_client_says_why_and_exits_non_zero()
+    {
+        var robot = new ScriptedRobot();
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1) };
+        await using var harness = await RobotHarness.StartAsync(robot, options);
+        using var channel = harness.Channel();
+        using var holder = new Override.OverrideClient(channel).Drive();
+        await holder.RequestStream.WriteAsync(new OperatorMessage { TakeOver = new TakeOver { Operator = "alice" } });
+        await holder.ResponseStream.MoveNext(CancellationToken.None);
+        string script = _directory.File("s.txt");
+        File.WriteAllText(script, "0 1\n");
+
+        var second = CliRun.Of(ControllerCli.Build(), "override", "--connect", harness.Server.Address.ToString(), "--token", RobotHarness.Token, "--source", "script:" + script);
+
+        Assert.Equal(2, second.ExitCode);
+        Assert.Contains("FailedPrecondition: the override lease is held by alice", second.Stderr);
+    }
+}
