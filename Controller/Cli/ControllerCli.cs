@@ -10,6 +10,7 @@ public static class ControllerCli
         var bench = new Command("bench", "Measure what this machine can do: with --policy, the control loop on a null robot; subcommands measure parts.")
         {
             BenchLogCommand.Create(),
+            BenchGrpcCommand.Create(),
         };
         BenchLoopCommand.Configure(bench);
         return new RootCommand("controller: the on-robot runtime that runs learned policies at a fixed rate, records every tick, and keeps the robot safe.")

@@ -59,9 +59,11 @@ internal static class TelemetryCommand
                     }
                 }
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && window.IsCancellationRequested)
+            catch (RpcException) when (window.IsCancellationRequested)
             {
-                // --seconds elapsed or Ctrl+C: the normal end of a tail.
+                // --seconds elapsed or Ctrl+C: the normal end of a tail. Cancelling aborts the HTTP/2 stream, and
+                // a read already under way may report that as UNAVAILABLE ("the request was aborted") rather than
+                // CANCELLED: either way it is the end we asked for.
             }
             catch (OperationCanceledException) when (window.IsCancellationRequested)
             {

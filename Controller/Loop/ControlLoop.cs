@@ -595,6 +595,10 @@ public sealed class ControlLoop : IDisposable
         {
             _notes.Add(unpinned);
         }
+        else if (RealtimeThread.TryKeepOtherThreadsOff(cpu) is string shared)
+        {
+            _notes.Add(shared);
+        }
     }
 
     /// <summary>Sleeps to <paramref name="spin"/> before the deadline, then spins the rest (when asked to).</summary>

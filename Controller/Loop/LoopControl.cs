@@ -31,7 +31,6 @@ public sealed class LoopControl(int actions)
     private int _mode;
     private long _appliedSequence = -1;
     private long _appliedTick;
-    private long _appliedNs;
     private volatile bool _overrideStale;
     private volatile bool _recording;
 
@@ -80,9 +79,8 @@ public sealed class LoopControl(int actions)
     /// <summary>Sequence number of the newest override command the loop applied, or −1.</summary>
     public long AppliedSequence => Volatile.Read(ref _appliedSequence);
 
+    /// <summary>The tick that first applied it.</summary>
     public long AppliedTick => Volatile.Read(ref _appliedTick);
-
-    public long AppliedNs => Volatile.Read(ref _appliedNs);
 
     // ------------------------------------------------------------------ the loop's side
 
@@ -107,11 +105,19 @@ public sealed class LoopControl(int actions)
 
     internal void ReportRecording(bool recording) => _recording = recording;
 
+    /// <summary>
+    /// The loop wrote the command <paramref name="sequence"/> to the actuators. Only its first tick counts: the
+    /// loop re-applies the newest command every tick until another arrives, and command-to-actuator latency is
+    /// measured to the first.
+    /// </summary>
     internal void ReportApplied(long sequence, long tick, long nowNs, ReadOnlySpan<float> action)
     {
+        if (sequence == _appliedSequence)
+        {
+            return;
+        }
         Applied.Publish(action, nowNs, sequence);
         Volatile.Write(ref _appliedTick, tick);
-        Volatile.Write(ref _appliedNs, nowNs);
         Volatile.Write(ref _appliedSequence, sequence);
     }
 }

@@ -20,7 +20,10 @@ public sealed record LoopOptions
     /// </summary>
     public bool Paced { get; init; } = true;
 
-    /// <summary>Ask for SCHED_FIFO and a pinned CPU for the loop thread.</summary>
+    /// <summary>
+    /// Ask for SCHED_FIFO and a pinned CPU for the loop thread, and move the process's other threads (the gRPC
+    /// server, the recorder, the runtime's) off that CPU.
+    /// </summary>
     public bool Realtime { get; init; } = true;
 
     /// <summary>SCHED_FIFO priority (1–99); 80 is where cyclictest measures.</summary>

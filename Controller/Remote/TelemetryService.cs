@@ -32,6 +32,7 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         long minimumGapNs = request.MaxRateHz > 0 ? (long)(1e9 / request.MaxRateHz) : 0;
         long lastSentNs = long.MinValue;
         var snapshot = ring.CreateSnapshot();
+        var frame = new TelemetryFrame();
         long next = ring.Published;
         ulong dropped = 0;
         session.CountSubscriber(+1);
@@ -61,7 +62,8 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
                         continue;
                     }
                     lastSentNs = snapshot.TimestampNs;
-                    await responseStream.WriteAsync(Frame(snapshot, fields, dropped), context.CancellationToken);
+                    Fill(frame, snapshot, fields, dropped);
+                    await responseStream.WriteAsync(frame, context.CancellationToken);
                 }
                 await timer.WaitForNextTickAsync(context.CancellationToken);
             }
@@ -150,46 +152,55 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         return last >= 0 && loop.Telemetry.TryRead(last, snapshot) == RingRead.Ok ? snapshot.Fault.ToProto() : Fault.None;
     }
 
-    private static TelemetryFrame Frame(TickSnapshot tick, HashSet<TelemetryField> fields, ulong dropped)
+    /// <summary>
+    /// Fills the stream's one frame with a tick. The frame is reused (its lists keep their capacity): after
+    /// WriteAsync returns it has been serialized, and at 1 kHz a new frame per tick per subscriber would be the
+    /// server's main source of garbage, and so of collections that pause the loop thread too.
+    /// </summary>
+    private static void Fill(TelemetryFrame frame, TickSnapshot tick, HashSet<TelemetryField> fields, ulong dropped)
     {
-        var frame = new TelemetryFrame
-        {
-            TimestampNs = (ulong)tick.TimestampNs,
-            Tick = (ulong)tick.Tick,
-            Episode = tick.Episode,
-            EpisodeTick = tick.EpisodeTick,
-            Mode = tick.Mode.ToProto(),
-            Source = tick.Source,
-            Flags = (uint)tick.Flags,
-            Fault = tick.Fault.ToProto(),
-            Dropped = dropped,
-        };
-        if (fields.Contains(TelemetryField.Observation))
-        {
-            frame.Observation.AddRange(tick.Observation);
-        }
-        if (fields.Contains(TelemetryField.Action))
-        {
-            frame.Action.AddRange(tick.Action);
-        }
+        frame.TimestampNs = (ulong)tick.TimestampNs;
+        frame.Tick = (ulong)tick.Tick;
+        frame.Episode = tick.Episode;
+        frame.EpisodeTick = tick.EpisodeTick;
+        frame.Mode = tick.Mode.ToProto();
+        frame.Source = tick.Source;
+        frame.Flags = (uint)tick.Flags;
+        frame.Fault = tick.Fault.ToProto();
+        frame.Dropped = dropped;
+        bool timing = fields.Contains(TelemetryField.Timing);
+        frame.LatenessNs = timing ? tick.LatenessNs : 0;
+        frame.WorkNs = timing ? tick.WorkNs : 0;
+        Copy(frame.Observation, fields.Contains(TelemetryField.Observation) ? tick.Observation : []);
+        Copy(frame.Action, fields.Contains(TelemetryField.Action) ? tick.Action : []);
+        frame.PolicyMean.Clear();
+        frame.PolicyStd.Clear();
+        frame.PolicyLogits.Clear();
         if (fields.Contains(TelemetryField.Policy) && tick.PolicyRan)
         {
             int actions = tick.Action.Length;
             if (tick.PolicyOutputs.Length == 2 * actions)
             {
-                frame.PolicyMean.AddRange(tick.PolicyOutputs.AsSpan(0, actions).ToArray());
-                frame.PolicyStd.AddRange(tick.PolicyOutputs.AsSpan(actions).ToArray().Select(MathF.Exp));
+                // A Gaussian head's outputs are μ then log σ; operators read σ.
+                Copy(frame.PolicyMean, tick.PolicyOutputs.AsSpan(0, actions));
+                foreach (float logStd in tick.PolicyOutputs.AsSpan(actions))
+                {
+                    frame.PolicyStd.Add(MathF.Exp(logStd));
+                }
             }
             else
             {
-                frame.PolicyLogits.AddRange(tick.PolicyOutputs);
+                Copy(frame.PolicyLogits, tick.PolicyOutputs);
             }
         }
-        if (fields.Contains(TelemetryField.Timing))
+    }
+
+    private static void Copy(Google.Protobuf.Collections.RepeatedField<float> to, ReadOnlySpan<float> from)
+    {
+        to.Clear();
+        foreach (float value in from)
         {
-            frame.LatenessNs = tick.LatenessNs;
-            frame.WorkNs = tick.WorkNs;
+            to.Add(value);
         }
-        return frame;
     }
 }

@@ -45,6 +45,38 @@ public static partial class RealtimeThread
         return $"pinning to CPU {cpu} failed with errno {Marshal.GetLastPInvokeError()}; the thread may migrate";
     }
 
+    /// <summary>
+    /// Moves every other thread of this process off <paramref name="cpu"/>, so the pinned thread has it to
+    /// itself as far as this process goes (the server, the recorder, the runtime's own threads run elsewhere).
+    /// Threads started later inherit their creator's CPUs, which no longer include it. Does nothing when the
+    /// process has no other CPU. Returns the reason when a thread could not be moved.
+    /// </summary>
+    public static string? TryKeepOtherThreadsOff(int cpu)
+    {
+        // <errno.h>: ESRCH = 3, the thread exited while we looked.
+        const int NoSuchThread = 3;
+        int self = GetThreadId();
+        Span<byte> mask = stackalloc byte[CpuSetBytes];
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            if (!int.TryParse(Path.GetFileName(task), out int thread) || thread == self
+                || SchedGetAffinity(thread, CpuSetBytes, ref MemoryMarshal.GetReference(mask)) != 0)
+            {
+                continue;
+            }
+            mask[cpu / 8] &= (byte)~(1 << (cpu % 8));
+            if (mask.IndexOfAnyExcept((byte)0) < 0)
+            {
+                return null;
+            }
+            if (SchedSetAffinity(thread, CpuSetBytes, ref MemoryMarshal.GetReference(mask)) != 0 && Marshal.GetLastPInvokeError() != NoSuchThread)
+            {
+                return $"could not move thread {thread} off CPU {cpu} (errno {Marshal.GetLastPInvokeError()}); it may share the loop's CPU";
+            }
+        }
+        return null;
+    }
+
     /// <summary>The highest-numbered CPU this process may run on: the one to give the loop.</summary>
     public static int LastAllowedCpu()
     {
@@ -92,6 +124,9 @@ public static partial class RealtimeThread
 
     [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
     private static partial int SchedSetAffinity(int pid, nint size, ref byte mask);
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetThreadId();
 
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
     private static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);

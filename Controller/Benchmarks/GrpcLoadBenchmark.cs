@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Robotics.Controller.Loop;
+using Robotics.Controller.Policy;
+using Robotics.Controller.Remote;
+using Robotics.Protos.Control;
+
+namespace Robotics.Controller.Benchmarks;
+
+/// <summary>What <see cref="GrpcLoadBenchmark"/> runs.</summary>
+public sealed record GrpcBenchmarkSettings
+{
+    public required string PolicyPath { get; init; }
+
+    public double RateHz { get; init; } = 1000;
+
+    public bool Realtime { get; init; } = true;
+
+    /// <summary>Full-rate telemetry subscribers, each a <c>controller telemetry</c> process.</summary>
+    public int Subscribers { get; init; } = 8;
+
+    /// <summary>Length of each quiet run (server up, no client).</summary>
+    public TimeSpan QuietDuration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Length of the loaded run, whose process memory is sampled throughout.</summary>
+    public TimeSpan LoadedDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Commands per second from the <c>controller override</c> process driving during the loaded run.</summary>
+    public double OperatorRateHz { get; init; } = 100;
+
+    public TimeSpan MemorySampleInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// CPUs the client processes are kept on (a taskset list), or null for anywhere. Kept off the loop's CPU
+    /// they stand in for operators on other machines; anywhere, they also compete with the loop for its CPU.
+    /// </summary>
+    public string? ClientCpus { get; init; }
+}
+
+/// <summary>One run of the loop with its server: its report, and what the clients measured.</summary>
+public sealed record GrpcPhaseResult(string Name, LoopReport Loop, JsonObject? Clients);
+
+/// <summary>The robot process's memory at a moment of the loaded run.</summary>
+public readonly record struct MemorySample(double Seconds, long ResidentBytes, long ManagedBytes);
+
+/// <summary>
+/// The gRPC server's cost to the loop: the loop at 1 kHz on a null robot with its server up, first with no
+/// client, then with full-rate telemetry subscribers, one subscriber that never reads and an operator driving
+/// (all but the stalled one separate <c>controller</c> processes), then with no client again, so the two quiet
+/// runs give the noise the loaded one is judged against.
+/// </summary>
+public static class GrpcLoadBenchmark
+{
+    public static async Task<IReadOnlyList<GrpcPhaseResult>> RunAsync(GrpcBenchmarkSettings settings, Action<string> progress,
+        Action<MemorySample> memory, CancellationToken cancellation)
+    {
+        using var runner = new PolicyRunner(settings.PolicyPath);
+        var robot = new NullRobot(runner.Metadata, settings.RateHz);
+        var options = new LoopOptions
+        {
+            RateHz = settings.RateHz,
+            Realtime = settings.Realtime,
+            CheckPolicyRate = false,
+            // The operator drives for the whole loaded run; the benchmark is not about help requests.
+            Help = null,
+        };
+        string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var phases = new List<GrpcPhaseResult>();
+        foreach (var (name, loaded) in new[] { ("quiet", false), ("loaded", true), ("quiet again", false) })
+        {
+            progress(loaded
+                ? $"{name}: {settings.Subscribers} full-rate subscribers, 1 that never reads, an operator at {settings.OperatorRateHz} Hz, for {settings.LoadedDuration.TotalSeconds:F0} s"
+                : $"{name}: server up, no client, for {settings.QuietDuration.TotalSeconds:F0} s");
+            using var loop = new ControlLoop(robot, options, runner, remoteOperators: true);
+            using var hub = new EventHub(loop);
+            loop.Start();
+            JsonObject? clients = null;
+            await using (var server = await RobotServer.StartAsync(loop, hub, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token }))
+            {
+                if (loaded)
+                {
+                    clients = await LoadAsync(settings, server.Address, token, runner.Metadata, memory, cancellation);
+                }
+                else
+                {
+                    await Task.Delay(settings.QuietDuration, cancellation);
+                }
+            }
+            loop.RequestStop();
+            phases.Add(new GrpcPhaseResult(name, loop.WaitForExit(), clients));
+        }
+        return phases;
+    }
+
+    private static async Task<JsonObject> LoadAsync(GrpcBenchmarkSettings settings, Uri address, string token, PolicyMetadata policy,
+        Action<MemorySample> memory, CancellationToken cancellation)
+    {
+        string url = address.ToString();
+        string seconds = settings.LoadedDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        string script = Path.Combine(Path.GetTempPath(), $"bench-grpc-{Guid.NewGuid():N}.txt");
+        WriteOperatorScript(script, policy, settings.LoadedDuration);
+        var children = new List<ChildController>();
+        try
+        {
+            using var stalledChannel = NeverReadingChannel(address, token);
+            using var stalled = new Telemetry.TelemetryClient(stalledChannel).Stream(new TelemetryRequest(), cancellationToken: cancellation);
+            for (int i = 0; i < settings.Subscribers; i++)
+            {
+                children.Add(ChildController.Start(settings.ClientCpus, "telemetry", "--connect", url, "--token", token, "--rate", "0", "--seconds", seconds, "--json"));
+            }
+            var @operator = ChildController.Start(settings.ClientCpus, "override", "--connect", url, "--token", token, "--source", "script:" + script,
+                "--rate", settings.OperatorRateHz.ToString(CultureInfo.InvariantCulture), "--seconds", seconds, "--name", "benchmark", "--json");
+            children.Add(@operator);
+
+            var timeout = settings.LoadedDuration + TimeSpan.FromMinutes(2);
+            var summaries = Task.WhenAll(children.Select(c => c.SummaryAsync(timeout)));
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            while (await Task.WhenAny(summaries, Task.Delay(settings.MemorySampleInterval, cancellation)) != summaries)
+            {
+                memory(new MemorySample(started.Elapsed.TotalSeconds, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false)));
+            }
+            var results = await summaries;
+            var subscribers = results[..^1];
+            return new JsonObject
+            {
+                ["subscribers"] = new JsonArray([.. subscribers.Select(s => (JsonNode)s)]),
+                ["messages"] = subscribers.Sum(s => (long)s["messages"]!),
+                ["messages_per_second"] = subscribers.Sum(s => (long)s["messages"]! / (double)s["seconds"]!),
+                ["subscriber_dropped"] = subscribers.Sum(s => (long)s["dropped"]!),
+                ["stalled_subscriber_dropped"] = await DroppedBehindAsync(stalled.ResponseStream),
+                ["operator"] = results[^1],
+            };
+        }
+        finally
+        {
+            foreach (var child in children)
+            {
+                child.Dispose();
+            }
+            File.Delete(script);
+        }
+    }
+
+    /// <summary>
+    /// A client whose stream window is HTTP/2's smallest (64 KB) and that never reads: once the window fills, the
+    /// server's writes to it wait, as they would for a client on a dead link.
+    /// </summary>
+    private static GrpcChannel NeverReadingChannel(Uri address, string token) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler { InitialHttp2StreamWindowSize = 65535 },
+        Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", "Bearer " + token);
+            return Task.CompletedTask;
+        })),
+        UnsafeUseInsecureChannelCallCredentials = true,
+    });
+
+    /// <summary>
+    /// Reads the stalled stream at last: past the frames that sat in its window, the server skipped to the
+    /// newest ticks and says how many it dropped.
+    /// </summary>
+    private static async Task<ulong> DroppedBehindAsync(IAsyncStreamReader<TelemetryFrame> stream)
+    {
+        for (int i = 0; i < 100_000 && await stream.MoveNext(CancellationToken.None); i++)
+        {
+            if (stream.Current.Dropped > 0)
+            {
+                return stream.Current.Dropped;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>A slow sweep across the middle half of each action's range, one step a second, for the whole run.</summary>
+    private static void WriteOperatorScript(string path, PolicyMetadata policy, TimeSpan duration)
+    {
+        var lines = new List<string> { "# seconds, then one value per action" };
+        for (int second = 0; second <= (int)duration.TotalSeconds + 1; second++)
+        {
+            var values = policy.ActionLow.Select((low, i) =>
+            {
+                float high = policy.ActionHigh[i];
+                double middle = double.IsFinite(low + high) ? (low + high) / 2.0 : 0;
+                double span = double.IsFinite(high - low) ? (high - low) / 4.0 : 1;
+                return policy.IsCategorical ? 0 : middle + span * Math.Sin(second / 10.0);
+            });
+            lines.Add(string.Join(' ', [second.ToString(CultureInfo.InvariantCulture), .. values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))]));
+        }
+        File.WriteAllLines(path, lines);
+    }
+}
