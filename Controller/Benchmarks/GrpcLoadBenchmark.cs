@@ -41,7 +41,11 @@ public sealed record GrpcBenchmarkSettings
 }
 
 /// <summary>One run of the loop with its server: its report, and what the clients measured.</summary>
-public sealed record GrpcPhaseResult(string Name, LoopReport Loop, JsonObject? Clients);
+/// <param name="RetainedManagedBytes">
+/// The managed heap after a full, compacting collection once the run ended and its server was gone: what the
+/// run left behind. Equal after the quiet and the loaded runs means the clients leaked nothing.
+/// </param>
+public sealed record GrpcPhaseResult(string Name, LoopReport Loop, JsonObject? Clients, long RetainedManagedBytes);
 
 /// <summary>The robot process's memory at a moment of the loaded run.</summary>
 public readonly record struct MemorySample(double Seconds, long ResidentBytes, long ManagedBytes);
@@ -90,9 +94,18 @@ public static class GrpcLoadBenchmark
                 }
             }
             loop.RequestStop();
-            phases.Add(new GrpcPhaseResult(name, loop.WaitForExit(), clients));
+            var report = loop.WaitForExit();
+            phases.Add(new GrpcPhaseResult(name, report, clients, RetainedManagedBytes()));
         }
         return phases;
+    }
+
+    /// <summary>Collects everything collectable, finalizers included; the loop has stopped, so the pause hurts nothing.</summary>
+    private static long RetainedManagedBytes()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        return GC.GetTotalMemory(forceFullCollection: true);
     }
 
     private static async Task<JsonObject> LoadAsync(GrpcBenchmarkSettings settings, Uri address, string token, PolicyMetadata policy,
@@ -130,7 +143,7 @@ public static class GrpcLoadBenchmark
                 ["messages"] = subscribers.Sum(s => (long)s["messages"]!),
                 ["messages_per_second"] = subscribers.Sum(s => (long)s["messages"]! / (double)s["seconds"]!),
                 ["subscriber_dropped"] = subscribers.Sum(s => (long)s["dropped"]!),
-                ["stalled_subscriber_dropped"] = await DroppedBehindAsync(stalled.ResponseStream),
+                ["stalled_subscriber"] = await StalledOutcomeAsync(stalled.ResponseStream),
                 ["operator"] = results[^1],
             };
         }
@@ -161,18 +174,26 @@ public static class GrpcLoadBenchmark
 
     /// <summary>
     /// Reads the stalled stream at last: past the frames that sat in its window, the server skipped to the
-    /// newest ticks and says how many it dropped.
+    /// newest ticks and says how many it dropped. The server may instead have closed the connection of a client
+    /// that took nothing for so long; that is said too.
     /// </summary>
-    private static async Task<ulong> DroppedBehindAsync(IAsyncStreamReader<TelemetryFrame> stream)
+    private static async Task<JsonObject> StalledOutcomeAsync(IAsyncStreamReader<TelemetryFrame> stream)
     {
-        for (int i = 0; i < 100_000 && await stream.MoveNext(CancellationToken.None); i++)
+        try
         {
-            if (stream.Current.Dropped > 0)
+            for (int i = 0; i < 100_000 && await stream.MoveNext(CancellationToken.None); i++)
             {
-                return stream.Current.Dropped;
+                if (stream.Current.Dropped > 0)
+                {
+                    return new JsonObject { ["dropped"] = stream.Current.Dropped, ["closed_by_server"] = null };
+                }
             }
+            return new JsonObject { ["dropped"] = 0, ["closed_by_server"] = null };
         }
-        return 0;
+        catch (RpcException e)
+        {
+            return new JsonObject { ["dropped"] = null, ["closed_by_server"] = $"{e.StatusCode}: {e.Status.Detail}" };
+        }
     }
 
     /// <summary>A slow sweep across the middle half of each action's range, one step a second, for the whole run.</summary>

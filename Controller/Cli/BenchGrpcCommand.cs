@@ -49,13 +49,14 @@ internal static class BenchGrpcCommand
             }, cancellation);
 
             var runs = new JsonArray();
-            console.Line($"{"run",-12} {"ticks",8} {"lateness p50",13} {"p99",9} {"p99.9",9} {"max",9} {"overruns",9} {"GCs",5}");
+            console.Line($"{"run",-12} {"ticks",8} {"lateness p50",13} {"p99",9} {"p99.9",9} {"max",9} {"overruns",9} {"GCs",5} {"retained",10}");
             foreach (var phase in phases)
             {
                 var us = phase.Loop.Lateness.InMicroseconds();
-                console.Line(string.Create(c, $"{phase.Name,-12} {phase.Loop.Ticks,8} {us.P50,10:F1} µs {us.P99,6:F1} µs {us.P999,6:F1} µs {us.Max,6:F0} µs {phase.Loop.Overruns,9} {phase.Loop.GarbageCollections,5}"));
+                console.Line(string.Create(c, $"{phase.Name,-12} {phase.Loop.Ticks,8} {us.P50,10:F1} µs {us.P99,6:F1} µs {us.P999,6:F1} µs {us.Max,6:F0} µs {phase.Loop.Overruns,9} {phase.Loop.GarbageCollections,5} {phase.RetainedManagedBytes / 1048576.0,6:F1} MiB"));
                 var run = LoopSummary.Json(phase.Loop);
                 run["name"] = phase.Name;
+                run["retained_managed_mib"] = phase.RetainedManagedBytes / 1048576.0;
                 if (phase.Clients is { } clients)
                 {
                     run["clients"] = clients;
@@ -71,7 +72,7 @@ internal static class BenchGrpcCommand
             console.Line(string.Create(c,
                 $"lateness p99 with clients / without: {ratio:F2} (the two runs without differ by {quietNoise / 1e3:F1} µs; with clients it is {(loaded.Loop.Lateness.P99 - quietP99) / 1e3:+0.0;-0.0} µs from their mean)"));
             console.Line(string.Create(c,
-                $"delivered {(double)clientsSummary["messages_per_second"]!:F0} messages/s to {settings.Subscribers} subscribers (they lost {(long)clientsSummary["subscriber_dropped"]!} ticks); the stalled one had {(ulong)clientsSummary["stalled_subscriber_dropped"]!} ticks skipped"));
+                $"delivered {(double)clientsSummary["messages_per_second"]!:F0} messages/s to {settings.Subscribers} subscribers (they lost {(long)clientsSummary["subscriber_dropped"]!} ticks); the stalled one {StalledOutcome(clientsSummary["stalled_subscriber"]!)}"));
             console.Line(string.Create(c,
                 $"override command to actuator: p50 {(double)latency["p50"]!:F0} µs, p99 {(double)latency["p99"]!:F0} µs over {(long)latency["count"]!} acknowledged commands"));
             var memory = MemorySummary(samples);
@@ -95,6 +96,10 @@ internal static class BenchGrpcCommand
         }));
         return command;
     }
+
+    private static string StalledOutcome(JsonNode stalled) => stalled["closed_by_server"] is JsonNode closed
+        ? $"had its connection closed by the server ({closed})"
+        : string.Create(CultureInfo.InvariantCulture, $"had {(ulong)stalled["dropped"]!} ticks skipped");
 
     /// <summary>Resident memory once the server has warmed up (after the first minute, or the first sample) against the end.</summary>
     private static JsonObject? MemorySummary(List<MemorySample> samples)

@@ -210,7 +210,7 @@ public sealed class ControlLoop : IDisposable
 
     private void RunTicks()
     {
-        long period = (long)(1e9 / _options.RateHz);
+        long period = (long)(1e9 / (_options.RateHz * _options.TimeScale));
         long spin = _options.Spin.Ticks * 100;
         long deadline = MonotonicClock.NowNs() + period;
         long stopAt = _options.Duration is { } duration ? _startNs + duration.Ticks * 100 : long.MaxValue;

@@ -21,6 +21,13 @@ public sealed record LoopOptions
     public bool Paced { get; init; } = true;
 
     /// <summary>
+    /// How many times faster than real time a paced loop runs a simulation: a demonstration or a DAgger round
+    /// with a remote operator in the loop, where the network and the operator must still see ticks spaced in
+    /// wall-clock time but a run should not take as long as on a robot. 1 on a robot.
+    /// </summary>
+    public double TimeScale { get; init; } = 1;
+
+    /// <summary>
     /// Ask for SCHED_FIFO and a pinned CPU for the loop thread, and move the process's other threads (the gRPC
     /// server, the recorder, the runtime's) off that CPU.
     /// </summary>
@@ -66,7 +73,8 @@ public sealed record LoopOptions
     /// <summary>Ticks the telemetry ring keeps for readers (a power of two): 4096 is 4 s at 1 kHz.</summary>
     public int TelemetryCapacity { get; init; } = 4096;
 
-    public TimeSpan Period => TimeSpan.FromSeconds(1 / RateHz);
+    /// <summary>Wall-clock time between ticks.</summary>
+    public TimeSpan Period => TimeSpan.FromSeconds(1 / (RateHz * TimeScale));
 
     /// <summary>At least 50 ms, and never less than ten periods.</summary>
     public TimeSpan EffectiveWatchdogTimeout => WatchdogTimeout ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, Period.Ticks * 10));
@@ -76,6 +84,10 @@ public sealed record LoopOptions
         if (!(RateHz is >= 10 and <= 2000))
         {
             throw new ArgumentOutOfRangeException(nameof(RateHz), RateHz, "--rate: must be between 10 and 2000 Hz");
+        }
+        if (!(TimeScale >= 1) || !(RateHz * TimeScale <= 2000))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeScale), TimeScale, "time scale: must be at least 1, and the paced rate (rate × scale) at most 2000 Hz");
         }
         if (Priority is < 1 or > 99)
         {

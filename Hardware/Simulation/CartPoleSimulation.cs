@@ -101,6 +101,14 @@ public sealed class CartPoleSimulation : SimulatedRobot
         }
     }
 
+    protected override void Load(ReadOnlySpan<float> observation)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            _state[i] = observation[i];
+        }
+    }
+
     protected override void Step(ReadOnlySpan<float> action)
     {
         _force = action[0] >= 0.5f ? Force : -Force;

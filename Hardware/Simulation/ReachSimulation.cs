@@ -121,6 +121,16 @@ public sealed class ReachSimulation : SimulatedRobot
         observation[5] = (float)_targetY;
     }
 
+    protected override void Load(ReadOnlySpan<float> observation)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            _state[i] = observation[i];
+        }
+        _targetX = observation[4];
+        _targetY = observation[5];
+    }
+
     protected override void Step(ReadOnlySpan<float> action)
     {
         _tau1 = Math.Clamp(action[0], -TorqueLimit, TorqueLimit);

@@ -71,12 +71,37 @@ public abstract class SimulatedRobot : IRobotHardware, IEpisodicTask, IScriptedE
 
     public abstract void Act(ReadOnlySpan<float> observation, Span<float> action);
 
+    /// <summary>
+    /// The expert's plan from <paramref name="observation"/>: the observations its own closed loop would
+    /// produce over the next ticks (as many as <paramref name="trajectory"/> holds, one observation after
+    /// another), rolled out on this instance's physics. Call it on an instance kept as a model, never on one
+    /// a loop drives: it overwrites the state.
+    /// </summary>
+    public void Plan(ReadOnlySpan<float> observation, Span<float> trajectory)
+    {
+        int size = Description.Observations.Count;
+        Span<float> current = stackalloc float[size];
+        Span<float> action = stackalloc float[Description.Actions.Count];
+        observation.CopyTo(current);
+        Load(observation);
+        for (int start = 0; start + size <= trajectory.Length; start += size)
+        {
+            Act(current, action);
+            Step(action);
+            Observe(current);
+            current.CopyTo(trajectory.Slice(start, size));
+        }
+    }
+
     public void Dispose() => GC.SuppressFinalize(this);
 
     /// <summary>Draws a new start state and goal.</summary>
     protected abstract void Reset();
 
     protected abstract void Observe(Span<float> observation);
+
+    /// <summary>Sets the state (and goal) an observation describes: the start of a <see cref="Plan"/>.</summary>
+    protected abstract void Load(ReadOnlySpan<float> observation);
 
     /// <summary>Advances the physics one period under <paramref name="action"/>.</summary>
     protected abstract void Step(ReadOnlySpan<float> action);
