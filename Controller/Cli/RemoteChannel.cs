@@ -5,7 +5,7 @@ using Grpc.Net.Client;
 namespace Robotics.Controller.Cli;
 
 /// <summary>A client channel to a robot's gRPC server, carrying the token on every call.</summary>
-internal static class RemoteChannel
+public static class RemoteChannel
 {
     /// <param name="trustedCertificate">A PEM certificate to trust (a robot's self-signed one), for https URLs.</param>
     public static GrpcChannel Open(string url, string? token, string? trustedCertificate)

@@ -485,6 +485,14 @@ public sealed class ControlLoop : IDisposable
             outputs = _policyOutputs;
         }
         Telemetry.Write(timestamp, _episode, _episodeTick, _mode, source, flags, _safety.Fault, Saturate(lateness), Saturate(work), _observation, _applied, outputs);
+        if (!_options.Paced)
+        {
+            // No deadline to keep: wait for the writer rather than drop what it has not caught up with.
+            while (_recorder is { HasRoomForStep: false })
+            {
+                Thread.Sleep(1);
+            }
+        }
         _recorder?.TryAppend(new StepRecord
         {
             TimestampNs = timestamp,

@@ -40,6 +40,18 @@ public sealed class EventHub : IDisposable
         }
     }
 
+    /// <summary>Subscriptions open now.</summary>
+    public int Subscribers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _subscribers.Count;
+            }
+        }
+    }
+
     /// <summary>A new subscriber's queue; dispose it to unsubscribe.</summary>
     public Subscription Subscribe()
     {

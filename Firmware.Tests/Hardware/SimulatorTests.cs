@@ -57,7 +57,7 @@ public sealed class SimulatorTests(ITestOutputHelper output)
         static float[] Trace(int seed)
         {
             var robot = new ReachSimulation(seed: seed);
-            var observation = new float[6];
+            var observation = new float[robot.Description.Observations.Count];
             var action = new float[2];
             var trace = new List<float>();
             robot.Start();
@@ -95,7 +95,7 @@ public sealed class SimulatorTests(ITestOutputHelper output)
     {
         var robot = new ReachSimulation(seed: 2);
         robot.Start();
-        var observation = new float[6];
+        var observation = new float[robot.Description.Observations.Count];
         robot.Read(observation, 0, out _);
         robot.Halt();
         robot.Write([3f, 3f], 0);

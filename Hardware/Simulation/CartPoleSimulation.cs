@@ -85,6 +85,13 @@ public sealed class CartPoleSimulation : SimulatedRobot
         action[0] = u > 0 ? 1 : 0;
     }
 
+    public override string GoalErrorName => "pole angle from upright (rad)";
+
+    /// <summary>A quarter of the angle at which the episode fails: the LQR expert keeps well within it.</summary>
+    public override double GoalTolerance => AngleLimit / 4;
+
+    public override double GoalError(ReadOnlySpan<float> observation) => Math.Abs(observation[2]);
+
     protected override void Reset()
     {
         for (int i = 0; i < 4; i++)

@@ -4,7 +4,10 @@ namespace Robotics.Hardware.Simulation;
 
 /// <summary>
 /// <c>sim:reach</c>: a two-link planar arm under torque control must bring its tip to a random target and
-/// hold it there. Observations: joint angles, joint velocities, target position. Actions: two joint torques,
+/// hold it there. Observations: joint angles, joint velocities, target position, and each joint's angle to
+/// the target's inverse-kinematics solution (what a reaching controller on a real arm computes from the
+/// target and its encoders; without it a policy must learn inverse kinematics from a handful of targets,
+/// one per demonstration, and does not). Actions: two joint torques,
 /// limited to ±3 N·m. Success: the tip within 2 cm of the target moving slower than 5 cm/s; failure: 3 s
 /// without it. Small errors compound near the target, which is where plain BC drifts and DAgger helps.
 /// </summary>
@@ -45,6 +48,8 @@ public sealed class ReachSimulation : SimulatedRobot
             new ObservationSpec("elbow_velocity", "rad/s", maxAge),
             new ObservationSpec("target_x", "m", maxAge),
             new ObservationSpec("target_y", "m", maxAge),
+            new ObservationSpec("shoulder_to_goal", "rad", maxAge),
+            new ObservationSpec("elbow_to_goal", "rad", maxAge),
         ],
         [
             new ActionSpec("shoulder_torque", "N*m", -(float)TorqueLimit, (float)TorqueLimit, 200, 0),
@@ -71,20 +76,29 @@ public sealed class ReachSimulation : SimulatedRobot
         return EpisodeStatus.Running;
     }
 
-    /// <summary>Computed torque to the inverse-kinematics solution: τ = M(q)(Kp·e − Kd·q̇) + C(q, q̇)q̇ + b·q̇.</summary>
+    /// <summary>Computed torque to the inverse-kinematics solution: τ = M(q)(Kp·e − Kd·q̇) + C(q, q̇)q̇ + b·q̇, e the angles to the goal.</summary>
     public override void Act(ReadOnlySpan<float> observation, Span<float> action)
     {
         double q1 = observation[0];
         double q2 = observation[1];
         double dq1 = observation[2];
         double dq2 = observation[3];
-        var (goal1, goal2) = TwoLinkArm.InverseKinematics(observation[4], observation[5]);
-        double a1 = Kp * TwoLinkArm.Wrap(goal1 - q1) - Kd * dq1;
-        double a2 = Kp * TwoLinkArm.Wrap(goal2 - q2) - Kd * dq2;
+        double a1 = Kp * observation[6] - Kd * dq1;
+        double a2 = Kp * observation[7] - Kd * dq2;
         var (m11, m12, m22) = TwoLinkArm.Inertia(q2);
         var (c1, c2) = TwoLinkArm.Coriolis(q2, dq1, dq2);
         action[0] = (float)Math.Clamp(m11 * a1 + m12 * a2 + c1 + TwoLinkArm.Damping * dq1, -TorqueLimit, TorqueLimit);
         action[1] = (float)Math.Clamp(m12 * a1 + m22 * a2 + c2 + TwoLinkArm.Damping * dq2, -TorqueLimit, TorqueLimit);
+    }
+
+    public override string GoalErrorName => "tip distance to target (m)";
+
+    public override double GoalTolerance => SuccessDistance;
+
+    public override double GoalError(ReadOnlySpan<float> observation)
+    {
+        var (x, y) = TwoLinkArm.Tip(observation[0], observation[1]);
+        return Math.Sqrt((x - observation[4]) * (x - observation[4]) + (y - observation[5]) * (y - observation[5]));
     }
 
     /// <summary>
@@ -119,6 +133,9 @@ public sealed class ReachSimulation : SimulatedRobot
         observation[3] = (float)_state[3];
         observation[4] = (float)_targetX;
         observation[5] = (float)_targetY;
+        var (goal1, goal2) = TwoLinkArm.InverseKinematics(_targetX, _targetY);
+        observation[6] = (float)TwoLinkArm.Wrap(goal1 - _state[0]);
+        observation[7] = (float)TwoLinkArm.Wrap(goal2 - _state[1]);
     }
 
     protected override void Load(ReadOnlySpan<float> observation)

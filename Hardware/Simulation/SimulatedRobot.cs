@@ -71,6 +71,15 @@ public abstract class SimulatedRobot : IRobotHardware, IEpisodicTask, IScriptedE
 
     public abstract void Act(ReadOnlySpan<float> observation, Span<float> action);
 
+    /// <summary>What <see cref="GoalError"/> measures, with its unit, for reports.</summary>
+    public abstract string GoalErrorName { get; }
+
+    /// <summary>A goal error small enough not to matter to the task (its success tolerance), in the same unit.</summary>
+    public abstract double GoalTolerance { get; }
+
+    /// <summary>How far the state an observation describes is from the task's goal (0 at the goal).</summary>
+    public abstract double GoalError(ReadOnlySpan<float> observation);
+
     /// <summary>
     /// The expert's plan from <paramref name="observation"/>: the observations its own closed loop would
     /// produce over the next ticks (as many as <paramref name="trajectory"/> holds, one observation after

@@ -72,6 +72,9 @@ internal sealed class StepRing
 
     public int Capacity => _entries.Length;
 
+    /// <summary>Producer: whether <see cref="TryWriteStep"/> would find a slot now.</summary>
+    public bool HasRoomForStep => _published.Value - Volatile.Read(ref _consumed.Value) < _stepLimit;
+
     /// <summary>Producer: copies a step into the next slot; false when the ring is full.</summary>
     public bool TryWriteStep(in StepRecord step)
     {

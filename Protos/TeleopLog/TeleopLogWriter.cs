@@ -107,6 +107,12 @@ public sealed class TeleopLogWriter : IDisposable
         return CountEvent(_ring.TryWriteEvent(RingEntryKind.EpisodeStart, episodeId, timestampNs, info, EpisodeOutcome.Unspecified, 0));
     }
 
+    /// <summary>
+    /// Whether <see cref="TryAppend"/> would accept a step now. Loop-safe. A loop with no deadlines (a
+    /// simulation run as fast as it goes) waits on it instead of losing steps to a writer it outruns.
+    /// </summary>
+    public bool HasRoomForStep => _ring.HasRoomForStep;
+
     /// <summary>Copies one tick into the ring. Loop-safe; false (and counted) when the ring is full.</summary>
     /// <exception cref="ArgumentException">A vector's length does not match the recording's robot.</exception>
     public bool TryAppend(in StepRecord step)

@@ -34,7 +34,9 @@ internal static class TrainCommand
         optimizer.AcceptOnlyFromAmong("adamw", "adam");
         var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay on weight matrices (not biases).", DefaultValueFactory = _ => defaults.WeightDecay };
         var maxGradNorm = new Option<double>("--max-grad-norm") { Description = "Clip the global gradient norm to this (0: off).", DefaultValueFactory = _ => defaults.MaxGradNorm };
-        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation NLL (0: never).", DefaultValueFactory = _ => defaults.Patience };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation score (0: never).", DefaultValueFactory = _ => defaults.Patience };
+        var selectBy = new Option<string>("--select-by") { Description = "The validation score that picks the exported epoch: nll, or mse (of the mean action; better on a few demonstrations).", DefaultValueFactory = _ => "nll" };
+        selectBy.AcceptOnlyFromAmong("nll", "mse");
         var validation = new Option<double>("--val-fraction") { Description = "Share of episodes held out for validation.", DefaultValueFactory = _ => defaults.ValidationFraction };
         var onlySuccess = new Option<bool>("--only-success") { Description = "Learn only from episodes whose outcome is success." };
         var helpRate = new Option<double>("--help-rate") { Description = "Share of held-out ticks on which the policy should ask for help.", DefaultValueFactory = _ => defaults.HelpRate };
@@ -49,7 +51,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a behavioral-cloning policy (Gaussian or categorical) on ONNX Runtime and export it as one ONNX file.")
         {
             data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
-            patience, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
+            patience, selectBy, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
         };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
@@ -71,6 +73,7 @@ internal static class TrainCommand
                     WeightDecay = parse.GetValue(weightDecay),
                     MaxGradNorm = parse.GetValue(maxGradNorm),
                     Patience = parse.GetValue(patience),
+                    SelectBy = parse.GetValue(selectBy) == "mse" ? SelectionMetric.Mse : SelectionMetric.Nll,
                     ValidationFraction = parse.GetValue(validation),
                     OnlySuccess = parse.GetValue(onlySuccess),
                     HelpRate = parse.GetValue(helpRate),
@@ -85,8 +88,9 @@ internal static class TrainCommand
                 OrtSessions.RequireCuda();
             }
 
-            var demonstrations = DemonstrationLoader.Load(parse.GetValue(data)!, new DemonstrationFilter { OnlySuccess = config.OnlySuccess, Kind = config.Kind });
-            var split = TrainingData.Split(demonstrations, config.ValidationFraction, config.Seed, config.StdFloor);
+            string[] logs = parse.GetValue(data)!;
+            var split = PolicyTraining.Prepare(logs, config);
+            var demonstrations = split.Source;
             var folder = new RunFolder(resumeFrom ?? parse.GetValue(runDir) ?? Path.ChangeExtension(outPath, null) + ".run");
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.Train.Count} training steps from {split.Train.EpisodeCount} episodes, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
@@ -95,11 +99,9 @@ internal static class TrainCommand
                 console.Warning($"skipped {demonstrations.SkippedNonFinite} steps with NaN or infinity");
             }
 
-            using var run = new TrainingRun(split, config);
-            folder.WriteConfig(ConfigJson(config, split, run, parse.GetValue(data)!));
-            var result = TrainingProgressDisplay.Run(console, !console.Json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive,
-                progress => run.Run(folder, progress, checkpoint));
-            PolicyExporter.Write(outPath, PolicyExporter.Build(split, config, result));
+            var result = PolicyTraining.TrainAndExport(split, config, logs, folder, outPath, run =>
+                TrainingProgressDisplay.Run(console, !console.Json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive,
+                    progress => run.Run(folder, progress, checkpoint)));
 
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{result.StopReason}; best epoch {result.BestEpoch}: val_nll {result.BestEvaluation.Nll:F4}, val_mse {result.BestEvaluation.Mse:G4}; help threshold {result.Help.Threshold:G4} for a {result.Help.Rate:P0} help rate"));
@@ -154,26 +156,5 @@ internal static class TrainCommand
     {
         var config = JsonSerializer.Deserialize<TrainingConfig>(json) ?? throw new InvalidDataException("the checkpoint's configuration is empty");
         return config with { Epochs = epochs ?? config.Epochs, MaxSteps = steps ?? config.MaxSteps };
-    }
-
-    private static JsonObject ConfigJson(TrainingConfig config, TrainingData data, TrainingRun run, string[] paths)
-    {
-        var json = JsonSerializer.SerializeToNode(config)!.AsObject();
-        json["EffectiveBatchSize"] = run.BatchSize;
-        json["StepsPerEpoch"] = run.StepsPerEpoch;
-        json["Data"] = new JsonObject
-        {
-            ["paths"] = new JsonArray([.. paths.Select(p => (JsonNode)p)]),
-            ["robot"] = data.Source.Robot,
-            ["train_steps"] = data.Train.Count,
-            ["val_steps"] = data.Validation.Count,
-            ["train_episodes"] = data.Train.EpisodeCount,
-            ["val_episodes"] = data.Validation.EpisodeCount,
-            ["skipped_non_finite"] = data.Source.SkippedNonFinite,
-            ["skipped_non_expert"] = data.Source.SkippedNonExpert,
-            ["skipped_episodes_by_outcome"] = data.Source.SkippedEpisodesByOutcome,
-            ["fingerprint"] = data.Fingerprint,
-        };
-        return json;
     }
 }

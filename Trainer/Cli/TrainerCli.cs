@@ -7,8 +7,10 @@ public static class TrainerCli
 {
     public static RootCommand Build() => new("trainer: trains behavioral-cloning policies from teleop logs and exports them as one ONNX file.")
     {
+        DemoCommand.Create(),
         TrainCommand.Create(),
         InspectCommand.Create(),
+        EvalCommand.Create(),
         LogCommands.Create(),
         new Command("bench", "Measure the trainer on this machine.") { BenchTrainCommand.Create() },
     };

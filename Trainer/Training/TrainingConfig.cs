@@ -18,6 +18,19 @@ public enum OptimizerKind
     Adam,
 }
 
+/// <summary>The validation figure that picks the exported epoch and drives early stopping.</summary>
+public enum SelectionMetric
+{
+    /// <summary>Negative log-likelihood: the mean and σ together (what help requests rely on).</summary>
+    Nll,
+    /// <summary>
+    /// Mean squared error of the mean (Brier score for categorical): the action the robot takes. On a few
+    /// demonstrations σ shrinks faster than the mean improves and NLL turns up after a handful of epochs while
+    /// the mean keeps getting better; this keeps training the part that acts.
+    /// </summary>
+    Mse,
+}
+
 public enum TrainingDevice
 {
     Cpu,
@@ -47,8 +60,10 @@ public sealed record TrainingConfig
     public double WeightDecay { get; init; } = 1e-4;
     /// <summary>Global gradient-norm clip; 0 for none.</summary>
     public double MaxGradNorm { get; init; } = 1.0;
-    /// <summary>Stop after this many epochs without a better validation NLL; 0 never stops early.</summary>
+    /// <summary>Stop after this many epochs without a better validation score; 0 never stops early.</summary>
     public int Patience { get; init; } = 10;
+    [JsonConverter(typeof(JsonStringEnumConverter<SelectionMetric>))]
+    public SelectionMetric SelectBy { get; init; } = SelectionMetric.Nll;
     public double ValidationFraction { get; init; } = 0.2;
     public bool OnlySuccess { get; init; }
     /// <summary>Smallest standard deviation used to normalize observations and actions, in raw units.</summary>

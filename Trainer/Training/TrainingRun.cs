@@ -66,7 +66,7 @@ public sealed class TrainingRun : IDisposable
         int epoch = 0;
         int sinceBest = 0;
         int bestEpoch = 0;
-        double bestNll = double.PositiveInfinity;
+        double bestScore = double.PositiveInfinity;
         float[][] best;
         if (resume is null)
         {
@@ -85,7 +85,7 @@ public sealed class TrainingRun : IDisposable
                 Checkpoints.FromTensors(Shape, resume.FirstMoments, path),
                 Checkpoints.FromTensors(Shape, resume.SecondMoments, path)));
             best = Checkpoints.FromTensors(Shape, resume.BestParameters, path);
-            (step, epoch, sinceBest, bestEpoch, bestNll) = ((long)resume.Step, (int)resume.Epoch, (int)resume.EpochsWithoutImprovement, (int)resume.BestEpoch, resume.BestValidationNll);
+            (step, epoch, sinceBest, bestEpoch, bestScore) = ((long)resume.Step, (int)resume.Epoch, (int)resume.EpochsWithoutImprovement, (int)resume.BestEpoch, resume.BestValidationScore);
         }
 
         Evaluation? bestEvaluation = null;
@@ -123,10 +123,11 @@ public sealed class TrainingRun : IDisposable
             trainedSeconds += seconds;
 
             var evaluation = _evaluator.Evaluate(_store.Current);
-            bool improved = evaluation.Nll < bestNll;
+            double score = _config.SelectBy == SelectionMetric.Mse ? evaluation.Mse : evaluation.Nll;
+            bool improved = score < bestScore;
             if (improved)
             {
-                (bestNll, bestEpoch, sinceBest, bestEvaluation) = (evaluation.Nll, epoch, 0, evaluation);
+                (bestScore, bestEpoch, sinceBest, bestEvaluation) = (score, epoch, 0, evaluation);
                 best = _store.Read().Parameters;
             }
             else
@@ -137,11 +138,11 @@ public sealed class TrainingRun : IDisposable
                 LearningRate.At(_config, step, budget), batches * BatchSize / seconds, seconds);
             history.Add(metrics);
             folder.WriteMetrics(history, $"{Shape.Kind} BC on {_data.Source.Robot}");
-            SaveCheckpoint(folder, step, epoch, best, bestNll, bestEpoch, sinceBest);
+            SaveCheckpoint(folder, step, epoch, best, bestScore, bestEpoch, sinceBest);
             progress.EpochEnded(metrics, improved);
             if (_config.Patience > 0 && sinceBest >= _config.Patience)
             {
-                stopReason = $"early stop: no better validation NLL for {_config.Patience} epochs";
+                stopReason = $"early stop: no better validation {_config.SelectBy.ToString().ToUpperInvariant()} for {_config.Patience} epochs";
                 break;
             }
         }
@@ -214,7 +215,7 @@ public sealed class TrainingRun : IDisposable
         }
     }
 
-    private void SaveCheckpoint(RunFolder folder, long step, int epoch, float[][] best, double bestNll, int bestEpoch, int sinceBest)
+    private void SaveCheckpoint(RunFolder folder, long step, int epoch, float[][] best, double bestScore, int bestEpoch, int sinceBest)
     {
         var state = _store.Read();
         var checkpoint = new TrainingCheckpoint
@@ -223,7 +224,7 @@ public sealed class TrainingRun : IDisposable
             DatasetFingerprint = _data.Fingerprint,
             Step = (ulong)step,
             Epoch = (uint)epoch,
-            BestValidationNll = bestNll,
+            BestValidationScore = bestScore,
             BestEpoch = (uint)bestEpoch,
             EpochsWithoutImprovement = (uint)sinceBest,
         };

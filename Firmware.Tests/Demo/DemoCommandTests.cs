@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Robotics.Protos.Log;
+using Robotics.Protos.TeleopLog;
+using Robotics.Tests.Cli;
+using Robotics.Tests.Support;
+using Robotics.Trainer.Cli;
+
+namespace Robotics.Tests.Demo;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DemoRuns
+{
+    /// <summary>The demo paces DAgger rounds in wall-clock time with an expert on gRPC: it runs alone.</summary>
+    public const string Name = "demo runs";
+}
+
+[Collection(DemoRuns.Name)]
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void The_quick_demo_shows_BC_below_the_expert_and_DAgger_closing_the_gap_in_under_a_minute()
+    {
+        string folder = _directory.File("demo");
+
+        var run = CliRun.Of(TrainerCli.Build(), "demo", "--quick", "--out", folder, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var json = run.Json;
+        double expert = json.GetProperty("expert_success").GetDouble();
+        double bc = json.GetProperty("bc_success").GetDouble();
+        double dagger = json.GetProperty("dagger_success").GetDouble();
+        Assert.True(expert >= 0.9, $"expert {expert}");
+        Assert.True(bc <= expert - 0.3, $"BC {bc} against the expert's {expert}");
+        Assert.True(dagger >= bc + 0.2, $"DAgger {dagger} against BC's {bc}");
+        Assert.True(json.GetProperty("seconds").GetDouble() < 60, $"took {json.GetProperty("seconds").GetDouble()} s");
+
+        var rounds = json.GetProperty("rounds").EnumerateArray().ToList();
+        Assert.Equal(2, rounds.Count);
+        long previousSteps = json.GetProperty("demonstration_steps").GetInt64();
+        foreach (var round in rounds)
+        {
+            Assert.True(round.GetProperty("interventions").GetInt32() > 0);
+            Assert.Equal(round.GetProperty("interventions").GetInt32(),
+                round.GetProperty("takeovers_on_drift").GetInt32() + round.GetProperty("takeovers_on_help").GetInt32());
+            long expertSteps = round.GetProperty("expert_steps").GetInt64();
+            Assert.True(expertSteps > 0);
+            // Aggregation: each round trains on everything so far.
+            Assert.Equal(previousSteps + expertSteps, round.GetProperty("dataset_steps").GetInt64());
+            previousSteps = round.GetProperty("dataset_steps").GetInt64();
+        }
+
+        // The expert's corrections are in the round's log as overrides flagged as interventions, beside the policy's own ticks.
+        var steps = TeleopLogReader.Read(Path.Combine(folder, "data", "dagger-1.mcap")).Episodes.SelectMany(e => e.Steps).ToList();
+        var overrides = steps.Where(s => s.Source == ActionSource.Override).ToList();
+        Assert.Equal(rounds[0].GetProperty("expert_steps").GetInt64(), overrides.Count);
+        Assert.All(overrides, s => Assert.True((s.Flags & (uint)StepFlag.Intervention) != 0));
+        Assert.Contains(steps, s => s.Source == ActionSource.Policy);
+
+        string report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        Assert.Contains("| DAgger round 2 (policy-2) |", report);
+        foreach (string chart in new[] { "success.svg", "training.svg", "episode-1.svg" })
+        {
+            Assert.Contains($"({chart})", report);
+            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(folder, chart)));
+        }
+        Assert.Contains("| DAgger round 2 (policy-2) |", run.Stdout);
+        var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "demo.json"))).RootElement;
+        Assert.Equal(dagger, written.GetProperty("dagger_success").GetDouble());
+    }
+
+    [Fact]
+    public void The_cartpole_runs_the_same_pipeline_with_a_categorical_policy()
+    {
+        string folder = _directory.File("cartpole");
+
+        var run = CliRun.Of(TrainerCli.Build(), "demo", "--robot", "sim:cartpole", "--kind", "categorical", "--quick", "--rounds", "1", "--round-episodes", "3",
+            "--eval-episodes", "10", "--out", folder, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var json = run.Json;
+        Assert.Equal(1.0, json.GetProperty("expert_success").GetDouble());
+        Assert.Single(json.GetProperty("rounds").EnumerateArray());
+        var inspect = CliRun.Of(TrainerCli.Build(), "inspect", Path.Combine(folder, "policies", "policy-1.onnx"));
+        Assert.True(inspect.ExitCode == 0, inspect.Stderr);
+        Assert.Contains("categorical", inspect.Stdout, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_second_run_replaces_its_own_folder_but_never_someone_elses()
+    {
+        string foreign = _directory.File("notes");
+        Directory.CreateDirectory(foreign);
+        File.WriteAllText(Path.Combine(foreign, "todo.txt"), "keep me");
+
+        var refused = CliRun.Of(TrainerCli.Build(), "demo", "--quick", "--out", foreign);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("is not empty and is not an earlier demo's folder", refused.Stderr);
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(foreign, "todo.txt")));
+
+        string mine = _directory.File("mine");
+        string[] small = ["demo", "--quick", "--demos", "4", "--rounds", "0", "--eval-episodes", "3", "--out", mine];
+        Assert.Equal(0, CliRun.Of(TrainerCli.Build(), small).ExitCode);
+        var again = CliRun.Of(TrainerCli.Build(), small);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+    }
+
+    [Fact]
+    public void A_kind_the_robot_cannot_take_is_refused_in_one_line()
+    {
+        var run = CliRun.Of(TrainerCli.Build(), "demo", "--robot", "sim:cartpole", "--kind", "gaussian", "--quick", "--out", _directory.File("wrong"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--kind gaussian needs continuous actions", run.Stderr);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+    }
+}

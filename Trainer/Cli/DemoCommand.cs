@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using Robotics.Controller.Cli;
+using Robotics.Hardware.Simulation;
+using Robotics.Trainer.Demo;
+using Robotics.Trainer.Policies;
+
+namespace Robotics.Trainer.Cli;
+
+/// <summary><c>trainer demo</c>: the whole job on a simulator, with a report.</summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var defaults = new DemoSettings();
+        var robot = new Option<string>("--robot") { Description = "The simulator: sim:reach or sim:cartpole.", DefaultValueFactory = _ => defaults.Robot };
+        robot.AcceptOnlyFromAmong([.. Simulators.Names.Select(n => Simulators.Prefix + n)]);
+        var kind = new Option<string?>("--kind") { Description = "gaussian or categorical; by default what the robot's actions imply (sim:cartpole: categorical)." };
+        kind.AcceptOnlyFromAmong("gaussian", "categorical");
+        var quick = new Option<bool>("--quick") { Description = "A smaller run that shows the same in under a minute." };
+        var seed = new Option<int>("--seed") { Description = "Seed for every stage: the same seed gives the same recording, training and evaluation.", DefaultValueFactory = _ => 0 };
+        var demos = new Option<int?>("--demos") { Description = "Teleop episodes to learn from (default: 40 for sim:reach, 30 with --quick; 3 for sim:cartpole)." };
+        var rounds = new Option<int?>("--rounds") { Description = "DAgger rounds (default: 4 for sim:reach, 3 for sim:cartpole, 2 with --quick)." };
+        var roundEpisodes = new Option<int?>("--round-episodes") { Description = "Episodes per DAgger round (default: 20 for sim:reach, 10 for sim:cartpole; fewer with --quick)." };
+        var evalEpisodes = new Option<int?>("--eval-episodes") { Description = "Evaluation episodes per policy (default 100, 50 with --quick)." };
+        var output = new Option<string>("--out") { Description = "The folder for logs, policies and the report (an earlier demo's folder is replaced).", DefaultValueFactory = _ => "demo" };
+        var json = CliCommand.JsonOption();
+        var command = new Command("demo", "Record a simulated expert, train a BC policy, deploy it against the expert on unseen episodes, run DAgger rounds with the expert as a remote operator over gRPC, and write a report.")
+        {
+            robot, kind, quick, seed, demos, rounds, roundEpisodes, evalEpisodes, output, json,
+        };
+        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
+        {
+            var settings = DemoSettings.For(parse.GetValue(robot)!, parse.GetValue(quick));
+            settings = settings with
+            {
+                Kind = parse.GetValue(kind) switch { "gaussian" => PolicyKind.Gaussian, "categorical" => PolicyKind.Categorical, _ => null },
+                Seed = parse.GetValue(seed),
+                DemonstrationEpisodes = parse.GetValue(demos) ?? settings.DemonstrationEpisodes,
+                Rounds = parse.GetValue(rounds) ?? settings.Rounds,
+                RoundEpisodes = parse.GetValue(roundEpisodes) ?? settings.RoundEpisodes,
+                EvaluationEpisodes = parse.GetValue(evalEpisodes) ?? settings.EvaluationEpisodes,
+            };
+            settings.Validate();
+            var folder = DemoFolder.Create(parse.GetValue(output)!);
+            var outcome = await new DemoPipeline(settings, folder, console.Line).RunAsync(cancellation);
+            string report = DemoReport.Write(outcome, folder);
+            var summary = DemoSummary.Json(outcome, folder.Path);
+            File.WriteAllText(folder.File(DemoFolder.SummaryFile), summary.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+
+            console.Line();
+            foreach (string line in DemoSummary.Table(outcome))
+            {
+                console.Line(line);
+            }
+            console.Line();
+            console.Line(string.Create(CultureInfo.InvariantCulture, $"report: {report} ({outcome.Seconds:F0} s)"));
+            console.Summary(summary);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,178 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Robotics.Protos;
+using Robotics.Protos.Control;
+
+namespace Robotics.Trainer.Dagger;
+
+/// <summary>What the remote expert did in a round.</summary>
+/// <param name="TakeoversOnDrift">Takeovers because the robot left the expert's plan.</param>
+/// <param name="TakeoversOnHelp">Takeovers because the robot asked for help.</param>
+/// <param name="CommandsRejected">Commands the robot refused (none expected: the expert stays within limits).</param>
+public sealed record ExpertTally(int TakeoversOnDrift, int TakeoversOnHelp, long CommandsSent, long CommandsRejected, long HelpRequestsSeen)
+{
+    public int Takeovers => TakeoversOnDrift + TakeoversOnHelp;
+}
+
+/// <summary>
+/// The scripted expert as a remote operator, over the robot's real gRPC interface: it watches every tick on
+/// the telemetry stream and help requests on the events stream, and when its <see cref="InterventionGate"/>
+/// says so takes the override lease (a Drive call of its own per intervention), commands the robot, and
+/// releases it. It runs beside the loop as a person at a console would: the loop never waits for it.
+/// </summary>
+public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, string name)
+{
+    private long _pendingHelpEpisode;
+    private int _onDrift;
+    private int _onHelp;
+    private long _sent;
+    private long _rejected;
+    private long _helpSeen;
+
+    /// <summary>Read once the expert's task has ended.</summary>
+    public ExpertTally Tally => new(_onDrift, _onHelp, Interlocked.Read(ref _sent), Interlocked.Read(ref _rejected), Interlocked.Read(ref _helpSeen));
+
+    /// <summary>Opens both streams; returns once they are open, with the task that runs until <paramref name="stop"/>.</summary>
+    public async Task<Task> StartAsync(Func<bool> subscribed, CancellationToken stop)
+    {
+        var telemetry = new Telemetry.TelemetryClient(channel);
+        var frames = telemetry.Stream(new TelemetryRequest { Fields = { TelemetryField.Observation, TelemetryField.Policy } }, cancellationToken: stop);
+        var events = telemetry.Events(new EventsRequest(), cancellationToken: stop);
+        // The server has both subscriptions before the caller starts the loop: the expert sees the first tick.
+        while (!subscribed())
+        {
+            await Task.Delay(5, stop);
+        }
+        return Task.WhenAll(WatchAsync(frames, stop), ListenForHelpAsync(events, stop));
+    }
+
+    private async Task ListenForHelpAsync(AsyncServerStreamingCall<Event> events, CancellationToken stop)
+    {
+        using (events)
+        {
+            try
+            {
+                while (await events.ResponseStream.MoveNext(stop))
+                {
+                    if (events.ResponseStream.Current.Kind == EventKind.HelpRequested)
+                    {
+                        Interlocked.Increment(ref _helpSeen);
+                        Volatile.Write(ref _pendingHelpEpisode, (long)events.ResponseStream.Current.Episode);
+                    }
+                }
+            }
+            catch (RpcException) when (stop.IsCancellationRequested)
+            {
+                // The round is over.
+            }
+        }
+    }
+
+    private async Task WatchAsync(AsyncServerStreamingCall<TelemetryFrame> frames, CancellationToken stop)
+    {
+        Intervention? driving = null;
+        using (frames)
+        {
+            try
+            {
+                while (await frames.ResponseStream.MoveNext(stop))
+                {
+                    var frame = frames.ResponseStream.Current;
+                    bool help = Interlocked.CompareExchange(ref _pendingHelpEpisode, 0, (long)frame.Episode) == (long)frame.Episode && frame.Episode != 0;
+                    var policy = frame.PolicyLogits.Count > 0 ? frame.PolicyLogits : frame.PolicyMean;
+                    var decision = gate.Observe(frame.Episode, frame.EpisodeTick, [.. frame.Observation], [.. policy], help);
+                    switch (decision)
+                    {
+                        case GateDecision.TakeOver:
+                            if (help)
+                            {
+                                _onHelp++;
+                            }
+                            else
+                            {
+                                _onDrift++;
+                            }
+                            driving = await Intervention.BeginAsync(new Override.OverrideClient(channel), name, this, stop);
+                            await driving.SendAsync(gate.Command, stop);
+                            break;
+                        case GateDecision.Drive when driving is not null:
+                            await driving.SendAsync(gate.Command, stop);
+                            break;
+                        case GateDecision.HandBack when driving is not null:
+                            await driving.EndAsync();
+                            driving = null;
+                            break;
+                    }
+                }
+            }
+            catch (RpcException) when (stop.IsCancellationRequested)
+            {
+                // The round is over.
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The round is over.
+            }
+            if (driving is not null)
+            {
+                await driving.EndAsync();
+            }
+        }
+    }
+
+    /// <summary>One takeover: a Drive call from TakeOver to Release, with its replies counted.</summary>
+    private sealed class Intervention(AsyncDuplexStreamingCall<OperatorMessage, ControllerMessage> call, RemoteExpert expert, Task replies)
+    {
+        private ulong _sequence;
+
+        public static async Task<Intervention> BeginAsync(Override.OverrideClient client, string name, RemoteExpert expert, CancellationToken stop)
+        {
+            var call = client.Drive(cancellationToken: stop);
+            // The first command follows TakeOver without waiting for Granted: the loop holds the safe action
+            // between the two, so every round trip saved is a tick of the robot not drifting.
+            await call.RequestStream.WriteAsync(new OperatorMessage { TakeOver = new TakeOver { Operator = name } }, stop);
+            return new Intervention(call, expert, CountRepliesAsync(call.ResponseStream, expert));
+        }
+
+        public async Task SendAsync(float[] action, CancellationToken stop)
+        {
+            var command = new Command { Sequence = ++_sequence, SentNs = (ulong)MonotonicClock.NowNs() };
+            command.Action.AddRange(action);
+            await call.RequestStream.WriteAsync(new OperatorMessage { Command = command }, stop);
+            Interlocked.Increment(ref expert._sent);
+        }
+
+        public async Task EndAsync()
+        {
+            try
+            {
+                await call.RequestStream.WriteAsync(new OperatorMessage { Release = new Release() }, CancellationToken.None);
+                await call.RequestStream.CompleteAsync();
+                await replies;
+            }
+            catch (RpcException)
+            {
+                // The server ended the call first (the round stopped): the lease is gone either way.
+            }
+            finally
+            {
+                call.Dispose();
+            }
+        }
+
+        private static async Task CountRepliesAsync(IAsyncStreamReader<ControllerMessage> replies, RemoteExpert expert)
+        {
+            while (await replies.MoveNext(CancellationToken.None))
+            {
+                switch (replies.Current.MessageCase)
+                {
+                    case ControllerMessage.MessageOneofCase.Rejected:
+                        Interlocked.Increment(ref expert._rejected);
+                        break;
+                    case ControllerMessage.MessageOneofCase.Released:
+                        return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Robotics.Trainer.Dagger;
+using Robotics.Trainer.Evaluation;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Trainer.Demo;
+
+/// <summary>A policy the demo trained: its file, its run folder, how training went.</summary>
+/// <param name="DatasetSteps">Expert steps it learned from (training and validation).</param>
+public sealed record TrainedPolicy(string PolicyPath, RunFolder Folder, TrainingResult Result, long DatasetSteps, int DatasetEpisodes, double Seconds);
+
+/// <summary>One DAgger round: the episodes the previous policy drove with the expert watching, and the policy retrained after them.</summary>
+public sealed record DemoRound(int Round, RoundEpisodes Collected, TrainedPolicy Retrained, EvaluationResult Evaluation);
+
+/// <summary>Everything the demo did, for the report and the summary.</summary>
+public sealed record DemoOutcome(
+    DemoSettings Settings,
+    EvaluationResult Teleop,
+    TrainedPolicy Bc,
+    EvaluationResult Expert,
+    EvaluationResult BcEvaluation,
+    IReadOnlyList<DemoRound> Rounds,
+    double Seconds)
+{
+    /// <summary>The policy after the last round (plain BC when there were none).</summary>
+    public EvaluationResult Final => Rounds.Count == 0 ? BcEvaluation : Rounds[^1].Evaluation;
+}

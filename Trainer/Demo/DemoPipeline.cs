@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using Robotics.Hardware.Simulation;
+using Robotics.Trainer.Dagger;
+using Robotics.Trainer.Evaluation;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Trainer.Demo;
+
+/// <summary>
+/// The main job end to end on a simulator: teleop recording → BC training → deployment against the expert
+/// on unseen episodes → rounds of HG-DAgger (the policy drives, the expert takes over through the gRPC
+/// override stream, its corrections join the data, the policy is retrained and redeployed). Every stage
+/// runs the real thing: the controller's loop, the trainer's ONNX Runtime training, the gRPC server.
+/// </summary>
+public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Action<string> say)
+{
+    public async Task<DemoOutcome> RunAsync(CancellationToken cancellation)
+    {
+        settings.Validate();
+        var total = Stopwatch.StartNew();
+        var c = CultureInfo.InvariantCulture;
+        int stages = settings.Rounds > 0 ? 4 : 3;
+        string robot = settings.Robot;
+
+        say(string.Create(c, $"[1/{stages}] teleop recording: the scripted expert drives {robot} for {settings.DemonstrationEpisodes} episodes through the controller runtime"));
+        var teleop = ClosedLoopRun.Run(robot, null, settings.DemonstrationEpisodes, settings.Seed, folder.Data("teleop.mcap"));
+        say(string.Create(c, $"      {teleop.ExpertSteps} expert steps, {teleop.SuccessRate:P0} of episodes successful → {folder.Relative(teleop.LogPath)}"));
+
+        say(string.Create(c, $"[2/{stages}] training: BC on the teleop log"));
+        var logs = new List<string> { teleop.LogPath };
+        var bc = Train(logs, 0);
+
+        say(string.Create(c, $"[3/{stages}] deployment: policy-0 and the expert on {settings.EvaluationEpisodes} episodes no training data comes from (seed {EvaluationSeed})"));
+        var expert = ClosedLoopRun.Run(robot, null, settings.EvaluationEpisodes, EvaluationSeed, folder.Evaluation("expert.mcap"));
+        var bcEvaluation = ClosedLoopRun.Run(robot, bc.PolicyPath, settings.EvaluationEpisodes, EvaluationSeed, folder.Evaluation("policy-0.mcap"));
+        say(string.Create(c, $"      expert {expert.SuccessRate:P0}, BC {bcEvaluation.SuccessRate:P0} (final {expert.GoalErrorName}: expert {expert.MeanFinalGoalError:G3}, BC {bcEvaluation.MeanFinalGoalError:G3})"));
+
+        var rounds = new List<DemoRound>();
+        var current = bc;
+        for (int round = 1; round <= settings.Rounds; round++)
+        {
+            say(string.Create(c, $"[4/{stages}] DAgger round {round}/{settings.Rounds}: policy-{round - 1} drives {settings.RoundEpisodes} episodes at {TimeScale:G3}× real time; the expert watches over gRPC and takes over"));
+            var collected = await DaggerRound.RunAsync(robot, current.PolicyPath, settings.RoundEpisodes, EvaluationSeed + round, TimeScale, settings.Gate,
+                folder.Data($"dagger-{round}.mcap"), cancellation);
+            var episodes = collected.Episodes;
+            say(string.Create(c, $"      {collected.Expert.Takeovers} interventions ({collected.Expert.TakeoversOnDrift} on drift, {collected.Expert.TakeoversOnHelp} on help requests), {episodes.HelpRequests} help requests, {episodes.ExpertSteps} expert steps; {episodes.SuccessRate:P0} successful with the expert's help"));
+            logs.Add(episodes.LogPath);
+            current = Train(logs, round);
+            var evaluation = ClosedLoopRun.Run(robot, current.PolicyPath, settings.EvaluationEpisodes, EvaluationSeed, folder.Evaluation($"policy-{round}.mcap"));
+            say(string.Create(c, $"      policy-{round} on its own: {evaluation.SuccessRate:P0} (expert {expert.SuccessRate:P0}, BC {bcEvaluation.SuccessRate:P0})"));
+            rounds.Add(new DemoRound(round, collected, current, evaluation));
+        }
+        return new DemoOutcome(settings, teleop, bc, expert, bcEvaluation, rounds, total.Elapsed.TotalSeconds);
+    }
+
+    private int EvaluationSeed => settings.Seed + 1;
+
+    private double TimeScale => settings.TimeScale(Simulators.DefaultRate(settings.Robot));
+
+    private TrainedPolicy Train(IReadOnlyList<string> logs, int generation)
+    {
+        var clock = Stopwatch.StartNew();
+        var config = settings.Training with { Kind = settings.Kind, Seed = settings.Seed };
+        var data = PolicyTraining.Prepare(logs, config);
+        string policy = folder.Policy($"policy-{generation}.onnx");
+        var run = new RunFolder(Path.ChangeExtension(policy, null) + ".run");
+        var result = PolicyTraining.TrainAndExport(data, config, logs, run, policy);
+        var trained = new TrainedPolicy(policy, run, result, data.Train.Count + data.Validation.Count, data.Train.EpisodeCount + data.Validation.EpisodeCount,
+            clock.Elapsed.TotalSeconds);
+        say(string.Create(CultureInfo.InvariantCulture,
+            $"      {data.Source.Kind} policy on {trained.DatasetSteps} expert steps from {trained.DatasetEpisodes} episodes: best epoch {result.BestEpoch} of {result.Epochs}, validation MSE {result.BestEvaluation.Mse:G3}, {trained.Seconds:F1} s → {folder.Relative(policy)}"));
+        return trained;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using Robotics.Hardware.Simulation;
+using Robotics.Trainer.Reports;
+
+namespace Robotics.Trainer.Demo;
+
+/// <summary>
+/// Writes the demo's report: report.md with the table and what it shows, and the charts beside it —
+/// success per round against the expert, the training curves of every policy, and a few evaluation
+/// episodes of the expert, plain BC and the last DAgger policy on the same start states.
+/// </summary>
+public static class DemoReport
+{
+    private const int Trajectories = 3;
+
+    /// <returns>The report's path.</returns>
+    public static string Write(DemoOutcome outcome, DemoFolder folder)
+    {
+        File.WriteAllText(folder.File("success.svg"), SuccessChart(outcome));
+        File.WriteAllText(folder.File("training.svg"), TrainingChart(outcome));
+        int shown = Math.Min(Trajectories, outcome.Expert.Episodes.Count);
+        for (int i = 0; i < shown; i++)
+        {
+            File.WriteAllText(folder.File($"episode-{i + 1}.svg"), TrajectoryChart(outcome, i));
+        }
+        string path = folder.File("report.md");
+        File.WriteAllText(path, Markdown(outcome, folder, shown));
+        return path;
+    }
+
+    private static string SuccessChart(DemoOutcome outcome)
+    {
+        var policy = new List<(double, double)> { (0, outcome.BcEvaluation.SuccessRate) };
+        policy.AddRange(outcome.Rounds.Select(r => ((double)r.Round, r.Evaluation.SuccessRate)));
+        int last = Math.Max(1, outcome.Rounds.Count);
+        return LineChart.Svg($"{outcome.Settings.Robot}: success on unseen episodes", "DAgger round (0: plain BC)", "success rate",
+        [
+            new ChartSeries("policy", LineChart.Palette[0], policy),
+            new ChartSeries("expert", LineChart.Palette[1], [(0, outcome.Expert.SuccessRate), (last, outcome.Expert.SuccessRate)], Dashed: true),
+        ], yRange: (0, 1), integerX: true);
+    }
+
+    private static string TrainingChart(DemoOutcome outcome)
+    {
+        var policies = new[] { outcome.Bc }.Concat(outcome.Rounds.Select(r => r.Retrained)).ToList();
+        var series = policies.Select((p, i) => new ChartSeries(
+            $"policy-{i} ({p.DatasetSteps} steps)", LineChart.Palette[i % LineChart.Palette.Count],
+            [.. p.Result.History.Select(m => ((double)m.Epoch, m.ValidationMse))])).ToList();
+        return LineChart.Svg("validation MSE of the mean action, per training", "epoch", "MSE (action units²)", series, integerX: true);
+    }
+
+    private static string TrajectoryChart(DemoOutcome outcome, int episode)
+    {
+        static List<(double, double)> Trace(float[] trace, double rate) => [.. trace.Select((e, t) => (t / rate, (double)e))];
+        // Every stage runs the simulator at its default rate: the teleop log's, hence the policies'.
+        double rate = Simulators.DefaultRate(outcome.Settings.Robot);
+        var drivers = new List<ChartSeries>
+        {
+            new("expert", LineChart.Palette[1], Trace(outcome.Expert.Episodes[episode].GoalErrorTrace, rate), Dashed: true),
+            new("BC (policy-0)", LineChart.Palette[0], Trace(outcome.BcEvaluation.Episodes[episode].GoalErrorTrace, rate)),
+        };
+        if (outcome.Rounds.Count > 0)
+        {
+            drivers.Add(new($"DAgger (policy-{outcome.Rounds.Count})", LineChart.Palette[2], Trace(outcome.Final.Episodes[episode].GoalErrorTrace, rate)));
+        }
+        return LineChart.Svg($"evaluation episode {episode + 1}: same start and goal for each driver", "seconds", outcome.Expert.GoalErrorName, drivers);
+    }
+
+    private static string Markdown(DemoOutcome outcome, DemoFolder folder, int trajectories)
+    {
+        var s = outcome.Settings;
+        var c = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine(c, $"# Record → train → deploy → DAgger on {s.Robot}");
+        md.AppendLine();
+        md.AppendLine(c, $"Seed {s.Seed}; {outcome.Seconds:F0} s in all. The expert is the simulator's scripted controller; every stage ran the controller runtime, the trainer and (for DAgger) the gRPC override stream on loopback.");
+        md.AppendLine();
+        md.AppendLine(c, $"- Teleop recording: {s.DemonstrationEpisodes} episodes, {outcome.Teleop.ExpertSteps} steps ([{folder.Relative(outcome.Teleop.LogPath)}]({folder.Relative(outcome.Teleop.LogPath)})).");
+        md.AppendLine(c, $"- Plain BC: policy-0 trained on them ([run]({folder.Relative(outcome.Bc.Folder.Path)}/curves.svg)).");
+        md.AppendLine(c, $"- Evaluation: {s.EvaluationEpisodes} episodes drawn with seed {s.Seed + 1}, the same for every driver, none of them in any training data.");
+        md.AppendLine(c, $"- DAgger: {s.Rounds} rounds of {s.RoundEpisodes} episodes at {s.TimeScale(Simulators.DefaultRate(s.Robot)):G3}× real time; the expert takes over when the robot falls behind its plan (further from the goal than planned by more than {s.Gate.DriftThreshold:G3}× the task's tolerance) or asks for help, and hands back when the policy agrees with it on {s.Gate.AgreementShare:P0} of {s.Gate.AgreementTicks} ticks. Its ticks are recorded as overrides and added to the data; each round retrains on everything so far.");
+        md.AppendLine();
+        foreach (string line in DemoSummary.Table(outcome))
+        {
+            md.AppendLine(line);
+        }
+        md.AppendLine();
+        md.AppendLine(c, $"Plain BC succeeds in {outcome.BcEvaluation.SuccessRate:P0} of the episodes the expert succeeds in {outcome.Expert.SuccessRate:P0} of: its small errors take it to states no demonstration visited, where it errs more. After {s.Rounds} DAgger rounds the policy succeeds in {outcome.Final.SuccessRate:P0}: {GapClosed(outcome)}");
+        md.AppendLine();
+        md.AppendLine("![success per round](success.svg)");
+        md.AppendLine();
+        md.AppendLine("![training curves](training.svg)");
+        md.AppendLine();
+        for (int i = 1; i <= trajectories; i++)
+        {
+            md.AppendLine(c, $"![evaluation episode {i}](episode-{i}.svg)");
+            md.AppendLine();
+        }
+        md.AppendLine("Replay any recording with `trainer log info FILE`; evaluate any policy again with `trainer eval --policy FILE --robot " + s.Robot + " --seed " + (s.Seed + 1).ToString(c) + "`.");
+        return md.ToString();
+    }
+
+    private static string GapClosed(DemoOutcome outcome)
+    {
+        double gap = outcome.Expert.SuccessRate - outcome.BcEvaluation.SuccessRate;
+        if (gap <= 0)
+        {
+            return "plain BC already matched the expert here, so there was no gap to close.";
+        }
+        double closed = (outcome.Final.SuccessRate - outcome.BcEvaluation.SuccessRate) / gap;
+        return string.Create(CultureInfo.InvariantCulture, $"{closed:P0} of the gap to the expert closed.");
+    }
+}

@@ -1,0 +1,87 @@
+using Robotics.Trainer.Dagger;
+using Robotics.Trainer.Policies;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Trainer.Demo;
+
+/// <summary>
+/// How big each stage of the demo is. Seeds: the teleop recording uses <see cref="Seed"/>, evaluation
+/// <see cref="Seed"/> + 1 (episodes no training data comes from), DAgger round r <see cref="Seed"/> + 1 + r.
+/// </summary>
+public sealed record DemoSettings
+{
+    public string Robot { get; init; } = "sim:reach";
+
+    /// <summary>Gaussian or categorical; null for what the robot's actions imply.</summary>
+    public PolicyKind? Kind { get; init; }
+
+    public int Seed { get; init; }
+
+    /// <summary>Teleop episodes recorded for plain BC: few, as from a person's afternoon.</summary>
+    public int DemonstrationEpisodes { get; init; } = 40;
+
+    public int EvaluationEpisodes { get; init; } = 100;
+
+    public int Rounds { get; init; } = 4;
+
+    public int RoundEpisodes { get; init; } = 20;
+
+    /// <summary>
+    /// Ticks per second of wall-clock time in the DAgger rounds, whatever the robot's rate: they run faster
+    /// than real time (4× for the 100 Hz reach, 8× for the 50 Hz cart-pole). The expert answers over gRPC in
+    /// about a millisecond (docs/benchmarks.md), so at 2.5 ms a tick its commands still land on the tick
+    /// after the one they answer.
+    /// </summary>
+    public double RoundTickRateHz { get; init; } = 400;
+
+    /// <summary>How much faster than real time a robot at <paramref name="rateHz"/> runs in the DAgger rounds.</summary>
+    public double TimeScale(double rateHz) => Math.Max(1, RoundTickRateHz / rateHz);
+
+    public GateOptions Gate { get; init; } = new();
+
+    /// <summary>
+    /// Every training of the demo. Selected by the mean's validation MSE: with few demonstrations σ overfits
+    /// within a handful of epochs and NLL-based selection would keep a barely trained mean.
+    /// </summary>
+    public TrainingConfig Training { get; init; } = new()
+    {
+        BatchSize = 64,
+        Epochs = 1000,
+        MaxSteps = 12_000,
+        Patience = 50,
+        SelectBy = SelectionMetric.Mse,
+    };
+
+    /// <summary>
+    /// The defaults for a simulator, sized to show the effect in a few minutes on two cores (under one with
+    /// <paramref name="quick"/>). The cart-pole's LQR expert is easy to copy, so it gets 3 demonstrations:
+    /// from 5 on, plain BC already balances every evaluation episode and there is no gap to close.
+    /// </summary>
+    public static DemoSettings For(string robot, bool quick) => (robot, quick) switch
+    {
+        ("sim:cartpole", false) => new() { Robot = robot, DemonstrationEpisodes = 3, Rounds = 3, RoundEpisodes = 10 },
+        ("sim:cartpole", true) => new() { Robot = robot, DemonstrationEpisodes = 3, EvaluationEpisodes = 50, Rounds = 2, RoundEpisodes = 8, Training = QuickTraining },
+        (_, false) => new() { Robot = robot },
+        (_, true) => new() { Robot = robot, DemonstrationEpisodes = 30, EvaluationEpisodes = 50, Rounds = 2, RoundEpisodes = 15, Training = QuickTraining },
+    };
+
+    private static TrainingConfig QuickTraining => new DemoSettings().Training with { MaxSteps = 4_000 };
+
+    public void Validate()
+    {
+        Require(DemonstrationEpisodes >= 2, "--demos", "must be at least 2 (training holds one out for validation)");
+        Require(EvaluationEpisodes >= 1, "--eval-episodes", "must be at least 1");
+        Require(Rounds >= 0, "--rounds", "must be 0 or more");
+        Require(RoundEpisodes >= 1, "--round-episodes", "must be at least 1");
+        Require(RoundTickRateHz is >= 10 and <= 2000, "round tick rate", "must be between 10 and 2000 Hz");
+        Training.Validate();
+    }
+
+    private static void Require(bool condition, string option, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"{option}: {message}");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Robotics.Controller.Loop;
+using Robotics.Controller.Policy;
+using Robotics.Hardware.Simulation;
+using Robotics.Protos.TeleopLog;
+
+namespace Robotics.Trainer.Evaluation;
+
+/// <summary>
+/// Runs episodes of a simulated robot through the controller runtime (the loop that runs on a robot: policy
+/// runner, arbitration, safety, recorder), as fast as the ticks go, and sums them up from the recording.
+/// With a policy the robot is autonomous; without one the simulator's scripted expert teleoperates it.
+/// </summary>
+public static class ClosedLoopRun
+{
+    /// <param name="robot">A simulator, <c>sim:NAME</c>.</param>
+    /// <param name="policyPath">The policy to deploy; null for the expert.</param>
+    /// <param name="seed">Draws the episodes' start states and goals: the same seed gives the same episodes to any driver.</param>
+    /// <param name="logPath">Where the recording goes (a new file).</param>
+    public static EvaluationResult Run(string robot, string? policyPath, int episodes, int seed, string logPath)
+    {
+        if (!Simulators.IsSimulator(robot))
+        {
+            throw new ArgumentException($"--robot: closed-loop evaluation needs a simulator ({string.Join(", ", Simulators.Names.Select(n => Simulators.Prefix + n))}), not '{robot}'");
+        }
+        if (episodes < 1)
+        {
+            throw new ArgumentException("--episodes: must be at least 1");
+        }
+        using var policy = policyPath is null ? null : new PolicyRunner(policyPath);
+        double rate = policy?.Metadata.ControlRateHz ?? Simulators.DefaultRate(robot);
+        using var simulation = Simulators.Create(robot, rate, seed);
+        var options = new LoopOptions
+        {
+            RateHz = rate,
+            Mode = policy is null ? ControlMode.Teleop : ControlMode.Autonomous,
+            MaxEpisodes = episodes,
+            Paced = false,
+            Realtime = false,
+            Seed = seed,
+        };
+        using (var recorder = TeleopLogWriter.Create(logPath, simulation.Description.ToEpisodeInfo(rate, simulation.TaskDescription, "")))
+        using (var loop = new ControlLoop(simulation, options, policy, policy is null ? new ScriptedOperator(simulation) : null, recorder))
+        {
+            loop.Start();
+            loop.WaitForExit();
+        }
+        string driver = policyPath is null ? simulation.ExpertName : Path.GetFileName(policyPath);
+        return new EvaluationResult(driver, robot, seed, simulation.GoalErrorName, EpisodeFigures.FromLog(logPath, simulation), logPath);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+
+namespace Robotics.Trainer.Reports;
+
+/// <summary>One line of a chart: its name in the legend, its colour, its points.</summary>
+/// <param name="Dashed">Drawn dashed: a reference (the expert) rather than a result.</param>
+public sealed record ChartSeries(string Name, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
+
+/// <summary>Small, self-contained SVG line charts (no script, no external file): training curves and demo reports.</summary>
+public static class LineChart
+{
+    /// <summary>Colours that stay apart for the colour-blind (Tableau 10).</summary>
+    public static IReadOnlyList<string> Palette { get; } = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+
+    private const int Width = 640;
+    private const int Height = 360;
+    private const int Left = 76;
+    private const int Right = 16;
+    private const int Top = 32;
+    private const int Bottom = 48;
+
+    /// <param name="yRange">Fixed limits for the y axis (a rate from 0 to 1, say); null to fit the data.</param>
+    /// <param name="integerX">Label the x axis at whole numbers only (epochs, rounds).</param>
+    public static string Svg(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series, (double Low, double High)? yRange = null,
+        bool integerX = false)
+    {
+        var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
+        double xLow = points.Count == 0 ? 0 : points.Min(p => p.X);
+        double xHigh = points.Count == 0 ? 1 : points.Max(p => p.X);
+        var (low, high) = yRange ?? (points.Count == 0 ? (0, 1) : (points.Min(p => p.Y), points.Max(p => p.Y)));
+        (xLow, xHigh) = Widen(xLow, xHigh);
+        (low, high) = Widen(low, high);
+        double X(double x) => Left + (x - xLow) / (xHigh - xLow) * (Width - Left - Right);
+        double Y(double y) => Top + (high - Math.Clamp(y, low, high)) / (high - low) * (Height - Top - Bottom);
+
+        var svg = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        svg.Append(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append(c, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
+        svg.Append(c, $"<text x=\"{Width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{Escape(title)}</text>\n");
+        for (int i = 0; i <= 4; i++)
+        {
+            double value = low + (high - low) * i / 4;
+            svg.Append(c, $"<line x1=\"{Left}\" y1=\"{Y(value):F1}\" x2=\"{Width - Right}\" y2=\"{Y(value):F1}\" stroke=\"#ddd\"/>\n");
+            svg.Append(c, $"<text x=\"{Left - 6}\" y=\"{Y(value) + 4:F1}\" text-anchor=\"end\">{value:G4}</text>\n");
+        }
+        foreach (double x in XTicks(xLow, xHigh, integerX))
+        {
+            svg.Append(c, $"<text x=\"{X(x):F1}\" y=\"{Height - Bottom + 18}\" text-anchor=\"middle\">{x:G4}</text>\n");
+        }
+        svg.Append(c, $"<text x=\"{(Left + Width - Right) / 2}\" y=\"{Height - 8}\" text-anchor=\"middle\">{Escape(xLabel)}</text>\n");
+        svg.Append(c, $"<text transform=\"translate(14 {(Top + Height - Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\">{Escape(yLabel)}</text>\n");
+        svg.Append(c, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{Width - Left - Right}\" height=\"{Height - Top - Bottom}\" fill=\"none\" stroke=\"#888\"/>\n");
+        for (int s = 0; s < series.Count; s++)
+        {
+            var line = series[s];
+            string dash = line.Dashed ? " stroke-dasharray=\"6 4\"" : "";
+            var coordinates = line.Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).Select(p => string.Create(c, $"{X(p.X):F1},{Y(p.Y):F1}"));
+            svg.Append(c, $"<polyline fill=\"none\" stroke=\"{line.Color}\" stroke-width=\"2\"{dash} points=\"{string.Join(' ', coordinates)}\"/>\n");
+            // Markers where points are few enough to tell apart (rounds of a demo, not epochs of a run).
+            if (line.Points.Count <= 20)
+            {
+                foreach (var p in line.Points.Where(p => double.IsFinite(p.Y)))
+                {
+                    svg.Append(c, $"<circle cx=\"{X(p.X):F1}\" cy=\"{Y(p.Y):F1}\" r=\"3\" fill=\"{line.Color}\"/>\n");
+                }
+            }
+            int legendY = Top + 16 + 16 * s;
+            svg.Append(c, $"<line x1=\"{Width - Right - 190}\" y1=\"{legendY - 4}\" x2=\"{Width - Right - 166}\" y2=\"{legendY - 4}\" stroke=\"{line.Color}\" stroke-width=\"2\"{dash}/>\n");
+            svg.Append(c, $"<text x=\"{Width - Right - 160}\" y=\"{legendY}\">{Escape(line.Name)}</text>\n");
+        }
+        svg.Append("</svg>\n");
+        return svg.ToString();
+    }
+
+    private static (double Low, double High) Widen(double low, double high) => high - low < 1e-9 ? (low - 0.5, high + 0.5) : (low, high);
+
+    private static IEnumerable<double> XTicks(double low, double high, bool integer)
+    {
+        double step = (high - low) / 10;
+        if (integer)
+        {
+            step = Math.Max(1, Math.Ceiling(step));
+            low = Math.Ceiling(low);
+        }
+        for (double x = low; x <= high + step * 1e-6; x += step)
+        {
+            yield return x;
+        }
+    }
+
+    private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
+}
