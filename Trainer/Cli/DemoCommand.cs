@@ -19,7 +19,7 @@ internal static class DemoCommand
         kind.AcceptOnlyFromAmong("gaussian", "categorical");
         var quick = new Option<bool>("--quick") { Description = "A smaller run that shows the same in under a minute." };
         var seed = new Option<int>("--seed") { Description = "Seed for every stage: the same seed gives the same recording, training and evaluation.", DefaultValueFactory = _ => 0 };
-        var demos = new Option<int?>("--demos") { Description = "Teleop episodes to learn from (default: 40 for sim:reach, 30 with --quick; 3 for sim:cartpole)." };
+        var demos = new Option<int?>("--demos") { Description = "Teleop episodes to learn from (default: 20 for sim:reach, 3 for sim:cartpole)." };
         var rounds = new Option<int?>("--rounds") { Description = "DAgger rounds (default: 4 for sim:reach, 3 for sim:cartpole, 2 with --quick)." };
         var roundEpisodes = new Option<int?>("--round-episodes") { Description = "Episodes per DAgger round (default: 20 for sim:reach, 10 for sim:cartpole; fewer with --quick)." };
         var evalEpisodes = new Option<int?>("--eval-episodes") { Description = "Evaluation episodes per policy (default 100, 50 with --quick)." };

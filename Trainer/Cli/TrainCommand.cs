@@ -35,6 +35,7 @@ internal static class TrainCommand
         var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay on weight matrices (not biases).", DefaultValueFactory = _ => defaults.WeightDecay };
         var maxGradNorm = new Option<double>("--max-grad-norm") { Description = "Clip the global gradient norm to this (0: off).", DefaultValueFactory = _ => defaults.MaxGradNorm };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation score (0: never).", DefaultValueFactory = _ => defaults.Patience };
+        var logStdMin = new Option<double>("--log-std-min") { Description = "Gaussian: the smallest log σ, in normalized action units; raising it stops σ collapsing onto the easiest samples.", DefaultValueFactory = _ => defaults.LogStdMin };
         var selectBy = new Option<string>("--select-by") { Description = "The validation score that picks the exported epoch: nll, or mse (of the mean action; better on a few demonstrations).", DefaultValueFactory = _ => "nll" };
         selectBy.AcceptOnlyFromAmong("nll", "mse");
         var validation = new Option<double>("--val-fraction") { Description = "Share of episodes held out for validation.", DefaultValueFactory = _ => defaults.ValidationFraction };
@@ -51,7 +52,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a behavioral-cloning policy (Gaussian or categorical) on ONNX Runtime and export it as one ONNX file.")
         {
             data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
-            patience, selectBy, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
+            patience, logStdMin, selectBy, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
         };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
@@ -73,6 +74,7 @@ internal static class TrainCommand
                     WeightDecay = parse.GetValue(weightDecay),
                     MaxGradNorm = parse.GetValue(maxGradNorm),
                     Patience = parse.GetValue(patience),
+                    LogStdMin = parse.GetValue(logStdMin),
                     SelectBy = parse.GetValue(selectBy) == "mse" ? SelectionMetric.Mse : SelectionMetric.Nll,
                     ValidationFraction = parse.GetValue(validation),
                     OnlySuccess = parse.GetValue(onlySuccess),

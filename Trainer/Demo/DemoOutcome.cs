@@ -11,6 +11,9 @@ public sealed record TrainedPolicy(string PolicyPath, RunFolder Folder, Training
 /// <summary>One DAgger round: the episodes the previous policy drove with the expert watching, and the policy retrained after them.</summary>
 public sealed record DemoRound(int Round, RoundEpisodes Collected, TrainedPolicy Retrained, EvaluationResult Evaluation);
 
+/// <summary>Plain BC on as much teleop data as DAgger's last policy had: whether DAgger's gain is more than more data.</summary>
+public sealed record BcControl(int Episodes, TrainedPolicy Policy, EvaluationResult Evaluation);
+
 /// <summary>Everything the demo did, for the report and the summary.</summary>
 public sealed record DemoOutcome(
     DemoSettings Settings,
@@ -19,6 +22,7 @@ public sealed record DemoOutcome(
     EvaluationResult Expert,
     EvaluationResult BcEvaluation,
     IReadOnlyList<DemoRound> Rounds,
+    BcControl? EqualDataBc,
     double Seconds)
 {
     /// <summary>The policy after the last round (plain BC when there were none).</summary>

@@ -20,7 +20,7 @@ public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Actio
         settings.Validate();
         var total = Stopwatch.StartNew();
         var c = CultureInfo.InvariantCulture;
-        int stages = settings.Rounds > 0 ? 4 : 3;
+        int stages = settings.Rounds > 0 ? 5 : 3;
         string robot = settings.Robot;
 
         say(string.Create(c, $"[1/{stages}] teleop recording: the scripted expert drives {robot} for {settings.DemonstrationEpisodes} episodes through the controller runtime"));
@@ -29,7 +29,7 @@ public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Actio
 
         say(string.Create(c, $"[2/{stages}] training: BC on the teleop log"));
         var logs = new List<string> { teleop.LogPath };
-        var bc = Train(logs, 0);
+        var bc = Train(logs, "policy-0");
 
         say(string.Create(c, $"[3/{stages}] deployment: policy-0 and the expert on {settings.EvaluationEpisodes} episodes no training data comes from (seed {EvaluationSeed})"));
         var expert = ClosedLoopRun.Run(robot, null, settings.EvaluationEpisodes, EvaluationSeed, folder.Evaluation("expert.mcap"));
@@ -46,24 +46,51 @@ public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Actio
             var episodes = collected.Episodes;
             say(string.Create(c, $"      {collected.Expert.Takeovers} interventions ({collected.Expert.TakeoversOnDrift} on drift, {collected.Expert.TakeoversOnHelp} on help requests), {episodes.HelpRequests} help requests, {episodes.ExpertSteps} expert steps; {episodes.SuccessRate:P0} successful with the expert's help"));
             logs.Add(episodes.LogPath);
-            current = Train(logs, round);
+            current = Train(logs, $"policy-{round}");
             var evaluation = ClosedLoopRun.Run(robot, current.PolicyPath, settings.EvaluationEpisodes, EvaluationSeed, folder.Evaluation($"policy-{round}.mcap"));
             say(string.Create(c, $"      policy-{round} on its own: {evaluation.SuccessRate:P0} (expert {expert.SuccessRate:P0}, BC {bcEvaluation.SuccessRate:P0})"));
             rounds.Add(new DemoRound(round, collected, current, evaluation));
         }
-        return new DemoOutcome(settings, teleop, bc, expert, bcEvaluation, rounds, total.Elapsed.TotalSeconds);
+        var control = rounds.Count == 0 ? null : await Task.Run(() => EqualDataBc(stages, teleop, rounds[^1]), cancellation);
+        return new DemoOutcome(settings, teleop, bc, expert, bcEvaluation, rounds, control, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The control for DAgger's extra data: plain BC on as many teleop steps as the last DAgger policy learned
+    /// from, recorded from the same start states as the first demonstrations and then more.
+    /// </summary>
+    private BcControl EqualDataBc(int stages, EvaluationResult teleop, DemoRound last)
+    {
+        long steps = last.Retrained.DatasetSteps;
+        var c = CultureInfo.InvariantCulture;
+        say(string.Create(c, $"[5/{stages}] control: plain BC on as much expert data as the last DAgger policy ({steps} steps)"));
+        double perEpisode = teleop.ExpertSteps / (double)teleop.Episodes.Count;
+        int episodes = (int)Math.Ceiling(steps / perEpisode);
+        string log = folder.Data("teleop-equal-data.mcap");
+        var recording = ClosedLoopRun.Run(settings.Robot, null, episodes, settings.Seed, log);
+        while (recording.ExpertSteps < steps)
+        {
+            // Episodes vary in length: record again with more. The same seed makes each recording the last one and more.
+            episodes += (int)Math.Ceiling((steps - recording.ExpertSteps) / perEpisode);
+            File.Delete(log);
+            recording = ClosedLoopRun.Run(settings.Robot, null, episodes, settings.Seed, log);
+        }
+        var policy = Train([recording.LogPath], "bc-equal-data");
+        var evaluation = ClosedLoopRun.Run(settings.Robot, policy.PolicyPath, settings.EvaluationEpisodes, EvaluationSeed, folder.Evaluation("bc-equal-data.mcap"));
+        say(string.Create(c, $"      BC on {policy.DatasetSteps} steps from {episodes} demonstrations: {evaluation.SuccessRate:P0} (DAgger's policy-{last.Round}: {last.Evaluation.SuccessRate:P0})"));
+        return new BcControl(episodes, policy, evaluation);
     }
 
     private int EvaluationSeed => settings.Seed + 1;
 
     private double TimeScale => settings.TimeScale(Simulators.DefaultRate(settings.Robot));
 
-    private TrainedPolicy Train(IReadOnlyList<string> logs, int generation)
+    private TrainedPolicy Train(IReadOnlyList<string> logs, string name)
     {
         var clock = Stopwatch.StartNew();
         var config = settings.Training with { Kind = settings.Kind, Seed = settings.Seed };
         var data = PolicyTraining.Prepare(logs, config);
-        string policy = folder.Policy($"policy-{generation}.onnx");
+        string policy = folder.Policy(name + ".onnx");
         var run = new RunFolder(Path.ChangeExtension(policy, null) + ".run");
         var result = PolicyTraining.TrainAndExport(data, config, logs, run, policy);
         var trained = new TrainedPolicy(policy, run, result, data.Train.Count + data.Validation.Count, data.Train.EpisodeCount + data.Validation.EpisodeCount,

@@ -34,11 +34,16 @@ public static class DemoReport
         var policy = new List<(double, double)> { (0, outcome.BcEvaluation.SuccessRate) };
         policy.AddRange(outcome.Rounds.Select(r => ((double)r.Round, r.Evaluation.SuccessRate)));
         int last = Math.Max(1, outcome.Rounds.Count);
-        return LineChart.Svg($"{outcome.Settings.Robot}: success on unseen episodes", "DAgger round (0: plain BC)", "success rate",
-        [
-            new ChartSeries("policy", LineChart.Palette[0], policy),
-            new ChartSeries("expert", LineChart.Palette[1], [(0, outcome.Expert.SuccessRate), (last, outcome.Expert.SuccessRate)], Dashed: true),
-        ], yRange: (0, 1), integerX: true);
+        var series = new List<ChartSeries>
+        {
+            new("policy", LineChart.Palette[0], policy),
+            new("expert", LineChart.Palette[1], [(0, outcome.Expert.SuccessRate), (last, outcome.Expert.SuccessRate)], Dashed: true),
+        };
+        if (outcome.EqualDataBc is { } control)
+        {
+            series.Add(new("BC on as much data", LineChart.Palette[3], [(last, control.Evaluation.SuccessRate)]));
+        }
+        return LineChart.Svg($"{outcome.Settings.Robot}: success on unseen episodes", "DAgger round (0: plain BC)", "success rate", series, yRange: (0, 1), integerX: true);
     }
 
     private static string TrainingChart(DemoOutcome outcome)
@@ -87,6 +92,11 @@ public static class DemoReport
         }
         md.AppendLine();
         md.AppendLine(c, $"Plain BC succeeds in {outcome.BcEvaluation.SuccessRate:P0} of the episodes the expert succeeds in {outcome.Expert.SuccessRate:P0} of: its small errors take it to states no demonstration visited, where it errs more. After {s.Rounds} DAgger rounds the policy succeeds in {outcome.Final.SuccessRate:P0}: {GapClosed(outcome)}");
+        if (outcome.EqualDataBc is { } control)
+        {
+            md.AppendLine();
+            md.AppendLine(c, $"The control: plain BC on {control.Episodes} demonstrations, {control.Policy.DatasetSteps} expert steps, as many as the last DAgger policy learned from ({outcome.Rounds[^1].Retrained.DatasetSteps}), succeeds in {control.Evaluation.SuccessRate:P0}. {(control.Evaluation.SuccessRate < outcome.Final.SuccessRate ? "DAgger's steps are worth more: they come from the states the policy itself reaches." : "Here more demonstrations did as well as the corrections.")}");
+        }
         md.AppendLine();
         md.AppendLine("![success per round](success.svg)");
         md.AppendLine();

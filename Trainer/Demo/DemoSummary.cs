@@ -31,6 +31,8 @@ public static class DemoSummary
             ["success"] = r.Evaluation.SuccessRate,
             ["mean_final_goal_error"] = EvaluationResult.Number(r.Evaluation.MeanFinalGoalError),
         })]),
+        ["bc_equal_data_success"] = outcome.EqualDataBc?.Evaluation.SuccessRate,
+        ["bc_equal_data_steps"] = outcome.EqualDataBc?.Policy.DatasetSteps,
         ["goal_error"] = outcome.Expert.GoalErrorName,
         ["expert_mean_final_goal_error"] = EvaluationResult.Number(outcome.Expert.MeanFinalGoalError),
         ["bc_mean_final_goal_error"] = EvaluationResult.Number(outcome.BcEvaluation.MeanFinalGoalError),
@@ -54,6 +56,11 @@ public static class DemoSummary
             var collected = round.Collected.Episodes;
             lines.Add(string.Create(c,
                 $"| DAgger round {round.Round} (policy-{round.Round}) | {round.Retrained.DatasetSteps} | {round.Collected.Expert.Takeovers} | {collected.HelpRequests} | {round.Evaluation.SuccessRate:P0} | {round.Evaluation.MeanFinalGoalError:G3} |"));
+        }
+        if (outcome.EqualDataBc is { } control)
+        {
+            lines.Add(string.Create(c,
+                $"| BC on as much data ({control.Episodes} demonstrations) | {control.Policy.DatasetSteps} | — | — | {control.Evaluation.SuccessRate:P0} | {control.Evaluation.MeanFinalGoalError:G3} |"));
         }
         return lines;
     }

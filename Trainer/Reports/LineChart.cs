@@ -31,6 +31,11 @@ public static class LineChart
         var (low, high) = yRange ?? (points.Count == 0 ? (0, 1) : (points.Min(p => p.Y), points.Max(p => p.Y)));
         (xLow, xHigh) = Widen(xLow, xHigh);
         (low, high) = Widen(low, high);
+        double yStep = NiceStep(high - low);
+        if (yRange is null)
+        {
+            (low, high) = (Math.Floor(low / yStep) * yStep, Math.Ceiling(high / yStep) * yStep);
+        }
         double X(double x) => Left + (x - xLow) / (xHigh - xLow) * (Width - Left - Right);
         double Y(double y) => Top + (high - Math.Clamp(y, low, high)) / (high - low) * (Height - Top - Bottom);
 
@@ -39,13 +44,12 @@ public static class LineChart
         svg.Append(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append(c, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
         svg.Append(c, $"<text x=\"{Width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{Escape(title)}</text>\n");
-        for (int i = 0; i <= 4; i++)
+        foreach (double value in Ticks(low, high, yStep))
         {
-            double value = low + (high - low) * i / 4;
             svg.Append(c, $"<line x1=\"{Left}\" y1=\"{Y(value):F1}\" x2=\"{Width - Right}\" y2=\"{Y(value):F1}\" stroke=\"#ddd\"/>\n");
             svg.Append(c, $"<text x=\"{Left - 6}\" y=\"{Y(value) + 4:F1}\" text-anchor=\"end\">{value:G4}</text>\n");
         }
-        foreach (double x in XTicks(xLow, xHigh, integerX))
+        foreach (double x in Ticks(xLow, xHigh, integerX ? Math.Max(1, NiceStep(xHigh - xLow)) : NiceStep(xHigh - xLow)))
         {
             svg.Append(c, $"<text x=\"{X(x):F1}\" y=\"{Height - Bottom + 18}\" text-anchor=\"middle\">{x:G4}</text>\n");
         }
@@ -66,6 +70,13 @@ public static class LineChart
                     svg.Append(c, $"<circle cx=\"{X(p.X):F1}\" cy=\"{Y(p.Y):F1}\" r=\"3\" fill=\"{line.Color}\"/>\n");
                 }
             }
+        }
+        // The legend on a white card over the lines, top right.
+        svg.Append(c, $"<rect x=\"{Width - Right - 196}\" y=\"{Top + 4}\" width=\"190\" height=\"{16 * series.Count + 6}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ddd\"/>\n");
+        for (int s = 0; s < series.Count; s++)
+        {
+            var line = series[s];
+            string dash = line.Dashed ? " stroke-dasharray=\"6 4\"" : "";
             int legendY = Top + 16 + 16 * s;
             svg.Append(c, $"<line x1=\"{Width - Right - 190}\" y1=\"{legendY - 4}\" x2=\"{Width - Right - 166}\" y2=\"{legendY - 4}\" stroke=\"{line.Color}\" stroke-width=\"2\"{dash}/>\n");
             svg.Append(c, $"<text x=\"{Width - Right - 160}\" y=\"{legendY}\">{Escape(line.Name)}</text>\n");
@@ -76,17 +87,21 @@ public static class LineChart
 
     private static (double Low, double High) Widen(double low, double high) => high - low < 1e-9 ? (low - 0.5, high + 0.5) : (low, high);
 
-    private static IEnumerable<double> XTicks(double low, double high, bool integer)
+    /// <summary>A round step (1, 2 or 5 times a power of ten) that cuts <paramref name="range"/> into four to ten parts.</summary>
+    private static double NiceStep(double range)
     {
-        double step = (high - low) / 10;
-        if (integer)
+        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(range / 4)));
+        double fraction = range / 4 / magnitude;
+        return magnitude * (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10);
+    }
+
+    /// <summary>The multiples of <paramref name="step"/> from <paramref name="low"/> to <paramref name="high"/>.</summary>
+    private static IEnumerable<double> Ticks(double low, double high, double step)
+    {
+        for (double tick = Math.Ceiling(low / step - 1e-9) * step; tick <= high + step * 1e-9; tick += step)
         {
-            step = Math.Max(1, Math.Ceiling(step));
-            low = Math.Ceiling(low);
-        }
-        for (double x = low; x <= high + step * 1e-6; x += step)
-        {
-            yield return x;
+            // Rounded to the step's precision so that 0.1 + 0.2 prints as 0.3.
+            yield return Math.Round(tick / step) * step;
         }
     }
 
