@@ -65,7 +65,9 @@ public sealed class DemoCommandTests : IDisposable
 
         string report = File.ReadAllText(Path.Combine(folder, "report.md"));
         Assert.Contains("| DAgger round 2 (policy-2) |", report);
-        foreach (string chart in new[] { "success.svg", "training.svg", "episode-1.svg" })
+        var episodeCharts = Directory.GetFiles(folder, "episode-*.svg").Select(path => Path.GetFileName(path)).ToList();
+        Assert.Equal(3, episodeCharts.Count);
+        foreach (string chart in new[] { "success.svg", "training.svg" }.Concat(episodeCharts))
         {
             Assert.Contains($"({chart})", report);
             Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(folder, chart)));
@@ -93,7 +95,7 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_second_run_replaces_its_own_folder_but_never_someone_elses()
+    public void A_second_run_replaces_its_own_folder_identically_but_never_someone_elses()
     {
         string foreign = _directory.File("notes");
         Directory.CreateDirectory(foreign);
@@ -106,10 +108,17 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(foreign, "todo.txt")));
 
         string mine = _directory.File("mine");
-        string[] small = ["demo", "--quick", "--demos", "4", "--rounds", "0", "--eval-episodes", "3", "--out", mine];
-        Assert.Equal(0, CliRun.Of(TrainerCli.Build(), small).ExitCode);
+        string[] small = ["demo", "--quick", "--demos", "4", "--rounds", "0", "--eval-episodes", "3", "--out", mine, "--json"];
+        var first = CliRun.Of(TrainerCli.Build(), small);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        byte[] policy = File.ReadAllBytes(Path.Combine(mine, "policies", "policy-0.onnx"));
         var again = CliRun.Of(TrainerCli.Build(), small);
         Assert.True(again.ExitCode == 0, again.Stderr);
+
+        // Recording, training and evaluation are deterministic for a seed.
+        Assert.Equal(policy, File.ReadAllBytes(Path.Combine(mine, "policies", "policy-0.onnx")));
+        Assert.Equal(first.Json.GetProperty("bc_success").GetDouble(), again.Json.GetProperty("bc_success").GetDouble());
+        Assert.Equal(first.Json.GetProperty("bc_mean_final_goal_error").GetDouble(), again.Json.GetProperty("bc_mean_final_goal_error").GetDouble());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Robotics.Hardware.Simulation;
+using Robotics.Trainer.Evaluation;
 using Robotics.Trainer.Reports;
 
 namespace Robotics.Trainer.Demo;
@@ -19,14 +20,22 @@ public static class DemoReport
     {
         File.WriteAllText(folder.File("success.svg"), SuccessChart(outcome));
         File.WriteAllText(folder.File("training.svg"), TrainingChart(outcome));
-        int shown = Math.Min(Trajectories, outcome.Expert.Episodes.Count);
-        for (int i = 0; i < shown; i++)
+        var shown = EpisodesToShow(outcome);
+        foreach (int episode in shown)
         {
-            File.WriteAllText(folder.File($"episode-{i + 1}.svg"), TrajectoryChart(outcome, i));
+            File.WriteAllText(folder.File($"episode-{episode + 1}.svg"), TrajectoryChart(outcome, episode));
         }
         string path = folder.File("report.md");
         File.WriteAllText(path, Markdown(outcome, folder, shown));
         return path;
+    }
+
+    /// <summary>Evaluation episodes plain BC failed and the expert did not, the interesting ones; the first ones if there are too few.</summary>
+    private static List<int> EpisodesToShow(DemoOutcome outcome)
+    {
+        var all = Enumerable.Range(0, outcome.Expert.Episodes.Count).ToList();
+        var bcFailed = all.Where(i => outcome.Expert.Episodes[i].Succeeded && !outcome.BcEvaluation.Episodes[i].Succeeded);
+        return [.. bcFailed.Concat(all).Distinct().Take(Trajectories).Order()];
     }
 
     private static string SuccessChart(DemoOutcome outcome)
@@ -43,7 +52,8 @@ public static class DemoReport
         {
             series.Add(new("BC on as much data", LineChart.Palette[3], [(last, control.Evaluation.SuccessRate)]));
         }
-        return LineChart.Svg($"{outcome.Settings.Robot}: success on unseen episodes", "DAgger round (0: plain BC)", "success rate", series, yRange: (0, 1), integerX: true);
+        return LineChart.Svg($"{outcome.Settings.Robot}: success on unseen episodes", "DAgger round (0: plain BC)", "success rate", series, yRange: (0, 1), integerX: true,
+            legend: LegendPlacement.BottomRight);
     }
 
     private static string TrainingChart(DemoOutcome outcome)
@@ -69,10 +79,13 @@ public static class DemoReport
         {
             drivers.Add(new($"DAgger (policy-{outcome.Rounds.Count})", LineChart.Palette[2], Trace(outcome.Final.Episodes[episode].GoalErrorTrace, rate)));
         }
-        return LineChart.Svg($"evaluation episode {episode + 1}: same start and goal for each driver", "seconds", outcome.Expert.GoalErrorName, drivers);
+        string Outcome(EvaluationResult result) => result.Episodes[episode].Succeeded ? "success" : "failure";
+        string title = $"evaluation episode {episode + 1}: expert {Outcome(outcome.Expert)}, BC {Outcome(outcome.BcEvaluation)}" +
+            (outcome.Rounds.Count > 0 ? $", DAgger {Outcome(outcome.Final)}" : "");
+        return LineChart.Svg(title, "seconds", outcome.Expert.GoalErrorName, drivers);
     }
 
-    private static string Markdown(DemoOutcome outcome, DemoFolder folder, int trajectories)
+    private static string Markdown(DemoOutcome outcome, DemoFolder folder, IReadOnlyList<int> trajectories)
     {
         var s = outcome.Settings;
         var c = CultureInfo.InvariantCulture;
@@ -102,9 +115,11 @@ public static class DemoReport
         md.AppendLine();
         md.AppendLine("![training curves](training.svg)");
         md.AppendLine();
-        for (int i = 1; i <= trajectories; i++)
+        md.AppendLine("Evaluation episodes from the same start and goal for each driver, chosen where plain BC failed and the expert did not:");
+        md.AppendLine();
+        foreach (int episode in trajectories)
         {
-            md.AppendLine(c, $"![evaluation episode {i}](episode-{i}.svg)");
+            md.AppendLine(c, $"![evaluation episode {episode + 1}](episode-{episode + 1}.svg)");
             md.AppendLine();
         }
         md.AppendLine("Replay any recording with `trainer log info FILE`; evaluate any policy again with `trainer eval --policy FILE --robot " + s.Robot + " --seed " + (s.Seed + 1).ToString(c) + "`.");

@@ -7,6 +7,13 @@ namespace Robotics.Trainer.Reports;
 /// <param name="Dashed">Drawn dashed: a reference (the expert) rather than a result.</param>
 public sealed record ChartSeries(string Name, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
 
+/// <summary>Where the legend sits: away from where the lines end up.</summary>
+public enum LegendPlacement
+{
+    TopRight,
+    BottomRight,
+}
+
 /// <summary>Small, self-contained SVG line charts (no script, no external file): training curves and demo reports.</summary>
 public static class LineChart
 {
@@ -23,7 +30,7 @@ public static class LineChart
     /// <param name="yRange">Fixed limits for the y axis (a rate from 0 to 1, say); null to fit the data.</param>
     /// <param name="integerX">Label the x axis at whole numbers only (epochs, rounds).</param>
     public static string Svg(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series, (double Low, double High)? yRange = null,
-        bool integerX = false)
+        bool integerX = false, LegendPlacement legend = LegendPlacement.TopRight)
     {
         var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
         double xLow = points.Count == 0 ? 0 : points.Min(p => p.X);
@@ -71,13 +78,14 @@ public static class LineChart
                 }
             }
         }
-        // The legend on a white card over the lines, top right.
-        svg.Append(c, $"<rect x=\"{Width - Right - 196}\" y=\"{Top + 4}\" width=\"190\" height=\"{16 * series.Count + 6}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ddd\"/>\n");
+        // The legend on a white card over the lines.
+        int legendTop = legend == LegendPlacement.TopRight ? Top + 4 : Height - Bottom - 10 - 16 * series.Count;
+        svg.Append(c, $"<rect x=\"{Width - Right - 196}\" y=\"{legendTop}\" width=\"190\" height=\"{16 * series.Count + 6}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ddd\"/>\n");
         for (int s = 0; s < series.Count; s++)
         {
             var line = series[s];
             string dash = line.Dashed ? " stroke-dasharray=\"6 4\"" : "";
-            int legendY = Top + 16 + 16 * s;
+            int legendY = legendTop + 12 + 16 * s;
             svg.Append(c, $"<line x1=\"{Width - Right - 190}\" y1=\"{legendY - 4}\" x2=\"{Width - Right - 166}\" y2=\"{legendY - 4}\" stroke=\"{line.Color}\" stroke-width=\"2\"{dash}/>\n");
             svg.Append(c, $"<text x=\"{Width - Right - 160}\" y=\"{legendY}\">{Escape(line.Name)}</text>\n");
         }
@@ -87,12 +95,13 @@ public static class LineChart
 
     private static (double Low, double High) Widen(double low, double high) => high - low < 1e-9 ? (low - 0.5, high + 0.5) : (low, high);
 
-    /// <summary>A round step (1, 2 or 5 times a power of ten) that cuts <paramref name="range"/> into four to ten parts.</summary>
+    /// <summary>A round step (1, 2, 2.5 or 5 times a power of ten) that cuts <paramref name="range"/> into about five parts.</summary>
     private static double NiceStep(double range)
     {
-        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(range / 4)));
-        double fraction = range / 4 / magnitude;
-        return magnitude * (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10);
+        double target = range / 5;
+        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(target)));
+        double fraction = target / magnitude;
+        return magnitude * (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10);
     }
 
     /// <summary>The multiples of <paramref name="step"/> from <paramref name="low"/> to <paramref name="high"/>.</summary>
@@ -100,8 +109,8 @@ public static class LineChart
     {
         for (double tick = Math.Ceiling(low / step - 1e-9) * step; tick <= high + step * 1e-9; tick += step)
         {
-            // Rounded to the step's precision so that 0.1 + 0.2 prints as 0.3.
-            yield return Math.Round(tick / step) * step;
+            // Rounded to the step's precision so that 0.1 + 0.2 prints as 0.3; + 0.0 turns −0 into 0.
+            yield return (Math.Round(tick / step) * step) + 0.0;
         }
     }
 
