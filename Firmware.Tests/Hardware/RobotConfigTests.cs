@@ -197,6 +197,8 @@ public sealed class RobotConfigTests : IDisposable
         }
         stop.Cancel();
         writer.Join();
-        Assert.True(seen > 500_000, $"only {seen} of 1,000,000 reads got a sample");
+        // Liveness, not speed: a read fails only while a publish is in flight, but on a loaded two-core machine
+        // the writer can be preempted mid-publish for a while (31 % got through once, with the suite running).
+        Assert.True(seen > 100_000, $"only {seen} of 1,000,000 reads got a sample");
     }
 }

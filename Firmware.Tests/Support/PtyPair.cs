@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace Robotics.Tests.Support;
+
+/// <summary>
+/// Two connected pseudo-terminals made by socat (<c>pty,raw,echo=0</c> on each side): a serial line with no
+/// hardware, the driver on one end and a device emulator on the other. Killing socat unplugs the "adapter".
+/// </summary>
+public sealed class PtyPair : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly Process _socat;
+
+    public PtyPair()
+    {
+        Driver = _directory.File("driver");
+        Device = _directory.File("device");
+        var start = new ProcessStartInfo("socat", ["-d", "-d", $"pty,raw,echo=0,link={Driver}", $"pty,raw,echo=0,link={Device}"])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        _socat = Process.Start(start) ?? throw new InvalidOperationException("socat did not start (apt-get install socat)");
+        _socat.ErrorDataReceived += (_, _) => { };
+        _socat.BeginErrorReadLine();
+        var waited = Stopwatch.StartNew();
+        while (!(File.Exists(Driver) && File.Exists(Device)))
+        {
+            if (_socat.HasExited || waited.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                throw new InvalidOperationException($"socat did not create the pseudo-terminals (exit code {(_socat.HasExited ? _socat.ExitCode : -1)})");
+            }
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>The end the driver under test opens.</summary>
+    public string Driver { get; }
+
+    /// <summary>The end the emulator opens.</summary>
+    public string Device { get; }
+
+    /// <summary>Kills socat with SIGKILL: the line is gone, as when a USB adapter is pulled.</summary>
+    public void Unplug()
+    {
+        if (!_socat.HasExited)
+        {
+            _socat.Kill();
+            _socat.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Unplug();
+        _socat.Dispose();
+        _directory.Dispose();
+    }
+}
