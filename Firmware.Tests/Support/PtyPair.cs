@@ -9,29 +9,13 @@ namespace Robotics.Tests.Support;
 public sealed class PtyPair : IDisposable
 {
     private readonly TempDirectory _directory = new();
-    private readonly Process _socat;
+    private Process _socat;
 
     public PtyPair()
     {
         Driver = _directory.File("driver");
         Device = _directory.File("device");
-        var start = new ProcessStartInfo("socat", ["-d", "-d", $"pty,raw,echo=0,link={Driver}", $"pty,raw,echo=0,link={Device}"])
-        {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _socat = Process.Start(start) ?? throw new InvalidOperationException("socat did not start (apt-get install socat)");
-        _socat.ErrorDataReceived += (_, _) => { };
-        _socat.BeginErrorReadLine();
-        var waited = Stopwatch.StartNew();
-        while (!(File.Exists(Driver) && File.Exists(Device)))
-        {
-            if (_socat.HasExited || waited.Elapsed > TimeSpan.FromSeconds(5))
-            {
-                throw new InvalidOperationException($"socat did not create the pseudo-terminals (exit code {(_socat.HasExited ? _socat.ExitCode : -1)})");
-            }
-            Thread.Sleep(10);
-        }
+        _socat = Connect();
     }
 
     /// <summary>The end the driver under test opens.</summary>
@@ -50,10 +34,42 @@ public sealed class PtyPair : IDisposable
         }
     }
 
+    /// <summary>A new line under the same names: the adapter plugged back in.</summary>
+    public void Replug()
+    {
+        Unplug();
+        _socat.Dispose();
+        File.Delete(Driver);
+        File.Delete(Device);
+        _socat = Connect();
+    }
+
     public void Dispose()
     {
         Unplug();
         _socat.Dispose();
         _directory.Dispose();
+    }
+
+    private Process Connect()
+    {
+        var start = new ProcessStartInfo("socat", ["-d", "-d", $"pty,raw,echo=0,link={Driver}", $"pty,raw,echo=0,link={Device}"])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var socat = Process.Start(start) ?? throw new InvalidOperationException("socat did not start (apt-get install socat)");
+        socat.ErrorDataReceived += (_, _) => { };
+        socat.BeginErrorReadLine();
+        var waited = Stopwatch.StartNew();
+        while (!(File.Exists(Driver) && File.Exists(Device)))
+        {
+            if (socat.HasExited || waited.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                throw new InvalidOperationException($"socat did not create the pseudo-terminals (exit code {(socat.HasExited ? socat.ExitCode : -1)})");
+            }
+            Thread.Sleep(10);
+        }
+        return socat;
     }
 }

@@ -70,7 +70,7 @@ public sealed class ScriptedRobot(double rateHz = 100) : IRobotHardware
     }
 }
 
-/// <summary>An operator that always commands the same value (or NaN from some tick on).</summary>
+/// <summary>An operator that always commands the same value on every action (or NaN from some tick on).</summary>
 public sealed class ConstantOperator(float value, long nanFromTick = long.MaxValue) : Robotics.Controller.Loop.IOperator
 {
     private long _tick;
@@ -79,7 +79,7 @@ public sealed class ConstantOperator(float value, long nanFromTick = long.MaxVal
 
     public bool TryAct(ReadOnlySpan<float> observation, Span<float> action)
     {
-        action[0] = _tick++ >= nanFromTick ? float.NaN : value;
+        action.Fill(_tick++ >= nanFromTick ? float.NaN : value);
         return true;
     }
 }

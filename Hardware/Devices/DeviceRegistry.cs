@@ -1,3 +1,4 @@
+using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Hardware.Config;
 
 namespace Robotics.Hardware.Devices;
@@ -11,8 +12,9 @@ public sealed class DeviceRegistry
 {
     private readonly Dictionary<string, Func<DeviceConfig, IDevice>> _factories = new(StringComparer.Ordinal);
 
-    /// <summary>The drivers this build ships (real hardware drivers register here as they are added).</summary>
-    public static DeviceRegistry Default { get; } = new();
+    /// <summary>The drivers this build ships.</summary>
+    public static DeviceRegistry Default { get; } = new DeviceRegistry()
+        .Register(DynamixelServos.Type, DynamixelServos.FromConfig);
 
     public IReadOnlyCollection<string> Types => _factories.Keys;
 
@@ -24,9 +26,20 @@ public sealed class DeviceRegistry
 
     /// <summary>Builds the device a config entry describes.</summary>
     /// <exception cref="InvalidDataException">No driver has that type.</exception>
-    public IDevice Create(DeviceConfig device, string path, int index) =>
-        _factories.TryGetValue(device.Type!, out var factory)
-            ? factory(device)
-            : throw new InvalidDataException($"{path}: devices[{index}].type: no driver for '{device.Type}' in this build" +
+    public IDevice Create(DeviceConfig device, string path, int index)
+    {
+        if (!_factories.TryGetValue(device.Type!, out var factory))
+        {
+            throw new InvalidDataException($"{path}: devices[{index}].type: no driver for '{device.Type}' in this build" +
                 (_factories.Count == 0 ? " (it has none yet: simulated robots run as --robot sim:NAME)" : $" (drivers: {string.Join(", ", _factories.Keys.Order())})"));
+        }
+        try
+        {
+            return factory(device);
+        }
+        catch (DeviceSettingsException e)
+        {
+            throw new InvalidDataException($"{path}: devices[{index}].settings.{e.Field}: {e.Message}", e);
+        }
+    }
 }

@@ -48,6 +48,8 @@ public abstract class PolledDevice : IDevice
     public void Start()
     {
         Open();
+        // The first sample before the loop's first tick, which would otherwise find none and fault.
+        PollOnce();
         _thread = new Thread(Run) { IsBackground = true, Name = $"device-{Name}" };
         _thread.Start();
     }
@@ -97,19 +99,24 @@ public abstract class PolledDevice : IDevice
 
     protected abstract void Close();
 
+    private void PollOnce()
+    {
+        if (Poll(_pollBuffer))
+        {
+            _inputs.Publish(_pollBuffer, Protos.MonotonicClock.NowNs());
+            Interlocked.Increment(ref _polls);
+        }
+        else
+        {
+            Interlocked.Increment(ref _errors);
+        }
+    }
+
     private void Run()
     {
         do
         {
-            if (Poll(_pollBuffer))
-            {
-                _inputs.Publish(_pollBuffer, Protos.MonotonicClock.NowNs());
-                Interlocked.Increment(ref _polls);
-            }
-            else
-            {
-                Interlocked.Increment(ref _errors);
-            }
+            PollOnce();
             if (_halted)
             {
                 SendSafe();

@@ -1,0 +1,134 @@
+using Robotics.Controller.Loop;
+using Robotics.Hardware.Buses.Dynamixel;
+using Robotics.Hardware.Config;
+using Robotics.Hardware.Devices;
+using Robotics.Protos;
+using Robotics.Tests.Support;
+
+namespace Robotics.Tests.Hardware;
+
+/// <summary>The <c>dynamixel</c> device from a robot config, over a pseudo-terminal, against emulated X-series servos.</summary>
+[Collection(SerialLines.Name)]
+public sealed class DynamixelServosTests : IDisposable
+{
+    private static readonly byte[] Arm = [1, 2, 3, 4, 5, 6];
+    private readonly TempDirectory _directory = new();
+    private readonly PtyPair _line = new();
+    private DynamixelEmulator _servos;
+
+    public DynamixelServosTests() => _servos = new DynamixelEmulator(_line.Device, Arm);
+
+    public void Dispose()
+    {
+        _servos.Dispose();
+        _line.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public void The_loop_drives_six_servos_from_a_config_and_torque_is_on_only_while_it_runs()
+    {
+        using var robot = Robot();
+        Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.TorqueEnable)));
+
+        // Every joint commanded to +0.5 rad: the config maps it to 2048 + 0.5 / (2π / 4096) ≈ 2374 ticks.
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(0.5) };
+        using (var loop = new ControlLoop(robot, options, null, new ConstantOperator(0.5f)))
+        {
+            loop.Start();
+            WaitUntil(() => _servos.ReadByte(6, DynamixelEmulator.TorqueEnable) == 1);
+            var report = loop.WaitForExit();
+            Assert.Equal(0, report.Faults);
+        }
+
+        Assert.All(Arm, id => Assert.InRange(_servos.ReadInt32(id, DynamixelEmulator.GoalPosition), 2373, 2375));
+        WaitUntil(() => Arm.All(id => _servos.ReadByte(id, DynamixelEmulator.TorqueEnable) == 0));
+    }
+
+    [Fact]
+    public void Halt_turns_torque_off_and_resume_turns_it_back_on_with_the_next_command()
+    {
+        using var robot = Robot();
+        robot.Start();
+        var action = new float[6];
+        robot.Write(action, MonotonicClock.NowNs());
+        WaitUntil(() => _servos.ReadByte(1, DynamixelEmulator.TorqueEnable) == 1);
+
+        robot.Halt();
+        WaitUntil(() => _servos.ReadByte(1, DynamixelEmulator.TorqueEnable) == 0);
+        robot.Resume();
+        robot.Write(action, MonotonicClock.NowNs());
+        WaitUntil(() => _servos.ReadByte(1, DynamixelEmulator.TorqueEnable) == 1);
+        robot.Stop();
+
+        WaitUntil(() => Arm.All(id => _servos.ReadByte(id, DynamixelEmulator.TorqueEnable) == 0));
+    }
+
+    [Fact]
+    public void An_adapter_that_is_pulled_out_and_plugged_back_in_is_reopened()
+    {
+        using var robot = Robot();
+        robot.Start();
+        var servos = (DynamixelServos)robot.Devices[0];
+        WaitUntil(() => servos.Polls > 3);
+
+        _servos.Dispose();
+        _line.Replug();
+        _servos = new DynamixelEmulator(_line.Device, Arm);
+        long polls = servos.Polls;
+
+        WaitUntil(() => servos.Reopens >= 1 && servos.Polls > polls + 3);
+        Assert.True(servos.Errors > 0);
+        robot.Stop();
+    }
+
+    [Theory]
+    [InlineData("\"ids\": []", "devices[0].settings.ids: required, a non-empty list of numbers")]
+    [InlineData("\"ids\": [1, 1]", "devices[0].settings.ids: lists a number twice")]
+    [InlineData("\"ids\": [1], \"baud\": 12", "devices[0].settings.baud: must be a whole number from 9600 to 4500000")]
+    public void Bad_settings_name_the_field(string settings, string message)
+    {
+        string path = _directory.File("bad.json");
+        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", {settings}", joints: 1));
+
+        var error = Assert.Throws<InvalidDataException>(() => new ConfiguredRobot(RobotConfigLoader.Load(path), DeviceRegistry.Default));
+
+        Assert.Equal($"{path}: {message}", error.Message);
+    }
+
+    private ConfiguredRobot Robot()
+    {
+        string path = _directory.File("koch.json");
+        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6));
+        return new ConfiguredRobot(RobotConfigLoader.Load(path), DeviceRegistry.Default);
+    }
+
+    /// <summary>A six-joint arm: positions in radians from ticks (2π/4096 per tick, 2048 at zero).</summary>
+    private static string Config(string settings, int joints)
+    {
+        var ids = Enumerable.Range(1, joints);
+        string observations = string.Join(",\n", ids.Select(id =>
+            $"{{ \"name\": \"joint{id}\", \"unit\": \"rad\", \"source\": \"arm.{id}.position\", \"scale\": 0.0015339808, \"offset\": -3.1415927, \"max_age_ms\": 500 }}"));
+        string actions = string.Join(",\n", ids.Select(id =>
+            $"{{ \"name\": \"joint{id}_goal\", \"unit\": \"rad\", \"target\": \"arm.{id}.goal_position\", \"min\": -1.5, \"max\": 1.5, \"safe\": 0, \"scale\": 0.0015339808, \"offset\": -3.1415927 }}"));
+        return $$"""
+            {
+              "name": "koch-follower",
+              "rate_hz": 100,
+              "devices": [ { "name": "arm", "type": "dynamixel", "settings": { {{settings}} } } ],
+              "observations": [ {{observations}} ],
+              "actions": [ {{actions}} ]
+            }
+            """;
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), "timed out waiting");
+            Thread.Sleep(5);
+        }
+    }
+}
