@@ -81,8 +81,9 @@ public sealed class DynamixelEmulator : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _thread.Join();
+        // Closing the port ends the read the serving thread is blocked in.
         _port.Dispose();
+        _thread.Join();
     }
 
     private void Serve()
@@ -92,7 +93,8 @@ public sealed class DynamixelEmulator : IDisposable
         {
             try
             {
-                var frame = reader.Read(TimeSpan.FromMilliseconds(50));
+                // A long wait: a packet that straddled a short deadline would be cut in two and go unanswered.
+                var frame = reader.Read(TimeSpan.FromSeconds(10));
                 lock (_gate)
                 {
                     Received[frame.Instruction] = Received.GetValueOrDefault(frame.Instruction) + 1;
