@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Dynamixel;
+using Robotics.Controller.Benchmarks;
 using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Hardware;
@@ -23,7 +24,7 @@ public sealed class DynamixelBusTests : IDisposable
     // Generous for an emulator thread on a shared machine; a real servo answers within a millisecond.
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(100);
 
-    private readonly PtyPair _line = new();
+    private readonly PseudoTerminalPair _line = new();
     private readonly DynamixelEmulator _servos;
     private readonly DynamixelBus _bus;
 

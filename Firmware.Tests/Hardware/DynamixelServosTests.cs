@@ -3,6 +3,7 @@ using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
 using Robotics.Protos;
+using Robotics.Controller.Benchmarks;
 using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Hardware;
@@ -13,7 +14,7 @@ public sealed class DynamixelServosTests : IDisposable
 {
     private static readonly byte[] Arm = [1, 2, 3, 4, 5, 6];
     private readonly TempDirectory _directory = new();
-    private readonly PtyPair _line = new();
+    private readonly PseudoTerminalPair _line = new();
     private DynamixelEmulator _servos;
 
     public DynamixelServosTests() => _servos = new DynamixelEmulator(_line.Device, Arm);

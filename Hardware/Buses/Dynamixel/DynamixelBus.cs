@@ -141,6 +141,7 @@ public sealed class DynamixelBus : IDisposable
         {
             // What is still in the input buffer is a late answer to an earlier attempt: never the one expected now.
             _port.DiscardInBuffer();
+            _reader.Discard();
             _port.BaseStream.Write(_packet, 0, length);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
@@ -188,6 +189,7 @@ public sealed class DynamixelBus : IDisposable
             if (_port.BytesToRead > 0)
             {
                 _port.DiscardInBuffer();
+                _reader.Discard();
                 quiet.Restart();
             }
             Thread.Sleep(1);

@@ -22,6 +22,15 @@ public readonly ref struct DynamixelFrame(byte id, DynamixelInstruction instruct
 public sealed class DynamixelPacketReader(Stream stream)
 {
     private readonly byte[] _buffer = new byte[DynamixelPacket.MaxLength];
+    // What the port has delivered and no packet has taken yet. Reading the port once for everything available,
+    // rather than once per field, matters: each read of a serial port costs milliseconds on Linux through
+    // System.IO.Ports (measured: a status packet took 8–13 ms read field by field, against ~0.1 ms on the wire).
+    private readonly byte[] _input = new byte[4096];
+    private int _inputStart;
+    private int _inputEnd;
+
+    /// <summary>Forgets bytes received but not yet read: the bus calls it with the port's own discard.</summary>
+    public void Discard() => (_inputStart, _inputEnd) = (0, 0);
 
     /// <summary>Reads the next packet, waiting at most <paramref name="timeout"/> for all of it.</summary>
     /// <exception cref="ServoBusException">Timeout, a bad CRC or an impossible length.</exception>
@@ -62,6 +71,14 @@ public sealed class DynamixelPacketReader(Stream stream)
         int read = 0;
         while (read < destination.Length)
         {
+            if (_inputStart < _inputEnd)
+            {
+                int take = Math.Min(destination.Length - read, _inputEnd - _inputStart);
+                _input.AsSpan(_inputStart, take).CopyTo(destination[read..]);
+                _inputStart += take;
+                read += take;
+                continue;
+            }
             if (Stopwatch.GetTimestamp() > deadline)
             {
                 throw new ServoBusException(ServoBusFault.Timeout, -1, "no complete answer on the bus within the timeout");
@@ -69,7 +86,7 @@ public sealed class DynamixelPacketReader(Stream stream)
             int got;
             try
             {
-                got = stream.Read(destination[read..]);
+                got = stream.Read(_input, 0, _input.Length);
             }
             catch (TimeoutException)
             {
@@ -84,7 +101,7 @@ public sealed class DynamixelPacketReader(Stream stream)
             {
                 throw new ServoBusException(ServoBusFault.Port, -1, "the serial port closed");
             }
-            read += got;
+            (_inputStart, _inputEnd) = (0, got);
         }
     }
 }

@@ -3,10 +3,10 @@ using System.IO.Ports;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Dynamixel;
 
-namespace Robotics.Tests.Support;
+namespace Robotics.Controller.Benchmarks;
 
 /// <summary>
-/// Dynamixel X-series servos on the far end of a pseudo-terminal, answering Protocol 2.0 as the e-Manual
+/// Dynamixel X-series servos on the far end of a pseudo-terminal (for tests and benchmarks without hardware), answering Protocol 2.0 as the e-Manual
 /// specifies: ping, read, write, sync read (one status packet per ID, in the order asked), sync write (no
 /// answer). Each servo has a control table; with torque on, present position follows goal position at once.
 /// Faults on demand: answers dropped, corrupted or delayed, error bits, a servo that stops answering.
@@ -38,7 +38,7 @@ public sealed class DynamixelEmulator : IDisposable
             BinaryPrimitives.WriteInt32LittleEndian(table.AsSpan(PresentPosition), 2048);
             _tables[id] = table;
         }
-        _port = new SerialPort(portName, 1_000_000) { ReadTimeout = 50 };
+        _port = new SerialPort(portName, 1_000_000) { ReadTimeout = 5 };
         _port.Open();
         _thread = new Thread(Serve) { IsBackground = true, Name = "dynamixel-emulator" };
         _thread.Start();

@@ -1,20 +1,20 @@
 using System.Diagnostics;
 
-namespace Robotics.Tests.Support;
+namespace Robotics.Controller.Benchmarks;
 
 /// <summary>
 /// Two connected pseudo-terminals made by socat (<c>pty,raw,echo=0</c> on each side): a serial line with no
 /// hardware, the driver on one end and a device emulator on the other. Killing socat unplugs the "adapter".
 /// </summary>
-public sealed class PtyPair : IDisposable
+public sealed class PseudoTerminalPair : IDisposable
 {
-    private readonly TempDirectory _directory = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("robotics-pty-").FullName;
     private Process _socat;
 
-    public PtyPair()
+    public PseudoTerminalPair()
     {
-        Driver = _directory.File("driver");
-        Device = _directory.File("device");
+        Driver = Path.Combine(_directory, "driver");
+        Device = Path.Combine(_directory, "device");
         _socat = Connect();
     }
 
@@ -48,7 +48,7 @@ public sealed class PtyPair : IDisposable
     {
         Unplug();
         _socat.Dispose();
-        _directory.Dispose();
+        Directory.Delete(_directory, recursive: true);
     }
 
     private Process Connect()
@@ -58,7 +58,7 @@ public sealed class PtyPair : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var socat = Process.Start(start) ?? throw new InvalidOperationException("socat did not start (apt-get install socat)");
+        var socat = Process.Start(start) ?? throw new InvalidOperationException("socat did not start: install it (apt-get install socat)");
         socat.ErrorDataReceived += (_, _) => { };
         socat.BeginErrorReadLine();
         var waited = Stopwatch.StartNew();
