@@ -23,7 +23,11 @@ public sealed class DynamixelEmulator : IDisposable
     private readonly SerialPort _port;
     private readonly Dictionary<byte, byte[]> _tables = [];
     private readonly Thread _thread;
-    private readonly byte[] _answer = new byte[DynamixelPacket.MaxLength];
+    // The status packets answering one instruction, sent in one write: on the wire they follow each other with
+    // only the servos' return delay between them, and each write to a serial port costs ~0.5 ms through
+    // System.IO.Ports, which would otherwise be measured as the servos' slowness.
+    private readonly byte[] _answer = new byte[8 * DynamixelPacket.MaxLength];
+    private int _answerLength;
     private readonly Lock _gate = new();
     private volatile bool _stopping;
 
@@ -98,7 +102,16 @@ public sealed class DynamixelEmulator : IDisposable
                 lock (_gate)
                 {
                     Received[frame.Instruction] = Received.GetValueOrDefault(frame.Instruction) + 1;
+                    _answerLength = 0;
                     Answer(frame.Id, frame.Instruction, frame.Parameters);
+                    if (_answerLength > 0)
+                    {
+                        if (AnswerDelay > TimeSpan.Zero)
+                        {
+                            Thread.Sleep(AnswerDelay);
+                        }
+                        _port.BaseStream.Write(_answer, 0, _answerLength);
+                    }
                 }
             }
             catch (ServoBusException e) when (e.Fault is ServoBusFault.Timeout or ServoBusFault.Corrupt or ServoBusFault.Unexpected)
@@ -181,17 +194,13 @@ public sealed class DynamixelEmulator : IDisposable
         var parameters = new byte[1 + data.Length];
         parameters[0] = ErrorBits.GetValueOrDefault(id);
         data.CopyTo(parameters.AsSpan(1));
-        int length = DynamixelPacket.Build(_answer, id, DynamixelInstruction.Status, parameters);
+        int length = DynamixelPacket.Build(_answer.AsSpan(_answerLength), id, DynamixelInstruction.Status, parameters);
+        _answerLength += length;
         if (CorruptAnswers > 0)
         {
             CorruptAnswers--;
-            _answer[length - 1] ^= 0x5A;
+            _answer[_answerLength - 1] ^= 0x5A;
         }
-        if (AnswerDelay > TimeSpan.Zero)
-        {
-            Thread.Sleep(AnswerDelay);
-        }
-        _port.BaseStream.Write(_answer, 0, length);
     }
 
     private static ushort U16(ReadOnlySpan<byte> p, int at) => BinaryPrimitives.ReadUInt16LittleEndian(p[at..]);

@@ -145,6 +145,22 @@ public sealed class DynamixelBusTests : IDisposable
     }
 
     [Fact]
+    public void A_late_answer_times_out_and_is_never_taken_for_a_later_ones()
+    {
+        _servos.AnswerDelay = Timeout * 1.5;
+
+        var error = Assert.Throws<ServoBusException>(() => _bus.Read(1, DynamixelEmulator.PresentPosition, new byte[4]));
+        Assert.Equal(ServoBusFault.Timeout, error.Fault);
+        Assert.Equal(1, error.Id);
+
+        // The late answers (model number and all) arrive after the timeout; the next read must get its own.
+        _servos.AnswerDelay = TimeSpan.Zero;
+        var firmware = new byte[1];
+        _bus.Read(1, 6, firmware);
+        Assert.Equal(DynamixelEmulator.Firmware, firmware[0]);
+    }
+
+    [Fact]
     public void A_servo_that_stops_answering_times_out_a_sync_read()
     {
         _servos.Silent.Add(5);

@@ -102,6 +102,11 @@ public sealed class DynamixelPacketReader(Stream stream)
                 throw new ServoBusException(ServoBusFault.Port, -1, "the serial port closed");
             }
             (_inputStart, _inputEnd) = (0, got);
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                // The port's own timeout let a read run past ours: what came that late is too late.
+                throw new ServoBusException(ServoBusFault.Timeout, -1, "no complete answer on the bus within the timeout");
+            }
         }
     }
 }
