@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Ports;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Dynamixel;
 
@@ -20,7 +19,7 @@ public sealed class DynamixelEmulator : IDisposable
     public const ushort GoalPosition = 116;
     public const ushort PresentPosition = 132;
 
-    private readonly SerialPort _port;
+    private readonly TtyStream _port;
     private readonly Dictionary<byte, byte[]> _tables = [];
     private readonly Thread _thread;
     // The status packets answering one instruction, sent in one write: on the wire they follow each other with
@@ -42,8 +41,7 @@ public sealed class DynamixelEmulator : IDisposable
             BinaryPrimitives.WriteInt32LittleEndian(table.AsSpan(PresentPosition), 2048);
             _tables[id] = table;
         }
-        _port = new SerialPort(portName, 1_000_000) { ReadTimeout = 5 };
-        _port.Open();
+        _port = new TtyStream(portName, 1_000_000) { ReadTimeout = 50 };
         _thread = new Thread(Serve) { IsBackground = true, Name = "dynamixel-emulator" };
         _thread.Start();
     }
@@ -92,7 +90,7 @@ public sealed class DynamixelEmulator : IDisposable
 
     private void Serve()
     {
-        var reader = new DynamixelPacketReader(_port.BaseStream);
+        var reader = new DynamixelPacketReader(_port);
         while (!_stopping)
         {
             try
@@ -110,7 +108,7 @@ public sealed class DynamixelEmulator : IDisposable
                         {
                             Thread.Sleep(AnswerDelay);
                         }
-                        _port.BaseStream.Write(_answer, 0, _answerLength);
+                        _port.Write(_answer, 0, _answerLength);
                     }
                 }
             }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Ports;
 
 namespace Robotics.Hardware.Buses.Dynamixel;
 
@@ -11,7 +10,7 @@ namespace Robotics.Hardware.Buses.Dynamixel;
 /// </summary>
 public sealed class DynamixelBus : IDisposable
 {
-    private readonly SerialPort _port;
+    private readonly TtyStream _port;
     private readonly DynamixelPacketReader _reader;
     private readonly byte[] _packet = new byte[DynamixelPacket.MaxLength];
     private readonly byte[] _parameters = new byte[DynamixelPacket.MaxLength];
@@ -22,22 +21,20 @@ public sealed class DynamixelBus : IDisposable
     /// <param name="timeout">How long to wait for an answer; a 1 Mbaud status packet takes ~0.15 ms plus the servo's return delay.</param>
     public DynamixelBus(string portName, int baudRate, TimeSpan timeout, int retries = 2)
     {
-        _port = new SerialPort(portName, baudRate, Parity.None, 8, StopBits.One) { ReadTimeout = Math.Max(1, (int)timeout.TotalMilliseconds), WriteTimeout = 100 };
         try
         {
-            _port.Open();
+            _port = new TtyStream(portName, baudRate) { ReadTimeout = Math.Max(1, (int)timeout.TotalMilliseconds) };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
-            _port.Dispose();
             throw new ServoBusException(ServoBusFault.Port, -1, $"{portName}: cannot open the serial port: {e.Message}", e);
         }
-        _reader = new DynamixelPacketReader(_port.BaseStream);
+        _reader = new DynamixelPacketReader(_port);
         _timeout = timeout;
         Retries = retries;
     }
 
-    public string PortName => _port.PortName;
+    public string PortName => _port.Path;
 
     /// <summary>Attempts after the first that a failing transaction gets.</summary>
     public int Retries { get; }
@@ -140,13 +137,13 @@ public sealed class DynamixelBus : IDisposable
         try
         {
             // What is still in the input buffer is a late answer to an earlier attempt: never the one expected now.
-            _port.DiscardInBuffer();
+            _port.DiscardInput();
             _reader.Discard();
-            _port.BaseStream.Write(_packet, 0, length);
+            _port.Write(_packet, 0, length);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
         {
-            throw new ServoBusException(ServoBusFault.Port, id, $"{_port.PortName}: {e.Message}", e);
+            throw new ServoBusException(ServoBusFault.Port, id, $"{_port.Path}: {e.Message}", e);
         }
         for (int i = 0; i < answers.Length; i++)
         {
@@ -186,9 +183,16 @@ public sealed class DynamixelBus : IDisposable
         var quiet = System.Diagnostics.Stopwatch.StartNew();
         while (quiet.Elapsed < _timeout)
         {
-            if (_port.BytesToRead > 0)
+            if (_port.BytesAvailable > 0)
             {
-                _port.DiscardInBuffer();
+                try
+                {
+                    _port.DiscardInput();
+                }
+                catch (IOException e)
+                {
+                    throw new ServoBusException(ServoBusFault.Port, -1, e.Message, e);
+                }
                 _reader.Discard();
                 quiet.Restart();
             }
