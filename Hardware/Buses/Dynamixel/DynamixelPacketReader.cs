@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 
 namespace Robotics.Hardware.Buses.Dynamixel;
 
@@ -22,21 +21,16 @@ public readonly ref struct DynamixelFrame(byte id, DynamixelInstruction instruct
 public sealed class DynamixelPacketReader(Stream stream)
 {
     private readonly byte[] _buffer = new byte[DynamixelPacket.MaxLength];
-    // What the port has delivered and no packet has taken yet. Reading the port once for everything available,
-    // rather than once per field, matters: each read of a serial port costs milliseconds on Linux through
-    // System.IO.Ports (measured: a status packet took 8–13 ms read field by field, against ~0.1 ms on the wire).
-    private readonly byte[] _input = new byte[4096];
-    private int _inputStart;
-    private int _inputEnd;
+    private readonly PortInput _input = new(stream);
 
     /// <summary>Forgets bytes received but not yet read: the bus calls it with the port's own discard.</summary>
-    public void Discard() => (_inputStart, _inputEnd) = (0, 0);
+    public void Discard() => _input.Discard();
 
     /// <summary>Reads the next packet, waiting at most <paramref name="timeout"/> for all of it.</summary>
     /// <exception cref="ServoBusException">Timeout, a bad CRC or an impossible length.</exception>
     public DynamixelFrame Read(TimeSpan timeout)
     {
-        long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        long deadline = PortInput.Deadline(timeout);
         // Slide a four-byte window over the stream until it holds the header: noise, or the tail of an answer
         // that came too late, is skipped.
         var window = _buffer.AsSpan(0, 4);
@@ -44,17 +38,17 @@ public sealed class DynamixelPacketReader(Stream stream)
         while (seen < 4 || !window.SequenceEqual(DynamixelPacket.Header))
         {
             window[1..].CopyTo(window);
-            ReadExactly(window[3..], deadline);
+            window[3] = _input.Next(deadline);
             seen++;
         }
-        ReadExactly(_buffer.AsSpan(4, 3), deadline);
+        _input.ReadExactly(_buffer.AsSpan(4, 3), deadline);
         byte id = _buffer[4];
         int length = BinaryPrimitives.ReadUInt16LittleEndian(_buffer.AsSpan(5));
         if (length < 3 || 7 + length > _buffer.Length)
         {
             throw new ServoBusException(ServoBusFault.Unexpected, id, $"Dynamixel packet from ID {id} announces {length} bytes, which no packet has");
         }
-        ReadExactly(_buffer.AsSpan(7, length), deadline);
+        _input.ReadExactly(_buffer.AsSpan(7, length), deadline);
         int crcAt = 7 + length - 2;
         ushort expected = BinaryPrimitives.ReadUInt16LittleEndian(_buffer.AsSpan(crcAt));
         ushort actual = DynamixelCrc.Compute(_buffer.AsSpan(0, crcAt));
@@ -64,49 +58,5 @@ public sealed class DynamixelPacketReader(Stream stream)
         }
         int body = DynamixelPacket.Unstuff(_buffer.AsSpan(7, crcAt - 7));
         return new DynamixelFrame(id, (DynamixelInstruction)_buffer[7], _buffer.AsSpan(8, body - 1));
-    }
-
-    private void ReadExactly(Span<byte> destination, long deadline)
-    {
-        int read = 0;
-        while (read < destination.Length)
-        {
-            if (_inputStart < _inputEnd)
-            {
-                int take = Math.Min(destination.Length - read, _inputEnd - _inputStart);
-                _input.AsSpan(_inputStart, take).CopyTo(destination[read..]);
-                _inputStart += take;
-                read += take;
-                continue;
-            }
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new ServoBusException(ServoBusFault.Timeout, -1, "no complete answer on the bus within the timeout");
-            }
-            int got;
-            try
-            {
-                got = stream.Read(_input, 0, _input.Length);
-            }
-            catch (TimeoutException)
-            {
-                continue;
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
-            {
-                // The adapter was unplugged, or the port closed under us.
-                throw new ServoBusException(ServoBusFault.Port, -1, $"the serial port failed: {e.Message}", e);
-            }
-            if (got == 0)
-            {
-                throw new ServoBusException(ServoBusFault.Port, -1, "the serial port closed");
-            }
-            (_inputStart, _inputEnd) = (0, got);
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                // The port's own timeout let a read run past ours: what came that late is too late.
-                throw new ServoBusException(ServoBusFault.Timeout, -1, "no complete answer on the bus within the timeout");
-            }
-        }
     }
 }
