@@ -99,8 +99,8 @@ public sealed class DynamixelBusTests : IDisposable
         {
             Assert.Equal(1000 + 100 * i, BinaryPrimitives.ReadInt32LittleEndian(present.AsSpan(4 * i)));
         }
-        Assert.Equal(2, _servos.Received[DynamixelInstruction.SyncWrite]);
-        Assert.Equal(1 + _bus.RetriedTransactions, _servos.Received[DynamixelInstruction.SyncRead]);
+        Assert.Equal(2, _servos.Received[ServoInstruction.SyncWrite]);
+        Assert.Equal(1 + _bus.RetriedTransactions, _servos.Received[ServoInstruction.SyncRead]);
     }
 
     [Fact]

@@ -1,0 +1,217 @@
+using System.Buffers.Binary;
+using Robotics.Hardware.Buses;
+
+namespace Robotics.Controller.Benchmarks;
+
+/// <summary>
+/// Servos on the far end of a pseudo-terminal (for tests and benchmarks without hardware), answering as their
+/// protocol specifies: ping, read, write, sync read (one status packet per ID, in the order asked), sync write
+/// (no answer). Each servo has a control table; with torque on, the present position follows the goal at once.
+/// Faults on demand: answers dropped, corrupted or delayed, error bits, a servo that stops answering. The
+/// protocols' framing and control tables are the subclasses' (<see cref="DynamixelEmulator"/>, <see cref="FeetechEmulator"/>).
+/// </summary>
+public abstract class ServoEmulator : IDisposable
+{
+    private readonly TtyStream _port;
+    private readonly Dictionary<byte, byte[]> _tables = [];
+    private readonly Thread _thread;
+    // The status packets answering one instruction, sent in one write: on the wire they follow each other with
+    // only the servos' return delay between them, and a write costs a system call that a real servo does not.
+    private readonly byte[] _answer = new byte[16 * 1024];
+    private int _answerLength;
+    private readonly Lock _gate = new();
+    private volatile bool _stopping;
+
+    protected ServoEmulator(string portName, IEnumerable<byte> ids)
+    {
+        foreach (byte id in ids)
+        {
+            var table = new byte[1024];
+            Initialize(id, table);
+            _tables[id] = table;
+        }
+        _port = new TtyStream(portName, 1_000_000) { ReadTimeout = 50 };
+        _thread = new Thread(() => Serve(_port)) { IsBackground = true, Name = "servo-emulator" };
+        _thread.Start();
+    }
+
+    /// <summary>Answers to leave out, one per status packet, from now on.</summary>
+    public int DropAnswers { get; set; }
+
+    /// <summary>Answers to send with a wrong checksum.</summary>
+    public int CorruptAnswers { get; set; }
+
+    /// <summary>How long to wait before answering.</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
+    /// <summary>Servos that have stopped answering (unplugged from the daisy chain).</summary>
+    public HashSet<byte> Silent { get; } = [];
+
+    /// <summary>The error byte each servo sets in its status packets.</summary>
+    public Dictionary<byte, byte> ErrorBits { get; } = [];
+
+    /// <summary>Instruction packets received, by instruction.</summary>
+    public Dictionary<ServoInstruction, int> Received { get; } = [];
+
+    /// <summary>Bytes of an address (and of a length) in this protocol's instructions.</summary>
+    protected abstract int AddressWidth { get; }
+
+    public int ReadInt32(byte id, ushort address)
+    {
+        lock (_gate)
+        {
+            return BinaryPrimitives.ReadInt32LittleEndian(_tables[id].AsSpan(address));
+        }
+    }
+
+    public int ReadUInt16(byte id, ushort address)
+    {
+        lock (_gate)
+        {
+            return BinaryPrimitives.ReadUInt16LittleEndian(_tables[id].AsSpan(address));
+        }
+    }
+
+    public byte ReadByte(byte id, ushort address)
+    {
+        lock (_gate)
+        {
+            return _tables[id][address];
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        // Closing the port ends the read the serving thread is blocked in.
+        _port.Dispose();
+        _thread.Join();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A servo's control table at power-up.</summary>
+    protected abstract void Initialize(byte id, byte[] table);
+
+    /// <summary>Reads the next instruction packet.</summary>
+    protected abstract void ReadInstruction(TimeSpan timeout, out byte id, out ServoInstruction instruction, out ReadOnlySpan<byte> parameters);
+
+    /// <summary>Writes a status packet into <paramref name="destination"/>; returns its length.</summary>
+    protected abstract int BuildStatus(Span<byte> destination, byte id, byte error, ReadOnlySpan<byte> data);
+
+    /// <summary>What a ping's status packet carries.</summary>
+    protected abstract byte[] PingAnswer(byte[] table);
+
+    /// <summary>After a write: with torque on, the servo is where it was told to go.</summary>
+    protected abstract void Move(byte[] table);
+
+    /// <summary>Sets up the reader for the port; called on the serving thread.</summary>
+    protected abstract void Attach(Stream port);
+
+    private void Serve(Stream port)
+    {
+        Attach(port);
+        while (!_stopping)
+        {
+            try
+            {
+                // A long wait: a packet that straddled a short deadline would be cut in two and go unanswered.
+                ReadInstruction(TimeSpan.FromSeconds(10), out byte id, out var instruction, out var parameters);
+                lock (_gate)
+                {
+                    Received[instruction] = Received.GetValueOrDefault(instruction) + 1;
+                    _answerLength = 0;
+                    Answer(id, instruction, parameters);
+                    if (_answerLength > 0)
+                    {
+                        if (AnswerDelay > TimeSpan.Zero)
+                        {
+                            Thread.Sleep(AnswerDelay);
+                        }
+                        _port.Write(_answer, 0, _answerLength);
+                    }
+                }
+            }
+            catch (ServoBusException e) when (e.Fault is ServoBusFault.Timeout or ServoBusFault.Corrupt or ServoBusFault.Unexpected)
+            {
+                // Nothing asked, or a packet a real servo would ignore too.
+            }
+            catch (ServoBusException e) when (e.Fault == ServoBusFault.Port)
+            {
+                // The line is gone (socat killed): the servos are unplugged.
+                return;
+            }
+            catch (Exception) when (_stopping)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Answer(byte id, ServoInstruction instruction, ReadOnlySpan<byte> p)
+    {
+        int w = AddressWidth;
+        switch (instruction)
+        {
+            case ServoInstruction.Ping when _tables.ContainsKey(id):
+                Reply(id, PingAnswer(_tables[id]));
+                break;
+            case ServoInstruction.Read when _tables.ContainsKey(id):
+                Reply(id, _tables[id].AsSpan(Field(p, 0), Field(p, w)));
+                break;
+            case ServoInstruction.Write when _tables.ContainsKey(id):
+                Store(id, Field(p, 0), p[w..]);
+                Reply(id, []);
+                break;
+            case ServoInstruction.SyncRead:
+                int address = Field(p, 0);
+                int length = Field(p, w);
+                foreach (byte servo in p[(2 * w)..])
+                {
+                    if (_tables.TryGetValue(servo, out var table))
+                    {
+                        Reply(servo, table.AsSpan(address, length));
+                    }
+                }
+                break;
+            case ServoInstruction.SyncWrite:
+                int start = Field(p, 0);
+                int size = Field(p, w);
+                for (int at = 2 * w; at + 1 + size <= p.Length; at += 1 + size)
+                {
+                    if (_tables.ContainsKey(p[at]))
+                    {
+                        Store(p[at], start, p.Slice(at + 1, size));
+                    }
+                }
+                break;
+        }
+    }
+
+    private int Field(ReadOnlySpan<byte> p, int at) => AddressWidth == 1 ? p[at] : BinaryPrimitives.ReadUInt16LittleEndian(p[at..]);
+
+    private void Store(byte id, int address, ReadOnlySpan<byte> data)
+    {
+        var table = _tables[id];
+        data.CopyTo(table.AsSpan(address));
+        Move(table);
+    }
+
+    private void Reply(byte id, ReadOnlySpan<byte> data)
+    {
+        if (Silent.Contains(id))
+        {
+            return;
+        }
+        if (DropAnswers > 0)
+        {
+            DropAnswers--;
+            return;
+        }
+        _answerLength += BuildStatus(_answer.AsSpan(_answerLength), id, ErrorBits.GetValueOrDefault(id), data);
+        if (CorruptAnswers > 0)
+        {
+            CorruptAnswers--;
+            _answer[_answerLength - 1] ^= 0x5A;
+        }
+    }
+}
