@@ -1,4 +1,5 @@
 using Robotics.Hardware.Buses.Dynamixel;
+using Robotics.Hardware.Buses.Feetech;
 using Robotics.Hardware.Config;
 
 namespace Robotics.Hardware.Devices;
@@ -14,7 +15,8 @@ public sealed class DeviceRegistry
 
     /// <summary>The drivers this build ships.</summary>
     public static DeviceRegistry Default { get; } = new DeviceRegistry()
-        .Register(DynamixelServos.Type, DynamixelServos.FromConfig);
+        .Register(DynamixelServos.Type, DynamixelServos.FromConfig)
+        .Register(FeetechServos.Type, FeetechServos.FromConfig);
 
     public IReadOnlyCollection<string> Types => _factories.Keys;
 

@@ -1,0 +1,193 @@
+using Robotics.Hardware.Config;
+using Robotics.Hardware.Devices;
+
+namespace Robotics.Hardware.Buses;
+
+/// <summary>Where a servo family keeps what a chain reads and commands each period.</summary>
+/// <param name="TorqueEnable">Address of the one-byte torque switch.</param>
+/// <param name="Goal">Address of the goal position.</param>
+/// <param name="GoalWidth">Its width in bytes.</param>
+/// <param name="Present">Address of the block holding present position and velocity, read in one go.</param>
+/// <param name="PresentLength">That block's length.</param>
+public sealed record ServoTable(ushort TorqueEnable, ushort Goal, int GoalWidth, ushort Present, int PresentLength);
+
+/// <summary>The settings every servo chain takes (docs/robot-config.md, "Drivers").</summary>
+public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeSpan Period, TimeSpan Timeout, int Retries)
+{
+    /// <summary>port, baud (default 1,000,000), ids, period_ms (5), timeout_ms (10), retries (2).</summary>
+    public static ServoChainSettings From(DeviceConfig config)
+    {
+        var settings = new DeviceSettings(config.Settings);
+        return new ServoChainSettings(
+            settings.RequiredString("port"),
+            settings.WholeNumber("baud", 1_000_000, 9600, 4_500_000),
+            settings.Bytes("ids", 0, 252),
+            TimeSpan.FromMilliseconds(settings.WholeNumber("period_ms", 5, 1, 1000)),
+            TimeSpan.FromMilliseconds(settings.WholeNumber("timeout_ms", 10, 1, 1000)),
+            settings.WholeNumber("retries", 2, 0, 10));
+    }
+}
+
+/// <summary>
+/// A chain of servos on one bus as a device, on its own thread. Each period: one sync read of every servo's
+/// present position and velocity, one sync write of every goal. Channels are raw control-table units, which
+/// the config's scale and offset turn into SI units: <c>ID.position</c>, <c>ID.velocity</c>, <c>ID.goal_position</c>.
+/// Torque goes on only once goals are written (so nothing jumps to an old goal) and off on halt, e-stop and
+/// stop. An adapter that disappears is reopened when it comes back. The protocol and the control table are
+/// the subclass's.
+/// </summary>
+public abstract class ServoChain : PolledDevice
+{
+    private static readonly TimeSpan ReopenInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly ServoChainSettings _settings;
+    private readonly ServoTable _table;
+    private readonly byte[] _present;
+    private readonly byte[] _goals;
+    private readonly byte[] _torqueOn;
+    private readonly byte[] _torqueOff;
+    private ServoBus? _bus;
+    private bool _torque;
+    private long _nextReopen;
+    private long _reopens;
+
+    protected ServoChain(string name, ServoChainSettings settings, ServoTable table)
+        : base(name, [.. settings.Ids.SelectMany(id => new[] { $"{id}.position", $"{id}.velocity" })], [.. settings.Ids.Select(id => $"{id}.goal_position")], settings.Period)
+    {
+        _settings = settings;
+        _table = table;
+        _present = new byte[settings.Ids.Length * table.PresentLength];
+        _goals = new byte[settings.Ids.Length * table.GoalWidth];
+        _torqueOn = [.. settings.Ids.Select(_ => (byte)1)];
+        _torqueOff = new byte[settings.Ids.Length];
+    }
+
+    /// <summary>Times the adapter was found again after it went away.</summary>
+    public long Reopens => Interlocked.Read(ref _reopens);
+
+    /// <summary>Opens the protocol's bus on the port.</summary>
+    protected abstract ServoBus OpenBus(ServoChainSettings settings);
+
+    /// <summary>Checks one servo answers.</summary>
+    protected abstract void Ping(ServoBus bus, byte id);
+
+    /// <summary>Decodes one servo's present block into position and velocity, in control-table units.</summary>
+    protected abstract (float Position, float Velocity) Decode(ReadOnlySpan<byte> present);
+
+    /// <summary>Encodes a goal position for the control table.</summary>
+    protected abstract void EncodeGoal(float goal, Span<byte> destination);
+
+    /// <summary>Opens the bus and checks every servo answers: a robot does not start with one missing.</summary>
+    protected override void Open()
+    {
+        _bus = OpenBus(_settings);
+        foreach (byte id in _settings.Ids)
+        {
+            Ping(_bus, id);
+        }
+    }
+
+    protected override bool Poll(Span<float> inputs)
+    {
+        if (_bus is null && !TryReopen())
+        {
+            return false;
+        }
+        try
+        {
+            _bus!.SyncRead(_table.Present, (ushort)_table.PresentLength, _settings.Ids, _present);
+        }
+        catch (ServoBusException e)
+        {
+            Lost(e);
+            return false;
+        }
+        for (int i = 0; i < _settings.Ids.Length; i++)
+        {
+            (inputs[2 * i], inputs[2 * i + 1]) = Decode(_present.AsSpan(i * _table.PresentLength, _table.PresentLength));
+        }
+        return true;
+    }
+
+    protected override bool Send(ReadOnlySpan<float> outputs)
+    {
+        if (_bus is null)
+        {
+            return false;
+        }
+        for (int i = 0; i < _settings.Ids.Length; i++)
+        {
+            EncodeGoal(outputs[i], _goals.AsSpan(i * _table.GoalWidth, _table.GoalWidth));
+        }
+        try
+        {
+            _bus.SyncWrite(_table.Goal, (ushort)_table.GoalWidth, _settings.Ids, _goals);
+            if (!_torque)
+            {
+                // Torque on only once a goal is in place: the servos hold where they are told, not an old goal.
+                _bus.SyncWrite(_table.TorqueEnable, 1, _settings.Ids, _torqueOn);
+                _torque = true;
+            }
+            return true;
+        }
+        catch (ServoBusException e)
+        {
+            Lost(e);
+            return false;
+        }
+    }
+
+    protected override void SendSafe()
+    {
+        if (!_torque || _bus is null)
+        {
+            return;
+        }
+        try
+        {
+            _bus.SyncWrite(_table.TorqueEnable, 1, _settings.Ids, _torqueOff);
+            _torque = false;
+        }
+        catch (ServoBusException e)
+        {
+            Lost(e);
+        }
+    }
+
+    protected override void Close()
+    {
+        _bus?.Dispose();
+        _bus = null;
+    }
+
+    /// <summary>A port fault means the adapter is gone: close it and try again every half second.</summary>
+    private void Lost(ServoBusException e)
+    {
+        if (e.Fault != ServoBusFault.Port)
+        {
+            return;
+        }
+        Close();
+        _torque = false;
+        _nextReopen = Environment.TickCount64 + (long)ReopenInterval.TotalMilliseconds;
+    }
+
+    private bool TryReopen()
+    {
+        if (Environment.TickCount64 < _nextReopen || !File.Exists(_settings.Port))
+        {
+            return false;
+        }
+        _nextReopen = Environment.TickCount64 + (long)ReopenInterval.TotalMilliseconds;
+        try
+        {
+            _bus = OpenBus(_settings);
+            Interlocked.Increment(ref _reopens);
+            return true;
+        }
+        catch (ServoBusException)
+        {
+            return false;
+        }
+    }
+}
