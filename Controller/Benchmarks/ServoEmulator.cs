@@ -72,6 +72,15 @@ public abstract class ServoEmulator : IDisposable
         }
     }
 
+    /// <summary>Sets a value in a servo's control table, as a hand moving a leader arm sets its present position.</summary>
+    public void WriteUInt16(byte id, ushort address, ushort value)
+    {
+        lock (_gate)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(_tables[id].AsSpan(address), value);
+        }
+    }
+
     public byte ReadByte(byte id, ushort address)
     {
         lock (_gate)

@@ -63,7 +63,12 @@ internal static class RunCommand
             };
             options = remote.Apply(parse, options);
             using var runner = parse.GetValue(policy) is string path ? new PolicyRunner(path) : null;
-            IOperator? @operator = hardware is IScriptedExpert expert ? new ScriptedOperator(expert) : null;
+            IOperator? @operator = hardware switch
+            {
+                IScriptedExpert expert => new ScriptedOperator(expert),
+                ITeleopSource { HasTeleop: true } leader => new TeleopSourceOperator(leader),
+                _ => null,
+            };
             using var recorder = parse.GetValue(record) is string log
                 ? TeleopLogWriter.Create(log, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
                 : null;

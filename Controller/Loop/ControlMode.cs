@@ -21,6 +21,14 @@ public interface IOperator
     bool TryAct(ReadOnlySpan<float> observation, Span<float> action);
 }
 
+/// <summary>A teleoperator on the robot itself (a leader arm), read through its devices each tick.</summary>
+public sealed class TeleopSourceOperator(Hardware.Robots.ITeleopSource source) : IOperator
+{
+    public string Name => "leader arm";
+
+    public bool TryAct(ReadOnlySpan<float> observation, Span<float> action) => source.TryReadTeleop(action);
+}
+
 /// <summary>A simulator's scripted expert playing the operator.</summary>
 public sealed class ScriptedOperator(Hardware.Robots.IScriptedExpert expert) : IOperator
 {

@@ -5,10 +5,11 @@ namespace Robotics.Hardware.Config;
 
 /// <summary>
 /// A robot assembled from a config file: its devices, and the mapping from their channels to the observation
-/// and action vectors (with each entry's scale and offset). Read copies every device's latest sample once per
-/// tick and checks each entry's age; Write hands every device its outputs. Neither blocks nor allocates.
+/// and action vectors (with each entry's scale and offset), and to a teleoperator's actions when the config
+/// has a leader arm. Read copies every device's latest sample once per tick and checks each entry's age; Write
+/// hands every driven device its outputs. Neither blocks nor allocates.
 /// </summary>
-public sealed class ConfiguredRobot : IRobotHardware
+public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
 {
     private readonly IDevice[] _devices;
     private readonly float[][] _inputs;
@@ -17,6 +18,10 @@ public sealed class ConfiguredRobot : IRobotHardware
     private readonly (int Device, int Channel, float Scale, float Offset)[] _observations;
     private readonly (int Device, int Channel, float Scale, float Offset)[] _actions;
     private readonly long[] _maxAge;
+    private readonly (int Device, int Channel, float Scale, float Offset)[] _teleop;
+    private readonly long[] _teleopMaxAge;
+    private readonly bool[] _driven;
+    private long _readAt;
 
     public ConfiguredRobot(ResolvedConfig config, DeviceRegistry registry)
     {
@@ -35,6 +40,12 @@ public sealed class ConfiguredRobot : IRobotHardware
             _observations = [.. config.Observations.Select((o, i) => Locate(o.Source, d => d.Inputs, $"observations[{i}].source", config.Path, o.Scale, o.Offset))];
             _actions = [.. config.Actions.Select((a, i) => Locate(a.Target, d => d.Outputs, $"actions[{i}].target", config.Path, a.Scale, a.Offset))];
             _maxAge = [.. config.Description.Observations.Select(o => o.MaxAgeNs)];
+            var teleop = config.Teleop ?? [];
+            _teleop = [.. teleop.Select((t, i) => Locate(t.Source, d => d.Inputs, $"actions[{i}].teleop.source", config.Path, t.Scale, t.Offset))];
+            _teleopMaxAge = [.. teleop.Select(t => t.MaxAgeNs)];
+            // Only devices an action targets are written: a leader arm has goal channels too, but writing them
+            // would turn its torque on under the operator's hand.
+            _driven = [.. _devices.Select((_, d) => _actions.Any(a => a.Device == d))];
         }
         catch
         {
@@ -61,6 +72,7 @@ public sealed class ConfiguredRobot : IRobotHardware
         {
             _sampledAt[d] = _devices[d].ReadLatest(_inputs[d]);
         }
+        _readAt = nowNs;
         faultIndex = -1;
         for (int i = 0; i < _observations.Length; i++)
         {
@@ -83,11 +95,27 @@ public sealed class ConfiguredRobot : IRobotHardware
         }
         for (int d = 0; d < _devices.Length; d++)
         {
-            if (_outputs[d].Length > 0)
+            if (_driven[d])
             {
                 _devices[d].WriteOutputs(_outputs[d]);
             }
         }
+    }
+
+    public bool HasTeleop => _teleop.Length > 0;
+
+    public bool TryReadTeleop(Span<float> action)
+    {
+        for (int i = 0; i < _teleop.Length; i++)
+        {
+            var (device, channel, scale, offset) = _teleop[i];
+            if (_sampledAt[device] == long.MinValue || _readAt - _sampledAt[device] > _teleopMaxAge[i])
+            {
+                return false;
+            }
+            action[i] = _inputs[device][channel] * scale + offset;
+        }
+        return _teleop.Length > 0;
     }
 
     public void Halt()

@@ -62,6 +62,24 @@ public sealed record ObservationConfig
     public double? MaxAgeMs { get; init; }
 }
 
+/// <summary>Where a teleoperator's value for an action comes from: action = channel × scale + offset.</summary>
+public sealed record TeleopConfig
+{
+    /// <summary>"device.channel", e.g. a leader arm's joint position.</summary>
+    [JsonPropertyName("source")]
+    public string? Source { get; init; }
+
+    [JsonPropertyName("scale")]
+    public double Scale { get; init; } = 1;
+
+    [JsonPropertyName("offset")]
+    public double Offset { get; init; }
+
+    /// <summary>Oldest acceptable sample, in milliseconds; older, and the robot gets its safe action.</summary>
+    [JsonPropertyName("max_age_ms")]
+    public double MaxAgeMs { get; init; } = 100;
+}
+
 /// <summary>An action entry: device output = (action − offset) / scale, within [min, max] and max_rate.</summary>
 public sealed record ActionConfig
 {
@@ -74,6 +92,10 @@ public sealed record ActionConfig
     /// <summary>"device.channel".</summary>
     [JsonPropertyName("target")]
     public string? Target { get; init; }
+
+    /// <summary>The teleoperator's source for this action (a leader arm); absent when there is none.</summary>
+    [JsonPropertyName("teleop")]
+    public TeleopConfig? Teleop { get; init; }
 
     [JsonPropertyName("min")]
     public double? Min { get; init; }

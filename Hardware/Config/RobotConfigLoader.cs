@@ -14,7 +14,8 @@ public sealed record ResolvedConfig(
     RobotDescription Description,
     IReadOnlyList<DeviceConfig> Devices,
     IReadOnlyList<(ChannelRef Source, double Scale, double Offset)> Observations,
-    IReadOnlyList<(ChannelRef Target, double Scale, double Offset)> Actions);
+    IReadOnlyList<(ChannelRef Target, double Scale, double Offset)> Actions,
+    IReadOnlyList<(ChannelRef Source, double Scale, double Offset, long MaxAgeNs)>? Teleop = null);
 
 /// <summary>
 /// Reads a robot config file and checks it whole before anything is connected; each problem is one
@@ -173,6 +174,7 @@ public static class RobotConfigLoader
             Fail("actions", "a robot with discrete_actions has exactly one action entry, the chosen index");
         }
         names.Clear();
+        var teleop = new List<(ChannelRef, double, double, long)>();
         var actions = new List<ActionSpec>();
         var targets = new List<(ChannelRef, double, double)>();
         for (int i = 0; i < actionConfigs.Count; i++)
@@ -212,11 +214,25 @@ public static class RobotConfigLoader
                 Fail($"{at}.safe", string.Create(c, $"required, within [{a.Min}, {a.Max}]: what to send when the robot must be made safe"));
             }
             targets.Add((Channel(a.Target, $"{at}.target"), a.Scale, a.Offset));
+            if (a.Teleop is { } t)
+            {
+                RequireScale(t.Scale, $"{at}.teleop.scale");
+                if (!(t.MaxAgeMs > 0))
+                {
+                    Fail($"{at}.teleop.max_age_ms", "must be positive");
+                }
+                teleop.Add((Channel(t.Source, $"{at}.teleop.source"), t.Scale, t.Offset, (long)(t.MaxAgeMs * 1e6)));
+            }
+
             actions.Add(new ActionSpec(a.Name!, a.Unit!, (float)a.Min!.Value, (float)a.Max!.Value,
                 (float)(a.MaxRate ?? double.PositiveInfinity), discrete.Count > 0 ? -1 : (float)a.Safe!.Value));
         }
 
+        if (teleop.Count > 0 && teleop.Count < actionConfigs.Count)
+        {
+            Fail($"actions[{actionConfigs.FindIndex(a => a.Teleop is null)}].teleop", "required once any action has one: a teleoperator drives every action");
+        }
         var description = new RobotDescription(config.Name!, config.RateHz!.Value, observations, actions, discrete);
-        return new ResolvedConfig(path, description, devices, sources, targets);
+        return new ResolvedConfig(path, description, devices, sources, targets, teleop.Count == 0 ? null : teleop);
     }
 }

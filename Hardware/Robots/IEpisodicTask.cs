@@ -33,3 +33,16 @@ public interface IScriptedExpert
     /// <summary>The expert's action for <paramref name="observation"/>. Loop-safe: no allocation.</summary>
     void Act(ReadOnlySpan<float> observation, Span<float> action);
 }
+
+/// <summary>A robot that has its own teleoperator on board: a leader arm read through its devices.</summary>
+public interface ITeleopSource
+{
+    /// <summary>Whether the robot's config maps a teleoperator to every action.</summary>
+    bool HasTeleop { get; }
+
+    /// <summary>
+    /// The teleoperator's action from the samples the latest <see cref="IRobotHardware.Read"/> took; false when a
+    /// source's sample is too old (the robot then gets its safe action). Loop-safe: no allocation.
+    /// </summary>
+    bool TryReadTeleop(Span<float> action);
+}
