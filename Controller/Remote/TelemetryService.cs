@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Robotics.Controller.Loop;
+using Robotics.Hardware.Config;
 using Robotics.Protos;
 using Robotics.Protos.Control;
 using RobotStatus = Robotics.Protos.Control.Status;
@@ -104,6 +105,18 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
             LatenessP99Us = lateness.P99,
             TelemetrySubscribers = (uint)session.TelemetrySubscribers,
         };
+        if (loop.Hardware is ConfiguredRobot configured)
+        {
+            foreach (var device in configured.Devices)
+            {
+                var entry = new DeviceStatus { Name = device.Name };
+                foreach (var (name, value) in device.Counters)
+                {
+                    entry.Counters[name] = value;
+                }
+                status.Devices.Add(entry);
+            }
+        }
         status.ObservationNames.AddRange(robot.Observations.Select(o => o.Name));
         status.ActionNames.AddRange(robot.Actions.Select(a => a.Name));
         if (loop.Policy is { } policy)

@@ -83,6 +83,25 @@ public sealed class DynamixelServosTests : IDisposable
         robot.Stop();
     }
 
+    [Fact]
+    public async Task The_status_call_shows_each_devices_health_counters()
+    {
+        using var robot = Robot();
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1) };
+        await using var harness = await RobotHarness.StartAsync(robot, options, @operator: new ConstantOperator(0));
+        _servos.CorruptAnswers = 1;
+        WaitUntil(() => ((DynamixelServos)robot.Devices[0]).Counters["retried"] >= 1);
+        using var channel = harness.Channel();
+
+        var status = await new Robotics.Protos.Control.Telemetry.TelemetryClient(channel).GetStatusAsync(new Robotics.Protos.Control.StatusRequest());
+
+        var device = Assert.Single(status.Devices);
+        Assert.Equal("arm", device.Name);
+        Assert.True(device.Counters["polls"] > 0);
+        Assert.True(device.Counters["retried"] >= 1);
+        Assert.Equal(0, device.Counters["reopens"]);
+    }
+
     [Theory]
     [InlineData("\"ids\": []", "devices[0].settings.ids: required, a non-empty list of numbers")]
     [InlineData("\"ids\": [1, 1]", "devices[0].settings.ids: lists a number twice")]

@@ -65,6 +65,17 @@ public abstract class ServoChain : PolledDevice
     /// <summary>Times the adapter was found again after it went away.</summary>
     public long Reopens => Interlocked.Read(ref _reopens);
 
+    /// <summary>The bus's counters (since it was last opened) and the reopens.</summary>
+    protected override void AddCounters(Dictionary<string, long> counters)
+    {
+        // Read from a telemetry thread while the device thread counts: each value is a whole long, if not the very latest.
+        var bus = Volatile.Read(ref _bus);
+        counters["retried"] = bus?.RetriedTransactions ?? 0;
+        counters["failed"] = bus?.FailedTransactions ?? 0;
+        counters["hardware_alerts"] = bus?.HardwareAlerts ?? 0;
+        counters["reopens"] = Reopens;
+    }
+
     /// <summary>Opens the protocol's bus on the port.</summary>
     protected abstract ServoBus OpenBus(ServoChainSettings settings);
 

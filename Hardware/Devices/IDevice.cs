@@ -35,4 +35,7 @@ public interface IDevice : IDisposable
 
     /// <summary>Safe state, then stop polling and close the bus.</summary>
     void Stop();
+
+    /// <summary>Health counters by name (polls, errors, retries...), for telemetry. Any thread; allocates: not for the loop.</summary>
+    IReadOnlyDictionary<string, long> Counters { get; }
 }

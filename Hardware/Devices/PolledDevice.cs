@@ -45,6 +45,16 @@ public abstract class PolledDevice : IDevice
     /// <summary>Successful input transactions.</summary>
     public long Polls => Interlocked.Read(ref _polls);
 
+    public IReadOnlyDictionary<string, long> Counters
+    {
+        get
+        {
+            var counters = new Dictionary<string, long>(StringComparer.Ordinal) { ["polls"] = Polls, ["errors"] = Errors };
+            AddCounters(counters);
+            return counters;
+        }
+    }
+
     public void Start()
     {
         Open();
@@ -83,6 +93,11 @@ public abstract class PolledDevice : IDevice
         }
         _stop.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A driver's own counters beside polls and errors.</summary>
+    protected virtual void AddCounters(Dictionary<string, long> counters)
+    {
     }
 
     /// <summary>Opens the bus and checks the device answers (its ID, say).</summary>
