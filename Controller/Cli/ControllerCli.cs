@@ -19,6 +19,7 @@ public static class ControllerCli
             RunCommand.Create(),
             TelemetryCommand.Create(),
             OverrideCommand.Create(),
+            CalibrateCommand.Create(),
             bench,
         };
     }

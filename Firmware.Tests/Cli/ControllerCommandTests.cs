@@ -46,6 +46,8 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
     [InlineData("unknown simulator", "no simulator 'sim:walker'; there are sim:reach, sim:cartpole", "run", "--robot", "sim:walker", "--episodes", "1")]
     [InlineData("bad duration", "--duration: 'soon' is not a duration", "run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "soon")]
     [InlineData("missing policy", "no such policy file", "run", "--robot", "sim:reach", "--policy", "/nowhere/policy.onnx", "--episodes", "1")]
+    [InlineData("calibrate what", "say what to calibrate: --zero or --range SECONDS", "calibrate", "--robot", "robot.json")]
+    [InlineData("calibrate a missing file", "no such robot config file", "calibrate", "--robot", "/nowhere/robot.json", "--zero")]
     public void Run_refuses_bad_requests_with_one_line(string why, string message, params string[] args)
     {
         var run = CliRun.Of(ControllerCli.Build(), args);

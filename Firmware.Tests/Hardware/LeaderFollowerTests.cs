@@ -70,6 +70,53 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.Equal($"{path}: actions[1].teleop: required once any action has one: a teleoperator drives every action", error.Message);
     }
 
+    [Fact]
+    public async Task Calibrate_writes_zero_offsets_and_joint_limits_into_the_config_with_the_servos_limp()
+    {
+        string path = Sample();
+        // The zero pose: follower joints at 2048 + 10·id steps, leader joints at 2000 + 10·id.
+        foreach (byte id in Arm)
+        {
+            _follower.WriteUInt16(id, FeetechEmulator.PresentPosition, (ushort)(2048 + 10 * id));
+            _leader.WriteUInt16(id, FeetechEmulator.PresentPosition, (ushort)(2000 + 10 * id));
+        }
+
+        var zero = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "calibrate", "--robot", path, "--zero");
+
+        Assert.True(zero.ExitCode == 0, zero.Stderr);
+        var config = RobotConfigLoader.Load(path);
+        const double Step = 0.0015339808;
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(-(2048 + 10 * (i + 1)) * Step, config.Observations[i].Offset, 6);
+            Assert.Equal(-(2048 + 10 * (i + 1)) * Step, config.Actions[i].Offset, 6);
+            Assert.Equal(-(2000 + 10 * (i + 1)) * Step, config.Teleop![i].Offset, 6);
+        }
+
+        // The range: joint 1 is swept from 1500 to 2600 steps while calibrate watches.
+        var mover = Task.Run(async () =>
+        {
+            foreach (ushort position in new ushort[] { 1500, 2600, 2058 })
+            {
+                _follower.WriteUInt16(1, FeetechEmulator.PresentPosition, position);
+                await Task.Delay(300);
+            }
+        });
+        var range = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "calibrate", "--robot", path, "--range", "1.2");
+        await mover;
+
+        Assert.True(range.ExitCode == 0, range.Stderr);
+        var limits = RobotConfigLoader.Load(path).Description.Actions[0];
+        double low = (1500 - 2058) * Step;
+        double high = (2600 - 2058) * Step;
+        double margin = (high - low) * 0.02;
+        Assert.Equal(low + margin, limits.Min, 4);
+        Assert.Equal(high - margin, limits.Max, 4);
+        // Nothing was written to the servos: both arms stayed limp throughout.
+        Assert.All(Arm, id => Assert.Equal(0, _follower.ReadByte(id, FeetechEmulator.TorqueEnable)));
+        Assert.All(Arm, id => Assert.Equal(0, _leader.ReadByte(id, FeetechEmulator.TorqueEnable)));
+    }
+
     /// <summary>The sample as shipped, with its two ports pointed at the pseudo-terminals.</summary>
     private string Sample()
     {
