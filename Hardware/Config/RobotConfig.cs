@@ -38,15 +38,9 @@ public sealed record DeviceConfig
     public JsonElement Settings { get; init; }
 }
 
-/// <summary>An observation entry: value = device input × scale + offset.</summary>
-public sealed record ObservationConfig
+/// <summary>A device input read into a vector entry: value = channel × scale + offset.</summary>
+public abstract record ChannelSource
 {
-    [JsonPropertyName("name")]
-    public string? Name { get; init; }
-
-    [JsonPropertyName("unit")]
-    public string? Unit { get; init; }
-
     /// <summary>"device.channel".</summary>
     [JsonPropertyName("source")]
     public string? Source { get; init; }
@@ -56,25 +50,25 @@ public sealed record ObservationConfig
 
     [JsonPropertyName("offset")]
     public double Offset { get; init; }
+}
+
+/// <summary>An observation entry: value = device input × scale + offset.</summary>
+public sealed record ObservationConfig : ChannelSource
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("unit")]
+    public string? Unit { get; init; }
 
     /// <summary>Oldest acceptable sample, in milliseconds.</summary>
     [JsonPropertyName("max_age_ms")]
     public double? MaxAgeMs { get; init; }
 }
 
-/// <summary>Where a teleoperator's value for an action comes from: action = channel × scale + offset.</summary>
-public sealed record TeleopConfig
+/// <summary>Where a teleoperator's value for an action comes from (e.g. a leader arm's joint position).</summary>
+public sealed record TeleopConfig : ChannelSource
 {
-    /// <summary>"device.channel", e.g. a leader arm's joint position.</summary>
-    [JsonPropertyName("source")]
-    public string? Source { get; init; }
-
-    [JsonPropertyName("scale")]
-    public double Scale { get; init; } = 1;
-
-    [JsonPropertyName("offset")]
-    public double Offset { get; init; }
-
     /// <summary>Oldest acceptable sample, in milliseconds; older, and the robot gets its safe action.</summary>
     [JsonPropertyName("max_age_ms")]
     public double MaxAgeMs { get; init; } = 100;
