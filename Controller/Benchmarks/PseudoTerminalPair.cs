@@ -61,14 +61,10 @@ public sealed class PseudoTerminalPair : IDisposable
         var socat = Process.Start(start) ?? throw new InvalidOperationException("socat did not start: install it (apt-get install socat)");
         socat.ErrorDataReceived += (_, _) => { };
         socat.BeginErrorReadLine();
-        var waited = Stopwatch.StartNew();
-        while (!(File.Exists(Driver) && File.Exists(Device)))
+        // socat makes the two links once both pseudo-terminals exist; it exits if it cannot.
+        if (!SpinWait.SpinUntil(() => socat.HasExited || (File.Exists(Driver) && File.Exists(Device)), TimeSpan.FromSeconds(5)) || socat.HasExited)
         {
-            if (socat.HasExited || waited.Elapsed > TimeSpan.FromSeconds(5))
-            {
-                throw new InvalidOperationException($"socat did not create the pseudo-terminals (exit code {(socat.HasExited ? socat.ExitCode : -1)})");
-            }
-            Thread.Sleep(10);
+            throw new InvalidOperationException($"socat did not create the pseudo-terminals (exit code {(socat.HasExited ? socat.ExitCode : -1)})");
         }
         return socat;
     }

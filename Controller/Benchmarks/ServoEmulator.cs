@@ -20,7 +20,7 @@ public abstract class ServoEmulator : IDisposable
     private readonly byte[] _answer = new byte[16 * 1024];
     private int _answerLength;
     private readonly Lock _gate = new();
-    private volatile bool _stopping;
+    private readonly CancellationTokenSource _stop = new();
 
     protected ServoEmulator(string portName, IEnumerable<byte> ids)
     {
@@ -91,10 +91,11 @@ public abstract class ServoEmulator : IDisposable
 
     public void Dispose()
     {
-        _stopping = true;
+        _stop.Cancel();
         // Closing the port ends the read the serving thread is blocked in.
         _port.Dispose();
         _thread.Join();
+        _stop.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -119,7 +120,7 @@ public abstract class ServoEmulator : IDisposable
     private void Serve(Stream port)
     {
         Attach(port);
-        while (!_stopping)
+        while (!_stop.IsCancellationRequested)
         {
             try
             {
@@ -134,7 +135,8 @@ public abstract class ServoEmulator : IDisposable
                     {
                         if (AnswerDelay > TimeSpan.Zero)
                         {
-                            Thread.Sleep(AnswerDelay);
+                            // A late servo; disposing ends the wait.
+                            _stop.Token.WaitHandle.WaitOne(AnswerDelay);
                         }
                         _port.Write(_answer, 0, _answerLength);
                     }
@@ -149,7 +151,7 @@ public abstract class ServoEmulator : IDisposable
                 // The line is gone (socat killed): the servos are unplugged.
                 return;
             }
-            catch (Exception) when (_stopping)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
                 return;
             }

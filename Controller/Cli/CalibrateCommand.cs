@@ -29,7 +29,7 @@ internal static class CalibrateCommand
         {
             robot, zero, range,
         };
-        command.SetAction(parse => CliCommand.Run(parse, null, console =>
+        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, null, async console =>
         {
             string path = parse.GetValue(robot)!;
             bool atZero = parse.GetValue(zero);
@@ -54,7 +54,8 @@ internal static class CalibrateCommand
                 {
                     console.Line(string.Create(CultureInfo.InvariantCulture, $"move every joint through its full range for the next {seconds:F0} s"));
                     var skipped = new List<string>();
-                    console.Line($"range: {SetRange(document, hardware, TimeSpan.FromSeconds(seconds!.Value), skipped)} joints");
+                    int joints = await SetRangeAsync(document, hardware, TimeSpan.FromSeconds(seconds!.Value), skipped, cancellation);
+                    console.Line($"range: {joints} joints");
                     if (skipped.Count > 0)
                     {
                         console.Warning($"not moved, limits kept: {string.Join(", ", skipped)}");
@@ -101,7 +102,7 @@ internal static class CalibrateCommand
     }
 
     /// <summary>Action limits from the lowest and highest readings seen, through the joint's own scale and offset.</summary>
-    private static int SetRange(JsonNode document, ConfiguredRobot hardware, TimeSpan duration, List<string> skipped)
+    private static async Task<int> SetRangeAsync(JsonNode document, ConfiguredRobot hardware, TimeSpan duration, List<string> skipped, CancellationToken cancellation)
     {
         var positions = Entries(document, "observations")
             .Select(o => (Entry: o, Joint: Joint((string?)o["source"], "position")))
@@ -118,7 +119,8 @@ internal static class CalibrateCommand
                 double value = Raw(hardware, joint.Device, $"{joint.Id}.position") * Scale(positions[i].Entry) + Offset(positions[i].Entry);
                 (low[i], high[i]) = (Math.Min(low[i], value), Math.Max(high[i], value));
             }
-            Thread.Sleep(10);
+            // Sampled at 100 Hz, well above how fast a hand moves a joint; Ctrl+C ends it (nothing is written then).
+            await Task.Delay(10, cancellation);
         }
         while (watch.Elapsed < duration);
         int joints = 0;

@@ -8,8 +8,7 @@ namespace Robotics.Trainer.Dagger;
 /// <summary>What the remote expert did in a round.</summary>
 /// <param name="TakeoversOnDrift">Takeovers because the robot left the expert's plan.</param>
 /// <param name="TakeoversOnHelp">Takeovers because the robot asked for help.</param>
-/// <param name="CommandsRejected">Commands the robot refused (none expected: the expert stays within limits).</param>
-public sealed record ExpertTally(int TakeoversOnDrift, int TakeoversOnHelp, long CommandsSent, long CommandsRejected, long HelpRequestsSeen)
+public sealed record ExpertTally(int TakeoversOnDrift, int TakeoversOnHelp)
 {
     public int Takeovers => TakeoversOnDrift + TakeoversOnHelp;
 }
@@ -25,12 +24,9 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
     private long _pendingHelpEpisode;
     private int _onDrift;
     private int _onHelp;
-    private long _sent;
-    private long _rejected;
-    private long _helpSeen;
 
     /// <summary>Read once the expert's task has ended.</summary>
-    public ExpertTally Tally => new(_onDrift, _onHelp, Interlocked.Read(ref _sent), Interlocked.Read(ref _rejected), Interlocked.Read(ref _helpSeen));
+    public ExpertTally Tally => new(_onDrift, _onHelp);
 
     /// <summary>Opens both streams; returns once they are open, with the task that runs until <paramref name="stop"/>.</summary>
     public async Task<Task> StartAsync(Func<bool> subscribed, CancellationToken stop)
@@ -56,7 +52,6 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
                 {
                     if (events.ResponseStream.Current.Kind == EventKind.HelpRequested)
                     {
-                        Interlocked.Increment(ref _helpSeen);
                         Volatile.Write(ref _pendingHelpEpisode, (long)events.ResponseStream.Current.Episode);
                     }
                 }
@@ -92,7 +87,7 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
                             {
                                 _onDrift++;
                             }
-                            driving = await Intervention.BeginAsync(new Override.OverrideClient(channel), name, this, stop);
+                            driving = await Intervention.BeginAsync(new Override.OverrideClient(channel), name, stop);
                             await driving.SendAsync(gate.Command, stop);
                             break;
                         case GateDecision.Drive when driving is not null:
@@ -120,18 +115,18 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
         }
     }
 
-    /// <summary>One takeover: a Drive call from TakeOver to Release, with its replies counted.</summary>
-    private sealed class Intervention(AsyncDuplexStreamingCall<OperatorMessage, ControllerMessage> call, RemoteExpert expert, Task replies)
+    /// <summary>One takeover: a Drive call from TakeOver to Release.</summary>
+    private sealed class Intervention(AsyncDuplexStreamingCall<OperatorMessage, ControllerMessage> call, Task released)
     {
         private ulong _sequence;
 
-        public static async Task<Intervention> BeginAsync(Override.OverrideClient client, string name, RemoteExpert expert, CancellationToken stop)
+        public static async Task<Intervention> BeginAsync(Override.OverrideClient client, string name, CancellationToken stop)
         {
             var call = client.Drive(cancellationToken: stop);
             // The first command follows TakeOver without waiting for Granted: the loop holds the safe action
             // between the two, so every round trip saved is a tick of the robot not drifting.
             await call.RequestStream.WriteAsync(new OperatorMessage { TakeOver = new TakeOver { Operator = name } }, stop);
-            return new Intervention(call, expert, CountRepliesAsync(call.ResponseStream, expert));
+            return new Intervention(call, WaitForReleaseAsync(call.ResponseStream));
         }
 
         public async Task SendAsync(float[] action, CancellationToken stop)
@@ -139,7 +134,6 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
             var command = new Command { Sequence = ++_sequence, SentNs = (ulong)MonotonicClock.NowNs() };
             command.Action.AddRange(action);
             await call.RequestStream.WriteAsync(new OperatorMessage { Command = command }, stop);
-            Interlocked.Increment(ref expert._sent);
         }
 
         public async Task EndAsync()
@@ -148,7 +142,7 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
             {
                 await call.RequestStream.WriteAsync(new OperatorMessage { Release = new Release() }, CancellationToken.None);
                 await call.RequestStream.CompleteAsync();
-                await replies;
+                await released;
             }
             catch (RpcException)
             {
@@ -160,18 +154,11 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
             }
         }
 
-        private static async Task CountRepliesAsync(IAsyncStreamReader<ControllerMessage> replies, RemoteExpert expert)
+        /// <summary>Reads the robot's replies (acknowledgements the expert does not need) until it confirms the release.</summary>
+        private static async Task WaitForReleaseAsync(IAsyncStreamReader<ControllerMessage> replies)
         {
-            while (await replies.MoveNext(CancellationToken.None))
+            while (await replies.MoveNext(CancellationToken.None) && replies.Current.MessageCase != ControllerMessage.MessageOneofCase.Released)
             {
-                switch (replies.Current.MessageCase)
-                {
-                    case ControllerMessage.MessageOneofCase.Rejected:
-                        Interlocked.Increment(ref expert._rejected);
-                        break;
-                    case ControllerMessage.MessageOneofCase.Released:
-                        return;
-                }
             }
         }
     }
