@@ -269,6 +269,10 @@ public sealed class ControlLoop : IDisposable
         {
             LatchFault(FaultKind.StaleSensor, staleIndex, start);
         }
+        else if (status == ReadStatus.EmergencyStop && !_emergencyStopped)
+        {
+            LatchEmergencyStopInput(start);
+        }
         for (int i = 0; i < _observation.Length; i++)
         {
             if (!float.IsFinite(_observation[i]))
@@ -331,6 +335,18 @@ public sealed class ControlLoop : IDisposable
         HandOff(start, source, flags, policyRan, lateness, inference, work);
         _episodeTick++;
         return FinishEpisodeIfDone(MonotonicClock.NowNs());
+    }
+
+    /// <summary>
+    /// A stop input on the robot (a button, a bumper) latches the same stop as a remote operator's, from this
+    /// tick on; only an operator's release lifts it, and a release while the input is still active latches it again.
+    /// </summary>
+    private void LatchEmergencyStopInput(long now)
+    {
+        Control.LatchEmergencyStop();
+        _emergencyStopped = true;
+        _hardware.Halt();
+        Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episode, _episodeTick, Text: "emergency stop input active (or unreadable) on the robot"));
     }
 
     /// <summary>Chooses the command: e-stop, then the override operator, then the mode's driver, then a help pause.</summary>

@@ -20,6 +20,8 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
     private readonly long[] _maxAge;
     private readonly (int Device, int Channel, float Scale, float Offset)[] _teleop;
     private readonly long[] _teleopMaxAge;
+    private readonly (int Device, int Channel)[] _emergencyStops;
+    private readonly long[] _emergencyStopMaxAge;
     private readonly bool[] _driven;
     private long _readAt;
 
@@ -43,6 +45,10 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
             var teleop = config.Teleop ?? [];
             _teleop = [.. teleop.Select((t, i) => Locate(t.Source, d => d.Inputs, $"actions[{i}].teleop.source", config.Path, t.Scale, t.Offset))];
             _teleopMaxAge = [.. teleop.Select(t => t.MaxAgeNs)];
+            var stops = config.EmergencyStops ?? [];
+            _emergencyStops = [.. stops.Select((e, i) => Locate(e.Source, d => d.Inputs, $"emergency_stops[{i}].source", config.Path, 1, 0))
+                .Select(e => (e.Item1, e.Item2))];
+            _emergencyStopMaxAge = [.. stops.Select(e => e.MaxAgeNs)];
             // Only devices an action targets are written: a leader arm has goal channels too, but writing them
             // would turn its torque on under the operator's hand.
             _driven = [.. _devices.Select((_, d) => _actions.Any(a => a.Device == d))];
@@ -78,9 +84,19 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
         {
             var (device, channel, scale, offset) = _observations[i];
             observation[i] = _inputs[device][channel] * scale + offset;
-            if (faultIndex < 0 && (_sampledAt[device] == long.MinValue || nowNs - _sampledAt[device] > _maxAge[i]))
+            if (faultIndex < 0 && Stale(device, _maxAge[i]))
             {
                 faultIndex = i;
+            }
+        }
+        for (int i = 0; i < _emergencyStops.Length; i++)
+        {
+            var (device, channel) = _emergencyStops[i];
+            // Pressed, or not known to be released: a stop input that cannot be read must stop the robot.
+            if (_inputs[device][channel] >= 0.5f || Stale(device, _emergencyStopMaxAge[i]))
+            {
+                faultIndex = i;
+                return ReadStatus.EmergencyStop;
             }
         }
         return faultIndex < 0 ? ReadStatus.Ok : ReadStatus.StaleSensor;
@@ -109,7 +125,7 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
         for (int i = 0; i < _teleop.Length; i++)
         {
             var (device, channel, scale, offset) = _teleop[i];
-            if (_sampledAt[device] == long.MinValue || _readAt - _sampledAt[device] > _teleopMaxAge[i])
+            if (Stale(device, _teleopMaxAge[i]))
             {
                 return false;
             }
@@ -149,6 +165,9 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
             device.Dispose();
         }
     }
+
+    /// <summary>Whether a device's sample, as of the last read, is missing or older than <paramref name="maxAgeNs"/>.</summary>
+    private bool Stale(int device, long maxAgeNs) => _sampledAt[device] == long.MinValue || _readAt - _sampledAt[device] > maxAgeNs;
 
     private (int, int, float, float) Locate(ChannelRef reference, Func<IDevice, IReadOnlyList<string>> channels, string field, string path, double scale, double offset)
     {

@@ -23,6 +23,21 @@ public sealed record RobotConfig
 
     [JsonPropertyName("discrete_actions")]
     public List<string>? DiscreteActions { get; init; }
+
+    [JsonPropertyName("emergency_stops")]
+    public List<EmergencyStopConfig>? EmergencyStops { get; init; }
+}
+
+/// <summary>A device input that stops the robot: an e-stop button, a bumper. Active (≥ 0.5) or stale latches the stop.</summary>
+public sealed record EmergencyStopConfig
+{
+    /// <summary>"device.channel".</summary>
+    [JsonPropertyName("source")]
+    public string? Source { get; init; }
+
+    /// <summary>Oldest acceptable sample, in milliseconds: a stop input that cannot be read counts as pressed.</summary>
+    [JsonPropertyName("max_age_ms")]
+    public double MaxAgeMs { get; init; } = 50;
 }
 
 /// <summary>One device: its name, its driver, and the driver's own settings (port, address, ids...).</summary>

@@ -15,7 +15,8 @@ public sealed record ResolvedConfig(
     IReadOnlyList<DeviceConfig> Devices,
     IReadOnlyList<(ChannelRef Source, double Scale, double Offset)> Observations,
     IReadOnlyList<(ChannelRef Target, double Scale, double Offset)> Actions,
-    IReadOnlyList<(ChannelRef Source, double Scale, double Offset, long MaxAgeNs)>? Teleop = null);
+    IReadOnlyList<(ChannelRef Source, double Scale, double Offset, long MaxAgeNs)>? Teleop = null,
+    IReadOnlyList<(ChannelRef Source, long MaxAgeNs)>? EmergencyStops = null);
 
 /// <summary>
 /// Reads a robot config file and checks it whole before anything is connected; each problem is one
@@ -64,6 +65,7 @@ public static class RobotConfigLoader
             _ when message.Contains("DeviceConfig", StringComparison.Ordinal) => "a device object",
             _ when message.Contains("ObservationConfig", StringComparison.Ordinal) => "an observation object",
             _ when message.Contains("ActionConfig", StringComparison.Ordinal) => "an action object",
+            _ when message.Contains("EmergencyStopConfig", StringComparison.Ordinal) => "an emergency stop object",
             _ when message.Contains("List", StringComparison.Ordinal) => "a list [...]",
             _ when message.Contains("Double", StringComparison.Ordinal) => "a number",
             _ when message.Contains("String", StringComparison.Ordinal) => "a string",
@@ -232,7 +234,18 @@ public static class RobotConfigLoader
         {
             Fail($"actions[{actionConfigs.FindIndex(a => a.Teleop is null)}].teleop", "required once any action has one: a teleoperator drives every action");
         }
+        var stops = new List<(ChannelRef, long)>();
+        var stopConfigs = config.EmergencyStops ?? [];
+        for (int i = 0; i < stopConfigs.Count; i++)
+        {
+            if (!(stopConfigs[i].MaxAgeMs > 0))
+            {
+                Fail($"emergency_stops[{i}].max_age_ms", "must be positive");
+            }
+            stops.Add((Channel(stopConfigs[i].Source, $"emergency_stops[{i}].source"), (long)(stopConfigs[i].MaxAgeMs * 1e6)));
+        }
+
         var description = new RobotDescription(config.Name!, config.RateHz!.Value, observations, actions, discrete);
-        return new ResolvedConfig(path, description, devices, sources, targets, teleop.Count == 0 ? null : teleop);
+        return new ResolvedConfig(path, description, devices, sources, targets, teleop.Count == 0 ? null : teleop, stops);
     }
 }

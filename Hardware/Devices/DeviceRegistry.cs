@@ -1,22 +1,32 @@
 using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Hardware.Buses.Feetech;
 using Robotics.Hardware.Config;
+using Robotics.Hardware.OnBoard;
 
 namespace Robotics.Hardware.Devices;
 
 /// <summary>
 /// Which driver a config's device type names. Drivers register a factory that takes the device's config
 /// (its name and its own settings object) and builds the device, checking its settings with errors that name
-/// the field. The default registry holds the drivers this build ships.
+/// the field. The default registry holds the drivers this build ships, on the Linux buses; tests make one
+/// with the same drivers on fake chips (<see cref="WithBuses"/>).
 /// </summary>
 public sealed class DeviceRegistry
 {
     private readonly Dictionary<string, Func<DeviceConfig, IDevice>> _factories = new(StringComparer.Ordinal);
 
-    /// <summary>The drivers this build ships.</summary>
-    public static DeviceRegistry Default { get; } = new DeviceRegistry()
+    /// <summary>The drivers this build ships, on the robot's own buses.</summary>
+    public static DeviceRegistry Default { get; } = WithBuses(BoardBuses.Linux);
+
+    /// <summary>The drivers this build ships, with on-board chips reached through <paramref name="buses"/>.</summary>
+    public static DeviceRegistry WithBuses(BoardBuses buses) => new DeviceRegistry()
         .Register(DynamixelServos.Type, DynamixelServos.FromConfig)
-        .Register(FeetechServos.Type, FeetechServos.FromConfig);
+        .Register(FeetechServos.Type, FeetechServos.FromConfig)
+        .Register(Mpu6050Imu.Type, c => Mpu6050Imu.FromConfig(c, buses))
+        .Register(Ads1115Adc.Type, c => Ads1115Adc.FromConfig(c, buses))
+        .Register(Ina219Monitor.Type, c => Ina219Monitor.FromConfig(c, buses))
+        .Register(Pca9685Pwm.Type, c => Pca9685Pwm.FromConfig(c, buses))
+        .Register(GpioPins.Type, c => GpioPins.FromConfig(c, buses));
 
     public IReadOnlyCollection<string> Types => _factories.Keys;
 

@@ -6,6 +6,8 @@ public enum ReadStatus
     Ok,
     /// <summary>A sensor's latest sample is older than its limit (or there is none yet).</summary>
     StaleSensor,
+    /// <summary>An emergency-stop input is active, or could not be read in time.</summary>
+    EmergencyStop,
 }
 
 /// <summary>
@@ -23,7 +25,8 @@ public interface IRobotHardware : IDisposable
 
     /// <summary>
     /// Fills <paramref name="observation"/> with the latest samples in raw units. On a stale sensor, returns
-    /// <see cref="ReadStatus.StaleSensor"/> and its index in <paramref name="faultIndex"/>.
+    /// <see cref="ReadStatus.StaleSensor"/> and its index in <paramref name="faultIndex"/>; on an active (or
+    /// unreadable) emergency-stop input, <see cref="ReadStatus.EmergencyStop"/> and the input's index, first.
     /// </summary>
     ReadStatus Read(Span<float> observation, long nowNs, out int faultIndex);
 

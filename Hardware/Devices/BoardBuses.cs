@@ -1,0 +1,20 @@
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
+using System.Device.I2c;
+
+namespace Robotics.Hardware.Devices;
+
+/// <summary>
+/// Where on-board drivers get their buses: the I2C device at an address, the GPIO controller of a chip. On the
+/// robot these are the Linux ones (/dev/i2c-N, the GPIO character device); tests hand in register-level fakes
+/// of the chips instead, and the drivers cannot tell.
+/// </summary>
+/// <param name="OpenI2c">The device at a bus and address. The caller disposes it.</param>
+/// <param name="OpenGpio">A controller for a GPIO chip, or for the board's own when null. The caller disposes it.</param>
+public sealed record BoardBuses(Func<I2cConnectionSettings, I2cDevice> OpenI2c, Func<int?, GpioController> OpenGpio)
+{
+    /// <summary>The Linux kernel's: i2c-dev, and libgpiod (or the board's best driver when no chip is named).</summary>
+    public static BoardBuses Linux { get; } = new(
+        I2cDevice.Create,
+        chip => chip is int number ? new GpioController(new LibGpiodDriver(number)) : new GpioController());
+}

@@ -1,0 +1,101 @@
+using System.Device.I2c;
+using Iot.Device.Pwm;
+using Robotics.Hardware.Config;
+using Robotics.Hardware.Devices;
+
+namespace Robotics.Hardware.OnBoard;
+
+/// <summary>
+/// The <c>pca9685</c> device: an NXP PCA9685 16-channel PWM board through Iot.Device.Bindings'
+/// <see cref="Pca9685"/>, for hobby servos and ESCs. Each configured channel is an output in microseconds of
+/// pulse width, clamped to the channel's own [min_us, max_us] (a second limit under the safety layer's, in the
+/// units the hardware is specified in), and set to its safe_us when the board opens, on halt, e-stop and stop.
+/// </summary>
+public sealed class Pca9685Pwm : I2cChip
+{
+    public const string Type = "pca9685";
+
+    // A0–A5 to GND: 0x40 (PCA9685 product data sheet rev. 4, §7.1).
+    private const int DefaultAddress = 0x40;
+
+    private readonly PulseChannel[] _channels;
+    private readonly double _frequencyHz;
+    private Pca9685? _board;
+
+    private Pca9685Pwm(string name, I2cChipSettings settings, BoardBuses buses, PulseChannel[] channels, double frequencyHz)
+        : base(name, settings, buses, [], [.. channels.Select(c => c.Name)])
+    {
+        _channels = channels;
+        _frequencyHz = frequencyHz;
+    }
+
+    protected override string Chip => "PCA9685";
+
+    /// <param name="Channel">The board's output, 0–15.</param>
+    private sealed record PulseChannel(string Name, int Channel, double MinUs, double MaxUs, double SafeUs);
+
+    /// <summary>
+    /// Settings: bus, address (0x40), period_ms (20), retries, frequency_hz (24–1526, default 50: servos and
+    /// ESCs expect a 20 ms frame), and channels: [{ name, channel (0–15), min_us, max_us, safe_us }].
+    /// </summary>
+    public static IDevice FromConfig(DeviceConfig config, BoardBuses buses)
+    {
+        var settings = new DeviceSettings(config.Settings);
+        // The prescaler holds 3–255 (§7.3.5): 25 MHz / 4096 / (prescale + 1) spans 24–1526 Hz.
+        double frequency = settings.Number("frequency_hz", 50, 24, 1526);
+        var channels = settings.Objects("channels", c => ReadChannel(c, frequency), c => c.Channel);
+        if (channels.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            throw new DeviceSettingsException("channels", $"names '{repeated.Key}' twice");
+        }
+        return new Pca9685Pwm(config.Name!, I2cChipSettings.From(settings, DefaultAddress, defaultPeriodMs: 20), buses, channels, frequency);
+    }
+
+    protected override void Connect(I2cDevice device)
+    {
+        // The binding sets the prescaler (with the oscillator asleep, as §7.3.5 requires) and wakes the board with
+        // auto-increment on; every output is still off from reset, and gets its safe pulse before anything else.
+        _board = new Pca9685(device, _frequencyHz);
+        SendSafeOutputs();
+    }
+
+    protected override void SendOutputs(ReadOnlySpan<float> outputs)
+    {
+        for (int i = 0; i < _channels.Length; i++)
+        {
+            var channel = _channels[i];
+            SetPulse(channel.Channel, Math.Clamp(outputs[i], channel.MinUs, channel.MaxUs));
+        }
+    }
+
+    protected override void SendSafeOutputs()
+    {
+        foreach (var channel in _channels)
+        {
+            SetPulse(channel.Channel, channel.SafeUs);
+        }
+    }
+
+    protected override void Disconnect()
+    {
+        _board?.Dispose();
+        _board = null;
+    }
+
+    /// <summary>A pulse width as a duty cycle of the frame the prescaler actually gives (which is not exactly the frequency asked for).</summary>
+    private void SetPulse(int channel, double microseconds) =>
+        _board!.SetDutyCycle(channel, Math.Clamp(microseconds * 1e-6 * _board.PwmFrequency, 0, 1));
+
+    private static PulseChannel ReadChannel(DeviceSettings channel, double frequencyHz)
+    {
+        double frameUs = 1e6 / frequencyHz;
+        double min = channel.Number("min_us", 1000, 0, frameUs);
+        double max = channel.Number("max_us", 2000, min, frameUs);
+        return new PulseChannel(
+            channel.RequiredString("name"),
+            channel.RequiredWholeNumber("channel", 0, 15),
+            min,
+            max,
+            channel.Number("safe_us", (min + max) / 2, min, max));
+    }
+}
