@@ -1,0 +1,146 @@
+using System.Device.Gpio;
+using Robotics.Controller.Loop;
+using Robotics.Hardware.Config;
+using Robotics.Protos;
+using Robotics.Tests.Support;
+using Robotics.Tests.Support.Chips;
+
+namespace Robotics.Tests.Hardware;
+
+/// <summary>The shipped rover config, its chips simulated at register level on a simulated I2C bus and GPIO chip.</summary>
+public sealed class RoverSampleTests : IDisposable
+{
+    private const int EmergencyStopPin = 17;
+    // One count of the PCA9685's 12-bit counter at 50 Hz.
+    private const double OneCountUs = 20_000.0 / 4096;
+
+    private readonly TempDirectory _directory = new();
+    private readonly SimulatedMpu6050 _imu = new();
+    private readonly SimulatedIna219 _battery = new(0x41);
+    private readonly SimulatedPca9685 _motors = new(0x40);
+    private readonly SimulatedBoard _board;
+
+    public RoverSampleTests()
+    {
+        _board = new SimulatedBoard(_imu, _battery, _motors);
+        // The normally-closed stop button, released: it holds the pin at ground.
+        _board.Gpio.Drive(EmergencyStopPin, PinValue.Low);
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void The_loop_drives_the_escs_reads_imu_and_battery_and_the_stop_button_latches_the_stop()
+    {
+        // At rest on a slope, turning at 10 °/s; 5 A out of a 12 V battery (50 mV across 0.01 Ω).
+        // 8192 LSB/g at ±4 g, 65.5 LSB/(°/s) at ±500 °/s (MPU-6050 Register Map §4.17, §4.19).
+        _imu.Measure(1024, 0, 8192, 0, 0, 655);
+        _battery.Measure(0.050, 12.0);
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample()), _board.Registry);
+        var options = new LoopOptions { RateHz = 50, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(60) };
+        using var loop = new ControlLoop(robot, options, null, new ConstantOperator([0.5f, -0.5f]));
+
+        loop.Start();
+
+        // Throttles 0.5 and -0.5: 1750 µs and 1250 µs once the 4/s rate limit has ramped them.
+        Assert.True(SpinWait.SpinUntil(() => Near(_motors.PulseMicroseconds(0), 1750) && Near(_motors.PulseMicroseconds(1), 1250), TimeSpan.FromSeconds(10)),
+            $"pulses {_motors.PulseMicroseconds(0)}, {_motors.PulseMicroseconds(1)}");
+
+        // Pressed: the button opens and the pull-up takes the pin high.
+        _board.Gpio.Drive(EmergencyStopPin, null);
+        Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped && Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500),
+            TimeSpan.FromSeconds(10)), "the stop button sends both ESCs to neutral");
+
+        // Released by an operator while the button is still pressed: latched again.
+        loop.Control.ReleaseEmergencyStop();
+        robot.Resume();
+        Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped, TimeSpan.FromSeconds(10)));
+        Thread.Sleep(200);
+        Assert.True(Near(_motors.PulseMicroseconds(0), 1500), "still neutral while the button is pressed");
+
+        // Button back up, then the operator's release: driving again.
+        _board.Gpio.Drive(EmergencyStopPin, PinValue.Low);
+        Thread.Sleep(100);
+        loop.Control.ReleaseEmergencyStop();
+        robot.Resume();
+        Assert.True(SpinWait.SpinUntil(() => !loop.Control.EmergencyStopped && Near(_motors.PulseMicroseconds(0), 1750), TimeSpan.FromSeconds(10)));
+
+        loop.RequestStop();
+        var report = loop.WaitForExit();
+        Assert.Equal(0, report.Faults);
+        var stops = Drain(loop).Where(e => e.Kind == LoopEventKind.EmergencyStop).ToList();
+        Assert.InRange(stops.Count, 2, 3);
+        Assert.All(stops, e => Assert.Equal("emergency stop input active (or unreadable) on the robot", e.Text));
+
+        // Stopped: neutral, and what the robot last read.
+        Assert.True(Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500));
+        var observation = new float[5];
+        robot.Read(observation, MonotonicClock.NowNs(), out _);
+        Assert.Equal(9.807f / 8, observation[0], 3);
+        Assert.Equal(10 * MathF.PI / 180, observation[2], 0.0001f);
+        Assert.Equal(12.0f, observation[3], 3);
+        Assert.Equal(5.0f, observation[4], 3);
+    }
+
+    [Fact]
+    public void A_stop_button_that_cannot_be_read_stops_the_robot_from_the_first_tick()
+    {
+        // The panel device reads nothing for longer than the stop's 50 ms: as good as pressed.
+        string path = Sample(text => text.Replace("\"period_ms\": 2, \"inputs\"", "\"period_ms\": 1000, \"inputs\"", StringComparison.Ordinal));
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(path), _board.Registry);
+        var options = new LoopOptions { RateHz = 50, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(60) };
+        using var loop = new ControlLoop(robot, options, null, new ConstantOperator([0.5f, 0.5f]));
+
+        loop.Start();
+
+        Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped, TimeSpan.FromSeconds(10)));
+        loop.RequestStop();
+        loop.WaitForExit();
+        Assert.True(Near(_motors.PulseMicroseconds(0), 1500));
+    }
+
+    [Fact]
+    public void An_emergency_stop_on_a_device_the_config_lacks_is_refused_naming_the_field()
+    {
+        string path = Sample(text => text.Replace("\"source\": \"panel.estop\"", "\"source\": \"dash.estop\"", StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidDataException>(() => RobotConfigLoader.Load(path));
+
+        Assert.Equal($"{path}: emergency_stops[0].source: no device named 'dash' (devices: imu, battery, motors, panel)", error.Message);
+    }
+
+    private static bool Near(double pulseUs, double expectedUs) => Math.Abs(pulseUs - expectedUs) <= OneCountUs;
+
+    private static List<LoopEvent> Drain(ControlLoop loop)
+    {
+        var events = new List<LoopEvent>();
+        while (loop.Events.TryRead(out var e))
+        {
+            events.Add(e);
+        }
+        return events;
+    }
+
+    /// <summary>The sample as shipped (with <paramref name="edit"/> made), in a file of the test's own.</summary>
+    private string Sample(Func<string, string>? edit = null)
+    {
+        string text = File.ReadAllText(Path.Combine(RepoPaths.Root, "Hardware", "Samples", "rover.json"));
+        string edited = edit?.Invoke(text) ?? text;
+        Assert.NotEqual(edit is null, edited != text);
+        string path = _directory.File("rover.json");
+        File.WriteAllText(path, edited);
+        return path;
+    }
+
+    /// <summary>An operator holding both sticks still.</summary>
+    private sealed class ConstantOperator(float[] action) : IOperator
+    {
+        public string Name => "constant";
+
+        public bool TryAct(ReadOnlySpan<float> observation, Span<float> command)
+        {
+            action.CopyTo(command);
+            return true;
+        }
+    }
+}
