@@ -5,18 +5,19 @@ using Robotics.Controller.Benchmarks;
 
 namespace Robotics.Controller.Cli;
 
-/// <summary><c>controller bench servos</c>: a Dynamixel sync read + sync write of N servos over a pseudo-terminal.</summary>
+/// <summary><c>controller bench servos</c>: a sync read + sync write of N servos (Dynamixel or Feetech) over a pseudo-terminal.</summary>
 internal static class BenchServosCommand
 {
     public static Command Create()
     {
+        var protocol = new Option<string>("--protocol") { Description = $"The servo family's device type: {string.Join(", ", ServoBusBenchmark.Protocols)}.", DefaultValueFactory = _ => ServoBusBenchmark.Protocols[0] };
         var servos = new Option<int>("--servos") { Description = "Servos on the chain.", DefaultValueFactory = _ => 6 };
         var baud = new Option<int>("--baud") { Description = "Baud rate the port is set to.", DefaultValueFactory = _ => 1_000_000 };
         var seconds = new Option<double>("--seconds") { Description = "How long to measure.", DefaultValueFactory = _ => 5 };
         var json = CliCommand.JsonOption();
-        var command = new Command("servos", "Time a period of the dynamixel device (sync read of every servo's velocity and position, sync write of every goal) against emulated servos over a socat pseudo-terminal pair.")
+        var command = new Command("servos", "Time a period of a servo chain device (sync read of every servo's position and velocity, sync write of every goal) against emulated servos over a socat pseudo-terminal pair.")
         {
-            servos, baud, seconds, json,
+            protocol, servos, baud, seconds, json,
         };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
@@ -25,14 +26,15 @@ internal static class BenchServosCommand
             {
                 throw new ArgumentException("--servos: must be from 1 to 252");
             }
-            var result = ServoBusBenchmark.Run(count, parse.GetValue(baud), TimeSpan.FromSeconds(parse.GetValue(seconds)));
+            var result = ServoBusBenchmark.Run(parse.GetValue(protocol)!, count, parse.GetValue(baud), TimeSpan.FromSeconds(parse.GetValue(seconds)));
             var us = result.Transaction.InMicroseconds();
             var c = CultureInfo.InvariantCulture;
-            console.Line(string.Create(c, $"{result.Servos} servos at {result.BaudRate} baud over a pseudo-terminal: {result.Transactions} periods"));
+            console.Line(string.Create(c, $"{result.Servos} {result.Protocol} servos at {result.BaudRate} baud over a pseudo-terminal: {result.Transactions} periods"));
             console.Line(string.Create(c, $"sync read + sync write  p50 {us.P50:F0} µs  p99 {us.P99:F0} µs  p99.9 {us.P999:F0} µs  max {us.Max:F0} µs"));
             console.Line(string.Create(c, $"highest device rate at p99: {1e6 / us.P99:F0} Hz; device thread CPU {result.CpuFraction:P0} of a core back to back; {result.Retries} retries, {result.Failures} failures"));
             console.Summary(new JsonObject
             {
+                ["protocol"] = result.Protocol,
                 ["servos"] = result.Servos,
                 ["baud"] = result.BaudRate,
                 ["periods"] = result.Transactions,

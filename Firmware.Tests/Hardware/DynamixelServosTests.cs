@@ -156,18 +156,30 @@ public sealed class DynamixelServosTests : IDisposable
 [Collection(SerialLines.Name)]
 public sealed class BenchServosCommandTests
 {
-    [Fact]
-    public void Bench_servos_times_a_period_of_six_servos_over_a_pseudo_terminal()
+    [Theory]
+    [InlineData("dynamixel")]
+    [InlineData("feetech-sts")]
+    public void Bench_servos_times_a_period_of_six_servos_over_a_pseudo_terminal(string protocol)
     {
-        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "bench", "servos", "--seconds", "0.5", "--json");
+        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "bench", "servos", "--protocol", protocol, "--seconds", "0.5", "--json");
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         var json = run.Json;
+        Assert.Equal(protocol, json.GetProperty("protocol").GetString());
         Assert.Equal(6, json.GetProperty("servos").GetInt32());
         Assert.True(json.GetProperty("periods").GetInt64() > 10);
         Assert.Equal(0, json.GetProperty("failures").GetInt64());
         var roundTrip = json.GetProperty("round_trip_us");
         Assert.True(roundTrip.GetProperty("p50").GetDouble() > 0);
         Assert.True(roundTrip.GetProperty("p99").GetDouble() >= roundTrip.GetProperty("p50").GetDouble());
+    }
+
+    [Fact]
+    public void Bench_servos_names_the_protocols_it_knows()
+    {
+        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "bench", "servos", "--protocol", "herkulex", "--seconds", "0.1");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--protocol: must be one of dynamixel, feetech-sts", run.Stderr, StringComparison.Ordinal);
     }
 }

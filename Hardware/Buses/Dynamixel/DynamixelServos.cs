@@ -14,7 +14,7 @@ public sealed class DynamixelServos(string name, ServoChainSettings settings) : 
     public const string Type = "dynamixel";
 
     // Torque Enable 64; Goal Position 116 (4 bytes); Present Velocity (4) at 128 then Present Position (4) at 132.
-    private static readonly ServoTable Table = new(TorqueEnable: 64, Goal: 116, GoalWidth: 4, Present: 128, PresentLength: 8);
+    public static readonly ServoTable Table = new(TorqueEnable: 64, Goal: 116, GoalWidth: 4, Present: 128, PresentLength: 8);
 
     public static IDevice FromConfig(DeviceConfig config) => new DynamixelServos(config.Name!, ServoChainSettings.From(config));
 

@@ -14,7 +14,7 @@ public sealed class FeetechServos(string name, ServoChainSettings settings) : Se
     public const string Type = "feetech-sts";
 
     // STS3215 memory table: Torque Enable 40; Goal Position 42 (2 bytes); Present Position (2) at 56 then Present Speed (2) at 58.
-    private static readonly ServoTable Table = new(TorqueEnable: 40, Goal: 42, GoalWidth: 2, Present: 56, PresentLength: 4);
+    public static readonly ServoTable Table = new(TorqueEnable: 40, Goal: 42, GoalWidth: 2, Present: 56, PresentLength: 4);
 
     public static IDevice FromConfig(DeviceConfig config) => new FeetechServos(config.Name!, ServoChainSettings.From(config));
 
