@@ -25,6 +25,7 @@ public sealed class DeviceRegistry
         .Register(Mpu6050Imu.Type, c => Mpu6050Imu.FromConfig(c, buses))
         .Register(Ads1115Adc.Type, c => Ads1115Adc.FromConfig(c, buses))
         .Register(Ina219Monitor.Type, c => Ina219Monitor.FromConfig(c, buses))
+        .Register(Mcp3008Adc.Type, c => Mcp3008Adc.FromConfig(c, buses))
         .Register(Pca9685Pwm.Type, c => Pca9685Pwm.FromConfig(c, buses))
         .Register(GpioPins.Type, c => GpioPins.FromConfig(c, buses));
 

@@ -10,7 +10,7 @@ namespace Robotics.Hardware.OnBoard;
 /// analog inputs (potentiometers, force sensors, a battery divider). Each channel is one single-shot
 /// conversion of its input pair at its own full-scale range, in volts; a period reads them all in turn.
 /// </summary>
-public sealed class Ads1115Adc : I2cChip
+public sealed class Ads1115Adc : BusChip<I2cDevice>
 {
     public const string Type = "ads1115";
 
@@ -21,8 +21,8 @@ public sealed class Ads1115Adc : I2cChip
     private readonly DataRate _rate;
     private Ads1115? _adc;
 
-    private Ads1115Adc(string name, I2cChipSettings settings, BoardBuses buses, AnalogChannel[] channels, DataRate rate)
-        : base(name, settings, buses, [.. channels.Select(c => c.Name)], [])
+    private Ads1115Adc(string name, ChipLink<I2cDevice> link, AnalogChannel[] channels, DataRate rate)
+        : base(name, link, [.. channels.Select(c => c.Name)], [])
     {
         _channels = channels;
         _rate = rate;
@@ -46,7 +46,7 @@ public sealed class Ads1115Adc : I2cChip
         var rate = settings.OneOf("data_rate", 860,
             (8, DataRate.SPS008), (16, DataRate.SPS016), (32, DataRate.SPS032), (64, DataRate.SPS064),
             (128, DataRate.SPS128), (250, DataRate.SPS250), (475, DataRate.SPS475), (860, DataRate.SPS860));
-        return new Ads1115Adc(config.Name!, I2cChipSettings.From(settings, DefaultAddress, defaultPeriodMs: 20), buses, channels, rate);
+        return new Ads1115Adc(config.Name!, ChipLinks.I2c(settings, buses, DefaultAddress, defaultPeriodMs: 20), channels, rate);
     }
 
     protected override void Connect(I2cDevice device) =>

@@ -13,7 +13,7 @@ namespace Robotics.Hardware.OnBoard;
 /// +645 mV, and it waits out a conversion time before every read. Current is the shunt voltage over the shunt's resistance (§8.5.3, no
 /// calibration register needed), power the product of the two readings.
 /// </summary>
-public sealed class Ina219Monitor : I2cChip
+public sealed class Ina219Monitor : BusChip<I2cDevice>
 {
     public const string Type = "ina219";
 
@@ -41,8 +41,8 @@ public sealed class Ina219Monitor : I2cChip
     private readonly byte[] _word = new byte[2];
     private I2cDevice? _device;
 
-    private Ina219Monitor(string name, I2cChipSettings settings, BoardBuses buses, float shuntOhms, ushort configuration)
-        : base(name, settings, buses, ["voltage", "current", "power"], [])
+    private Ina219Monitor(string name, ChipLink<I2cDevice> link, float shuntOhms, ushort configuration)
+        : base(name, link, ["voltage", "current", "power"], [])
     {
         _shuntOhms = shuntOhms;
         _configuration = configuration;
@@ -76,7 +76,7 @@ public sealed class Ina219Monitor : I2cChip
         // BADC, bits 10–7, and SADC, bits 6–3 (§8.6.2.1): 0b0011 is one 12-bit conversion, 0b1001–0b1111 average 2–128 of them.
         int adc = settings.OneOf("samples", 1, (1, 0b0011), (2, 0b1001), (4, 0b1010), (8, 0b1011), (16, 0b1100), (32, 0b1101), (64, 0b1110), (128, 0b1111));
         ushort configuration = (ushort)(busRange | gain << 11 | adc << 7 | adc << 3 | ShuntAndBusContinuous);
-        return new Ina219Monitor(config.Name!, I2cChipSettings.From(settings, DefaultAddress, defaultPeriodMs: 10), buses, (float)shunt, configuration);
+        return new Ina219Monitor(config.Name!, ChipLinks.I2c(settings, buses, DefaultAddress, defaultPeriodMs: 10), (float)shunt, configuration);
     }
 
     protected override void Connect(I2cDevice device)

@@ -9,7 +9,7 @@ namespace Robotics.Hardware.OnBoard;
 /// The <c>mpu6050</c> device: an InvenSense MPU-6050 IMU through Iot.Device.Bindings' <see cref="Mpu6050"/>.
 /// Channels <c>accel_x/y/z</c> in m/s² and <c>gyro_x/y/z</c> in rad/s, in the chip's axes.
 /// </summary>
-public sealed class Mpu6050Imu : I2cChip
+public sealed class Mpu6050Imu : BusChip<I2cDevice>
 {
     public const string Type = "mpu6050";
 
@@ -21,8 +21,8 @@ public sealed class Mpu6050Imu : I2cChip
     private readonly GyroscopeRange _gyroRange;
     private Mpu6050? _imu;
 
-    private Mpu6050Imu(string name, I2cChipSettings settings, BoardBuses buses, AccelerometerRange accelRange, GyroscopeRange gyroRange)
-        : base(name, settings, buses, ["accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z"], [])
+    private Mpu6050Imu(string name, ChipLink<I2cDevice> link, AccelerometerRange accelRange, GyroscopeRange gyroRange)
+        : base(name, link, ["accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z"], [])
     {
         _accelRange = accelRange;
         _gyroRange = gyroRange;
@@ -38,7 +38,7 @@ public sealed class Mpu6050Imu : I2cChip
             (2, AccelerometerRange.Range02G), (4, AccelerometerRange.Range04G), (8, AccelerometerRange.Range08G), (16, AccelerometerRange.Range16G));
         var gyro = settings.OneOf("gyro_range_dps", 500,
             (250, GyroscopeRange.Range0250Dps), (500, GyroscopeRange.Range0500Dps), (1000, GyroscopeRange.Range1000Dps), (2000, GyroscopeRange.Range2000Dps));
-        return new Mpu6050Imu(config.Name!, I2cChipSettings.From(settings, DefaultAddress, defaultPeriodMs: 5), buses, accel, gyro);
+        return new Mpu6050Imu(config.Name!, ChipLinks.I2c(settings, buses, DefaultAddress, defaultPeriodMs: 5), accel, gyro);
     }
 
     protected override void Connect(I2cDevice device)
@@ -66,7 +66,7 @@ public sealed class Mpu6050Imu : I2cChip
 
     protected override void Disconnect()
     {
-        // The binding disposes the I2C device it was given; I2cChip disposing it again is harmless.
+        // The binding disposes the I2C device it was given; BusChip disposing it again is harmless.
         _imu?.Dispose();
         _imu = null;
     }

@@ -11,7 +11,7 @@ namespace Robotics.Hardware.OnBoard;
 /// pulse width, clamped to the channel's own [min_us, max_us] (a second limit under the safety layer's, in the
 /// units the hardware is specified in), and set to its safe_us when the board opens, on halt, e-stop and stop.
 /// </summary>
-public sealed class Pca9685Pwm : I2cChip
+public sealed class Pca9685Pwm : BusChip<I2cDevice>
 {
     public const string Type = "pca9685";
 
@@ -22,8 +22,8 @@ public sealed class Pca9685Pwm : I2cChip
     private readonly double _frequencyHz;
     private Pca9685? _board;
 
-    private Pca9685Pwm(string name, I2cChipSettings settings, BoardBuses buses, PulseChannel[] channels, double frequencyHz)
-        : base(name, settings, buses, [], [.. channels.Select(c => c.Name)])
+    private Pca9685Pwm(string name, ChipLink<I2cDevice> link, PulseChannel[] channels, double frequencyHz)
+        : base(name, link, [], [.. channels.Select(c => c.Name)])
     {
         _channels = channels;
         _frequencyHz = frequencyHz;
@@ -48,7 +48,7 @@ public sealed class Pca9685Pwm : I2cChip
         {
             throw new DeviceSettingsException("channels", $"names '{repeated.Key}' twice");
         }
-        return new Pca9685Pwm(config.Name!, I2cChipSettings.From(settings, DefaultAddress, defaultPeriodMs: 20), buses, channels, frequency);
+        return new Pca9685Pwm(config.Name!, ChipLinks.I2c(settings, buses, DefaultAddress, defaultPeriodMs: 20), channels, frequency);
     }
 
     protected override void Connect(I2cDevice device)

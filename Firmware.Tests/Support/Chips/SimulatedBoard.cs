@@ -7,8 +7,8 @@ namespace Robotics.Tests.Support.Chips;
 
 /// <summary>
 /// A robot's on-board buses with simulated chips on them: I2C bus 1 holds the chips a test puts at their
-/// addresses (any other address never acknowledges), and one GPIO chip. Its registry builds the shipped
-/// drivers on these buses.
+/// addresses (any other address never acknowledges), SPI bus 0 an MCP3008 at chip select 0 (nothing anywhere
+/// else: MISO reads high), and one GPIO chip. Its registry builds the shipped drivers on these buses.
 /// </summary>
 public sealed class SimulatedBoard
 {
@@ -22,10 +22,13 @@ public sealed class SimulatedBoard
         }
         Registry = DeviceRegistry.WithBuses(new BoardBuses(
             settings => settings.BusId == 1 && _chips.TryGetValue(settings.DeviceAddress, out var chip) ? chip : new AbsentChip(settings.DeviceAddress),
+            settings => settings is { BusId: 0, ChipSelectLine: 0 } ? Adc : new SimulatedMcp3008 { Unplugged = true },
             _ => new GpioController(Gpio)));
     }
 
     public SimulatedGpioDriver Gpio { get; } = new();
+
+    public SimulatedMcp3008 Adc { get; } = new();
 
     public DeviceRegistry Registry { get; }
 

@@ -1,48 +1,34 @@
-using System.Device.I2c;
-using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
 
 namespace Robotics.Hardware.OnBoard;
 
-/// <summary>The settings every I2C chip takes (docs/robot-config.md, "Drivers").</summary>
-/// <param name="Bus">The Linux I2C bus number (/dev/i2c-N; a Raspberry Pi's header is bus 1).</param>
-public sealed record I2cChipSettings(int Bus, int Address, TimeSpan Period, int Retries)
-{
-    /// <summary>bus (default 1), address (the chip's default), period_ms, retries (default 2).</summary>
-    public static I2cChipSettings From(DeviceSettings settings, int defaultAddress, int defaultPeriodMs) => new(
-        settings.WholeNumber("bus", 1, 0, 255),
-        // 7-bit addresses; 0x00–0x07 and 0x78–0x7F are reserved (I2C-bus specification UM10204, table 4).
-        settings.Address("address", defaultAddress, 0x08, 0x77),
-        TimeSpan.FromMilliseconds(settings.WholeNumber("period_ms", defaultPeriodMs, 1, 10_000)),
-        settings.WholeNumber("retries", 2, 0, 10));
-}
-
 /// <summary>
-/// A chip on an I2C bus, driven through its Iot.Device.Bindings driver (or registers of our own where the
-/// binding falls short) on the device's own thread. A transaction that fails (a NACK or a bus error is an
-/// <see cref="IOException"/> from i2c-dev; a conversion that never finishes a <see cref="TimeoutException"/>)
-/// is retried up to <c>retries</c> more times; what is still failing counts as an error and the thread tries
-/// again next period, so a chip that went away shows as an ageing sample. Opening checks the chip answers.
+/// A chip on an I2C or SPI bus (<typeparamref name="TBus"/>: <see cref="System.Device.I2c.I2cDevice"/>,
+/// <see cref="System.Device.Spi.SpiDevice"/>), driven through its Iot.Device.Bindings driver (or registers of our
+/// own where the binding falls short) on the device's own thread. A transaction that fails (a NACK or a bus
+/// error is an <see cref="IOException"/> from i2c-dev and spidev; a conversion that never finishes a
+/// <see cref="TimeoutException"/>) is retried up to <c>retries</c> more times; what is still failing counts as an
+/// error and the thread tries again next period, so a chip that went away shows as an ageing sample. Opening
+/// checks the chip answers.
 /// </summary>
-public abstract class I2cChip : PolledDevice
+public abstract class BusChip<TBus> : PolledDevice
+    where TBus : class, IDisposable
 {
-    private readonly BoardBuses _buses;
-    private readonly I2cChipSettings _settings;
+    private readonly ChipLink<TBus> _link;
     private readonly float[] _inputBuffer;
     private readonly float[] _outputBuffer;
     // Made once: the device thread retries transactions every period without allocating.
     private readonly Action _readInputs;
     private readonly Action _sendOutputs;
     private readonly Action _sendSafe;
-    private I2cDevice? _device;
+    private TBus? _device;
     private long _retried;
     private long _failed;
 
-    protected I2cChip(string name, I2cChipSettings settings, BoardBuses buses, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs)
-        : base(name, inputs, outputs, settings.Period)
+    protected BusChip(string name, ChipLink<TBus> link, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs)
+        : base(name, inputs, outputs, link.Period)
     {
-        _buses = buses;
-        _settings = settings;
+        _link = link;
         _inputBuffer = new float[inputs.Count];
         _outputBuffer = new float[outputs.Count];
         _readInputs = () => ReadInputs(_inputBuffer);
@@ -66,7 +52,7 @@ public abstract class I2cChip : PolledDevice
     }
 
     /// <summary>Makes the binding on the opened device and checks the chip (its ID, its reset values).</summary>
-    protected abstract void Connect(I2cDevice device);
+    protected abstract void Connect(TBus device);
 
     /// <summary>Reads every input; throws on a bus error. Chips with no inputs (a PWM board) have nothing to read.</summary>
     protected virtual void ReadInputs(Span<float> inputs)
@@ -88,13 +74,13 @@ public abstract class I2cChip : PolledDevice
 
     protected override void Open()
     {
-        _device = _buses.OpenI2c(new I2cConnectionSettings(_settings.Bus, _settings.Address));
+        _device = _link.Open();
         var error = Attempt(() => Connect(_device));
         if (error is not null)
         {
             _device.Dispose();
             _device = null;
-            throw new IOException($"{Name}: no {Chip} answering on I2C bus {_settings.Bus} at address 0x{_settings.Address:X2}: {error.Message}", error);
+            throw new IOException($"{Name}: no {Chip} answering on {_link.Location}: {error.Message}", error);
         }
     }
 
@@ -130,12 +116,13 @@ public abstract class I2cChip : PolledDevice
         }
     }
 
-    private static bool IsBusError(Exception e) => e is IOException or TimeoutException;
+    /// <summary>Whether an exception from the binding is the bus failing (worth a retry) rather than a bug.</summary>
+    protected virtual bool IsBusError(Exception e) => e is IOException or TimeoutException;
 
     /// <summary>Counts a failed attempt; true when another is allowed.</summary>
     private bool Retry(int attempt)
     {
-        if (attempt < _settings.Retries)
+        if (attempt < _link.Retries)
         {
             Interlocked.Increment(ref _retried);
             return true;
