@@ -434,7 +434,7 @@ public sealed class ControlLoop : IDisposable
             _emergencyStopped = stopped;
             if (!stopped)
             {
-                _safety.ClearFault();
+                ClearFault();
             }
         }
         if (Control.TakeModeRequest(out var mode) && mode != _mode)
@@ -477,7 +477,7 @@ public sealed class ControlLoop : IDisposable
         {
             EndEpisode(now, EpisodeOutcome.Aborted, "operator reset");
             _task?.ResetEpisode();
-            _safety.ClearFault();
+            ClearFault();
             _help?.Reset();
             BeginEpisode(now);
         }
@@ -554,7 +554,7 @@ public sealed class ControlLoop : IDisposable
         if (more && !_stopRequested)
         {
             _task.ResetEpisode();
-            _safety.ClearFault();
+            ClearFault();
             _help?.Reset();
             BeginEpisode(now);
         }
@@ -578,6 +578,20 @@ public sealed class ControlLoop : IDisposable
         Events.TryWrite(new LoopEvent(LoopEventKind.EpisodeEnded, now, _episode, _episodeTick, outcome, Text: reason));
     }
 
+    /// <summary>
+    /// Clears a latched fault (a new episode, an operator's reset or release) and lets the devices leave the safe
+    /// state it put them in, unless the stop is latched or the watchdog halted them (that lasts until restart).
+    /// </summary>
+    private void ClearFault()
+    {
+        bool faulted = _safety.Fault != FaultKind.None;
+        _safety.ClearFault();
+        if (faulted && !_emergencyStopped && (_watchdog?.Trips ?? 0) == 0)
+        {
+            _hardware.Resume();
+        }
+    }
+
     private void LatchFault(FaultKind fault, int index, long now)
     {
         if (_safety.Latch(fault, index))
@@ -586,8 +600,13 @@ public sealed class ControlLoop : IDisposable
         }
     }
 
+    /// <summary>
+    /// A fault sends the safe action and also halts the devices (servo torque off, PWM at its safe pulse): the
+    /// robot's own safe state does not depend on the safe action reaching it over a bus that may be the fault.
+    /// </summary>
     private void ReportFault(FaultKind fault, int index, long now)
     {
+        _hardware.Halt();
         Statistics.CountFault();
         Events.TryWrite(new LoopEvent(LoopEventKind.Fault, now, _episode, _episodeTick, Fault: fault, Index: index, Text: FaultText(fault)));
     }

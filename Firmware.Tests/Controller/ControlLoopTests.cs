@@ -186,6 +186,8 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
             Assert.Equal((FaultKind.StaleSensor, 1), (fault.Fault, fault.Index));
         }
         Assert.All(stale.Written.Skip(20), value => Assert.Equal(0.5f, value));
+        // The fault halted the devices too (servo torque off, PWM at its safe pulse), on the tick it latched.
+        Assert.Equal(21, stale.HaltedAtRead);
 
         var nan = new ScriptedRobot { NaNAtRead = 5 };
         using (var loop = new ControlLoop(nan, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromMilliseconds(100) }, null, new ConstantOperator(1)))
@@ -194,7 +196,23 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
             Assert.Equal(1, loop.WaitForExit().Faults);
         }
         Assert.Equal(0.5f, nan.Written[5]);
+        Assert.Equal(6, nan.HaltedAtRead);
         Assert.True(nan.Stopped);
+    }
+
+    [Fact]
+    public void An_operator_reset_clears_the_fault_and_lets_the_devices_leave_their_safe_state()
+    {
+        var robot = new ScriptedRobot { NaNAtRead = 5 };
+        using var loop = new ControlLoop(robot, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromSeconds(30) }, null, new ConstantOperator(1));
+        loop.Start();
+        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == 6, TimeSpan.FromSeconds(10)));
+
+        loop.Control.RequestReset();
+
+        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == -1, TimeSpan.FromSeconds(10)));
+        loop.RequestStop();
+        Assert.Equal(1, loop.WaitForExit().Faults);
     }
 
     [Fact]

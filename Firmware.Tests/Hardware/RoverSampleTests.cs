@@ -38,7 +38,7 @@ public sealed class RoverSampleTests : IDisposable
         _battery.Measure(0.050, 12.0);
         using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample()), _board.Registry);
         var options = new LoopOptions { RateHz = 50, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(60) };
-        using var loop = new ControlLoop(robot, options, null, new ConstantOperator([0.5f, -0.5f]));
+        using var loop = new ControlLoop(robot, options, null, new SticksOperator([0.5f, -0.5f]));
 
         loop.Start();
 
@@ -89,7 +89,7 @@ public sealed class RoverSampleTests : IDisposable
         string path = Sample(text => text.Replace("\"period_ms\": 2, \"inputs\"", "\"period_ms\": 1000, \"inputs\"", StringComparison.Ordinal));
         using var robot = new ConfiguredRobot(RobotConfigLoader.Load(path), _board.Registry);
         var options = new LoopOptions { RateHz = 50, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(60) };
-        using var loop = new ControlLoop(robot, options, null, new ConstantOperator([0.5f, 0.5f]));
+        using var loop = new ControlLoop(robot, options, null, new SticksOperator([0.5f, 0.5f]));
 
         loop.Start();
 
@@ -133,9 +133,9 @@ public sealed class RoverSampleTests : IDisposable
     }
 
     /// <summary>An operator holding both sticks still.</summary>
-    private sealed class ConstantOperator(float[] action) : IOperator
+    private sealed class SticksOperator(float[] action) : IOperator
     {
-        public string Name => "constant";
+        public string Name => "sticks held";
 
         public bool TryAct(ReadOnlySpan<float> observation, Span<float> command)
         {
