@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Robotics.Hardware.Devices;
@@ -8,30 +9,106 @@ public sealed class DeviceSettingsException(string field, string message) : Exce
     public string Field { get; } = field;
 }
 
-/// <summary>Reads a driver's <c>settings</c> object with one clear error per bad field.</summary>
-public readonly struct DeviceSettings(JsonElement settings)
+/// <summary>
+/// Reads a driver's <c>settings</c> object with one clear error per bad field. An object inside the settings
+/// (an entry of a list of objects) is read the same way, its errors naming the path to it, e.g. "axes[1].min".
+/// </summary>
+/// <param name="prefix">The path to this object from the settings, ending in a dot; empty for the settings themselves.</param>
+public readonly struct DeviceSettings(JsonElement settings, string prefix = "")
 {
-    public string RequiredString(string field) =>
-        settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
-            ? text
-            : throw new DeviceSettingsException(field, "required, a non-empty string");
+    /// <summary>The field's name as an error gives it: its path from the settings.</summary>
+    public string Field(string field) => prefix + field;
 
-    public int WholeNumber(string field, int fallback, int min, int max)
+    /// <summary>The field's value, if it is given.</summary>
+    public bool TryGet(string field, out JsonElement value)
     {
-        if (settings.ValueKind != JsonValueKind.Object || !settings.TryGetProperty(field, out var value))
+        value = default;
+        return settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty(field, out value);
+    }
+
+    /// <summary>Refuses a field the driver does not know (a misspelt option would otherwise be silently ignored).</summary>
+    public void OnlyKnown(params string[] fields)
+    {
+        if (settings.ValueKind != JsonValueKind.Object)
         {
-            return fallback;
+            return;
+        }
+        foreach (var property in settings.EnumerateObject())
+        {
+            if (!fields.Contains(property.Name, StringComparer.Ordinal))
+            {
+                throw new DeviceSettingsException(Field(property.Name), $"unknown setting (known: {string.Join(", ", fields)})");
+            }
+        }
+    }
+
+    public string RequiredString(string field) =>
+        TryGet(field, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
+            ? text
+            : throw new DeviceSettingsException(Field(field), "required, a non-empty string");
+
+    public int WholeNumber(string field, int fallback, int min, int max) => OptionalWholeNumber(field, min, max) ?? fallback;
+
+    /// <summary>The number, or null when the field is absent.</summary>
+    public int? OptionalWholeNumber(string field, int min, int max)
+    {
+        if (!TryGet(field, out var value))
+        {
+            return null;
         }
         return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) && number >= min && number <= max
             ? number
-            : throw new DeviceSettingsException(field, $"must be a whole number from {min} to {max}");
+            : throw new DeviceSettingsException(Field(field), $"must be a whole number from {min} to {max}");
     }
+
+    public double Number(string field, double fallback, double min, double max)
+    {
+        if (!TryGet(field, out var value))
+        {
+            return fallback;
+        }
+        return value.ValueKind == JsonValueKind.Number && value.GetDouble() is var number && number >= min && number <= max
+            ? number
+            : throw new DeviceSettingsException(Field(field), string.Create(CultureInfo.InvariantCulture, $"must be a number from {min} to {max}"));
+    }
+
+    public bool Flag(string field, bool fallback)
+    {
+        if (!TryGet(field, out var value))
+        {
+            return fallback;
+        }
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : throw new DeviceSettingsException(Field(field), "must be true or false");
+    }
+
+    /// <summary>The entries of a list (none when the field is absent), each with its path, e.g. "keys[2]".</summary>
+    public IReadOnlyList<(JsonElement Value, string Field)> List(string field)
+    {
+        if (!TryGet(field, out var value))
+        {
+            return [];
+        }
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new DeviceSettingsException(Field(field), "must be a list [...]");
+        }
+        string path = Field(field);
+        return [.. value.EnumerateArray().Select((item, i) => (item, $"{path}[{i}]"))];
+    }
+
+    /// <summary>The entries of a list of objects (none when the field is absent), each read as settings of its own.</summary>
+    public IReadOnlyList<DeviceSettings> Objects(string field) =>
+        [.. List(field).Select(entry => entry.Value.ValueKind == JsonValueKind.Object
+            ? new DeviceSettings(entry.Value, entry.Field + ".")
+            : throw new DeviceSettingsException(entry.Field, "must be an object {...}"))];
 
     public byte[] Bytes(string field, int min, int max)
     {
-        if (settings.ValueKind != JsonValueKind.Object || !settings.TryGetProperty(field, out var value) || value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+        if (!TryGet(field, out var value) || value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
         {
-            throw new DeviceSettingsException(field, "required, a non-empty list of numbers");
+            throw new DeviceSettingsException(Field(field), "required, a non-empty list of numbers");
         }
         var bytes = new byte[value.GetArrayLength()];
         int i = 0;
@@ -39,11 +116,11 @@ public readonly struct DeviceSettings(JsonElement settings)
         {
             bytes[i++] = item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out int number) && number >= min && number <= max
                 ? (byte)number
-                : throw new DeviceSettingsException($"{field}[{i - 1}]", $"must be a whole number from {min} to {max}");
+                : throw new DeviceSettingsException(Field($"{field}[{i - 1}]"), $"must be a whole number from {min} to {max}");
         }
         if (bytes.Distinct().Count() != bytes.Length)
         {
-            throw new DeviceSettingsException(field, "lists a number twice");
+            throw new DeviceSettingsException(Field(field), "lists a number twice");
         }
         return bytes;
     }
