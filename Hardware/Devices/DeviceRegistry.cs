@@ -1,6 +1,7 @@
 using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Hardware.Buses.Feetech;
 using Robotics.Hardware.Config;
+using Robotics.Hardware.Input;
 
 namespace Robotics.Hardware.Devices;
 
@@ -16,7 +17,8 @@ public sealed class DeviceRegistry
     /// <summary>The drivers this build ships.</summary>
     public static DeviceRegistry Default { get; } = new DeviceRegistry()
         .Register(DynamixelServos.Type, DynamixelServos.FromConfig)
-        .Register(FeetechServos.Type, FeetechServos.FromConfig);
+        .Register(FeetechServos.Type, FeetechServos.FromConfig)
+        .Register(EvdevDevice.Type, EvdevDevice.FromConfig);
 
     public IReadOnlyCollection<string> Types => _factories.Keys;
 
