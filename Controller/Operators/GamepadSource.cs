@@ -1,11 +1,13 @@
 using System.Buffers.Binary;
+using Robotics.Hardware.Input;
 
 namespace Robotics.Controller.Operators;
 
 /// <summary>
 /// Commands from a gamepad through the Linux joystick interface (/dev/input/jsN; kernel
 /// Documentation/input/joydev/joystick-api.rst): axis i drives action i across its range, centred with the
-/// stick; a 5% dead zone keeps a released stick at the centre; for a discrete robot button n picks action n.
+/// stick; a 5% dead zone keeps a released stick at the centre (the same mapping as the evdev device's axes);
+/// for a discrete robot button n picks action n.
 /// Events are read on a thread of their own; an unplugged gamepad simply stops commanding, and the robot's
 /// stale window takes over.
 /// </summary>
@@ -16,7 +18,9 @@ internal sealed class GamepadSource : ICommandSource
     private const byte ButtonEvent = 0x01;
     private const byte AxisEvent = 0x02;
     private const byte InitialState = 0x80;
-    private const float DeadZone = 0.05f;
+
+    // joystick-api.rst: an axis event's value runs from -32767 to +32767.
+    private static readonly AxisRange Stick = new(-32767, 32767, Deadzone: 0.05f, Invert: false);
 
     private readonly ActionSpace _space;
     private readonly FileStream _device;
@@ -50,7 +54,7 @@ internal sealed class GamepadSource : ICommandSource
         {
             float stick = i < _axes.Length ? Volatile.Read(ref _axes[i]) : 0;
             float half = (_space.Max[i] - _space.Min[i]) / 2;
-            action[i] = _space.Center(i) + (Math.Abs(stick) < DeadZone ? 0 : stick * half);
+            action[i] = _space.Center(i) + stick * half;
         }
         return true;
     }
@@ -69,7 +73,7 @@ internal sealed class GamepadSource : ICommandSource
                 byte number = buffer[7];
                 if (type == AxisEvent && number < _axes.Length)
                 {
-                    Volatile.Write(ref _axes[number], value / 32767f);
+                    Volatile.Write(ref _axes[number], Stick.Normalise(value));
                 }
                 else if (type == ButtonEvent && value != 0)
                 {

@@ -103,7 +103,7 @@ public sealed class DynamixelServosTests : IDisposable
     }
 
     [Theory]
-    [InlineData("\"ids\": []", "devices[0].settings.ids: required, a non-empty list")]
+    [InlineData("\"ids\": []", "devices[0].settings.ids: required, a non-empty list of numbers")]
     [InlineData("\"ids\": [1, 1]", "devices[0].settings.ids: lists a number twice")]
     [InlineData("\"ids\": [1], \"baud\": 12", "devices[0].settings.baud: must be a whole number from 9600 to 4500000")]
     public void Bad_settings_name_the_field(string settings, string message)

@@ -1,5 +1,7 @@
 using System.IO.Ports;
 using System.Runtime.InteropServices;
+using Robotics.Hardware.Native;
+using static Robotics.Hardware.Native.LibC;
 
 namespace Robotics.Hardware.Buses;
 
@@ -11,18 +13,9 @@ namespace Robotics.Hardware.Buses;
 /// </summary>
 public sealed partial class TtyStream : Stream
 {
-    // <fcntl.h>, <poll.h>, <termios.h>, <asm-generic/ioctls.h>: the same values on x86-64 and arm64 Linux.
-    private const int ReadWrite = 0x2;
-    private const int NoControllingTerminal = 0x100;
-    private const int NonBlocking = 0x800;
-    private const short PollIn = 0x1;
-    private const short PollOut = 0x4;
-    private const short PollError = 0x8;
-    private const short PollHangUp = 0x10;
+    // <termios.h>, <asm-generic/ioctls.h>: the same values on x86-64 and arm64 Linux.
     private const int FlushInput = 0;
     private const uint BytesWaitingRequest = 0x541B;
-    private const int TryAgain = 11;
-    private const int Interrupted = 4;
 
     private readonly int _fd;
 
@@ -35,7 +28,7 @@ public sealed partial class TtyStream : Stream
         // closes its own, so the line is never fully closed (which would drop DTR and reset some boards).
         using var setup = new SerialPort(path, baudRate, Parity.None, 8, StopBits.One);
         setup.Open();
-        _fd = open(path, ReadWrite | NoControllingTerminal | NonBlocking);
+        _fd = Open(path, ReadWrite | NoControllingTerminal | NonBlocking);
         if (_fd < 0)
         {
             throw new IOException($"{path}: open failed (errno {Marshal.GetLastPInvokeError()})");
@@ -64,7 +57,7 @@ public sealed partial class TtyStream : Stream
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     /// <summary>Bytes received and not yet read.</summary>
-    public int BytesAvailable => ioctl(_fd, BytesWaitingRequest, out int count) == 0 ? count : 0;
+    public int BytesAvailable => IoctlInt(_fd, BytesWaitingRequest, out int count) == 0 ? count : 0;
 
     /// <summary>Drops what has been received and not read.</summary>
     /// <exception cref="IOException">The line is gone.</exception>
@@ -86,7 +79,7 @@ public sealed partial class TtyStream : Stream
         while (true)
         {
             Wait(PollIn, ReadTimeout);
-            nint got = read(_fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
+            nint got = LibC.Read(_fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
             if (got > 0)
             {
                 return (int)got;
@@ -109,7 +102,7 @@ public sealed partial class TtyStream : Stream
     {
         while (!buffer.IsEmpty)
         {
-            nint wrote = write(_fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
+            nint wrote = LibC.Write(_fd, ref MemoryMarshal.GetReference(buffer), buffer.Length);
             if (wrote > 0)
             {
                 buffer = buffer[(int)wrote..];
@@ -134,8 +127,7 @@ public sealed partial class TtyStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        // Nothing to do if close fails: the descriptor is released either way (close(2), NOTES).
-        _ = close(_fd);
+        _ = LibC.Close(_fd);
         base.Dispose(disposing);
     }
 
@@ -162,32 +154,6 @@ public sealed partial class TtyStream : Stream
         }
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Returned;
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static partial nint read(int fd, ref byte buffer, nint count);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    private static partial nint write(int fd, ref byte buffer, nint count);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(ref PollFd fds, nuint count, int timeoutMs);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int close(int fd);
-
     [LibraryImport("libc", EntryPoint = "tcflush", SetLastError = true)]
     private static partial int tcflush(int fd, int queue);
-
-    [LibraryImport("libc", EntryPoint = "ioctl")]
-    private static partial int ioctl(int fd, nuint request, out int value);
 }

@@ -1,6 +1,7 @@
 using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Hardware.Buses.Feetech;
 using Robotics.Hardware.Config;
+using Robotics.Hardware.Input;
 using Robotics.Hardware.OnBoard;
 
 namespace Robotics.Hardware.Devices;
@@ -22,6 +23,7 @@ public sealed class DeviceRegistry
     public static DeviceRegistry WithBuses(BoardBuses buses) => new DeviceRegistry()
         .Register(DynamixelServos.Type, DynamixelServos.FromConfig)
         .Register(FeetechServos.Type, FeetechServos.FromConfig)
+        .Register(EvdevDevice.Type, EvdevDevice.FromConfig)
         .Register(Mpu6050Imu.Type, c => Mpu6050Imu.FromConfig(c, buses))
         .Register(Ads1115Adc.Type, c => Ads1115Adc.FromConfig(c, buses))
         .Register(Ina219Monitor.Type, c => Ina219Monitor.FromConfig(c, buses))
