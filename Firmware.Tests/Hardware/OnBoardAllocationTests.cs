@@ -7,7 +7,7 @@ using Robotics.Tests.Support.Chips;
 
 namespace Robotics.Tests.Hardware;
 
-/// <summary>The loop's side of the on-board drivers (reading samples, checking stop inputs, handing over outputs) allocates nothing.</summary>
+/// <summary>The loop's side of the on-board drivers (reading samples, checking stop inputs, reading the gamepad, handing over outputs) allocates nothing.</summary>
 [Collection(AllocationMeasurements.Name)]
 public sealed class OnBoardAllocationTests
 {
@@ -16,7 +16,9 @@ public sealed class OnBoardAllocationTests
     {
         var board = new SimulatedBoard(new SimulatedMpu6050(), new SimulatedIna219(0x41), new SimulatedPca9685(0x40));
         board.Gpio.Drive(17, PinValue.Low);
-        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Path.Combine(RepoPaths.Root, "Hardware", "Samples", "rover.json")), board.Registry);
+        using var directory = new TempDirectory();
+        using var pad = new EventFifo(directory.File("pad"));
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(RoverSample.Write(directory.File("rover.json"), pad.Path)), board.Registry);
         robot.Start();
         var observation = new float[5];
         float[] action = [0.25f, -0.25f];
@@ -44,6 +46,7 @@ public sealed class OnBoardAllocationTests
         for (int i = 0; i < ticks; i++)
         {
             status = robot.Read(observation, MonotonicClock.NowNs(), out _);
+            robot.TryReadTeleop(action);
             robot.Write(action, MonotonicClock.NowNs());
         }
         return status;

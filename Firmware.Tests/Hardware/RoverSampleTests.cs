@@ -7,10 +7,15 @@ using Robotics.Tests.Support.Chips;
 
 namespace Robotics.Tests.Hardware;
 
-/// <summary>The shipped rover config, its chips simulated at register level on a simulated I2C bus and GPIO chip.</summary>
+/// <summary>
+/// The shipped rover config, its chips simulated at register level on a simulated I2C bus and GPIO chip, its
+/// gamepad a FIFO of real input events.
+/// </summary>
 public sealed class RoverSampleTests : IDisposable
 {
     private const int EmergencyStopPin = 17;
+    // ABS_RY, the right stick's vertical axis (linux/input-event-codes.h).
+    private const ushort AbsRy = 0x04;
     // One count of the PCA9685's 12-bit counter at 50 Hz.
     private const double OneCountUs = 20_000.0 / 4096;
 
@@ -19,18 +24,24 @@ public sealed class RoverSampleTests : IDisposable
     private readonly SimulatedIna219 _battery = new(0x41);
     private readonly SimulatedPca9685 _motors = new(0x40);
     private readonly SimulatedBoard _board;
+    private readonly EventFifo _pad;
 
     public RoverSampleTests()
     {
         _board = new SimulatedBoard(_imu, _battery, _motors);
+        _pad = new EventFifo(_directory.File("pad"));
         // The normally-closed stop button, released: it holds the pin at ground.
         _board.Gpio.Drive(EmergencyStopPin, PinValue.Low);
     }
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        _pad.Dispose();
+        _directory.Dispose();
+    }
 
     [Fact]
-    public void The_loop_drives_the_escs_reads_imu_and_battery_and_the_stop_button_latches_the_stop()
+    public void The_gamepad_drives_the_escs_the_loop_reads_imu_and_battery_and_the_stop_button_latches_the_stop()
     {
         // At rest on a slope, turning at 10 °/s; 5 A out of a 12 V battery (50 mV across 0.01 Ω).
         // 8192 LSB/g at ±4 g, 65.5 LSB/(°/s) at ±500 °/s (MPU-6050 Register Map §4.17, §4.19).
@@ -38,12 +49,16 @@ public sealed class RoverSampleTests : IDisposable
         _battery.Measure(0.050, 12.0);
         using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample()), _board.Registry);
         var options = new LoopOptions { RateHz = 50, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(60) };
-        using var loop = new ControlLoop(robot, options, null, new SticksOperator([0.5f, -0.5f]));
+        Assert.True(robot.HasTeleop);
+        using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
 
         loop.Start();
+        Assert.True(SpinWait.SpinUntil(() => _pad.Connected, TimeSpan.FromSeconds(10)));
+        // Left stick full up, right stick full down (evdev: up is negative; the config inverts both).
+        _pad.Frame((EventFifo.Absolute, EventFifo.AbsY, -32768), (EventFifo.Absolute, AbsRy, 32767));
 
-        // Throttles 0.5 and -0.5: 1750 µs and 1250 µs once the 4/s rate limit has ramped them.
-        Assert.True(SpinWait.SpinUntil(() => Near(_motors.PulseMicroseconds(0), 1750) && Near(_motors.PulseMicroseconds(1), 1250), TimeSpan.FromSeconds(10)),
+        // Throttles 1 and -1: 2000 µs and 1000 µs once the 4/s rate limit has ramped them.
+        Assert.True(SpinWait.SpinUntil(() => Near(_motors.PulseMicroseconds(0), 2000) && Near(_motors.PulseMicroseconds(1), 1000), TimeSpan.FromSeconds(10)),
             $"pulses {_motors.PulseMicroseconds(0)}, {_motors.PulseMicroseconds(1)}");
 
         // Pressed: the button opens and the pull-up takes the pin high.
@@ -57,13 +72,17 @@ public sealed class RoverSampleTests : IDisposable
         Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped, TimeSpan.FromSeconds(10)));
         Thread.Sleep(200);
         Assert.True(Near(_motors.PulseMicroseconds(0), 1500), "still neutral while the button is pressed");
+        _pad.Frame((EventFifo.Absolute, EventFifo.AbsY, -16384), (EventFifo.Absolute, AbsRy, 0));
 
         // Button back up, then the operator's release: driving again.
         _board.Gpio.Drive(EmergencyStopPin, PinValue.Low);
         Thread.Sleep(100);
         loop.Control.ReleaseEmergencyStop();
         robot.Resume();
-        Assert.True(SpinWait.SpinUntil(() => !loop.Control.EmergencyStopped && Near(_motors.PulseMicroseconds(0), 1750), TimeSpan.FromSeconds(10)));
+        // Half up, beyond the 5 % dead zone rescaled: (0.5 − 0.05) / 0.95 of full throttle.
+        double half = 1500 + 500 * (16384 / 32767.5 - 0.05) / 0.95;
+        Assert.True(SpinWait.SpinUntil(() => !loop.Control.EmergencyStopped && Near(_motors.PulseMicroseconds(0), half) && Near(_motors.PulseMicroseconds(1), 1500), TimeSpan.FromSeconds(10)),
+            $"pulses {_motors.PulseMicroseconds(0)}, {_motors.PulseMicroseconds(1)}");
 
         loop.RequestStop();
         var report = loop.WaitForExit();
@@ -89,7 +108,7 @@ public sealed class RoverSampleTests : IDisposable
         string path = Sample(text => text.Replace("\"period_ms\": 2, \"inputs\"", "\"period_ms\": 1000, \"inputs\"", StringComparison.Ordinal));
         using var robot = new ConfiguredRobot(RobotConfigLoader.Load(path), _board.Registry);
         var options = new LoopOptions { RateHz = 50, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(60) };
-        using var loop = new ControlLoop(robot, options, null, new SticksOperator([0.5f, 0.5f]));
+        using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
 
         loop.Start();
 
@@ -106,7 +125,7 @@ public sealed class RoverSampleTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => RobotConfigLoader.Load(path));
 
-        Assert.Equal($"{path}: emergency_stops[0].source: no device named 'dash' (devices: imu, battery, motors, panel)", error.Message);
+        Assert.Equal($"{path}: emergency_stops[0].source: no device named 'dash' (devices: imu, battery, motors, panel, pad)", error.Message);
     }
 
     private static bool Near(double pulseUs, double expectedUs) => Math.Abs(pulseUs - expectedUs) <= OneCountUs;
@@ -121,26 +140,5 @@ public sealed class RoverSampleTests : IDisposable
         return events;
     }
 
-    /// <summary>The sample as shipped (with <paramref name="edit"/> made), in a file of the test's own.</summary>
-    private string Sample(Func<string, string>? edit = null)
-    {
-        string text = File.ReadAllText(Path.Combine(RepoPaths.Root, "Hardware", "Samples", "rover.json"));
-        string edited = edit?.Invoke(text) ?? text;
-        Assert.NotEqual(edit is null, edited != text);
-        string path = _directory.File("rover.json");
-        File.WriteAllText(path, edited);
-        return path;
-    }
-
-    /// <summary>An operator holding both sticks still.</summary>
-    private sealed class SticksOperator(float[] action) : IOperator
-    {
-        public string Name => "sticks held";
-
-        public bool TryAct(ReadOnlySpan<float> observation, Span<float> command)
-        {
-            action.CopyTo(command);
-            return true;
-        }
-    }
+    private string Sample(Func<string, string>? edit = null) => RoverSample.Write(_directory.File("rover.json"), _pad.Path, edit);
 }
