@@ -1,5 +1,6 @@
 using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Hardware.Buses.Feetech;
+using Robotics.Hardware.Buses.Framed;
 using Robotics.Hardware.Config;
 
 namespace Robotics.Hardware.Devices;
@@ -16,7 +17,8 @@ public sealed class DeviceRegistry
     /// <summary>The drivers this build ships.</summary>
     public static DeviceRegistry Default { get; } = new DeviceRegistry()
         .Register(DynamixelServos.Type, DynamixelServos.FromConfig)
-        .Register(FeetechServos.Type, FeetechServos.FromConfig);
+        .Register(FeetechServos.Type, FeetechServos.FromConfig)
+        .Register(FramedSerialDevice.Type, FramedSerialDevice.FromConfig);
 
     public IReadOnlyCollection<string> Types => _factories.Keys;
 
