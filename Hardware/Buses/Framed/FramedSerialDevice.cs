@@ -81,7 +81,16 @@ public sealed class FramedSerialDevice : PolledDevice
             // A board that resets when its port opens (an Arduino Uno) is in its bootloader until then.
             Thread.Sleep(_settings.Boot);
         }
-        Greet(_link);
+        try
+        {
+            Greet(_link);
+        }
+        catch
+        {
+            // A start that fails leaves nothing open: the caller may only dispose the device.
+            Close();
+            throw;
+        }
     }
 
     protected override bool Poll(Span<float> inputs)
