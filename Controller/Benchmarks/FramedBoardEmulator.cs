@@ -10,7 +10,7 @@ namespace Robotics.Controller.Benchmarks;
 /// start, answers HELLO with its version and counts, takes SET_OUTPUTS, and goes to its safe state (every
 /// output 0) on SAFE. Its physics: input i follows output i at once where both exist (an echo); the other
 /// inputs hold what the test sets. Faults on demand: frames corrupted or dropped, silence, garbage between
-/// frames, an ERROR, a restart.
+/// frames, a restart, any message the test makes.
 /// </summary>
 public sealed class FramedBoardEmulator : IDisposable
 {
@@ -142,14 +142,12 @@ public sealed class FramedBoardEmulator : IDisposable
         }
     }
 
-    /// <summary>Sends an ERROR with the board's code and text.</summary>
-    public void SendError(byte code, string text)
+    /// <summary>Sends a message of the test's making (an ERROR, say, or one no controller expects).</summary>
+    public void SendMessage(ReadOnlySpan<byte> payload)
     {
-        var payload = new byte[2 + text.Length];
-        int length = FramedMessage.WriteError(payload, code, System.Text.Encoding.ASCII.GetBytes(text));
         lock (_gate)
         {
-            Send(payload.AsSpan(0, length));
+            Send(payload);
         }
     }
 

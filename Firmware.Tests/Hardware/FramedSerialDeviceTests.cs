@@ -324,11 +324,46 @@ public sealed class FramedSerialDeviceTests : IDisposable
     {
         var device = Start(Inputs, Outputs);
 
-        _board.SendError(4, "low battery");
+        var error = new byte[32];
+
+        _board.SendMessage(error.AsSpan(0, FramedMessage.WriteError(error, 4, "low battery"u8)));
 
         WaitUntil(() => device.BoardErrors == 1, "the error counted");
         Assert.Equal(4, device.Counters["last_board_error"]);
         Assert.Equal(0, device.CorruptFrames);
+    }
+
+    [Fact]
+    public void Intact_messages_of_an_unknown_type_or_the_wrong_length_are_counted_as_unexpected()
+    {
+        var device = Start(Inputs, Outputs);
+        var inputs = new float[3];
+
+        _board.SendMessage([0x84, 0x01]);
+        _board.SendMessage([(byte)FramedMessageType.Sample, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x3F]);
+        _board.SetInput(2, 3f);
+
+        WaitUntil(() => device.UnexpectedFrames == 2, "two unexpected frames counted");
+        WaitUntil(() => device.ReadLatest(inputs) != long.MinValue && inputs[2] == 3f, "samples going on");
+        Assert.Equal(0, device.CorruptFrames);
+    }
+
+    [Fact]
+    public void Each_poll_takes_the_newest_sample_and_leaves_no_backlog()
+    {
+        // A board ten times faster than the device's period: a poll finds about ten samples waiting.
+        _board.Dispose();
+        _board = new FramedBoardEmulator(_line.Device, Inputs.Length, Outputs.Length, TimeSpan.FromMilliseconds(1));
+        var device = Start(Inputs, Outputs);
+        WaitUntil(() => device.Polls > 30, "polls");
+
+        _board.Silent = true;
+        long polls = device.Polls;
+        long errors = device.Errors;
+        WaitUntil(() => device.Errors > errors, "a poll that finds nothing");
+
+        // Taking one sample a poll would leave hundreds queued, and go on finding them long after the board fell silent.
+        Assert.InRange(device.Polls - polls, 0, 5);
     }
 
     [Fact]
