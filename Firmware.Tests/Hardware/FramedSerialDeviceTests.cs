@@ -175,6 +175,22 @@ public sealed class FramedSerialDeviceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_board_still_booting_when_its_port_opens_is_greeted_after_boot_ms()
+    {
+        // Deaf for its first 300 ms, as an Arduino Uno is in its bootloader after the port's opening resets it.
+        _board.Silent = true;
+        var booted = Task.Delay(300).ContinueWith(_ => _board.Silent = false, TaskScheduler.Default);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var device = Start(Inputs, Outputs, retries: 0, boot: TimeSpan.FromMilliseconds(1500));
+
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(1500));
+        Assert.Equal(1, _board.Hellos);
+        WaitUntil(() => device.Polls > 3, "polls");
+        await booted;
+    }
+
+    [Fact]
     public void Samples_reach_read_latest_with_the_time_they_were_taken()
     {
         _board.SetInput(2, 7.5f);
@@ -405,9 +421,9 @@ public sealed class FramedSerialDeviceTests : IDisposable
         WaitUntil(() => _board.IsSafe, "SAFE once the loop stopped");
     }
 
-    private FramedSerialDevice Start(string[] inputs, string[] outputs)
+    private FramedSerialDevice Start(string[] inputs, string[] outputs, int retries = 2, TimeSpan boot = default)
     {
-        _device = new FramedSerialDevice("board", new FramedSerialSettings(_line.Driver, 115_200, inputs, outputs, TimeSpan.FromMilliseconds(10), Timeout, 2, TimeSpan.Zero));
+        _device = new FramedSerialDevice("board", new FramedSerialSettings(_line.Driver, 115_200, inputs, outputs, TimeSpan.FromMilliseconds(10), Timeout, retries, boot));
         _device.Start();
         return _device;
     }
