@@ -8,7 +8,7 @@ namespace Robotics.Controller.Benchmarks;
 /// A user's own board speaking the framed-serial protocol on the far end of a pseudo-terminal (for tests
 /// without hardware), as docs/robot-config.md asks of a board: it streams SAMPLEs at its own rate from the
 /// start, answers HELLO with its version and counts, takes SET_OUTPUTS, and goes to its safe state (every
-/// output 0) on SAFE. Its physics: input i follows output i at once where both exist (an echo); the other
+/// output 0) on SAFE. It has no watchdog of its own: tests watch what the controller sends, not the board. Its physics: input i follows output i at once where both exist (an echo); the other
 /// inputs hold what the test sets. Faults on demand: frames corrupted or dropped, silence, garbage between
 /// frames, a restart, any message the test makes.
 /// </summary>

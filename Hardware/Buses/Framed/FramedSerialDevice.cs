@@ -279,9 +279,10 @@ public sealed class FramedSerialDevice : PolledDevice
     {
         if (_sampled)
         {
-            // The clock running back means a restart, which restarts the sequence too: that gap is no loss. (A µs
-            // clock in 32 bits wraps every 71.6 minutes; read modulo 2³², a wrap runs forward, and a restart is
-            // seen as one as long as it comes within 35 minutes of the last wrap or power-up.)
+            // The clock running back means a restart, which restarts the sequence too: that gap is no loss. A µs
+            // clock in 32 bits wraps every 71.6 minutes; read modulo 2³² a wrap runs forward, and a restart is
+            // recognised when it comes within 35.8 minutes of power-up or of the last wrap (later, its gap
+            // counts as missed samples instead).
             if ((int)(boardTime - _lastBoardTime) < 0)
             {
                 Interlocked.Increment(ref _boardRestarts);
