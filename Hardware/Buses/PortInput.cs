@@ -16,6 +16,9 @@ public sealed class PortInput(Stream stream)
     /// <summary>The deadline <paramref name="timeout"/> from now, in <see cref="Stopwatch"/> ticks.</summary>
     public static long Deadline(TimeSpan timeout) => Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
 
+    /// <summary>Whether bytes read from the port wait here to be taken (bytes still in the port's own buffer are not counted).</summary>
+    public bool Buffered => _start < _end;
+
     /// <summary>Forgets bytes received but not yet taken: the bus calls it with the port's own discard.</summary>
     public void Discard() => (_start, _end) = (0, 0);
 

@@ -42,14 +42,7 @@ public abstract class ServoBus : IDisposable
     /// <param name="timeout">How long to wait for an answer; a 1 Mbaud status packet takes ~0.15 ms plus the servo's return delay.</param>
     protected ServoBus(string portName, int baudRate, TimeSpan timeout, int retries)
     {
-        try
-        {
-            Port = new TtyStream(portName, baudRate) { ReadTimeout = Math.Max(1, (int)timeout.TotalMilliseconds) };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
-        {
-            throw new ServoBusException(ServoBusFault.Port, -1, $"{portName}: cannot open the serial port: {e.Message}", e);
-        }
+        Port = TtyStream.OpenLine(portName, baudRate, timeout);
         _timeout = timeout;
         Retries = retries;
     }

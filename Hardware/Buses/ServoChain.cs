@@ -38,18 +38,15 @@ public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeS
 /// </summary>
 public abstract class ServoChain : PolledDevice
 {
-    private static readonly TimeSpan ReopenInterval = TimeSpan.FromMilliseconds(500);
-
     private readonly ServoChainSettings _settings;
     private readonly ServoTable _table;
     private readonly byte[] _present;
     private readonly byte[] _goals;
     private readonly byte[] _torqueOn;
     private readonly byte[] _torqueOff;
+    private readonly ReopenSchedule _reopen = new();
     private ServoBus? _bus;
     private bool _torque;
-    private long _nextReopen;
-    private long _reopens;
 
     protected ServoChain(string name, ServoChainSettings settings, ServoTable table)
         : base(name, [.. settings.Ids.SelectMany(id => new[] { $"{id}.position", $"{id}.velocity" })], [.. settings.Ids.Select(id => $"{id}.goal_position")], settings.Period)
@@ -63,7 +60,7 @@ public abstract class ServoChain : PolledDevice
     }
 
     /// <summary>Times the adapter was found again after it went away.</summary>
-    public long Reopens => Interlocked.Read(ref _reopens);
+    public long Reopens => _reopen.Reopens;
 
     /// <summary>The bus's counters (since it was last opened) and the reopens.</summary>
     protected override void AddCounters(Dictionary<string, long> counters)
@@ -180,20 +177,19 @@ public abstract class ServoChain : PolledDevice
         }
         Close();
         _torque = false;
-        _nextReopen = Environment.TickCount64 + (long)ReopenInterval.TotalMilliseconds;
+        _reopen.Lost();
     }
 
     private bool TryReopen()
     {
-        if (Environment.TickCount64 < _nextReopen || !File.Exists(_settings.Port))
+        if (!_reopen.Due(_settings.Port))
         {
             return false;
         }
-        _nextReopen = Environment.TickCount64 + (long)ReopenInterval.TotalMilliseconds;
         try
         {
             _bus = OpenBus(_settings);
-            Interlocked.Increment(ref _reopens);
+            _reopen.Reopened();
             return true;
         }
         catch (ServoBusException)

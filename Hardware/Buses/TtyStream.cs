@@ -38,6 +38,20 @@ public sealed partial class TtyStream : Stream
 
     public string Path { get; }
 
+    /// <summary>Opens a bus's line, waiting up to <paramref name="readTimeout"/> per read; any failure to open is a port fault.</summary>
+    /// <exception cref="ServoBusException">No such device, no permission, or not a serial line.</exception>
+    public static TtyStream OpenLine(string path, int baudRate, TimeSpan readTimeout)
+    {
+        try
+        {
+            return new TtyStream(path, baudRate) { ReadTimeout = Math.Max(1, (int)readTimeout.TotalMilliseconds) };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            throw new ServoBusException(ServoBusFault.Port, -1, $"{path}: cannot open the serial port: {e.Message}", e);
+        }
+    }
+
     /// <summary>How long a read waits for the first byte before throwing <see cref="TimeoutException"/>, in milliseconds.</summary>
     public override int ReadTimeout { get; set; } = 100;
 

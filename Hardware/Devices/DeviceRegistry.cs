@@ -1,5 +1,6 @@
 using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Hardware.Buses.Feetech;
+using Robotics.Hardware.Buses.Framed;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Input;
 using Robotics.Hardware.OnBoard;
@@ -23,6 +24,7 @@ public sealed class DeviceRegistry
     public static DeviceRegistry WithBuses(BoardBuses buses) => new DeviceRegistry()
         .Register(DynamixelServos.Type, DynamixelServos.FromConfig)
         .Register(FeetechServos.Type, FeetechServos.FromConfig)
+        .Register(FramedSerialDevice.Type, FramedSerialDevice.FromConfig)
         .Register(EvdevDevice.Type, EvdevDevice.FromConfig)
         .Register(Mpu6050Imu.Type, c => Mpu6050Imu.FromConfig(c, buses))
         .Register(Ads1115Adc.Type, c => Ads1115Adc.FromConfig(c, buses))

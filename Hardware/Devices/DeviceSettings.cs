@@ -191,4 +191,37 @@ public readonly struct DeviceSettings(JsonElement settings, string prefix = "")
         }
         return bytes;
     }
+
+    /// <summary>
+    /// A list of distinct non-empty names (a device's channels, say), at most <paramref name="max"/>; an absent
+    /// field is an empty list unless it is <paramref name="required"/>.
+    /// </summary>
+    public string[] Names(string field, bool required, int max)
+    {
+        if (settings.ValueKind != JsonValueKind.Object || !settings.TryGetProperty(field, out var value))
+        {
+            return required ? throw new DeviceSettingsException(field, "required, a non-empty list of names") : [];
+        }
+        if (value.ValueKind != JsonValueKind.Array || (required && value.GetArrayLength() == 0))
+        {
+            throw new DeviceSettingsException(field, required ? "required, a non-empty list of names" : "must be a list of names");
+        }
+        if (value.GetArrayLength() > max)
+        {
+            throw new DeviceSettingsException(field, $"at most {max} names");
+        }
+        var names = new string[value.GetArrayLength()];
+        int i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            names[i++] = item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } name
+                ? name
+                : throw new DeviceSettingsException($"{field}[{i - 1}]", "must be a non-empty string");
+        }
+        if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new DeviceSettingsException(field, $"lists '{twice.Key}' twice");
+        }
+        return names;
+    }
 }

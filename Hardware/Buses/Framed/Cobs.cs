@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Robotics.Hardware.Buses.Framed;
 
 /// <summary>
@@ -46,26 +48,36 @@ public static class Cobs
 
     /// <summary>Decodes one frame (without its delimiter); returns the decoded length.</summary>
     /// <exception cref="InvalidDataException">A zero inside the frame, or a code that runs past its end.</exception>
-    public static int Decode(ReadOnlySpan<byte> source, Span<byte> destination)
+    public static int Decode(ReadOnlySpan<byte> source, Span<byte> destination) =>
+        TryDecode(source, destination, out int length, out string? damage) ? length : throw new InvalidDataException(damage);
+
+    /// <summary>
+    /// Decodes one frame (without its delimiter) into <paramref name="destination"/>, which must hold as many
+    /// bytes as <paramref name="source"/>; false, saying why, for a damaged frame. Allocates nothing, so a
+    /// receiver can drop damaged frames on a thread that must not allocate.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> source, Span<byte> destination, out int length, [NotNullWhen(false)] out string? damage)
     {
         int read = 0;
-        int write = 0;
+        length = 0;
         while (read < source.Length)
         {
             byte code = source[read++];
             if (code == 0 || read + code - 1 > source.Length)
             {
-                throw new InvalidDataException(code == 0 ? "COBS frame holds a zero byte" : "COBS frame ends inside a block");
+                damage = code == 0 ? "COBS frame holds a zero byte" : "COBS frame ends inside a block";
+                return false;
             }
             for (int i = 1; i < code; i++)
             {
-                destination[write++] = source[read++];
+                destination[length++] = source[read++];
             }
             if (code != 0xFF && read < source.Length)
             {
-                destination[write++] = 0;
+                destination[length++] = 0;
             }
         }
-        return write;
+        damage = null;
+        return true;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Robotics.Hardware.Buses.Framed;
 
@@ -27,21 +28,34 @@ public static class FramedPacket
 
     /// <summary>Decodes one frame (its bytes up to, not including, the delimiter) into its payload; returns the payload's length.</summary>
     /// <exception cref="InvalidDataException">Bad COBS, too short to hold a CRC, or a CRC that does not match.</exception>
-    public static int Decode(ReadOnlySpan<byte> frame, Span<byte> payload)
+    public static int Decode(ReadOnlySpan<byte> frame, Span<byte> payload) =>
+        TryDecode(frame, payload, out int length, out string? damage) ? length : throw new InvalidDataException(damage);
+
+    /// <summary>
+    /// Decodes one frame (its bytes up to, not including, the delimiter) into its payload; false, saying why,
+    /// for bad COBS, a frame too short to hold a CRC, or a CRC that does not match. Allocates nothing.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> frame, Span<byte> payload, out int length, [NotNullWhen(false)] out string? damage)
     {
         Span<byte> plain = stackalloc byte[frame.Length];
-        int length = Cobs.Decode(frame, plain);
-        if (length < 2)
+        length = 0;
+        if (!Cobs.TryDecode(frame, plain, out int plainLength, out damage))
         {
-            throw new InvalidDataException($"frame of {length} bytes: too short for its CRC");
+            return false;
         }
-        ushort expected = BinaryPrimitives.ReadUInt16LittleEndian(plain[(length - 2)..]);
-        ushort actual = Crc16Ccitt.Compute(plain[..(length - 2)]);
-        if (expected != actual)
+        if (plainLength < 2)
         {
-            throw new InvalidDataException($"frame CRC {actual:X4} where the frame says {expected:X4}");
+            damage = "frame too short for its CRC";
+            return false;
         }
-        plain[..(length - 2)].CopyTo(payload);
-        return length - 2;
+        ushort expected = BinaryPrimitives.ReadUInt16LittleEndian(plain[(plainLength - 2)..]);
+        if (Crc16Ccitt.Compute(plain[..(plainLength - 2)]) != expected)
+        {
+            damage = "frame CRC does not match its contents";
+            return false;
+        }
+        length = plainLength - 2;
+        plain[..length].CopyTo(payload);
+        return true;
     }
 }
