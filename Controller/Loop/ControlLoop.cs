@@ -259,7 +259,7 @@ public sealed class ControlLoop : IDisposable
     {
         long start = MonotonicClock.NowNs();
         TakeControlRequests(start);
-        var status = _hardware.Read(_observation, start, out int staleIndex);
+        var status = _hardware.Read(_observation, start, out int faultIndex);
         bool timed = Statistics.Ticks >= UntimedTicks;
         if (timed)
         {
@@ -267,11 +267,11 @@ public sealed class ControlLoop : IDisposable
         }
         if (status == ReadStatus.StaleSensor)
         {
-            LatchFault(FaultKind.StaleSensor, staleIndex, start);
+            LatchFault(FaultKind.StaleSensor, faultIndex, start);
         }
         else if (status == ReadStatus.EmergencyStop && !_emergencyStopped)
         {
-            LatchEmergencyStopInput(start);
+            LatchEmergencyStopInput(faultIndex, start);
         }
         for (int i = 0; i < _observation.Length; i++)
         {
@@ -341,12 +341,13 @@ public sealed class ControlLoop : IDisposable
     /// A stop input on the robot (a button, a bumper) latches the same stop as a remote operator's, from this
     /// tick on; only an operator's release lifts it, and a release while the input is still active latches it again.
     /// </summary>
-    private void LatchEmergencyStopInput(long now)
+    private void LatchEmergencyStopInput(int input, long now)
     {
         Control.LatchEmergencyStop();
         _emergencyStopped = true;
         _hardware.Halt();
-        Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episode, _episodeTick, Text: "emergency stop input active (or unreadable) on the robot"));
+        // Index: which of the robot config's emergency_stops entries.
+        Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episode, _episodeTick, Index: input, Text: "emergency stop input active (or unreadable) on the robot"));
     }
 
     /// <summary>Chooses the command: e-stop, then the override operator, then the mode's driver, then a help pause.</summary>
@@ -434,8 +435,15 @@ public sealed class ControlLoop : IDisposable
             _emergencyStopped = stopped;
             if (!stopped)
             {
-                ClearFault();
+                _safety.ClearFault();
+                ResumeUnlessWatchdogTripped();
             }
+        }
+        if (_emergencyStopped)
+        {
+            // Every tick, not once: whoever latched the stop (an operator, a stop input) and whatever thread
+            // resumed a device since, the devices stay in their safe state while the stop holds. A flag write each.
+            _hardware.Halt();
         }
         if (Control.TakeModeRequest(out var mode) && mode != _mode)
         {
@@ -579,14 +587,23 @@ public sealed class ControlLoop : IDisposable
     }
 
     /// <summary>
-    /// Clears a latched fault (a new episode, an operator's reset or release) and lets the devices leave the safe
-    /// state it put them in, unless the stop is latched or the watchdog halted them (that lasts until restart).
+    /// Clears a latched fault (a new episode, an operator's reset) and lets the devices leave the safe state it
+    /// put them in, unless the stop is latched or the watchdog halted them.
     /// </summary>
     private void ClearFault()
     {
         bool faulted = _safety.Fault != FaultKind.None;
         _safety.ClearFault();
-        if (faulted && !_emergencyStopped && (_watchdog?.Trips ?? 0) == 0)
+        if (faulted && !_emergencyStopped)
+        {
+            ResumeUnlessWatchdogTripped();
+        }
+    }
+
+    /// <summary>The loop alone resumes devices; a watchdog trip keeps them halted until the controller restarts.</summary>
+    private void ResumeUnlessWatchdogTripped()
+    {
+        if ((_watchdog?.Trips ?? 0) == 0)
         {
             _hardware.Resume();
         }

@@ -35,7 +35,7 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
         var outgoing = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lease.Revoked);
         var writer = WriteAll(outgoing.Reader, responseStream);
-        var reporter = Report(outgoing.Writer, stop.Token);
+        var reporter = Report(outgoing.Writer, lease, stop.Token);
         try
         {
             outgoing.Writer.TryWrite(new ControllerMessage { Granted = Granted() });
@@ -103,8 +103,11 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
         return granted;
     }
 
-    /// <summary>Tells the operator what the loop applied, and when its commands went stale.</summary>
-    private async Task Report(ChannelWriter<ControllerMessage> outgoing, CancellationToken stop)
+    /// <summary>
+    /// Tells the operator what the loop applied, and when its commands went stale; ends the session when the
+    /// robot's own stop input latched the emergency stop (a remote stop revokes the lease itself).
+    /// </summary>
+    private async Task Report(ChannelWriter<ControllerMessage> outgoing, OverrideLease lease, CancellationToken stop)
     {
         var control = session.Loop.Control;
         long reported = control.AppliedSequence;
@@ -115,6 +118,11 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
+                if (control.EmergencyStopped)
+                {
+                    lease.Revoke();
+                    return;
+                }
                 long sequence = control.AppliedSequence;
                 if (sequence != reported && sequence >= 0)
                 {

@@ -104,10 +104,10 @@ public sealed class RobotSession(ControlLoop loop, EventHub events, ServerOption
         Publish(LoopEventKind.EmergencyStop, string.IsNullOrWhiteSpace(reason) ? "emergency stop" : $"emergency stop: {reason}");
     }
 
+    /// <summary>Lifts the stop; the loop resumes the devices on its next tick (unless a stop input is still active, or the watchdog halted them).</summary>
     public void ReleaseEmergencyStop()
     {
         loop.Control.ReleaseEmergencyStop();
-        loop.Hardware.Resume();
         Publish(LoopEventKind.EmergencyStopReleased, "emergency stop released");
     }
 

@@ -50,11 +50,14 @@ public sealed class Pca9685PwmTests
         var chip = new SimulatedPca9685();
         using var pwm = new SimulatedBoard(chip).Create(Pca9685Pwm.Type, TwoEscs);
         pwm.Start();
+        int before = chip.Transactions;
 
         pwm.WriteOutputs([1750, 950]);
 
         Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(0) - 1750) < OneCountUs, TimeSpan.FromSeconds(5)));
         Assert.Equal(1100, chip.PulseMicroseconds(15), OneCountUs);
+        // One transaction per output (all four LED registers at once): no frame sees half a pulse width.
+        Assert.Equal(before + 2, chip.Transactions);
 
         pwm.Halt();
         Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(0) - 1500) < OneCountUs, TimeSpan.FromSeconds(5)));
@@ -74,8 +77,9 @@ public sealed class Pca9685PwmTests
     [InlineData("""{ "channels": [ { "name": "a", "channel": 16 } ] }""", "channels[0].channel: must be a whole number from 0 to 15")]
     [InlineData("""{ "channels": [ { "name": "a" } ] }""", "channels[0].channel: required, a whole number from 0 to 15")]
     [InlineData("""{ "channels": [ { "name": "a", "channel": 1 }, { "name": "b", "channel": 1 } ] }""", "channels[1]: repeats 1")]
-    [InlineData("""{ "channels": [ { "name": "a", "channel": 1 }, { "name": "a", "channel": 2 } ] }""", "channels: names 'a' twice")]
+    [InlineData("""{ "channels": [ { "name": "a", "channel": 1 }, { "name": "a", "channel": 2 } ] }""", "channels: lists 'a' twice")]
     [InlineData("""{ "frequency_hz": 2000, "channels": [ { "name": "a", "channel": 1 } ] }""", "frequency_hz: must be a number from 24 to 1526")]
+    [InlineData("""{ "frequency_hz": 1000, "channels": [ { "name": "a", "channel": 1 } ] }""", "channels[0].max_us: the default 2000 µs does not fit the 1000 µs frame at 1000 Hz: give min_us and max_us")]
     public void Bad_settings_name_the_field(string settings, string message)
     {
         var error = Assert.Throws<InvalidDataException>(() => new SimulatedBoard().Create(Pca9685Pwm.Type, settings));

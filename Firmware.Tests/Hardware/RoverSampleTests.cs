@@ -68,7 +68,6 @@ public sealed class RoverSampleTests : IDisposable
 
         // Released by an operator while the button is still pressed: latched again.
         loop.Control.ReleaseEmergencyStop();
-        robot.Resume();
         Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped, TimeSpan.FromSeconds(10)));
         Thread.Sleep(200);
         Assert.True(Near(_motors.PulseMicroseconds(0), 1500), "still neutral while the button is pressed");
@@ -76,9 +75,10 @@ public sealed class RoverSampleTests : IDisposable
 
         // Button back up, then the operator's release: driving again.
         _board.Gpio.Drive(EmergencyStopPin, PinValue.Low);
-        Thread.Sleep(100);
+        var panel = robot.Devices.Single(d => d.Name == "panel");
+        var estop = new float[1];
+        Assert.True(SpinWait.SpinUntil(() => panel.ReadLatest(estop) != long.MinValue && estop[0] == 0, TimeSpan.FromSeconds(10)));
         loop.Control.ReleaseEmergencyStop();
-        robot.Resume();
         // Half up, beyond the 5 % dead zone rescaled: (0.5 − 0.05) / 0.95 of full throttle.
         double half = 1500 + 500 * (16384 / 32767.5 - 0.05) / 0.95;
         Assert.True(SpinWait.SpinUntil(() => !loop.Control.EmergencyStopped && Near(_motors.PulseMicroseconds(0), half) && Near(_motors.PulseMicroseconds(1), 1500), TimeSpan.FromSeconds(10)),

@@ -334,6 +334,48 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public async Task The_robots_own_stop_input_ends_the_override_and_holds_the_stop_until_released_with_the_input_up()
+    {
+        var robot = new ScriptedRobot();
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop), @operator: new ConstantOperator(1));
+        using var channel = harness.Channel();
+        var control = new Control.ControlClient(channel);
+        using var call = await TakeOver(new Override.OverrideClient(channel), "grace");
+        await call.RequestStream.WriteAsync(Command(1, 1.5f));
+
+        robot.StopInputActive = true;
+
+        // The lease ends as a remote stop ends it: the operator is told, and its last command cannot drive later.
+        var messages = new List<ControllerMessage>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            messages.Add(call.ResponseStream.Current);
+        }
+        Assert.Equal("emergency stop", messages.Single(m => m.MessageCase == ControllerMessage.MessageOneofCase.Released).Released.Reason);
+        Assert.True(harness.Loop.Control.EmergencyStopped);
+        Assert.False(harness.Loop.Control.OverrideHeld);
+        Assert.True(robot.HaltedAtRead >= 0);
+
+        // Released while the input is still active: latched again, and the devices stay halted.
+        await control.ReleaseEmergencyStopAsync(new ReleaseEmergencyStopRequest());
+        long releasedAt = harness.Loop.Statistics.Ticks;
+        await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > releasedAt + 5, "ticks after the release");
+        Assert.True(harness.Loop.Control.EmergencyStopped);
+        Assert.True(robot.HaltedAtRead >= 0);
+
+        robot.StopInputActive = false;
+        await control.ReleaseEmergencyStopAsync(new ReleaseEmergencyStopRequest());
+        await RobotHarness.Eventually(() => robot.HaltedAtRead == -1 && !harness.Loop.Control.EmergencyStopped, "resumed after the release");
+        releasedAt = harness.Loop.Statistics.Ticks;
+        await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > releasedAt + 5, "ticks after the second release");
+        lock (robot.Written)
+        {
+            // The local operator's 1, not the revoked remote operator's 1.5.
+            Assert.Equal(1f, robot.Written[^1]);
+        }
+    }
+
+    [Fact]
     public async Task Mode_reset_and_recording_are_controlled_remotely()
     {
         using var robot = new ReachSimulation(seed: 4);

@@ -4,13 +4,14 @@ namespace Robotics.Tests.Support;
 
 /// <summary>
 /// A robot with no physics whose sensors and timing a test scripts: a stale sensor from some tick on, a
-/// read that stalls once, a write that takes too long once. It records every action written and when
+/// read that stalls once, a write that takes too long once, a stop input pressed and released. It records every action written and when
 /// Halt was called, so tests can check what reached the actuators.
 /// </summary>
 public sealed class ScriptedRobot(double rateHz = 100) : IRobotHardware
 {
     private long _reads;
     private long _haltedAtTick = -1;
+    private bool _stopInputActive;
 
     public RobotDescription Description { get; } = new("scripted", rateHz,
         [new ObservationSpec("position", "m", 50_000_000), new ObservationSpec("velocity", "m/s", 50_000_000)],
@@ -24,6 +25,13 @@ public sealed class ScriptedRobot(double rateHz = 100) : IRobotHardware
 
     /// <summary>At this read, the observation holds NaN.</summary>
     public long NaNAtRead { get; init; } = -1;
+
+    /// <summary>While true, the robot's own stop input is active (a test presses and releases it).</summary>
+    public bool StopInputActive
+    {
+        get => Volatile.Read(ref _stopInputActive);
+        set => Volatile.Write(ref _stopInputActive, value);
+    }
 
     public List<float> Written { get; } = [];
 
@@ -47,6 +55,11 @@ public sealed class ScriptedRobot(double rateHz = 100) : IRobotHardware
         }
         observation[0] = read == NaNAtRead ? float.NaN : 0.1f * read;
         observation[1] = 1;
+        if (StopInputActive)
+        {
+            faultIndex = 0;
+            return ReadStatus.EmergencyStop;
+        }
         faultIndex = read >= StaleFromRead ? 1 : -1;
         return read >= StaleFromRead ? ReadStatus.StaleSensor : ReadStatus.Ok;
     }

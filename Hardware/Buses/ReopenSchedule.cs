@@ -1,13 +1,17 @@
 namespace Robotics.Hardware.Buses;
 
 /// <summary>
-/// When a device thread tries a serial adapter again after a port fault (the adapter was pulled out): every
-/// half second, and only once its device file is back, so an absent adapter costs a stat rather than an open
-/// that fails. Counts the times it came back. One device thread schedules; any thread may read the count.
+/// When a device thread tries a device file again after it went away (a serial adapter or a gamepad pulled
+/// out): every half second, and only once its device file is back, so an absent device costs a stat rather
+/// than an open that fails. Counts the times it came back. One device thread schedules; any thread may read
+/// the count.
 /// </summary>
 public sealed class ReopenSchedule
 {
     private const long IntervalMs = 500;
+
+    /// <summary>How long a thread with nothing else to do may sleep between tries.</summary>
+    public static TimeSpan Interval { get; } = TimeSpan.FromMilliseconds(IntervalMs);
     private long _next;
     private long _reopens;
 

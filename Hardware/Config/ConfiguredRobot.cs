@@ -5,9 +5,10 @@ namespace Robotics.Hardware.Config;
 
 /// <summary>
 /// A robot assembled from a config file: its devices, and the mapping from their channels to the observation
-/// and action vectors (with each entry's scale and offset), and to a teleoperator's actions when the config
-/// has a leader arm. Read copies every device's latest sample once per tick and checks each entry's age; Write
-/// hands every driven device its outputs. Neither blocks nor allocates.
+/// and action vectors (with each entry's scale and offset), to a teleoperator's actions when the config has
+/// teleop sources (a leader arm, a gamepad), and to its emergency-stop inputs. Read copies every device's latest
+/// sample once per tick and checks each entry's age and the stop inputs; Write hands every driven device its
+/// outputs. Neither blocks nor allocates.
 /// </summary>
 public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
 {
@@ -93,7 +94,8 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
         {
             var (device, channel) = _emergencyStops[i];
             // Pressed, or not known to be released: a stop input that cannot be read must stop the robot.
-            if (_inputs[device][channel] >= 0.5f || Stale(device, _emergencyStopMaxAge[i]))
+            // !(x < 0.5) rather than x >= 0.5: a NaN from a board of your own is not a released button.
+            if (!(_inputs[device][channel] < 0.5f) || Stale(device, _emergencyStopMaxAge[i]))
             {
                 faultIndex = i;
                 return ReadStatus.EmergencyStop;
@@ -150,11 +152,24 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
         }
     }
 
+    /// <summary>Stops every device, even when one of them fails to (the first failure is thrown after).</summary>
     public void Stop()
     {
+        Exception? first = null;
         foreach (var device in _devices)
         {
-            device.Stop();
+            try
+            {
+                device.Stop();
+            }
+            catch (Exception e)
+            {
+                first ??= e;
+            }
+        }
+        if (first is not null)
+        {
+            throw new IOException($"stopping the robot's devices: {first.Message}", first);
         }
     }
 

@@ -198,17 +198,17 @@ public readonly struct DeviceSettings(JsonElement settings, string prefix = "")
     /// </summary>
     public string[] Names(string field, bool required, int max)
     {
-        if (settings.ValueKind != JsonValueKind.Object || !settings.TryGetProperty(field, out var value))
+        if (!TryGet(field, out var value))
         {
-            return required ? throw new DeviceSettingsException(field, "required, a non-empty list of names") : [];
+            return required ? throw new DeviceSettingsException(Field(field), "required, a non-empty list of names") : [];
         }
         if (value.ValueKind != JsonValueKind.Array || (required && value.GetArrayLength() == 0))
         {
-            throw new DeviceSettingsException(field, required ? "required, a non-empty list of names" : "must be a list of names");
+            throw new DeviceSettingsException(Field(field), required ? "required, a non-empty list of names" : "must be a list of names");
         }
         if (value.GetArrayLength() > max)
         {
-            throw new DeviceSettingsException(field, $"at most {max} names");
+            throw new DeviceSettingsException(Field(field), $"at most {max} names");
         }
         var names = new string[value.GetArrayLength()];
         int i = 0;
@@ -216,12 +216,18 @@ public readonly struct DeviceSettings(JsonElement settings, string prefix = "")
         {
             names[i++] = item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } name
                 ? name
-                : throw new DeviceSettingsException($"{field}[{i - 1}]", "must be a non-empty string");
+                : throw new DeviceSettingsException(Field($"{field}[{i - 1}]"), "must be a non-empty string");
         }
+        RequireUnique(field, names);
+        return names;
+    }
+
+    /// <summary>Refuses a channel name given twice (a device's channels are looked up by name).</summary>
+    public void RequireUnique(string field, IEnumerable<string> names)
+    {
         if (names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
-            throw new DeviceSettingsException(field, $"lists '{twice.Key}' twice");
+            throw new DeviceSettingsException(Field(field), $"lists '{twice.Key}' twice");
         }
-        return names;
     }
 }

@@ -76,12 +76,16 @@ public abstract class PolledDevice : IDevice
 
     public void Resume() => _halted = false;
 
+    /// <summary>Safe state, then stop polling and close the bus; a device whose start failed only closes what it opened.</summary>
     public void Stop()
     {
         _halted = true;
         _stop.Set();
-        _thread?.Join();
-        SendSafe();
+        if (_thread is not null)
+        {
+            _thread.Join();
+            SendSafe();
+        }
         Close();
     }
 
@@ -131,25 +135,40 @@ public abstract class PolledDevice : IDevice
     {
         do
         {
-            PollOnce();
-            if (_halted)
+            try
             {
-                SendSafe();
-                continue;
+                Period();
             }
-            long stamp = _outputs.TryRead(_sendBuffer);
-            if (stamp != long.MinValue && stamp != _sentStamp)
+            catch (Exception)
             {
-                if (Send(_sendBuffer))
-                {
-                    _sentStamp = stamp;
-                }
-                else
-                {
-                    Interlocked.Increment(ref _errors);
-                }
+                // Not a bus error the driver knew (those return false): still only this device's failure. Counted,
+                // and its sample ages into a fault; a dead thread would leave the actuators on their last command.
+                Interlocked.Increment(ref _errors);
             }
         }
         while (!_stop.Wait(_period));
+    }
+
+    /// <summary>One period: poll, then the safe state while halted, else the newest outputs not yet sent.</summary>
+    private void Period()
+    {
+        PollOnce();
+        if (_halted)
+        {
+            SendSafe();
+            return;
+        }
+        long stamp = _outputs.TryRead(_sendBuffer);
+        if (stamp != long.MinValue && stamp != _sentStamp)
+        {
+            if (Send(_sendBuffer))
+            {
+                _sentStamp = stamp;
+            }
+            else
+            {
+                Interlocked.Increment(ref _errors);
+            }
+        }
     }
 }

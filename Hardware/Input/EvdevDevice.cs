@@ -1,3 +1,4 @@
+using Robotics.Hardware.Buses;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
 
@@ -21,7 +22,6 @@ public sealed class EvdevDevice : IDevice
     public const string Type = "evdev";
 
     private const int EventsPerRead = 64;
-    private static readonly TimeSpan ReopenInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly EvdevSettings _settings;
     private readonly InputFrame _frame;
@@ -36,7 +36,7 @@ public sealed class EvdevDevice : IDevice
     private Thread? _thread;
     private long _publishedAt;
     private long _eventCount;
-    private long _reopens;
+    private readonly ReopenSchedule _reopen = new();
     private long _dropped;
 
     public EvdevDevice(string name, EvdevSettings settings)
@@ -61,7 +61,7 @@ public sealed class EvdevDevice : IDevice
     public long Events => Interlocked.Read(ref _eventCount);
 
     /// <summary>Times the device was found again after it went away.</summary>
-    public long Reopens => Interlocked.Read(ref _reopens);
+    public long Reopens => _reopen.Reopens;
 
     /// <summary>SYN_DROPPED events seen: the kernel's buffer overflowed and a frame was lost.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -177,7 +177,7 @@ public sealed class EvdevDevice : IDevice
         {
             if (_file is null)
             {
-                if (!_stop.Wait(ReopenInterval))
+                if (!_stop.Wait(ReopenSchedule.Interval) && _reopen.Due(_settings.Path))
                 {
                     TryReopen();
                 }
@@ -189,6 +189,7 @@ public sealed class EvdevDevice : IDevice
                 // Unplugged: no more samples, so the loop sees this one age and sends the safe action.
                 _file.Dispose();
                 _file = null;
+                _reopen.Lost();
                 continue;
             }
             Process(got / InputEvent.Size);
@@ -233,14 +234,10 @@ public sealed class EvdevDevice : IDevice
 
     private void TryReopen()
     {
-        if (!File.Exists(_settings.Path))
-        {
-            return;
-        }
         try
         {
             _file = Open();
-            Interlocked.Increment(ref _reopens);
+            _reopen.Reopened();
             Publish(Protos.MonotonicClock.NowNs());
         }
         catch (IOException)

@@ -28,7 +28,7 @@ internal sealed class EventDeviceFile : IDisposable
     private const uint Grab = 0x40044590;
     private const int AbsoluteInfoSize = 24;
 
-    private readonly int _fd;
+    private int _fd;
     private readonly byte[] _absoluteInfo = new byte[AbsoluteInfoSize];
 
     private EventDeviceFile(int fd) => _fd = fd;
@@ -89,7 +89,16 @@ internal sealed class EventDeviceFile : IDisposable
     /// Which keys are held now (EVIOCGKEY): bit <c>code % 8</c> of byte <c>code / 8</c> (the kernel's bitmap of
     /// longs, which on a little-endian machine is that byte order); false if the device cannot say.
     /// </summary>
-    public bool TryGetKeys(Span<byte> bitmap) => LibC.IoctlBuffer(_fd, GetKeyState, ref MemoryMarshal.GetReference(bitmap[..KeyBitmapSize])) == 0;
+    // Unlike EVIOCGABS (0 on success), EVIOCGKEY returns the bytes it copied (drivers/input/evdev.c, bits_to_user).
+    public bool TryGetKeys(Span<byte> bitmap) => LibC.IoctlBuffer(_fd, GetKeyState, ref MemoryMarshal.GetReference(bitmap[..KeyBitmapSize])) >= 0;
 
-    public void Dispose() => _ = LibC.Close(_fd);
+    /// <summary>Closes the descriptor once: a second close could close a descriptor the process has since reused.</summary>
+    public void Dispose()
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            _ = LibC.Close(fd);
+        }
+    }
 }

@@ -74,14 +74,23 @@ public abstract class BusChip<TBus> : PolledDevice
 
     protected override void Open()
     {
-        _device = _link.Open();
-        var error = Attempt(() => Connect(_device));
+        var device = _link.Open();
+        Exception? error;
+        try
+        {
+            error = Attempt(() => Connect(device));
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
         if (error is not null)
         {
-            _device.Dispose();
-            _device = null;
+            device.Dispose();
             throw new IOException($"{Name}: no {Chip} answering on {_link.Location}: {error.Message}", error);
         }
+        _device = device;
     }
 
     protected override bool Poll(Span<float> inputs)
@@ -103,7 +112,10 @@ public abstract class BusChip<TBus> : PolledDevice
     protected override void SendSafe()
     {
         // Halt and stop must not throw; a safe state that could not be sent is counted, and tried again next period while halted.
-        Attempt(_sendSafe);
+        if (_device is not null)
+        {
+            Attempt(_sendSafe);
+        }
     }
 
     protected override void Close()

@@ -54,11 +54,7 @@ public sealed class GpioPins : PolledDevice
         {
             throw new DeviceSettingsException("outputs", $"pin {both.Number} is an input too");
         }
-        var names = inputs.Concat(outputs).GroupBy(p => p.Name).FirstOrDefault(g => g.Count() > 1);
-        if (names is not null)
-        {
-            throw new DeviceSettingsException("outputs", $"names '{names.Key}' twice");
-        }
+        settings.RequireUnique("outputs", inputs.Concat(outputs).Select(p => p.Name));
         return new GpioPins(config.Name!, buses, chip < 0 ? null : chip, period, inputs, outputs);
     }
 

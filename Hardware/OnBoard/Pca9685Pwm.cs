@@ -1,4 +1,5 @@
 using System.Device.I2c;
+using System.Globalization;
 using Iot.Device.Pwm;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
@@ -18,9 +19,17 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
     // A0–A5 to GND: 0x40 (PCA9685 product data sheet rev. 4, §7.1).
     private const int DefaultAddress = 0x40;
 
+    // LED0_ON_L; each output's ON_L, ON_H, OFF_L, OFF_H follow at 4 × n (§7.3.3).
+    private const byte Led0OnL = 0x06;
+    // Bit 4 of LEDn_ON_H or LEDn_OFF_H: the output fully on or fully off (§7.3.3).
+    private const int FullOnOrOff = 0x1000;
+    private const int CountsPerFrame = 4096;
+
     private readonly PulseChannel[] _channels;
     private readonly double _frequencyHz;
     private Pca9685? _board;
+    private I2cDevice? _device;
+    private double _frameHz;
 
     private Pca9685Pwm(string name, ChipLink<I2cDevice> link, PulseChannel[] channels, double frequencyHz)
         : base(name, link, [], [.. channels.Select(c => c.Name)])
@@ -44,18 +53,18 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
         // The prescaler holds 3–255 (§7.3.5): 25 MHz / 4096 / (prescale + 1) spans 24–1526 Hz.
         double frequency = settings.Number("frequency_hz", 50, 24, 1526);
         var channels = settings.Objects("channels", c => ReadChannel(c, frequency), c => c.Channel);
-        if (channels.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1) is { } repeated)
-        {
-            throw new DeviceSettingsException("channels", $"names '{repeated.Key}' twice");
-        }
+        settings.RequireUnique("channels", channels.Select(c => c.Name));
         return new Pca9685Pwm(config.Name!, ChipLinks.I2c(settings, buses, DefaultAddress, defaultPeriodMs: 20), channels, frequency);
     }
 
     protected override void Connect(I2cDevice device)
     {
         // The binding sets the prescaler (with the oscillator asleep, as §7.3.5 requires) and wakes the board with
-        // auto-increment on; every output is still off from reset, and gets its safe pulse before anything else.
+        // auto-increment on; then every configured output gets its safe pulse before anything else.
         _board = new Pca9685(device, _frequencyHz);
+        _device = device;
+        // The frame the prescaler gives, which is not exactly the frequency asked for (19.99 ms for 50 Hz).
+        _frameHz = _board.PwmFrequency;
         SendSafeOutputs();
     }
 
@@ -80,17 +89,34 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
     {
         _board?.Dispose();
         _board = null;
+        _device = null;
     }
 
-    /// <summary>A pulse width as a duty cycle of the frame the prescaler actually gives (which is not exactly the frequency asked for).</summary>
-    private void SetPulse(int channel, double microseconds) =>
-        _board!.SetDutyCycle(channel, Math.Clamp(microseconds * 1e-6 * _board.PwmFrequency, 0, 1));
+    /// <summary>
+    /// A pulse width as the count at which the output turns off, the on count 0, written as one auto-increment
+    /// transaction: the binding's SetDutyCycle writes LEDn_OFF_L and LEDn_OFF_H separately, so between the two the
+    /// chip can run a frame with a new low byte and an old high byte (1500 → 1000 µs passes 0x1CD, ~2250 µs).
+    /// </summary>
+    private void SetPulse(int channel, double microseconds)
+    {
+        int counts = (int)Math.Round(Math.Clamp(microseconds * 1e-6 * _frameHz, 0, 1) * CountsPerFrame);
+        int on = counts == CountsPerFrame ? FullOnOrOff : 0;
+        int off = counts switch { 0 => FullOnOrOff, CountsPerFrame => 0, _ => counts };
+        Span<byte> write = [(byte)(Led0OnL + 4 * channel), (byte)on, (byte)(on >> 8), (byte)off, (byte)(off >> 8)];
+        _device!.Write(write);
+    }
 
     private static PulseChannel ReadChannel(DeviceSettings channel, double frequencyHz)
     {
         double frameUs = 1e6 / frequencyHz;
         double min = channel.Number("min_us", 1000, 0, frameUs);
         double max = channel.Number("max_us", 2000, min, frameUs);
+        if (max > frameUs)
+        {
+            // Only a default can get here: a given max_us was checked against the frame above.
+            throw new DeviceSettingsException(channel.Field("max_us"), string.Create(CultureInfo.InvariantCulture,
+                $"the default {max} µs does not fit the {frameUs:0} µs frame at {frequencyHz} Hz: give min_us and max_us"));
+        }
         return new PulseChannel(
             channel.RequiredString("name"),
             channel.RequiredWholeNumber("channel", 0, 15),

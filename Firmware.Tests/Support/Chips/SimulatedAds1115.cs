@@ -18,8 +18,10 @@ public sealed class SimulatedAds1115() : SimulatedI2cDevice(0x48)
     private readonly ushort[] _registers = [0x0000, 0x8583, 0x8000, 0x7FFF];
     private int _busyReads;
 
+    private readonly List<ushort> _configWrites = [];
+
     /// <summary>Every value written to the config register, in order.</summary>
-    public List<ushort> ConfigWrites { get; } = [];
+    public IReadOnlyList<ushort> ConfigWrites => Inspect(() => _configWrites.ToArray());
 
     public void Apply(int input, double volts) => Change(() => _volts[input] = volts);
 
@@ -31,7 +33,7 @@ public sealed class SimulatedAds1115() : SimulatedI2cDevice(0x48)
         {
             return;
         }
-        ConfigWrites.Add(value);
+        _configWrites.Add(value);
         if ((value & StartConversion) != 0)
         {
             _registers[0] = (ushort)Convert(value);

@@ -14,11 +14,12 @@ public abstract class SimulatedI2cDevice(int address) : I2cDevice
     private readonly Lock _lock = new();
     private int _failures;
     private byte _pointer;
+    private int _transactions;
 
     public override I2cConnectionSettings ConnectionSettings { get; } = new(1, address);
 
     /// <summary>Transactions that reached the chip (failed ones included).</summary>
-    public int Transactions { get; private set; }
+    public int Transactions => Inspect(() => _transactions);
 
     public bool Disposed { get; private set; }
 
@@ -37,6 +38,15 @@ public abstract class SimulatedI2cDevice(int address) : I2cDevice
         lock (_lock)
         {
             change();
+        }
+    }
+
+    /// <summary>Reads the chip's state under its lock (for a test looking at its registers while a driver writes them).</summary>
+    protected T Inspect<T>(Func<T> read)
+    {
+        lock (_lock)
+        {
+            return read();
         }
     }
 
@@ -92,7 +102,7 @@ public abstract class SimulatedI2cDevice(int address) : I2cDevice
     private void Begin()
     {
         ObjectDisposedException.ThrowIf(Disposed, this);
-        Transactions++;
+        _transactions++;
         if (_failures > 0)
         {
             _failures--;

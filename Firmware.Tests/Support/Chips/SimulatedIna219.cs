@@ -18,7 +18,7 @@ public sealed class SimulatedIna219 : SimulatedI2cDevice
     public SimulatedIna219(int address = 0x40)
         : base(address) => _registers[0] = PowerOnConfiguration;
 
-    public ushort Configuration => _registers[0];
+    public ushort Configuration => Inspect(() => _registers[0]);
 
     /// <summary>What the chip measures: the drop across the shunt and the bus voltage at IN−.</summary>
     public void Measure(double shuntVolts, double busVolts) => Change(() => (_shuntVolts, _busVolts) = (shuntVolts, busVolts));

@@ -35,7 +35,7 @@ public sealed class SimulatedMpu6050 : SimulatedI2cDevice
         _registers[WhoAmI] = Identity;
     }
 
-    public byte Register(byte address) => _registers[address];
+    public byte Register(byte address) => Inspect(() => _registers[address]);
 
     /// <summary>Raw counts of ACCEL_X/Y/ZOUT and GYRO_X/Y/ZOUT, what the ADCs would hold.</summary>
     public void Measure(short ax, short ay, short az, short gx, short gy, short gz) => Change(() =>

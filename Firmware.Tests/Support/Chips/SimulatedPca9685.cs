@@ -28,17 +28,21 @@ public sealed class SimulatedPca9685 : SimulatedI2cDevice
         }
     }
 
-    public byte Register(byte address) => _registers[address];
+    public byte Register(byte address) => Inspect(() => _registers[address]);
 
-    public bool Asleep => (_registers[Mode1] & Sleep) != 0;
+    public bool Asleep => Inspect(() => AsleepNow);
+
+    private bool AsleepNow => (_registers[Mode1] & Sleep) != 0;
 
     /// <summary>The pulse a servo on <paramref name="channel"/> sees, in µs (0 when the output is off or the chip asleep).</summary>
-    public double PulseMicroseconds(int channel)
+    public double PulseMicroseconds(int channel) => Inspect(() => Pulse(channel));
+
+    private double Pulse(int channel)
     {
         int at = Led0OnL + 4 * channel;
         bool fullOff = (_registers[at + 3] & 0x10) != 0;
         bool fullOn = (_registers[at + 1] & 0x10) != 0;
-        if (Asleep || fullOff)
+        if (AsleepNow || fullOff)
         {
             return 0;
         }
@@ -73,7 +77,7 @@ public sealed class SimulatedPca9685 : SimulatedI2cDevice
 
     private void Store(byte address, byte value)
     {
-        if (address == PreScale && !Asleep)
+        if (address == PreScale && !AsleepNow)
         {
             return;
         }
