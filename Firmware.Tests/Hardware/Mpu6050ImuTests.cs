@@ -103,6 +103,7 @@ public sealed class Mpu6050ImuTests
     [InlineData("""{ "accel_range_g": 3 }""", "devices[0].settings.accel_range_g: must be one of 2, 4, 8, 16")]
     [InlineData("""{ "address": "0x7A" }""", "devices[0].settings.address: must be a number or a hexadecimal string from 0x08 to 0x77")]
     [InlineData("""{ "retries": -1 }""", "devices[0].settings.retries: must be a whole number from 0 to 10")]
+    [InlineData("""{ "adress": "0x69" }""", "devices[0].settings.adress: unknown setting (known: bus, address, period_ms, retries, accel_range_g, gyro_range_dps)")]
     public void Bad_settings_name_the_field(string settings, string message)
     {
         var error = Assert.Throws<InvalidDataException>(() => new SimulatedBoard().Create(Mpu6050Imu.Type, settings));

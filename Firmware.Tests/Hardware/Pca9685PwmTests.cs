@@ -76,6 +76,7 @@ public sealed class Pca9685PwmTests
     [InlineData("""{ "channels": [ { "name": "a", "channel": 0, "safe_us": 2500 } ] }""", "channels[0].safe_us: must be a number from 1000 to 2000")]
     [InlineData("""{ "channels": [ { "name": "a", "channel": 16 } ] }""", "channels[0].channel: must be a whole number from 0 to 15")]
     [InlineData("""{ "channels": [ { "name": "a" } ] }""", "channels[0].channel: required, a whole number from 0 to 15")]
+    [InlineData("""{ "channels": [ { "name": "a", "channel": 0, "safe": 1500 } ] }""", "channels[0].safe: unknown setting (known: name, channel, min_us, max_us, safe_us)")]
     [InlineData("""{ "channels": [ { "name": "a", "channel": 1 }, { "name": "b", "channel": 1 } ] }""", "channels[1]: repeats 1")]
     [InlineData("""{ "channels": [ { "name": "a", "channel": 1 }, { "name": "a", "channel": 2 } ] }""", "channels: lists 'a' twice")]
     [InlineData("""{ "frequency_hz": 2000, "channels": [ { "name": "a", "channel": 1 } ] }""", "frequency_hz: must be a number from 24 to 1526")]

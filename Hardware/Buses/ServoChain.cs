@@ -18,6 +18,7 @@ public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeS
     public static ServoChainSettings From(DeviceConfig config)
     {
         var settings = new DeviceSettings(config.Settings);
+        settings.OnlyKnown("port", "baud", "ids", "period_ms", "timeout_ms", "retries");
         return new ServoChainSettings(
             settings.RequiredString("port"),
             settings.WholeNumber("baud", 1_000_000, 9600, 4_500_000),

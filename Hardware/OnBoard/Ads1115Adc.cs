@@ -42,6 +42,7 @@ public sealed class Ads1115Adc : BusChip<I2cDevice>
     public static IDevice FromConfig(DeviceConfig config, BoardBuses buses)
     {
         var settings = new DeviceSettings(config.Settings);
+        settings.OnlyKnown([.. ChipLinks.I2cFields, "channels", "data_rate"]);
         var channels = settings.Objects("channels", ReadChannel, c => c.Name);
         var rate = settings.OneOf("data_rate", 860,
             (8, DataRate.SPS008), (16, DataRate.SPS016), (32, DataRate.SPS032), (64, DataRate.SPS064),
@@ -71,6 +72,7 @@ public sealed class Ads1115Adc : BusChip<I2cDevice>
 
     private static AnalogChannel ReadChannel(DeviceSettings channel)
     {
+        channel.OnlyKnown("name", "input", "range_v");
         string input = channel.Choice("input", "AIN0", "AIN0", "AIN1", "AIN2", "AIN3", "AIN0_AIN1", "AIN0_AIN3", "AIN1_AIN3", "AIN2_AIN3");
         return new AnalogChannel(
             channel.RequiredString("name"),

@@ -10,6 +10,12 @@ public sealed record ChipLink<TBus>(Func<TBus> Open, string Location, TimeSpan P
 /// <summary>The settings every I2C and every SPI chip takes (docs/robot-config.md, "On-board chips").</summary>
 public static class ChipLinks
 {
+    /// <summary>The settings <see cref="I2c"/> reads, for a driver listing every setting it knows.</summary>
+    public static IReadOnlyList<string> I2cFields { get; } = ["bus", "address", "period_ms", "retries"];
+
+    /// <summary>The settings <see cref="Spi"/> reads.</summary>
+    public static IReadOnlyList<string> SpiFields { get; } = ["bus", "chip_select", "clock_hz", "period_ms", "retries"];
+
     /// <summary>bus (default 1: a Raspberry Pi header's), address (the chip's default), period_ms, retries (default 2).</summary>
     public static ChipLink<I2cDevice> I2c(DeviceSettings settings, BoardBuses buses, int defaultAddress, int defaultPeriodMs)
     {

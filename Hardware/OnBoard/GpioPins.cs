@@ -42,6 +42,7 @@ public sealed class GpioPins : PolledDevice
     public static IDevice FromConfig(DeviceConfig config, BoardBuses buses)
     {
         var settings = new DeviceSettings(config.Settings);
+        settings.OnlyKnown("chip", "period_ms", "inputs", "outputs");
         int chip = settings.WholeNumber("chip", -1, 0, 64);
         var period = TimeSpan.FromMilliseconds(settings.WholeNumber("period_ms", 2, 1, 1000));
         var inputs = settings.Objects("inputs", ReadInput, p => p.Number, optional: true);
@@ -116,22 +117,22 @@ public sealed class GpioPins : PolledDevice
 
     private static PinValue Level(Pin pin, bool active) => active != pin.ActiveLow ? PinValue.High : PinValue.Low;
 
-    private static Pin ReadInput(DeviceSettings pin) => new(
-        pin.RequiredString("name"),
-        pin.RequiredWholeNumber("pin", 0, 1023),
-        pin.Flag("active_low", false),
-        pin.Choice("pull", "none", "up", "down", "none") switch
+    private static Pin ReadInput(DeviceSettings pin)
+    {
+        pin.OnlyKnown("name", "pin", "pull", "active_low");
+        var mode = pin.Choice("pull", "none", "up", "down", "none") switch
         {
             "up" => PinMode.InputPullUp,
             "down" => PinMode.InputPullDown,
             _ => PinMode.Input,
-        },
-        SafeActive: false);
+        };
+        return new Pin(pin.RequiredString("name"), pin.RequiredWholeNumber("pin", 0, 1023), pin.Flag("active_low", false), mode, SafeActive: false);
+    }
 
-    private static Pin ReadOutput(DeviceSettings pin) => new(
-        pin.RequiredString("name"),
-        pin.RequiredWholeNumber("pin", 0, 1023),
-        pin.Flag("active_low", false),
-        PinMode.Output,
-        pin.OneOf("safe", 0, (0, false), (1, true)));
+    private static Pin ReadOutput(DeviceSettings pin)
+    {
+        pin.OnlyKnown("name", "pin", "active_low", "safe");
+        return new Pin(pin.RequiredString("name"), pin.RequiredWholeNumber("pin", 0, 1023), pin.Flag("active_low", false), PinMode.Output,
+            pin.OneOf("safe", 0, (0, false), (1, true)));
+    }
 }

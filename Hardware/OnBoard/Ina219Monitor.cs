@@ -61,6 +61,7 @@ public sealed class Ina219Monitor : BusChip<I2cDevice>
     public static IDevice FromConfig(DeviceConfig config, BoardBuses buses)
     {
         var settings = new DeviceSettings(config.Settings);
+        settings.OnlyKnown([.. ChipLinks.I2cFields, "shunt_ohms", "max_current_a", "bus_range_v", "samples"]);
         double shunt = settings.Number("shunt_ohms", 0.1, 0.0001, 100);
         double maxCurrent = settings.Number("max_current_a", 3.2, 0.001, 1000);
         // PG, bits 12–11: ±40, ±80, ±160, ±320 mV full scale (§8.6.2.1).

@@ -8,7 +8,7 @@ namespace Robotics.Hardware.OnBoard;
 /// <summary>
 /// The <c>mcp3008</c> device: a Microchip MCP3008 8-channel 10-bit ADC on SPI, through Iot.Device.Bindings'
 /// <see cref="Mcp3008"/>, for analog inputs where there is no I2C to spare. Each channel is one single-ended
-/// conversion, in volts: code × vref / 1024 (MCP3004/3008 datasheet DS21295, equation 4-2).
+/// conversion, in volts: code × vref / 1024 (MCP3004/3008 datasheet DS21295, the digital output code: 1024 × VIN / VREF).
 /// </summary>
 public sealed class Mcp3008Adc : BusChip<SpiDevice>
 {
@@ -37,7 +37,8 @@ public sealed class Mcp3008Adc : BusChip<SpiDevice>
     public static IDevice FromConfig(DeviceConfig config, BoardBuses buses)
     {
         var settings = new DeviceSettings(config.Settings);
-        var channels = settings.Objects("channels", c => (Name: c.RequiredString("name"), Input: c.RequiredWholeNumber("input", 0, 7)), c => c.Name);
+        settings.OnlyKnown([.. ChipLinks.SpiFields, "vref_v", "channels"]);
+        var channels = settings.Objects("channels", ReadChannel, c => c.Name);
         double reference = settings.Number("vref_v", 3.3, 0.25, 5.5);
         return new Mcp3008Adc(config.Name!, ChipLinks.Spi(settings, buses, MaxClockHz, defaultPeriodMs: 10), channels, reference);
     }
@@ -61,6 +62,12 @@ public sealed class Mcp3008Adc : BusChip<SpiDevice>
         {
             inputs[i] = _adc!.Read(_channels[i].Input) * _voltsPerCode;
         }
+    }
+
+    private static (string Name, int Input) ReadChannel(DeviceSettings channel)
+    {
+        channel.OnlyKnown("name", "input");
+        return (channel.RequiredString("name"), channel.RequiredWholeNumber("input", 0, 7));
     }
 
     protected override void Disconnect()

@@ -34,6 +34,7 @@ public sealed class Mpu6050Imu : BusChip<I2cDevice>
     public static IDevice FromConfig(DeviceConfig config, BoardBuses buses)
     {
         var settings = new DeviceSettings(config.Settings);
+        settings.OnlyKnown([.. ChipLinks.I2cFields, "accel_range_g", "gyro_range_dps"]);
         var accel = settings.OneOf("accel_range_g", 4,
             (2, AccelerometerRange.Range02G), (4, AccelerometerRange.Range04G), (8, AccelerometerRange.Range08G), (16, AccelerometerRange.Range16G));
         var gyro = settings.OneOf("gyro_range_dps", 500,

@@ -50,6 +50,7 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
     public static IDevice FromConfig(DeviceConfig config, BoardBuses buses)
     {
         var settings = new DeviceSettings(config.Settings);
+        settings.OnlyKnown([.. ChipLinks.I2cFields, "frequency_hz", "channels"]);
         // The prescaler holds 3–255 (§7.3.5): 25 MHz / 4096 / (prescale + 1) spans 24–1526 Hz.
         double frequency = settings.Number("frequency_hz", 50, 24, 1526);
         var channels = settings.Objects("channels", c => ReadChannel(c, frequency), c => c.Channel);
@@ -108,6 +109,7 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
 
     private static PulseChannel ReadChannel(DeviceSettings channel, double frequencyHz)
     {
+        channel.OnlyKnown("name", "channel", "min_us", "max_us", "safe_us");
         double frameUs = 1e6 / frequencyHz;
         double min = channel.Number("min_us", 1000, 0, frameUs);
         double max = channel.Number("max_us", 2000, min, frameUs);

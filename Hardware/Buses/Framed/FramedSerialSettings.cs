@@ -14,6 +14,7 @@ public sealed record FramedSerialSettings(string Port, int Baud, string[] Inputs
     public static FramedSerialSettings From(DeviceConfig config)
     {
         var settings = new DeviceSettings(config.Settings);
+        settings.OnlyKnown("port", "baud", "inputs", "outputs", "period_ms", "timeout_ms", "retries", "boot_ms");
         return new FramedSerialSettings(
             settings.RequiredString("port"),
             settings.WholeNumber("baud", 115_200, 1200, 4_000_000),
