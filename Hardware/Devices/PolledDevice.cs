@@ -20,6 +20,7 @@ public abstract class PolledDevice : IDevice
     private long _sentStamp = long.MinValue;
     private long _errors;
     private long _polls;
+    private long _allocated = -1;
 
     protected PolledDevice(string name, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, TimeSpan period)
     {
@@ -45,11 +46,20 @@ public abstract class PolledDevice : IDevice
     /// <summary>Successful input transactions.</summary>
     public long Polls => Interlocked.Read(ref _polls);
 
+    /// <summary>
+    /// Bytes the device thread allocated after its first <see cref="WarmupPeriods"/> periods (−1 before): a device
+    /// thread that allocates brings on collections that pause the loop's thread too, so it should stay 0.
+    /// </summary>
+    public long AllocatedBytes => Interlocked.Read(ref _allocated);
+
+    /// <summary>Periods before <see cref="AllocatedBytes"/> starts counting: the first calls pay for JIT and first-time set-up.</summary>
+    public const int WarmupPeriods = 20;
+
     public IReadOnlyDictionary<string, long> Counters
     {
         get
         {
-            var counters = new Dictionary<string, long>(StringComparer.Ordinal) { ["polls"] = Polls, ["errors"] = Errors };
+            var counters = new Dictionary<string, long>(StringComparer.Ordinal) { ["polls"] = Polls, ["errors"] = Errors, ["allocated_bytes"] = AllocatedBytes };
             AddCounters(counters);
             return counters;
         }
@@ -133,6 +143,8 @@ public abstract class PolledDevice : IDevice
 
     private void Run()
     {
+        long periods = 0;
+        long baseline = 0;
         do
         {
             try
@@ -144,6 +156,14 @@ public abstract class PolledDevice : IDevice
                 // Not a bus error the driver knew (those return false): still only this device's failure. Counted,
                 // and its sample ages into a fault; a dead thread would leave the actuators on their last command.
                 Interlocked.Increment(ref _errors);
+            }
+            if (++periods == WarmupPeriods)
+            {
+                baseline = GC.GetAllocatedBytesForCurrentThread();
+            }
+            else if (periods > WarmupPeriods)
+            {
+                Interlocked.Exchange(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - baseline);
             }
         }
         while (!_stop.Wait(_period));

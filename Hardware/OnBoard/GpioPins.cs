@@ -18,6 +18,7 @@ public sealed class GpioPins : PolledDevice
     private readonly int? _chip;
     private readonly Pin[] _inputs;
     private readonly Pin[] _outputs;
+    private readonly PinValue[] _driven;
     private GpioController? _controller;
 
     private GpioPins(string name, BoardBuses buses, int? chip, TimeSpan period, Pin[] inputs, Pin[] outputs)
@@ -27,6 +28,7 @@ public sealed class GpioPins : PolledDevice
         _chip = chip;
         _inputs = inputs;
         _outputs = outputs;
+        _driven = new PinValue[outputs.Length];
     }
 
     /// <param name="Number">The pin in the chip's own numbering (a Raspberry Pi's BCM GPIO numbers).</param>
@@ -68,10 +70,11 @@ public sealed class GpioPins : PolledDevice
             {
                 _controller.OpenPin(pin.Number, pin.Mode);
             }
-            foreach (var pin in _outputs)
+            for (int i = 0; i < _outputs.Length; i++)
             {
                 // Opened straight at the safe level: no glitch to the other one on the way.
-                _controller.OpenPin(pin.Number, PinMode.Output, Level(pin, pin.SafeActive));
+                _driven[i] = Level(_outputs[i], _outputs[i].SafeActive);
+                _controller.OpenPin(_outputs[i].Number, PinMode.Output, _driven[i]);
             }
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException or UnauthorizedAccessException)
@@ -96,16 +99,20 @@ public sealed class GpioPins : PolledDevice
     {
         for (int i = 0; i < _outputs.Length; i++)
         {
-            _controller!.Write(_outputs[i].Number, Level(_outputs[i], outputs[i] >= 0.5f));
+            Drive(i, outputs[i] >= 0.5f);
         }
         return true;
     }
 
     protected override void SendSafe()
     {
-        foreach (var pin in _outputs)
+        if (_controller is null)
         {
-            _controller?.Write(pin.Number, Level(pin, pin.SafeActive));
+            return;
+        }
+        for (int i = 0; i < _outputs.Length; i++)
+        {
+            Drive(i, _outputs[i].SafeActive);
         }
     }
 
@@ -116,6 +123,20 @@ public sealed class GpioPins : PolledDevice
     }
 
     private static PinValue Level(Pin pin, bool active) => active != pin.ActiveLow ? PinValue.High : PinValue.Low;
+
+    /// <summary>
+    /// Sets output <paramref name="index"/> when its level changes only: the pins are ours alone, and
+    /// GpioController.Write allocates (it records the value in a ConcurrentDictionary), 38 B a period measured.
+    /// </summary>
+    private void Drive(int index, bool active)
+    {
+        var level = Level(_outputs[index], active);
+        if (level != _driven[index])
+        {
+            _controller!.Write(_outputs[index].Number, level);
+            _driven[index] = level;
+        }
+    }
 
     private static Pin ReadInput(DeviceSettings pin)
     {

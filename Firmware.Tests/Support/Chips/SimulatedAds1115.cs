@@ -18,10 +18,11 @@ public sealed class SimulatedAds1115() : SimulatedI2cDevice(0x48)
     private readonly ushort[] _registers = [0x0000, 0x8583, 0x8000, 0x7FFF];
     private int _busyReads;
 
-    private readonly List<ushort> _configWrites = [];
+    // A set, not a list: once every value has been seen, writing one again allocates nothing on the driver's thread.
+    private readonly HashSet<ushort> _configWrites = [];
 
-    /// <summary>Every value written to the config register, in order.</summary>
-    public IReadOnlyList<ushort> ConfigWrites => Inspect(() => _configWrites.ToArray());
+    /// <summary>Every distinct value written to the config register.</summary>
+    public IReadOnlySet<ushort> ConfigWrites => Inspect(() => _configWrites.ToHashSet());
 
     public void Apply(int input, double volts) => Change(() => _volts[input] = volts);
 

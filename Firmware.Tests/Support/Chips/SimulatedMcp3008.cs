@@ -30,36 +30,39 @@ public sealed class SimulatedMcp3008(double referenceVolts = 3.3) : SpiDevice
     {
         lock (_lock)
         {
-            byte[] sent = writeBuffer.ToArray();
-            byte[] answer = new byte[sent.Length];
-            Converse(sent, answer);
-            answer.CopyTo(readBuffer);
-        }
-    }
-
-    private void Converse(byte[] sent, byte[] answer)
-    {
-        int bits = sent.Length * 8;
-        bool Sent(int index) => (sent[index / 8] & (0x80 >> (index % 8))) != 0;
-        void Answer(int index, bool one) =>
-            answer[index / 8] = (byte)(one ? answer[index / 8] | (0x80 >> (index % 8)) : answer[index / 8] & ~(0x80 >> (index % 8)));
-        Array.Fill(answer, (byte)0xFF);
-        int start = Enumerable.Range(0, bits).FirstOrDefault(Sent, -1);
-        if (Unplugged || start < 0 || start + 16 >= bits || !Sent(start + 1))
-        {
-            // Unplugged, no start bit, too short, or differential (not simulated): nothing but high impedance.
-            return;
-        }
-        int input = (Sent(start + 2) ? 4 : 0) | (Sent(start + 3) ? 2 : 0) | (Sent(start + 4) ? 1 : 0);
-        int code = (int)Math.Clamp(Math.Round(1024 * _volts[input] / referenceVolts), 0, 1023);
-        Answer(start + 6, false);
-        for (int bit = 0; bit < 10; bit++)
-        {
-            Answer(start + 7 + bit, (code & (0x200 >> bit)) != 0);
+            // High impedance reads as 1s; only the null bit and the code are driven.
+            readBuffer.Fill(0xFF);
+            int bits = writeBuffer.Length * 8;
+            int start = 0;
+            while (start < bits && !Bit(writeBuffer, start))
+            {
+                start++;
+            }
+            if (Unplugged || start + 16 >= bits || !Bit(writeBuffer, start + 1))
+            {
+                // Unplugged, no start bit, too short, or differential (not simulated): nothing is driven.
+                return;
+            }
+            int input = (Bit(writeBuffer, start + 2) ? 4 : 0) | (Bit(writeBuffer, start + 3) ? 2 : 0) | (Bit(writeBuffer, start + 4) ? 1 : 0);
+            int code = (int)Math.Clamp(Math.Round(1024 * _volts[input] / referenceVolts), 0, 1023);
+            SetBit(readBuffer, start + 6, false);
+            for (int bit = 0; bit < 10; bit++)
+            {
+                SetBit(readBuffer, start + 7 + bit, (code & (0x200 >> bit)) != 0);
+            }
         }
     }
 
     public override void Read(Span<byte> buffer) => throw new NotSupportedException("the MCP3008 converts in full-duplex transfers");
 
     public override void Write(ReadOnlySpan<byte> buffer) => throw new NotSupportedException("the MCP3008 converts in full-duplex transfers");
+
+    /// <summary>Bit <paramref name="index"/> of a transfer, counted from the first byte's most significant bit (SPI mode 0,0 sends MSB first).</summary>
+    private static bool Bit(ReadOnlySpan<byte> bytes, int index) => (bytes[index / 8] & (0x80 >> (index % 8))) != 0;
+
+    private static void SetBit(Span<byte> bytes, int index, bool one)
+    {
+        int mask = 0x80 >> (index % 8);
+        bytes[index / 8] = (byte)(one ? bytes[index / 8] | mask : bytes[index / 8] & ~mask);
+    }
 }

@@ -1,0 +1,85 @@
+using System.Device.Gpio;
+using System.Text.Json;
+using Robotics.Controller.Benchmarks;
+using Robotics.Hardware.Config;
+using Robotics.Hardware.Devices;
+using Robotics.Tests.Support;
+using Robotics.Tests.Support.Chips;
+
+namespace Robotics.Tests.Hardware;
+
+/// <summary>
+/// Every polled driver's thread allocates nothing per period once warmed up (<see cref="PolledDevice.AllocatedBytes"/>):
+/// a device thread that allocates brings on collections, and a collection pauses the loop's thread too. The chips
+/// are simulated and the serial lines are pseudo-terminals, so what is measured is the driver (and, on the device
+/// thread, the fakes, which allocate nothing either).
+/// </summary>
+[Collection(AllocationMeasurements.Name)]
+public sealed class DeviceThreadAllocationTests
+{
+    [Theory]
+    [InlineData("mpu6050", """{ "period_ms": 1 }""")]
+    [InlineData("ads1115", """{ "period_ms": 1, "channels": [ { "name": "a", "input": "AIN0" }, { "name": "b", "input": "AIN2_AIN3", "range_v": 0.256 } ] }""")]
+    [InlineData("ina219", """{ "period_ms": 1, "address": "0x41" }""")]
+    [InlineData("mcp3008", """{ "period_ms": 1, "channels": [ { "name": "a", "input": 0 }, { "name": "b", "input": 5 } ] }""")]
+    [InlineData("pca9685", """{ "period_ms": 1, "channels": [ { "name": "left", "channel": 0 }, { "name": "right", "channel": 1 } ] }""")]
+    [InlineData("gpio", """{ "period_ms": 1, "inputs": [ { "name": "stop", "pin": 17, "pull": "up" } ], "outputs": [ { "name": "brake", "pin": 22 } ] }""")]
+    public void An_on_board_drivers_thread_allocates_nothing_per_period(string type, string settings)
+    {
+        var board = new SimulatedBoard(new SimulatedMpu6050(), new SimulatedAds1115(), new SimulatedIna219(0x41), new SimulatedPca9685(0x40));
+        board.Gpio.Drive(17, PinValue.Low);
+        using var device = board.Create(type, settings);
+
+        // A pin holds its level (System.Device.Gpio's GpioController.Write allocates, so the driver writes
+        // changes only); a pulse width changes every period.
+        Measure((PolledDevice)device, type == "gpio" ? _ => 1 : period => 1000 + period % 1000);
+    }
+
+    [Theory]
+    [InlineData("dynamixel")]
+    [InlineData("feetech-sts")]
+    public void A_servo_chains_thread_allocates_nothing_per_period(string type)
+    {
+        byte[] ids = [1, 2, 3, 4, 5, 6];
+        using var line = new PseudoTerminalPair();
+        using ServoEmulator servos = type == "dynamixel" ? new DynamixelEmulator(line.Device, ids) : new FeetechEmulator(line.Device, ids);
+        using var device = Create(type, $$"""{ "port": "{{line.Driver}}", "ids": [1, 2, 3, 4, 5, 6], "period_ms": 1 }""");
+
+        Measure((PolledDevice)device, period => 2048 + period % 100);
+    }
+
+    [Fact]
+    public void A_framed_serial_boards_thread_allocates_nothing_per_period()
+    {
+        using var line = new PseudoTerminalPair();
+        using var board = new FramedBoardEmulator(line.Device, inputs: 2, outputs: 1, samplePeriod: TimeSpan.FromMilliseconds(1));
+        using var device = Create("framed-serial", $$"""{ "port": "{{line.Driver}}", "inputs": ["position", "current"], "outputs": ["command"], "period_ms": 2 }""");
+
+        Measure((PolledDevice)device, period => period * 0.01f);
+    }
+
+    private static IDevice Create(string type, string settings) =>
+        DeviceRegistry.Default.Create(new DeviceConfig { Name = type, Type = type, Settings = JsonDocument.Parse(settings).RootElement }, "robot.json", 0);
+
+    /// <summary>Runs the device with <paramref name="output"/>(period) on every output until well past its warm-up, then reads its allocation counter.</summary>
+    private static void Measure(PolledDevice device, Func<long, float> output)
+    {
+        device.Start();
+        var outputs = new float[device.Outputs.Count];
+        long target = PolledDevice.WarmupPeriods + 200;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (long polls = device.Polls; polls < target && DateTime.UtcNow < deadline; polls = device.Polls)
+        {
+            Array.Fill(outputs, output(polls));
+            device.WriteOutputs(outputs);
+            SpinWait.SpinUntil(() => device.Polls > polls, TimeSpan.FromSeconds(1));
+        }
+        long allocated = device.AllocatedBytes;
+        long errors = device.Errors;
+        device.Stop();
+
+        Assert.True(device.Polls >= target, $"{device.Polls} periods");
+        Assert.Equal(0, errors);
+        Assert.Equal(0, allocated);
+    }
+}
