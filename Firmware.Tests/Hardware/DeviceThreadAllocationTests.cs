@@ -58,6 +58,29 @@ public sealed class DeviceThreadAllocationTests
         Measure((PolledDevice)device, period => period * 0.01f);
     }
 
+    [Fact]
+    public void An_evdev_gamepads_thread_allocates_nothing_per_event()
+    {
+        using var directory = new TempDirectory();
+        using var fifo = new EventFifo(directory.File("event0"));
+        using var pad = Create("evdev", $$"""
+            { "path": "{{fifo.Path}}", "period_ms": 2, "axes": [ { "code": "ABS_X", "min": -32768, "max": 32767 } ], "keys": ["BTN_SOUTH"],
+              "key_axes": [ { "name": "drive", "positive": "KEY_W", "negative": "KEY_S" } ] }
+            """);
+        pad.Start();
+        Assert.True(SpinWait.SpinUntil(() => fifo.Connected, TimeSpan.FromSeconds(10)));
+
+        for (int i = 0; i < 300; i++)
+        {
+            fifo.Frame((EventFifo.Absolute, EventFifo.AbsX, (i * 997 % 65536) - 32768), (EventFifo.Key, EventFifo.BtnSouth, i % 2), (EventFifo.Key, EventFifo.KeyW, i % 3 == 0 ? 1 : 0));
+            Assert.True(SpinWait.SpinUntil(() => pad.Counters["events"] == fifo.Written, TimeSpan.FromSeconds(5)));
+        }
+        long allocated = pad.Counters["allocated_bytes"];
+        pad.Stop();
+
+        Assert.Equal(0, allocated);
+    }
+
     private static IDevice Create(string type, string settings) =>
         DeviceRegistry.Default.Create(new DeviceConfig { Name = type, Type = type, Settings = JsonDocument.Parse(settings).RootElement }, "robot.json", 0);
 
@@ -66,7 +89,7 @@ public sealed class DeviceThreadAllocationTests
     {
         device.Start();
         var outputs = new float[device.Outputs.Count];
-        long target = PolledDevice.WarmupPeriods + 200;
+        long target = ThreadAllocationMeter.WarmupPeriods + 200;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         for (long polls = device.Polls; polls < target && DateTime.UtcNow < deadline; polls = device.Polls)
         {

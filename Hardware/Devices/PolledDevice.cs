@@ -20,7 +20,7 @@ public abstract class PolledDevice : IDevice
     private long _sentStamp = long.MinValue;
     private long _errors;
     private long _polls;
-    private long _allocated = -1;
+    private readonly ThreadAllocationMeter _allocation = new();
 
     protected PolledDevice(string name, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, TimeSpan period)
     {
@@ -46,14 +46,8 @@ public abstract class PolledDevice : IDevice
     /// <summary>Successful input transactions.</summary>
     public long Polls => Interlocked.Read(ref _polls);
 
-    /// <summary>
-    /// Bytes the device thread allocated after its first <see cref="WarmupPeriods"/> periods (−1 before): a device
-    /// thread that allocates brings on collections that pause the loop's thread too, so it should stay 0.
-    /// </summary>
-    public long AllocatedBytes => Interlocked.Read(ref _allocated);
-
-    /// <summary>Periods before <see cref="AllocatedBytes"/> starts counting: the first calls pay for JIT and first-time set-up.</summary>
-    public const int WarmupPeriods = 20;
+    /// <summary>Bytes the device thread allocated after its warm-up (−1 before); it should stay 0.</summary>
+    public long AllocatedBytes => _allocation.Bytes;
 
     public IReadOnlyDictionary<string, long> Counters
     {
@@ -143,8 +137,6 @@ public abstract class PolledDevice : IDevice
 
     private void Run()
     {
-        long periods = 0;
-        long baseline = 0;
         do
         {
             try
@@ -157,14 +149,7 @@ public abstract class PolledDevice : IDevice
                 // and its sample ages into a fault; a dead thread would leave the actuators on their last command.
                 Interlocked.Increment(ref _errors);
             }
-            if (++periods == WarmupPeriods)
-            {
-                baseline = GC.GetAllocatedBytesForCurrentThread();
-            }
-            else if (periods > WarmupPeriods)
-            {
-                Interlocked.Exchange(ref _allocated, GC.GetAllocatedBytesForCurrentThread() - baseline);
-            }
+            _allocation.Count();
         }
         while (!_stop.Wait(_period));
     }

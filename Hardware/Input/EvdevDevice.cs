@@ -32,6 +32,7 @@ public sealed class EvdevDevice : IDevice
     private readonly int _periodMs;
     private readonly long _periodNs;
     private readonly ManualResetEventSlim _stop = new();
+    private readonly ThreadAllocationMeter _allocation = new();
     private EventDeviceFile? _file;
     private Thread? _thread;
     private long _publishedAt;
@@ -67,7 +68,7 @@ public sealed class EvdevDevice : IDevice
     public long Dropped => Interlocked.Read(ref _dropped);
 
     public IReadOnlyDictionary<string, long> Counters =>
-        new Dictionary<string, long>(StringComparer.Ordinal) { ["events"] = Events, ["reopens"] = Reopens, ["dropped"] = Dropped };
+        new Dictionary<string, long>(StringComparer.Ordinal) { ["events"] = Events, ["reopens"] = Reopens, ["dropped"] = Dropped, ["allocated_bytes"] = _allocation.Bytes };
 
     /// <summary>The driver's factory for <see cref="DeviceRegistry"/>.</summary>
     public static IDevice FromConfig(DeviceConfig config) => new EvdevDevice(config.Name!, EvdevSettings.From(config));
@@ -199,6 +200,7 @@ public sealed class EvdevDevice : IDevice
                 // Held still: nothing changed, and the device is still there to say so.
                 Publish(now);
             }
+            _allocation.Count();
         }
     }
 
