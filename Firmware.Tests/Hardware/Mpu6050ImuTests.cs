@@ -99,6 +99,21 @@ public sealed class Mpu6050ImuTests
         Assert.StartsWith("imu: no MPU-6050 answering on I2C bus 1 at address 0x69: Error 121", error.Message);
     }
 
+    [Fact]
+    public void A_bus_that_cannot_be_opened_is_one_error_naming_the_device_and_the_bus()
+    {
+        var buses = new BoardBuses(
+            _ => throw new IOException("Error 2 (No such file or directory). Can not open I2C device file '/dev/i2c-1'."),
+            _ => throw new NotSupportedException(),
+            _ => throw new NotSupportedException());
+        using var imu = DeviceRegistry.WithBuses(buses).Create(
+            new Robotics.Hardware.Config.DeviceConfig { Name = "imu", Type = Mpu6050Imu.Type, Settings = System.Text.Json.JsonDocument.Parse("{}").RootElement }, "robot.json", 0);
+
+        var error = Assert.Throws<IOException>(imu.Start);
+
+        Assert.Equal("imu: cannot open I2C bus 1 at address 0x68 for its MPU-6050: Error 2 (No such file or directory). Can not open I2C device file '/dev/i2c-1'.", error.Message);
+    }
+
     [Theory]
     [InlineData("""{ "accel_range_g": 3 }""", "devices[0].settings.accel_range_g: must be one of 2, 4, 8, 16")]
     [InlineData("""{ "address": "0x7A" }""", "devices[0].settings.address: must be a number or a hexadecimal string from 0x08 to 0x77")]

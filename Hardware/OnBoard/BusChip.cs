@@ -74,7 +74,16 @@ public abstract class BusChip<TBus> : PolledDevice
 
     protected override void Open()
     {
-        var device = _link.Open();
+        TBus device;
+        try
+        {
+            device = _link.Open();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            // No such bus (i2c-dev not loaded, the interface not enabled) or no permission (the i2c or spi group).
+            throw new IOException($"{Name}: cannot open {_link.Location} for its {Chip}: {e.Message}", e);
+        }
         Exception? error;
         try
         {

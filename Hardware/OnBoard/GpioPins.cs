@@ -63,9 +63,9 @@ public sealed class GpioPins : PolledDevice
 
     protected override void Open()
     {
-        _controller = _buses.OpenGpio(_chip);
         try
         {
+            _controller = _buses.OpenGpio(_chip);
             foreach (var pin in _inputs)
             {
                 _controller.OpenPin(pin.Number, pin.Mode);
@@ -77,11 +77,11 @@ public sealed class GpioPins : PolledDevice
                 _controller.OpenPin(_outputs[i].Number, PinMode.Output, _driven[i]);
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
         {
-            _controller.Dispose();
+            _controller?.Dispose();
             _controller = null;
-            throw new IOException($"{Name}: cannot open its GPIO pins{(_chip is int chip ? $" on gpiochip{chip}" : "")}: {e.Message}", e);
+            throw new IOException($"{Name}: cannot open its GPIO pins{(_chip is int chip ? $" on gpiochip{chip}" : "")}: {e.Message} (System.Device.Gpio needs libgpiod: apt install libgpiod2; and this user in the gpio group)", e);
         }
     }
 
