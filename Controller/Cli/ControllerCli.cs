@@ -20,6 +20,7 @@ public static class ControllerCli
             TelemetryCommand.Create(),
             OverrideCommand.Create(),
             CalibrateCommand.Create(),
+            CheckCommand.Create(),
             bench,
         };
     }

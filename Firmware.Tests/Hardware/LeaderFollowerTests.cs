@@ -117,6 +117,48 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.All(Arm, id => Assert.Equal(0, _leader.ReadByte(id, FeetechEmulator.TorqueEnable)));
     }
 
+    [Fact]
+    public void Check_reports_every_device_and_observation_and_writes_nothing()
+    {
+        foreach (byte id in Arm)
+        {
+            _follower.WriteUInt16(id, FeetechEmulator.PresentPosition, (ushort)(2048 + 100 * id));
+        }
+
+        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(), "--seconds", "1", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        var json = run.Json;
+        Assert.True(json.GetProperty("ok").GetBoolean());
+        var devices = json.GetProperty("devices").EnumerateArray().ToList();
+        Assert.Equal(["follower", "leader"], devices.Select(d => d.GetProperty("name").GetString()));
+        // A 5 ms period: about 200 samples a second, however loaded the machine (at least a quarter of that).
+        Assert.All(devices, d => Assert.InRange(d.GetProperty("samples_per_second").GetDouble(), 50, 250));
+        Assert.Equal(2048 + 100 * 3, devices[0].GetProperty("inputs").GetProperty("3.position").GetDouble());
+        var observations = json.GetProperty("observations").EnumerateArray().ToList();
+        Assert.Equal(6, observations.Count);
+        Assert.All(observations, o => Assert.True(o.GetProperty("fresh").GetBoolean()));
+        // Joint 3 at 2048 + 300 steps is 300 × 2π/4096 rad from the zero at 2048.
+        Assert.Equal(300 * 0.0015339808, observations[2].GetProperty("value").GetDouble(), 4);
+        Assert.All(Arm, id => Assert.Equal(0, _follower.ReadByte(id, FeetechEmulator.TorqueEnable)));
+        Assert.All(Arm, id => Assert.Equal(0, _follower.ReadUInt16(id, FeetechEmulator.GoalPosition)));
+    }
+
+    [Fact]
+    public void Check_fails_naming_an_observation_that_cannot_be_fresh_enough()
+    {
+        // 5 ms samples can never be younger than 1 µs.
+        string path = Sample();
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"max_age_ms\": 20", "\"max_age_ms\": 0.001", StringComparison.Ordinal));
+
+        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", path, "--seconds", "0.5");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error: observation", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("is stale (", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("check failed", run.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>The sample as shipped, with its two ports pointed at the pseudo-terminals.</summary>
     private string Sample()
     {
