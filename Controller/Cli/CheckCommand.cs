@@ -3,31 +3,29 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
-using Robotics.Protos;
 
 namespace Robotics.Controller.Cli;
 
 /// <summary>
 /// <c>controller check</c>: bring-up of a robot config's hardware without running anything. Opens every device
 /// (nothing is written: servos stay limp, a PWM board holds its safe pulses), watches the samples for a few
-/// seconds, and prints what each device reads, how often, and its counters, then each observation with its age
-/// against its limit, and the emergency-stop inputs. Exits 1 when an observation is stale or a stop is active.
+/// seconds, and reports each device (sample rate, the longest it went without a new sample, inputs, counters),
+/// each observation and teleop source against its age limit, and the emergency-stop inputs. Exits 1 naming
+/// what would stop the robot: a device with no samples, a source older than its limit at any point of the
+/// watch, an active stop. The controller must not be running: the devices cannot be shared.
 /// </summary>
 internal static class CheckCommand
 {
-    // How often the watcher looks: well under any device's period that matters for a rate figure.
-    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(2);
-
-    public static Command Create()
+    public static Command Create(DeviceRegistry registry)
     {
-        var robot = new Option<string>("--robot") { Description = "The robot config file whose devices to check.", Required = true };
+        var robot = new Option<string>("--robot") { Description = "The robot config file whose devices to check (stop the controller first).", Required = true };
         var seconds = new Option<double>("--seconds") { Description = "How long to watch the samples.", DefaultValueFactory = _ => 2 };
         var json = CliCommand.JsonOption();
-        var command = new Command("check", "Open a robot config's devices without driving anything, watch their samples, and report each device, observation and emergency-stop input.")
+        var command = new Command("check", "Open a robot config's devices without driving anything, watch their samples, and report each device, observation, teleop source and emergency-stop input.")
         {
             robot, seconds, json,
         };
-        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
+        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, console =>
         {
             double watch = parse.GetValue(seconds);
             if (!(watch is > 0 and <= 3600))
@@ -35,113 +33,119 @@ internal static class CheckCommand
                 throw new ArgumentException("--seconds: must be more than 0 and at most 3600");
             }
             var config = RobotConfigLoader.Load(parse.GetValue(robot)!);
-            using var hardware = new ConfiguredRobot(config, DeviceRegistry.Default);
-            // Start opens every bus and takes a first sample; the loop never runs, so no output is ever written.
-            hardware.Start();
-            Watch watched;
+            using var hardware = new ConfiguredRobot(config, registry);
+            var problems = new List<string>();
+            SampleWatch watched;
             try
             {
-                watched = await WatchAsync(hardware.Devices, TimeSpan.FromSeconds(watch), cancellation);
+                // Start opens every bus and takes a first sample; the loop never runs, so no output is ever written.
+                hardware.Start();
+                watched = SampleWatch.Run(hardware.Devices, TimeSpan.FromSeconds(watch), cancellation);
             }
             finally
             {
-                hardware.Stop();
+                try
+                {
+                    hardware.Stop();
+                }
+                catch (IOException e)
+                {
+                    problems.Add(e.Message);
+                }
             }
-            return Report(config, hardware.Devices, watched, console);
+            return Task.FromResult(Report(config, hardware.Devices, watched, problems, console));
         }));
         return command;
     }
 
-    /// <summary>Each device's latest inputs, when they were taken, and how many distinct samples came in.</summary>
-    private sealed record Watch(float[][] Inputs, long[] SampledAt, long[] Samples, double Seconds, long EndedAt);
-
-    private static async Task<Watch> WatchAsync(IReadOnlyList<IDevice> devices, TimeSpan duration, CancellationToken cancellation)
-    {
-        var inputs = devices.Select(d => new float[d.Inputs.Count]).ToArray();
-        // The sample each device already has (taken when it started) is where counting begins, not a new one.
-        var sampledAt = devices.Select((d, i) => d.ReadLatest(inputs[i])).ToArray();
-        var samples = new long[devices.Count];
-        long start = MonotonicClock.NowNs();
-        long end = start + (long)(duration.TotalMilliseconds * 1e6);
-        using var timer = new PeriodicTimer(WatchInterval);
-        do
-        {
-            for (int d = 0; d < devices.Count; d++)
-            {
-                long at = devices[d].ReadLatest(inputs[d]);
-                if (at != long.MinValue && at != sampledAt[d])
-                {
-                    (sampledAt[d], samples[d]) = (at, samples[d] + 1);
-                }
-            }
-        }
-        while (MonotonicClock.NowNs() < end && await timer.WaitForNextTickAsync(cancellation));
-        long ended = MonotonicClock.NowNs();
-        return new Watch(inputs, sampledAt, samples, (ended - start) / 1e9, ended);
-    }
-
-    private static int Report(ResolvedConfig config, IReadOnlyList<IDevice> devices, Watch watched, CommandOutput console)
+    private static int Report(ResolvedConfig config, IReadOnlyList<IDevice> devices, SampleWatch watched, List<string> problems, CommandOutput console)
     {
         var c = CultureInfo.InvariantCulture;
-        var problems = new List<string>();
-        double AgeMs(int device) => watched.SampledAt[device] == long.MinValue ? double.PositiveInfinity : (watched.EndedAt - watched.SampledAt[device]) / 1e6;
-        int DeviceIndex(ChannelRef channel) => devices.ToList().FindIndex(d => d.Name == channel.Device);
-        float Raw(ChannelRef channel)
-        {
-            int d = DeviceIndex(channel);
-            return watched.Inputs[d][devices[d].Inputs.ToList().IndexOf(channel.Channel)];
-        }
+        var names = devices.Select(d => d.Name).ToList();
+        string Ms(double ms) => double.IsFinite(ms) ? string.Create(c, $"{ms:F0} ms") : "never";
+        JsonNode? MsJson(double ms) => double.IsFinite(ms) ? ms : null;
 
         var deviceReports = new JsonArray();
         for (int d = 0; d < devices.Count; d++)
         {
             var device = devices[d];
-            double rate = watched.Samples[d] / watched.Seconds;
             var counters = device.Counters;
-            console.Line(string.Create(c, $"device {device.Name} ({config.Devices[d].Type}): {rate:F1} samples/s, last {AgeMs(d):F0} ms ago; {string.Join(", ", counters.Select(kv => $"{kv.Key} {kv.Value}"))}"));
-            if (device.Inputs.Count > 0)
+            string counterText = string.Join(", ", counters.Select(kv => $"{kv.Key} {kv.Value}"));
+            double? rate = watched.SamplesPerSecond(d);
+            if (device.Inputs.Count == 0)
             {
-                console.Line("  " + string.Join("  ", device.Inputs.Select((name, i) => string.Create(c, $"{name} {watched.Inputs[d][i]:G5}"))));
+                // Nothing to sample (a PWM board): it answered when it was opened, which is all a watch can say.
+                console.Line($"device {device.Name} ({config.Devices[d].Type}): no inputs, answered when opened; {counterText}");
+            }
+            else
+            {
+                console.Line(string.Create(c, $"device {device.Name} ({config.Devices[d].Type}): {rate:F1} samples/s, longest without a new sample {Ms(watched.WorstAgeMs(d))}; {counterText}"));
+                console.Line(watched.HasSample(d)
+                    ? "  " + string.Join("  ", device.Inputs.Select((name, i) => string.Create(c, $"{name} {watched.Inputs[d][i]:G5}")))
+                    : "  no sample");
+                if (!watched.HasSample(d))
+                {
+                    problems.Add($"device {device.Name} gave no sample");
+                }
+                else if (watched.NewSamples[d] == 0)
+                {
+                    problems.Add(string.Create(c, $"device {device.Name} gave no new sample in {watched.Seconds:F1} s"));
+                }
             }
             deviceReports.Add(new JsonObject
             {
                 ["name"] = device.Name,
                 ["type"] = config.Devices[d].Type,
                 ["samples_per_second"] = rate,
-                ["age_ms"] = double.IsFinite(AgeMs(d)) ? AgeMs(d) : null,
-                ["inputs"] = new JsonObject(device.Inputs.Select((name, i) => KeyValuePair.Create(name, (JsonNode?)watched.Inputs[d][i]))),
+                ["worst_age_ms"] = device.Inputs.Count == 0 ? null : MsJson(watched.WorstAgeMs(d)),
+                ["inputs"] = new JsonObject(device.Inputs.Select((name, i) => KeyValuePair.Create(name, watched.HasSample(d) ? (JsonNode?)watched.Inputs[d][i] : null))),
                 ["counters"] = new JsonObject(counters.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             });
         }
 
-        var observationReports = new JsonArray();
-        for (int i = 0; i < config.Observations.Count; i++)
+        // A config entry reading a source: its value as the loop would see it, and its worst age in the watch.
+        (double? Value, double WorstAgeMs) Entry(ChannelRef source, double scale, double offset)
         {
-            var (source, scale, offset) = config.Observations[i];
-            var spec = config.Description.Observations[i];
-            double age = AgeMs(DeviceIndex(source));
-            double limit = spec.MaxAgeNs / 1e6;
-            bool fresh = age <= limit;
-            double value = Raw(source) * scale + offset;
-            console.Line(string.Create(c, $"observation {spec.Name} = {value:G5} {spec.Unit} ({age:F0} ms old, limit {limit:G4} ms) {(fresh ? "ok" : "STALE")}"));
-            if (!fresh)
+            int d = names.IndexOf(source.Device);
+            int channel = devices[d].Inputs.ToList().IndexOf(source.Channel);
+            return (watched.HasSample(d) ? watched.Inputs[d][channel] * scale + offset : null, watched.WorstAgeMs(d));
+        }
+        JsonArray Sources(string kind, IEnumerable<(string Name, string Unit, ChannelRef Source, double Scale, double Offset, long MaxAgeNs)> entries)
+        {
+            var reports = new JsonArray();
+            foreach (var (name, unit, source, scale, offset, maxAgeNs) in entries)
             {
-                problems.Add(string.Create(c, $"observation {spec.Name} is stale ({age:F0} ms old, limit {limit:G4} ms)"));
+                var (value, age) = Entry(source, scale, offset);
+                double limit = maxAgeNs / 1e6;
+                bool fresh = age <= limit;
+                string shown = value is double v ? string.Create(c, $"{v:G5} {unit}") : "no sample";
+                console.Line(string.Create(c, $"{kind} {name} = {shown} (oldest {Ms(age)}, limit {limit:G4} ms) {(fresh ? "ok" : "STALE")}"));
+                if (!fresh)
+                {
+                    problems.Add(string.Create(c, $"{kind} {name} was stale (oldest {Ms(age)}, limit {limit:G4} ms)"));
+                }
+                reports.Add(new JsonObject { ["name"] = name, ["value"] = value, ["unit"] = unit, ["worst_age_ms"] = MsJson(age), ["max_age_ms"] = limit, ["fresh"] = fresh });
             }
-            observationReports.Add(new JsonObject { ["name"] = spec.Name, ["value"] = value, ["unit"] = spec.Unit, ["age_ms"] = double.IsFinite(age) ? age : null, ["max_age_ms"] = limit, ["fresh"] = fresh });
+            return reports;
         }
 
-        var stopReports = new JsonArray();
+        var spec = config.Description;
+        var observations = Sources("observation", config.Observations.Select((o, i) =>
+            (spec.Observations[i].Name, spec.Observations[i].Unit, o.Source, o.Scale, o.Offset, spec.Observations[i].MaxAgeNs)));
+        var teleop = Sources("teleop source for", (config.Teleop ?? []).Select((t, i) =>
+            (spec.Actions[i].Name, spec.Actions[i].Unit, t.Source, t.Scale, t.Offset, t.MaxAgeNs)));
+
+        var stops = new JsonArray();
         foreach (var (source, maxAgeNs) in config.EmergencyStops ?? [])
         {
-            double age = AgeMs(DeviceIndex(source));
-            bool active = !(Raw(source) < 0.5f) || age > maxAgeNs / 1e6;
+            var (value, age) = Entry(source, 1, 0);
+            bool active = value is not double v || ConfiguredRobot.StopInputActive((float)v) || age > maxAgeNs / 1e6;
             console.Line($"emergency stop {source.Device}.{source.Channel}: {(active ? "ACTIVE (pressed, or not read in time)" : "released")}");
             if (active)
             {
                 problems.Add($"emergency stop {source.Device}.{source.Channel} is active: the robot would not move");
             }
-            stopReports.Add(new JsonObject { ["source"] = $"{source.Device}.{source.Channel}", ["active"] = active });
+            stops.Add(new JsonObject { ["source"] = $"{source.Device}.{source.Channel}", ["active"] = active });
         }
 
         foreach (string problem in problems)
@@ -154,8 +158,9 @@ internal static class CheckCommand
             ["ok"] = problems.Count == 0,
             ["seconds"] = watched.Seconds,
             ["devices"] = deviceReports,
-            ["observations"] = observationReports,
-            ["emergency_stops"] = stopReports,
+            ["observations"] = observations,
+            ["teleop"] = teleop,
+            ["emergency_stops"] = stops,
             ["problems"] = new JsonArray([.. problems.Select(p => (JsonNode?)p)]),
         });
         return problems.Count == 0 ? 0 : 1;

@@ -1,11 +1,15 @@
 using System.CommandLine;
+using Robotics.Hardware.Devices;
 
 namespace Robotics.Controller.Cli;
 
 /// <summary>The <c>controller</c> command line.</summary>
 public static class ControllerCli
 {
-    public static RootCommand Build()
+    public static RootCommand Build() => Build(DeviceRegistry.Default);
+
+    /// <summary>The command line with <c>check</c> opening devices through <paramref name="registry"/> (tests: simulated chips).</summary>
+    public static RootCommand Build(DeviceRegistry registry)
     {
         var bench = new Command("bench", "Measure what this machine can do: with --policy, the control loop on a null robot; subcommands measure parts.")
         {
@@ -20,7 +24,7 @@ public static class ControllerCli
             TelemetryCommand.Create(),
             OverrideCommand.Create(),
             CalibrateCommand.Create(),
-            CheckCommand.Create(),
+            CheckCommand.Create(registry),
             bench,
         };
     }

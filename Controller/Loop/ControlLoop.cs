@@ -47,6 +47,11 @@ public sealed class ControlLoop : IDisposable
     private bool _overrideStale;
     private bool _overrideWasHeld;
     private bool _emergencyStopped;
+    private long _seenStopLatches;
+    // A release or a cleared fault lets the devices out of their safe state, but only on a tick that has read
+    // the robot and found no stop and no fault: resuming earlier could let a device thread send for a moment
+    // while a stop input is still held or a sensor still stale.
+    private bool _resumePending;
     private long _allocatedBase;
     private long _allocatedEnd;
     private long _measuredTicks;
@@ -273,6 +278,7 @@ public sealed class ControlLoop : IDisposable
         {
             LatchEmergencyStopInput(faultIndex, start);
         }
+        Control.ReportStopInput(status == ReadStatus.EmergencyStop);
         for (int i = 0; i < _observation.Length; i++)
         {
             if (!float.IsFinite(_observation[i]))
@@ -317,6 +323,11 @@ public sealed class ControlLoop : IDisposable
         {
             source = ActionSource.Safety;
         }
+        else if (_resumePending && !_emergencyStopped)
+        {
+            _resumePending = false;
+            ResumeUnlessWatchdogTripped();
+        }
         _hardware.Write(_applied, MonotonicClock.NowNs());
         long written = MonotonicClock.NowNs();
         long work = written - start;
@@ -343,10 +354,12 @@ public sealed class ControlLoop : IDisposable
     /// </summary>
     private void LatchEmergencyStopInput(int input, long now)
     {
-        Control.LatchEmergencyStop();
-        _emergencyStopped = true;
+        // Halted before the stop shows anywhere: whoever sees the stop latched may rely on the devices being safe.
         _hardware.Halt();
-        // Index: which of the robot config's emergency_stops entries.
+        Control.LatchEmergencyStop();
+        _seenStopLatches = Control.EmergencyStopLatches;
+        _emergencyStopped = true;
+        // Index: which of the config's emergency_stops entries, for the operator to find the button pressed.
         Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episode, _episodeTick, Index: input, Text: "emergency stop input active (or unreadable) on the robot"));
     }
 
@@ -430,14 +443,15 @@ public sealed class ControlLoop : IDisposable
     private void TakeControlRequests(long now)
     {
         bool stopped = Control.EmergencyStopped;
-        if (stopped != _emergencyStopped)
+        long latches = Control.EmergencyStopLatches;
+        // Released since the last tick, including a stop latched and released between two ticks.
+        bool released = !stopped && (_emergencyStopped || latches != _seenStopLatches);
+        _seenStopLatches = latches;
+        _emergencyStopped = stopped;
+        if (released)
         {
-            _emergencyStopped = stopped;
-            if (!stopped)
-            {
-                _safety.ClearFault();
-                ResumeUnlessWatchdogTripped();
-            }
+            _safety.ClearFault();
+            _resumePending = true;
         }
         if (_emergencyStopped)
         {
@@ -587,16 +601,15 @@ public sealed class ControlLoop : IDisposable
     }
 
     /// <summary>
-    /// Clears a latched fault (a new episode, an operator's reset) and lets the devices leave the safe state it
-    /// put them in, unless the stop is latched or the watchdog halted them.
+    /// Clears a latched fault (a new episode, an operator's reset); the devices leave the safe state it put them
+    /// in on the first tick that finds no stop and no fault, unless the watchdog halted them.
     /// </summary>
     private void ClearFault()
     {
-        bool faulted = _safety.Fault != FaultKind.None;
-        _safety.ClearFault();
-        if (faulted && !_emergencyStopped)
+        if (_safety.Fault != FaultKind.None)
         {
-            ResumeUnlessWatchdogTripped();
+            _safety.ClearFault();
+            _resumePending = true;
         }
     }
 

@@ -27,6 +27,8 @@ public sealed class LoopControl(int actions)
     private TeleopLogWriter? _offeredRecorder;
     private TeleopLogWriter? _retiredRecorder;
     private volatile bool _emergencyStopped;
+    private long _emergencyStopLatches;
+    private volatile bool _stopInputActive;
     private volatile bool _overrideHeld;
     private int _mode;
     private long _appliedSequence = -1;
@@ -47,7 +49,13 @@ public sealed class LoopControl(int actions)
     public void RequestReset() => Volatile.Write(ref _resetRequested, 1);
 
     /// <summary>Latches the emergency stop: the loop sends nothing but the safe action until released.</summary>
-    public void LatchEmergencyStop() => _emergencyStopped = true;
+    public void LatchEmergencyStop()
+    {
+        // Counted before the flag is set: a stop and its release both between two ticks still show as a stop
+        // the loop must come out of (it resumes the devices the stop halted).
+        Interlocked.Increment(ref _emergencyStopLatches);
+        _emergencyStopped = true;
+    }
 
     public void ReleaseEmergencyStop() => _emergencyStopped = false;
 
@@ -69,6 +77,15 @@ public sealed class LoopControl(int actions)
     // ------------------------------------------------------------------ what the loop reports (loop → any thread)
 
     public bool EmergencyStopped => _emergencyStopped;
+
+    /// <summary>Times the stop was latched, by anyone.</summary>
+    public long EmergencyStopLatches => Interlocked.Read(ref _emergencyStopLatches);
+
+    /// <summary>An emergency-stop input of the robot itself is active (or unreadable), as of the latest tick.</summary>
+    public bool StopInputActive => _stopInputActive;
+
+    /// <summary>Loop: whether the robot's own stop input is active this tick.</summary>
+    public void ReportStopInput(bool active) => _stopInputActive = active;
 
     public ControlMode Mode => (ControlMode)Volatile.Read(ref _mode);
 

@@ -77,6 +77,10 @@ public sealed class ControlService(RobotSession session) : Protos.Control.Contro
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "the robot is not emergency-stopped"));
         }
+        if (session.Loop.Control.StopInputActive)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "the robot's own emergency-stop input is still active: release it on the robot first"));
+        }
         session.ReleaseEmergencyStop();
         return Task.FromResult(Reply("emergency stop released"));
     }

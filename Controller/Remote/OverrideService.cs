@@ -76,9 +76,10 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
         }
         finally
         {
-            session.ReleaseLease(lease, endReason);
+            // The reporter ends before the lease is given back: it may revoke the lease, which must still be there.
             await stop.CancelAsync();
             await reporter;
+            session.ReleaseLease(lease, endReason);
             if (!context.CancellationToken.IsCancellationRequested)
             {
                 outgoing.Writer.TryWrite(new ControllerMessage { Released = new Released { Reason = endReason } });

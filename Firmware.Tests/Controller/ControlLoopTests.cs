@@ -216,6 +216,46 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public void A_stop_latched_and_released_between_two_ticks_still_resumes_the_devices_it_halted()
+    {
+        var robot = new ScriptedRobot();
+        using var loop = new ControlLoop(robot, new LoopOptions { RateHz = 20, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(30) }, null, new ConstantOperator(1));
+        loop.Start();
+        Assert.True(SpinWait.SpinUntil(() => robot.Reads > 2, TimeSpan.FromSeconds(10)));
+
+        // As RobotSession does it, then an immediate release: at 20 Hz both land between two ticks.
+        loop.Control.LatchEmergencyStop();
+        robot.Halt();
+        loop.Control.ReleaseEmergencyStop();
+
+        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == -1, TimeSpan.FromSeconds(10)), "resumed");
+        loop.RequestStop();
+        loop.WaitForExit();
+    }
+
+    [Fact]
+    public void Releasing_the_stop_while_the_robots_stop_input_is_held_never_resumes_the_devices()
+    {
+        var robot = new ScriptedRobot { StopInputActive = true };
+        using var loop = new ControlLoop(robot, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromSeconds(30) }, null, new ConstantOperator(1));
+        loop.Start();
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped, TimeSpan.FromSeconds(10)));
+            long ticks = loop.Statistics.Ticks;
+            loop.Control.ReleaseEmergencyStop();
+            Assert.True(SpinWait.SpinUntil(() => loop.Statistics.Ticks > ticks + 2, TimeSpan.FromSeconds(10)));
+        }
+        robot.StopInputActive = false;
+        loop.RequestStop();
+        loop.WaitForExit();
+
+        Assert.Equal(0, robot.Resumes);
+        Assert.True(robot.HaltedAtRead >= 0);
+    }
+
+    [Fact]
     public void Commands_are_clamped_to_their_limits_and_rate_limits()
     {
         var robot = new ScriptedRobot();

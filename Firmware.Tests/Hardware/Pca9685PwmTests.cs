@@ -54,8 +54,8 @@ public sealed class Pca9685PwmTests
 
         pwm.WriteOutputs([1750, 950]);
 
-        Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(0) - 1750) < OneCountUs, TimeSpan.FromSeconds(5)));
-        Assert.Equal(1100, chip.PulseMicroseconds(15), OneCountUs);
+        Assert.True(SpinWait.SpinUntil(() => chip.Transactions >= before + 2 && Math.Abs(chip.PulseMicroseconds(15) - 1100) < OneCountUs, TimeSpan.FromSeconds(5)));
+        Assert.Equal(1750, chip.PulseMicroseconds(0), OneCountUs);
         // One transaction per output (all four LED registers at once): no frame sees half a pulse width.
         Assert.Equal(before + 2, chip.Transactions);
 
@@ -80,7 +80,8 @@ public sealed class Pca9685PwmTests
     [InlineData("""{ "channels": [ { "name": "a", "channel": 1 }, { "name": "b", "channel": 1 } ] }""", "channels[1]: repeats 1")]
     [InlineData("""{ "channels": [ { "name": "a", "channel": 1 }, { "name": "a", "channel": 2 } ] }""", "channels: lists 'a' twice")]
     [InlineData("""{ "frequency_hz": 2000, "channels": [ { "name": "a", "channel": 1 } ] }""", "frequency_hz: must be a number from 24 to 1526")]
-    [InlineData("""{ "frequency_hz": 1000, "channels": [ { "name": "a", "channel": 1 } ] }""", "channels[0].max_us: the default 2000 µs does not fit the 1000 µs frame at 1000 Hz: give min_us and max_us")]
+    [InlineData("""{ "channels": [ { "name": "a", "channel": 1, "min_us": 2500 } ] }""", "channels[0].max_us: the default 2000 µs does not fit between min_us (2500 µs) and the 20000 µs frame at 50 Hz: give max_us")]
+    [InlineData("""{ "frequency_hz": 1000, "channels": [ { "name": "a", "channel": 1 } ] }""", "channels[0].max_us: the default 2000 µs does not fit between min_us (1000 µs) and the 1000 µs frame at 1000 Hz: give max_us")]
     public void Bad_settings_name_the_field(string settings, string message)
     {
         var error = Assert.Throws<InvalidDataException>(() => new SimulatedBoard().Create(Pca9685Pwm.Type, settings));

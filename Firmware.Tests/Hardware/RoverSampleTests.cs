@@ -119,6 +119,31 @@ public sealed class RoverSampleTests : IDisposable
     }
 
     [Fact]
+    public void Check_passes_with_the_stop_released_and_fails_naming_it_when_pressed()
+    {
+        _imu.Measure(0, 0, 8192, 0, 0, 0);
+        var cli = Robotics.Controller.Cli.ControllerCli.Build(_board.Registry);
+
+        var released = Robotics.Tests.Cli.CliRun.Of(cli, "check", "--robot", Sample(), "--seconds", "0.5", "--json");
+
+        Assert.True(released.ExitCode == 0, released.Stderr + released.Stdout);
+        Assert.Contains("device motors (pca9685): no inputs, answered when opened", released.Stdout, StringComparison.Ordinal);
+        var json = released.Json;
+        // 8192 LSB/g at ±4 g: one g.
+        Assert.Equal(9.807, json.GetProperty("devices")[0].GetProperty("inputs").GetProperty("accel_z").GetDouble(), 3);
+        Assert.Equal(2, json.GetProperty("teleop").GetArrayLength());
+        Assert.False(json.GetProperty("emergency_stops")[0].GetProperty("active").GetBoolean());
+        // Nothing was driven: the ESCs hold the safe pulse the board opened with.
+        Assert.True(Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500));
+
+        _board.Gpio.Drive(EmergencyStopPin, null);
+        var pressed = Robotics.Tests.Cli.CliRun.Of(cli, "check", "--robot", Sample(), "--seconds", "0.5");
+
+        Assert.Equal(1, pressed.ExitCode);
+        Assert.Contains("error: emergency stop panel.estop is active: the robot would not move", pressed.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_emergency_stop_on_a_device_the_config_lacks_is_refused_naming_the_field()
     {
         string path = Sample(text => text.Replace("\"source\": \"panel.estop\"", "\"source\": \"dash.estop\"", StringComparison.Ordinal));

@@ -347,7 +347,8 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
 
         // The lease ends as a remote stop ends it: the operator is told, and its last command cannot drive later.
         var messages = new List<ControllerMessage>();
-        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await call.ResponseStream.MoveNext(patience.Token))
         {
             messages.Add(call.ResponseStream.Current);
         }
@@ -356,17 +357,18 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
         Assert.False(harness.Loop.Control.OverrideHeld);
         Assert.True(robot.HaltedAtRead >= 0);
 
-        // Released while the input is still active: latched again, and the devices stay halted.
-        await control.ReleaseEmergencyStopAsync(new ReleaseEmergencyStopRequest());
-        long releasedAt = harness.Loop.Statistics.Ticks;
-        await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > releasedAt + 5, "ticks after the release");
+        // A release while the input is still active is refused, naming why; nothing was resumed.
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await control.ReleaseEmergencyStopAsync(new ReleaseEmergencyStopRequest()));
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal("the robot's own emergency-stop input is still active: release it on the robot first", refused.Status.Detail);
         Assert.True(harness.Loop.Control.EmergencyStopped);
-        Assert.True(robot.HaltedAtRead >= 0);
+        Assert.Equal(0, robot.Resumes);
 
         robot.StopInputActive = false;
+        await RobotHarness.Eventually(() => !harness.Loop.Control.StopInputActive, "the input seen released");
         await control.ReleaseEmergencyStopAsync(new ReleaseEmergencyStopRequest());
         await RobotHarness.Eventually(() => robot.HaltedAtRead == -1 && !harness.Loop.Control.EmergencyStopped, "resumed after the release");
-        releasedAt = harness.Loop.Statistics.Ticks;
+        long releasedAt = harness.Loop.Statistics.Ticks;
         await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > releasedAt + 5, "ticks after the second release");
         lock (robot.Written)
         {

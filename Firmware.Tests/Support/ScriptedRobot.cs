@@ -12,6 +12,7 @@ public sealed class ScriptedRobot(double rateHz = 100) : IRobotHardware
     private long _reads;
     private long _haltedAtTick = -1;
     private bool _stopInputActive;
+    private long _resumes;
 
     public RobotDescription Description { get; } = new("scripted", rateHz,
         [new ObservationSpec("position", "m", 50_000_000), new ObservationSpec("velocity", "m/s", 50_000_000)],
@@ -36,6 +37,9 @@ public sealed class ScriptedRobot(double rateHz = 100) : IRobotHardware
     public List<float> Written { get; } = [];
 
     public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>Times Resume was called.</summary>
+    public long Resumes => Interlocked.Read(ref _resumes);
 
     /// <summary>The read count when Halt was called, or −1.</summary>
     public long HaltedAtRead => Interlocked.Read(ref _haltedAtTick);
@@ -74,7 +78,11 @@ public sealed class ScriptedRobot(double rateHz = 100) : IRobotHardware
 
     public void Halt() => Interlocked.CompareExchange(ref _haltedAtTick, Reads, -1);
 
-    public void Resume() => Interlocked.Exchange(ref _haltedAtTick, -1);
+    public void Resume()
+    {
+        Interlocked.Increment(ref _resumes);
+        Interlocked.Exchange(ref _haltedAtTick, -1);
+    }
 
     public void Stop() => Stopped = true;
 

@@ -94,8 +94,7 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
         {
             var (device, channel) = _emergencyStops[i];
             // Pressed, or not known to be released: a stop input that cannot be read must stop the robot.
-            // !(x < 0.5) rather than x >= 0.5: a NaN from a board of your own is not a released button.
-            if (!(_inputs[device][channel] < 0.5f) || Stale(device, _emergencyStopMaxAge[i]))
+            if (StopInputActive(_inputs[device][channel]) || Stale(device, _emergencyStopMaxAge[i]))
             {
                 faultIndex = i;
                 return ReadStatus.EmergencyStop;
@@ -180,6 +179,12 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
             device.Dispose();
         }
     }
+
+    /// <summary>
+    /// Whether a stop input's reading means stop: 0.5 and above, and anything that is not a number (a NaN from a
+    /// board of your own is not a released button), hence !(x &lt; 0.5) rather than x ≥ 0.5.
+    /// </summary>
+    public static bool StopInputActive(float value) => !(value < 0.5f);
 
     /// <summary>Whether a device's sample, as of the last read, is missing or older than <paramref name="maxAgeNs"/>.</summary>
     private bool Stale(int device, long maxAgeNs) => _sampledAt[device] == long.MinValue || _readAt - _sampledAt[device] > maxAgeNs;

@@ -28,7 +28,7 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
     private readonly PulseChannel[] _channels;
     private readonly double _frequencyHz;
     private Pca9685? _board;
-    private I2cDevice? _device;
+    private I2cDevice? _i2c;
     private double _frameHz;
 
     private Pca9685Pwm(string name, ChipLink<I2cDevice> link, PulseChannel[] channels, double frequencyHz)
@@ -63,7 +63,7 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
         // The binding sets the prescaler (with the oscillator asleep, as §7.3.5 requires) and wakes the board with
         // auto-increment on; then every configured output gets its safe pulse before anything else.
         _board = new Pca9685(device, _frequencyHz);
-        _device = device;
+        _i2c = device;
         // The frame the prescaler gives, which is not exactly the frequency asked for (19.99 ms for 50 Hz).
         _frameHz = _board.PwmFrequency;
         SendSafeOutputs();
@@ -90,7 +90,7 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
     {
         _board?.Dispose();
         _board = null;
-        _device = null;
+        _i2c = null;
     }
 
     /// <summary>
@@ -104,7 +104,7 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
         int on = counts == CountsPerFrame ? FullOnOrOff : 0;
         int off = counts switch { 0 => FullOnOrOff, CountsPerFrame => 0, _ => counts };
         Span<byte> write = [(byte)(Led0OnL + 4 * channel), (byte)on, (byte)(on >> 8), (byte)off, (byte)(off >> 8)];
-        _device!.Write(write);
+        _i2c!.Write(write);
     }
 
     private static PulseChannel ReadChannel(DeviceSettings channel, double frequencyHz)
@@ -113,11 +113,11 @@ public sealed class Pca9685Pwm : BusChip<I2cDevice>
         double frameUs = 1e6 / frequencyHz;
         double min = channel.Number("min_us", 1000, 0, frameUs);
         double max = channel.Number("max_us", 2000, min, frameUs);
-        if (max > frameUs)
+        if (max > frameUs || max < min)
         {
-            // Only a default can get here: a given max_us was checked against the frame above.
+            // Only the default can get here (a given max_us was checked against min_us and the frame above).
             throw new DeviceSettingsException(channel.Field("max_us"), string.Create(CultureInfo.InvariantCulture,
-                $"the default {max} µs does not fit the {frameUs:0} µs frame at {frequencyHz} Hz: give min_us and max_us"));
+                $"the default {max} µs does not fit between min_us ({min} µs) and the {frameUs:0} µs frame at {frequencyHz} Hz: give max_us"));
         }
         return new PulseChannel(
             channel.RequiredString("name"),

@@ -21,7 +21,7 @@ public sealed class SimulatedBoard
             _chips[chip.ConnectionSettings.DeviceAddress] = chip;
         }
         Registry = DeviceRegistry.WithBuses(new BoardBuses(
-            settings => settings.BusId == 1 && _chips.TryGetValue(settings.DeviceAddress, out var chip) ? chip : new AbsentChip(settings.DeviceAddress),
+            settings => settings.BusId == 1 && _chips.TryGetValue(settings.DeviceAddress, out var chip) ? chip.Reopen() : new AbsentChip(settings.DeviceAddress),
             settings => settings is { BusId: 0, ChipSelectLine: 0 } ? Adc : new SimulatedMcp3008 { Unplugged = true },
             _ => new GpioController(Gpio)));
     }

@@ -23,6 +23,13 @@ public abstract class SimulatedI2cDevice(int address) : I2cDevice
 
     public bool Disposed { get; private set; }
 
+    /// <summary>The bus opened again (a new i2c-dev handle): the same chip, with the registers it kept.</summary>
+    public SimulatedI2cDevice Reopen()
+    {
+        Disposed = false;
+        return this;
+    }
+
     /// <summary>The next <paramref name="count"/> transactions fail as a missing acknowledge does on Linux (i2c-dev: EREMOTEIO).</summary>
     public void FailNext(int count)
     {
