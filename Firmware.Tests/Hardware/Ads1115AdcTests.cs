@@ -14,16 +14,9 @@ public sealed class Ads1115AdcTests
     public void Each_channel_is_a_single_shot_conversion_of_its_own_input_at_its_own_range()
     {
         var chip = new SimulatedAds1115();
-        using var adc = new SimulatedBoard(chip).Create(Ads1115Adc.Type, TwoChannels);
-        chip.Apply(0, 1.000);
-        chip.Apply(2, 0.150);
-        chip.Apply(3, 0.050);
 
-        adc.Start();
-        var sample = new float[2];
-        adc.ReadLatest(sample);
+        var sample = FirstSample(chip, ain0: 1.000, ain2: 0.150, ain3: 0.050);
 
-        Assert.Equal(["pot", "force"], adc.Inputs);
         // ±4.096 V: LSB 125 µV, so 1.000 V is code 8000; ±0.256 V: LSB 7.8125 µV, 0.100 V is code 12800.
         Assert.Equal(1.000f, sample[0], 4);
         Assert.Equal(0.100f, sample[1], 5);
@@ -32,26 +25,16 @@ public sealed class Ads1115AdcTests
         Assert.Contains((ushort)0xC3E3, chip.ConfigWrites);
         // MUX = 011 (AIN2 − AIN3), PGA = 101 (±0.256 V).
         Assert.Contains((ushort)0xBBE3, chip.ConfigWrites);
-        adc.Stop();
     }
 
     [Fact]
     public void Beyond_full_scale_reads_the_last_code_and_a_negative_difference_is_negative()
     {
-        var chip = new SimulatedAds1115();
-        using var adc = new SimulatedBoard(chip).Create(Ads1115Adc.Type, TwoChannels);
-        chip.Apply(0, 5.0);
-        chip.Apply(2, 0.0);
-        chip.Apply(3, 0.010);
-
-        adc.Start();
-        var sample = new float[2];
-        adc.ReadLatest(sample);
+        var sample = FirstSample(new SimulatedAds1115(), ain0: 5.0, ain2: 0.0, ain3: 0.010);
 
         // 0x7FFF: +FS less one LSB.
         Assert.Equal(4.095875f, sample[0], 0.000001f);
         Assert.Equal(-0.010f, sample[1], 5);
-        adc.Stop();
     }
 
     [Fact]
@@ -79,5 +62,20 @@ public sealed class Ads1115AdcTests
         var error = Assert.Throws<InvalidDataException>(() => new SimulatedBoard().Create(Ads1115Adc.Type, settings));
 
         Assert.Equal($"robot.json: devices[0].settings.{message}", error.Message);
+    }
+
+    /// <summary>The two-channel device's first sample (pot on AIN0, force on AIN2 − AIN3) with those voltages applied.</summary>
+    private static float[] FirstSample(SimulatedAds1115 chip, double ain0, double ain2, double ain3)
+    {
+        using var adc = new SimulatedBoard(chip).Create(Ads1115Adc.Type, TwoChannels);
+        chip.Apply(0, ain0);
+        chip.Apply(2, ain2);
+        chip.Apply(3, ain3);
+        adc.Start();
+        var sample = new float[2];
+        adc.ReadLatest(sample);
+        Assert.Equal(["pot", "force"], adc.Inputs);
+        adc.Stop();
+        return sample;
     }
 }
