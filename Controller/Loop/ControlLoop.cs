@@ -525,10 +525,12 @@ public sealed class ControlLoop : IDisposable
         Telemetry.Write(timestamp, _episode, _episodeTick, _mode, source, flags, _safety.Fault, Saturate(lateness), Saturate(work), _observation, _applied, outputs);
         if (!_options.Paced)
         {
-            // No deadline to keep: wait for the writer rather than drop what it has not caught up with.
-            while (_recorder is { HasRoomForStep: false })
+            // No deadline to keep: wait for the writer rather than drop what it has not caught up with, but never
+            // past a stop request (a writer stuck on a full disk must not hold the loop). SpinWait spins, then yields.
+            var wait = default(SpinWait);
+            while (_recorder is { HasRoomForStep: false } && !_stopRequested)
             {
-                Thread.Sleep(1);
+                wait.SpinOnce();
             }
         }
         _recorder?.TryAppend(new StepRecord
