@@ -42,7 +42,5 @@ public sealed class SimulatedBoard
         protected override void WriteRegisters(byte register, ReadOnlySpan<byte> data) => throw Nack();
 
         protected override void ReadRegisters(byte register, Span<byte> destination) => throw Nack();
-
-        private IOException Nack() => new($"Error 121 performing I2C data transfer (no acknowledge from 0x{ConnectionSettings.DeviceAddress:X2})");
     }
 }

@@ -106,6 +106,9 @@ public abstract class SimulatedI2cDevice(int address) : I2cDevice
         base.Dispose(disposing);
     }
 
+    /// <summary>What Linux's i2c-dev reports when nothing acknowledges the address (EREMOTEIO).</summary>
+    protected IOException Nack() => new($"Error 121 performing I2C data transfer (no acknowledge from 0x{ConnectionSettings.DeviceAddress:X2})");
+
     private void Begin()
     {
         ObjectDisposedException.ThrowIf(Disposed, this);
@@ -113,7 +116,7 @@ public abstract class SimulatedI2cDevice(int address) : I2cDevice
         if (_failures > 0)
         {
             _failures--;
-            throw new IOException($"Error 121 performing I2C data transfer (no acknowledge from 0x{ConnectionSettings.DeviceAddress:X2})");
+            throw Nack();
         }
     }
 }
