@@ -1,3 +1,5 @@
+using System.CommandLine;
 using Robotics.Controller.Cli;
 
-return ControllerCli.Build().Parse(args).Invoke();
+using var signals = StopSignals.Install();
+return await ControllerCli.Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);

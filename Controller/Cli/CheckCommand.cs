@@ -25,7 +25,7 @@ internal static class CheckCommand
         {
             robot, seconds, json,
         };
-        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, console =>
+        command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, console =>
         {
             double watch = parse.GetValue(seconds);
             if (!(watch is > 0 and <= 3600))

@@ -53,6 +53,17 @@ public static class CliCommand
     }
 
     /// <summary>
+    /// <see cref="RunAsync"/> for a command that has something to close when it is stopped (a loop driving a
+    /// robot, a log, a server, a lease): it must end soon after its cancellation token is cancelled, which
+    /// Ctrl+C or SIGTERM then does instead of ending the process (see <see cref="StopSignals"/>).
+    /// </summary>
+    public static Task<int> RunStoppableAsync(ParseResult parse, Option<bool>? json, Func<CommandOutput, Task<int>> body)
+    {
+        StopSignals.Installed?.StopGracefully();
+        return RunAsync(parse, json, body);
+    }
+
+    /// <summary>
     /// Errors caused by what the user gave (files, arguments, data, the machine's setup), reported as one
     /// line; anything else is a bug and keeps its stack trace.
     /// </summary>

@@ -27,7 +27,7 @@ internal static class OverrideCommand
         {
             connect, token, ca, source, seconds, rate, name, json,
         };
-        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
+        command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, async console =>
         {
             using var channel = RemoteChannel.Open(parse.GetValue(connect)!, parse.GetValue(token), parse.GetValue(ca));
             var client = new Override.OverrideClient(channel);

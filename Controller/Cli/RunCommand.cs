@@ -34,7 +34,7 @@ internal static class RunCommand
             robot, policy, mode, rate, episodes, duration, record, stochastic, seed, noRealtime, priority, cpu, unpaced, json,
         };
         remote.AddTo(command);
-        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
+        command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, async console =>
         {
             string robotName = parse.GetValue(robot)!;
             if (parse.GetValue(episodes) == 0 && parse.GetValue(duration) is null)
@@ -74,7 +74,8 @@ internal static class RunCommand
                 : null;
             using var loop = new ControlLoop(hardware, options, runner, @operator, recorder, remoteOperators: server is not null);
             console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
-            using var stop = new CancelOnSignal(loop);
+            // Ctrl+C or SIGTERM: the loop stops after its current tick, makes the robot safe and closes its episode.
+            using var stopOnSignal = cancellation.Register(loop.RequestStop);
             using var hub = new EventHub(loop);
             using var events = hub.Subscribe();
             loop.Start();
@@ -83,13 +84,18 @@ internal static class RunCommand
             {
                 console.Line($"gRPC listening on {grpc.Address}");
             }
-            var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), cancellation);
+            var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), CancellationToken.None);
             recorder?.Dispose();
+            if (StopSignals.Installed?.Received is string signal)
+            {
+                console.Line($"stopped by {signal}");
+            }
             LoopSummary.Print(console, report, options.Paced);
             var summary = LoopSummary.Json(report);
             summary["robot"] = robotName;
             summary["mode"] = parse.GetValue(mode);
             summary["rate_hz"] = options.RateHz;
+            summary["stopped_by"] = StopSignals.Installed?.Received;
             console.Summary(summary);
             return 0;
         }));

@@ -22,7 +22,7 @@ internal static class TelemetryCommand
         {
             connect, token, ca, rate, seconds, json,
         };
-        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
+        command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, async console =>
         {
             using var channel = RemoteChannel.Open(parse.GetValue(connect)!, parse.GetValue(token), parse.GetValue(ca));
             var client = new Telemetry.TelemetryClient(channel);

@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+
+namespace Robotics.Controller.Cli;
+
+/// <summary>
+/// SIGINT (Ctrl+C) and SIGTERM (how systemd stops a service) for a command line. By default a signal ends the
+/// process as the runtime does (exit 130 or 143), which suits commands with nothing to close. A command that has
+/// something to close — a loop driving a robot, a log being written, a server, a lease — calls
+/// <see cref="StopGracefully"/>: the first signal then cancels <see cref="Token"/> and the command finishes its
+/// own way (robot made safe, log closed, summary printed). A second signal still ends the process at once, so a
+/// stop that hangs never traps the person at the terminal.
+/// </summary>
+/// <remarks>
+/// System.CommandLine's own handling is switched off where this is installed (ProcessTerminationTimeout = null):
+/// it blocks the signal thread for up to two seconds and then returns 130/143 from Main, so the process died
+/// mid-stop with the loop still ticking and the log without its footer.
+/// </remarks>
+public sealed class StopSignals : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly PosixSignalRegistration _interrupt;
+    private readonly PosixSignalRegistration _terminate;
+    private volatile bool _graceful;
+    private int _received;
+    private string? _signal;
+
+    private StopSignals()
+    {
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+    }
+
+    /// <summary>The process's handler, once <see cref="Install"/> has run (null in tests that run commands in-process).</summary>
+    public static StopSignals? Installed { get; private set; }
+
+    /// <summary>Cancelled by the first signal after <see cref="StopGracefully"/>.</summary>
+    public CancellationToken Token => _stop.Token;
+
+    /// <summary>"SIGINT" or "SIGTERM" once one has asked the command to stop; null before.</summary>
+    public string? Received => Volatile.Read(ref _signal);
+
+    /// <summary>Installs the process's handler; the command line passes <see cref="Token"/> to the command it runs.</summary>
+    public static StopSignals Install() => Installed = new StopSignals();
+
+    /// <summary>The running command stops cleanly on <see cref="Token"/>: the first signal cancels it instead of ending the process.</summary>
+    public void StopGracefully() => _graceful = true;
+
+    public void Dispose()
+    {
+        _interrupt.Dispose();
+        _terminate.Dispose();
+        _stop.Dispose();
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        if (!_graceful || Interlocked.Exchange(ref _received, 1) == 1)
+        {
+            // Not cancelled: the runtime's default ends the process with 128 + the signal's number.
+            return;
+        }
+        context.Cancel = true;
+        Volatile.Write(ref _signal, context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+        _stop.Cancel();
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Robotics.Protos.TeleopLog;
+using Robotics.Tests.Support;
+
+namespace Robotics.Tests.Cli;
+
+/// <summary>
+/// A robot's controller is stopped by Ctrl+C (SIGINT) or by systemd (SIGTERM) far more often than by
+/// --duration. A real <c>controller run</c> process, recording, with and without its gRPC server, gets the
+/// real signal: the loop must stop, the robot be made safe, the summary be printed and the log be closed.
+/// </summary>
+public sealed class StopSignalTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Theory]
+    [InlineData("TERM", false)]
+    [InlineData("INT", false)]
+    [InlineData("TERM", true)]
+    [InlineData("INT", true)]
+    public async Task A_signal_stops_the_loop_prints_the_summary_and_closes_the_log(string signal, bool grpc)
+    {
+        string log = _directory.File("signalled.mcap");
+        string[] serve = grpc ? ["--grpc", "http://127.0.0.1:0", "--token", "signal-test-token"] : [];
+        using var child = ControllerProcess.Start(["run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "10m", "--record", log, "--json", .. serve]);
+        // Ticking, recording and (with --grpc) serving: an episode has ended, so every part is up.
+        await child.WaitForLineAsync(line => line.StartsWith("episode 1:", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+
+        child.Signal(signal);
+        int exit = await child.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exit == 0, $"exit code {exit} after SIG{signal}; stderr: {child.Stderr}");
+        var summary = JsonDocument.Parse(child.StdoutLines[^1]).RootElement;
+        Assert.Equal("SIG" + signal, summary.GetProperty("stopped_by").GetString());
+        Assert.True(summary.GetProperty("ticks").GetInt64() > 0);
+        Assert.Contains(child.StdoutLines, line => line.StartsWith("ticks ", StringComparison.Ordinal));
+
+        var recording = TeleopLogReader.Read(log);
+        Assert.True(recording.WasClosed, "the log has no footer: it was not closed");
+        Assert.Equal(0, recording.DroppedSteps);
+        var last = recording.Episodes[^1];
+        Assert.NotNull(last.End);
+        Assert.Equal("stopped", last.End!.Reason);
+        Assert.Equal(summary.GetProperty("ticks").GetInt64(), recording.StepCount);
+    }
+
+    [Fact]
+    public async Task A_second_signal_while_stopping_ends_the_process_at_once()
+    {
+        // A command that ignores its stop request would otherwise hang a terminal: the second Ctrl+C is the way out.
+        using var child = ControllerProcess.Start(["run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "10m", "--json"]);
+        await child.WaitForLineAsync(line => line.StartsWith("running ", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+
+        child.Signal("INT");
+        child.Signal("INT");
+        int exit = await child.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        // Either the first stop finished before the second signal arrived (0), or the second one ended it (130).
+        Assert.True(exit is 0 or 130, $"exit code {exit}; stderr: {child.Stderr}");
+    }
+}
+
+/// <summary>A <c>controller</c> command in a child process of its own, its output collected line by line.</summary>
+internal sealed class ControllerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _stdout = [];
+    private readonly System.Text.StringBuilder _stderr = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _lineArrived;
+
+    private ControllerProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Add(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_gate)
+            {
+                _stderr.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public IReadOnlyList<string> StdoutLines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _stdout];
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public static ControllerProcess Start(string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(RepoPaths.ControllerDll);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return new ControllerProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Waits (bounded) until a stdout line matches; fails with what the process printed.</summary>
+    public async Task WaitForLineAsync(Func<string, bool> match, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            Task arrived;
+            lock (_gate)
+            {
+                if (_stdout.Any(match))
+                {
+                    return;
+                }
+                _lineArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                arrived = _lineArrived.Task;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || _process.HasExited)
+            {
+                throw new TimeoutException($"no such line from the controller; stdout:\n{string.Join('\n', StdoutLines)}\nstderr:\n{Stderr}");
+            }
+            await Task.WhenAny(arrived, Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)));
+        }
+    }
+
+    /// <summary>Sends a real signal (kill -s NAME), as a terminal's Ctrl+C or systemd's stop would.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-s", name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the controller did not exit within {limit.TotalSeconds:F0} s; stdout:\n{string.Join('\n', StdoutLines)}\nstderr:\n{Stderr}");
+        }
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            _stdout.Add(line);
+            _lineArrived?.TrySetResult();
+        }
+    }
+}
