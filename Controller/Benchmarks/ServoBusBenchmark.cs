@@ -3,6 +3,7 @@ using Robotics.Controller.Timing;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Hardware.Buses.Feetech;
+using Robotics.Emulators;
 
 namespace Robotics.Controller.Benchmarks;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Robotics.Controller.Benchmarks;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 

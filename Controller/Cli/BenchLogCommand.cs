@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Robotics.Controller.Benchmarks;
 using Robotics.Protos.Mcap;
 using Robotics.Protos.TeleopLog;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 

@@ -4,6 +4,7 @@ using Robotics.Controller.Benchmarks;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Timing;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 

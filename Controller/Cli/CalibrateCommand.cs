@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Robotics.Controller.Loop;
 using Robotics.Protos.Log;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Timing;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 

@@ -2,11 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Grpc.Core;
-using Robotics.Controller.Operators;
+using Robotics.Controller.Cli.OverrideInputs;
 using Robotics.Controller.Timing;
 using Robotics.Protos;
 using Robotics.Protos.Control;
 using Command = System.CommandLine.Command;
+using Robotics.Controller.CommandLine;
+using Robotics.Controller.Remote;
 
 namespace Robotics.Controller.Cli;
 
@@ -66,17 +68,17 @@ internal static class OverrideCommand
         return command;
     }
 
-    private static ICommandSource OpenSource(string source, ActionSpace space, TextWriter help) => source switch
+    private static IOverrideInput OpenSource(string source, ActionSpace space, TextWriter help) => source switch
     {
-        "keyboard" => new KeyboardSource(space, help),
-        "gamepad" => new GamepadSource("/dev/input/js0", space),
-        _ when source.StartsWith("gamepad:", StringComparison.Ordinal) => new GamepadSource(source["gamepad:".Length..], space),
-        _ when source.StartsWith("script:", StringComparison.Ordinal) => new ScriptSource(source["script:".Length..], space.Names.Count),
+        "keyboard" => new KeyboardOverrideInput(space, help),
+        "gamepad" => new GamepadOverrideInput("/dev/input/js0", space),
+        _ when source.StartsWith("gamepad:", StringComparison.Ordinal) => new GamepadOverrideInput(source["gamepad:".Length..], space),
+        _ when source.StartsWith("script:", StringComparison.Ordinal) => new ScriptOverrideInput(source["script:".Length..], space.Names.Count),
         _ => throw new ArgumentException($"--source: '{source}' is not keyboard, gamepad[:DEVICE] or script:FILE"),
     };
 
     /// <summary>Sends the source's command at the rate, on absolute deadlines, until it ends or time is up.</summary>
-    private static async Task Drive(IClientStreamWriter<OperatorMessage> requests, ICommandSource commands, ActionSpace space, double rateHz, double seconds,
+    private static async Task Drive(IClientStreamWriter<OperatorMessage> requests, IOverrideInput commands, ActionSpace space, double rateHz, double seconds,
         Tally tally, CancellationToken cancellation)
     {
         var action = new float[space.Names.Count];

@@ -5,6 +5,7 @@ using Robotics.Controller.Remote;
 using Robotics.Hardware.Robots;
 using Robotics.Hardware.Simulation;
 using Robotics.Protos.TeleopLog;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Grpc.Core;
 using Robotics.Protos.Control;
 using Command = System.CommandLine.Command;
+using Robotics.Controller.CommandLine;
+using Robotics.Controller.Remote;
 
 namespace Robotics.Controller.Cli;
 

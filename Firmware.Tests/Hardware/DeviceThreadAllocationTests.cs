@@ -5,6 +5,7 @@ using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
 using Robotics.Tests.Support;
 using Robotics.Tests.Support.Chips;
+using Robotics.Emulators;
 
 namespace Robotics.Tests.Hardware;
 

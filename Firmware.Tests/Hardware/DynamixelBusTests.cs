@@ -3,6 +3,7 @@ using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Dynamixel;
 using Robotics.Controller.Benchmarks;
 using Robotics.Tests.Support;
+using Robotics.Emulators;
 
 namespace Robotics.Tests.Hardware;
 

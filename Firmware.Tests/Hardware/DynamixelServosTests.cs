@@ -5,6 +5,7 @@ using Robotics.Hardware.Devices;
 using Robotics.Protos;
 using Robotics.Controller.Benchmarks;
 using Robotics.Tests.Support;
+using Robotics.Emulators;
 
 namespace Robotics.Tests.Hardware;
 

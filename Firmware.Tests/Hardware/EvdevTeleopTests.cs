@@ -6,6 +6,7 @@ using Robotics.Hardware.Devices;
 using Robotics.Protos.Log;
 using Robotics.Tests.Support;
 using static Robotics.Tests.Support.EventFifo;
+using Robotics.Emulators;
 
 namespace Robotics.Tests.Hardware;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Robotics.Controller.Benchmarks;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Feetech;
+using Robotics.Emulators;
 
 namespace Robotics.Tests.Hardware;
 

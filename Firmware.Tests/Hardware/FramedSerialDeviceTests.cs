@@ -7,6 +7,7 @@ using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
 using Robotics.Protos;
 using Robotics.Tests.Support;
+using Robotics.Emulators;
 
 namespace Robotics.Tests.Hardware;
 

@@ -3,6 +3,7 @@ using Robotics.Controller.Loop;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
 using Robotics.Tests.Support;
+using Robotics.Emulators;
 
 namespace Robotics.Tests.Hardware;
 

@@ -2,17 +2,17 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
-using Robotics.Controller.Cli;
 using Robotics.Trainer.Benchmarks;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Export;
 using Robotics.Trainer.Training;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
 
 /// <summary>
 /// <c>trainer bench train</c>: training throughput on a fixed synthetic task (obs 32, act 8, 2×256, batch 256
-/// by default), writing the exact samples it trained on so Trainer/Benchmarks/compare_pytorch.py can train
+/// by default), writing the exact samples it trained on so docs/tools/compare_pytorch.py can train
 /// the same model on them with PyTorch.
 /// </summary>
 internal static class BenchTrainCommand

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using Robotics.Controller.Cli;
 using Robotics.Hardware.Simulation;
 using Robotics.Trainer.Demo;
 using Robotics.Trainer.Policies;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Robotics.Controller.Cli;
 using Robotics.Trainer.Evaluation;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
-using Robotics.Controller.Cli;
 using Robotics.Protos.Onnx;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Robotics.Controller.Cli;
 using Robotics.Protos.Mcap;
 using Robotics.Protos.TeleopLog;
 using Robotics.Trainer.Logs;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
 

@@ -2,12 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Robotics.Controller.Cli;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Export;
 using Robotics.Trainer.Policies;
 using Robotics.Trainer.Training;
 using Spectre.Console;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Robotics.Controller.Cli;
 using Robotics.Trainer.Training;
 using Spectre.Console;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
 

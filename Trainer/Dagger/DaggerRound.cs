@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Robotics.Controller.Cli;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Remote;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Framed;
 
-namespace Robotics.Tests.Support;
+namespace Robotics.Emulators;
 
 /// <summary>
 /// A user's own board speaking the framed-serial protocol on the far end of a pseudo-terminal (for tests

@@ -1,18 +1,18 @@
-namespace Robotics.Controller.Operators;
+namespace Robotics.Controller.Cli.OverrideInputs;
 
 /// <summary>
 /// Commands from the terminal's keyboard. For action i (up to six), the keys of "qwerty"[i] and "asdfgh"[i]
 /// raise and lower it by a twentieth of its range; space re-centres everything; for a discrete robot the
 /// digit keys choose the action; Esc releases the robot.
 /// </summary>
-internal sealed class KeyboardSource : ICommandSource
+internal sealed class KeyboardOverrideInput : IOverrideInput
 {
     private const string Raise = "qwerty";
     private const string Lower = "asdfgh";
     private readonly ActionSpace _space;
     private readonly float[] _values;
 
-    public KeyboardSource(ActionSpace space, TextWriter help)
+    public KeyboardOverrideInput(ActionSpace space, TextWriter help)
     {
         if (Console.IsInputRedirected)
         {

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Robotics.Hardware.Input;
 
-namespace Robotics.Controller.Operators;
+namespace Robotics.Controller.Cli.OverrideInputs;
 
 /// <summary>
 /// Commands from a gamepad through the Linux joystick interface (/dev/input/jsN; kernel
@@ -11,7 +11,7 @@ namespace Robotics.Controller.Operators;
 /// Events are read on a thread of their own; an unplugged gamepad simply stops commanding, and the robot's
 /// stale window takes over.
 /// </summary>
-internal sealed class GamepadSource : ICommandSource
+internal sealed class GamepadOverrideInput : IOverrideInput
 {
     // struct js_event { __u32 time; __s16 value; __u8 type; __u8 number; } — 8 bytes.
     private const int EventSize = 8;
@@ -28,7 +28,7 @@ internal sealed class GamepadSource : ICommandSource
     private readonly Thread _reader;
     private volatile int _chosen = -1;
 
-    public GamepadSource(string path, ActionSpace space)
+    public GamepadOverrideInput(string path, ActionSpace space)
     {
         _space = space;
         try

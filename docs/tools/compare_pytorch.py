@@ -12,7 +12,7 @@ single-threaded OpenBLAS, once with one intra-op thread and an N-threaded OpenBL
 oversubscribe the cores and run ~3x slower), and the faster run is compared.
 
 Needs Debian's python3-torch with libopenblas0-pthread (without it torch falls back to the reference BLAS).
-Usage: /usr/bin/python3 Trainer/Benchmarks/compare_pytorch.py [--threads N] [--epochs E] [--repeats R]
+Usage: /usr/bin/python3 docs/tools/compare_pytorch.py [--threads N] [--epochs E] [--repeats R]
 """
 import argparse
 import json

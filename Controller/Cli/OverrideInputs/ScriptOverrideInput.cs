@@ -1,18 +1,18 @@
 using System.Globalization;
 
-namespace Robotics.Controller.Operators;
+namespace Robotics.Controller.Cli.OverrideInputs;
 
 /// <summary>
 /// Commands from a text file: one line per step, "seconds value value ...", the values held from that time
 /// until the next line's; blank lines and lines starting with # are ignored. The script ends after its last
 /// line's time plus one step.
 /// </summary>
-internal sealed class ScriptSource : ICommandSource
+internal sealed class ScriptOverrideInput : IOverrideInput
 {
     private readonly List<(double Time, float[] Action)> _steps = [];
     private readonly double _end;
 
-    public ScriptSource(string path, int actions)
+    public ScriptOverrideInput(string path, int actions)
     {
         int number = 0;
         foreach (string line in File.ReadLines(path))

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Dynamixel;
 
-namespace Robotics.Controller.Benchmarks;
+namespace Robotics.Emulators;
 
 /// <summary>Dynamixel X-series servos (XL330-M288, the Koch arm's) answering Protocol 2.0 on a pseudo-terminal.</summary>
 public sealed class DynamixelEmulator(string portName, params byte[] ids) : ServoEmulator(portName, ids)

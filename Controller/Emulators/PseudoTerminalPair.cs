@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Robotics.Controller.Benchmarks;
+namespace Robotics.Emulators;
 
 /// <summary>
 /// Two connected pseudo-terminals made by socat (<c>pty,raw,echo=0</c> on each side): a serial line with no

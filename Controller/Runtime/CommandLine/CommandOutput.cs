@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Robotics.Controller.Cli;
+namespace Robotics.Controller.CommandLine;
 
 /// <summary>
 /// Where a command writes: human-readable lines to stdout, problems to stderr, and with <c>--json</c> its

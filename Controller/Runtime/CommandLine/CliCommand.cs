@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Robotics.Protos.Mcap;
 
-namespace Robotics.Controller.Cli;
+namespace Robotics.Controller.CommandLine;
 
 /// <summary>Helpers shared by the controller's and the trainer's command lines.</summary>
 public static class CliCommand

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Robotics.Hardware.Buses;
 
-namespace Robotics.Controller.Benchmarks;
+namespace Robotics.Emulators;
 
 /// <summary>
 /// Servos on the far end of a pseudo-terminal (for tests and benchmarks without hardware), answering as their

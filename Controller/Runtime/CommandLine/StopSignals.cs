@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Robotics.Controller.Cli;
+namespace Robotics.Controller.CommandLine;
 
 /// <summary>
 /// SIGINT (Ctrl+C) and SIGTERM (how systemd stops a service) for a command line. By default a signal ends the

@@ -12,7 +12,7 @@ on the same policy at the same rate.
 
 Needs rt-tests, root (or CAP_SYS_NICE) for SCHED_FIFO, and a Gaussian 2x256 policy with obs 32 and act 8,
 which it trains if --policy is not given.
-Usage: /usr/bin/python3 Controller/Benchmarks/compare_cyclictest.py [--seconds 10] [--repeats 3] [--policy P]
+Usage: /usr/bin/python3 docs/tools/compare_cyclictest.py [--seconds 10] [--repeats 3] [--policy P]
 """
 import argparse
 import json

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Feetech;
 
-namespace Robotics.Controller.Benchmarks;
+namespace Robotics.Emulators;
 
 /// <summary>Feetech STS3215 servos (the SO-100 and SO-101 arms') answering on a pseudo-terminal.</summary>
 public sealed class FeetechEmulator(string portName, params byte[] ids) : ServoEmulator(portName, ids)

@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace Robotics.Controller.Cli;
+namespace Robotics.Controller.Remote;
 
 /// <summary>A client channel to a robot's gRPC server, carrying the token on every call.</summary>
 public static class RemoteChannel
