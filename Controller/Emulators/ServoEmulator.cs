@@ -14,6 +14,9 @@ public abstract class ServoEmulator : IDisposable
 {
     private readonly TtyStream _port;
     private readonly Dictionary<byte, byte[]> _tables = [];
+    // Per servo, per control-table address: the writes that set it. A value cannot tell "never written" from
+    // "written with what it held", and a test of what a device leaves alone needs to.
+    private readonly Dictionary<byte, int[]> _writes = [];
     private readonly Thread _thread;
     // The status packets answering one instruction, sent in one write: on the wire they follow each other with
     // only the servos' return delay between them, and a write costs a system call that a real servo does not.
@@ -29,6 +32,7 @@ public abstract class ServoEmulator : IDisposable
             var table = new byte[1024];
             Initialize(id, table);
             _tables[id] = table;
+            _writes[id] = new int[table.Length];
         }
         _port = new TtyStream(portName, 1_000_000) { ReadTimeout = 50 };
         _thread = new Thread(() => Serve(_port)) { IsBackground = true, Name = "servo-emulator" };
@@ -86,6 +90,15 @@ public abstract class ServoEmulator : IDisposable
         lock (_gate)
         {
             return _tables[id][address];
+        }
+    }
+
+    /// <summary>Write and sync write instructions received that set this address of a servo's control table.</summary>
+    public int Writes(byte id, ushort address)
+    {
+        lock (_gate)
+        {
+            return _writes[id][address];
         }
     }
 
@@ -204,6 +217,10 @@ public abstract class ServoEmulator : IDisposable
     {
         var table = _tables[id];
         data.CopyTo(table.AsSpan(address));
+        foreach (ref int writes in _writes[id].AsSpan(address, data.Length))
+        {
+            writes++;
+        }
         Move(table);
     }
 

@@ -54,8 +54,11 @@ public sealed class LeaderFollowerTests : IDisposable
 
         // The follower's goals reached the leader's positions (its 6 rad/s rate limit needs under a second).
         Assert.All(Arm, id => Assert.InRange(_follower.ReadUInt16(id, FeetechEmulator.GoalPosition), 2048 + 100 * id - 1, 2048 + 100 * id + 1));
-        Assert.All(Arm, id => Assert.Equal(0, _leader.ReadByte(id, FeetechEmulator.TorqueEnable)));
-        Assert.All(Arm, id => Assert.Equal(0, _leader.ReadUInt16(id, FeetechEmulator.GoalPosition)));
+        // Counted writes, not values: a leader written a goal of 0 or torque off would still read 0.
+        Assert.All(Arm, id => Assert.True(_follower.Writes(id, FeetechEmulator.GoalPosition) > 0));
+        Assert.All(Arm, id => Assert.True(_follower.Writes(id, FeetechEmulator.TorqueEnable) > 0));
+        Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.GoalPosition)));
+        Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.TorqueEnable)));
     }
 
     [Fact]
@@ -114,8 +117,10 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.Equal(low + margin, limits.Min, 4);
         Assert.Equal(high - margin, limits.Max, 4);
         // Nothing was written to the servos: both arms stayed limp throughout.
-        Assert.All(Arm, id => Assert.Equal(0, _follower.ReadByte(id, FeetechEmulator.TorqueEnable)));
-        Assert.All(Arm, id => Assert.Equal(0, _leader.ReadByte(id, FeetechEmulator.TorqueEnable)));
+        Assert.All(Arm, id => Assert.Equal(0, _follower.Writes(id, FeetechEmulator.TorqueEnable)));
+        Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.TorqueEnable)));
+        Assert.All(Arm, id => Assert.Equal(0, _follower.Writes(id, FeetechEmulator.GoalPosition)));
+        Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.GoalPosition)));
     }
 
     [Fact]
@@ -142,8 +147,8 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.Equal(6, json.GetProperty("teleop").GetArrayLength());
         // Joint 3 at 2048 + 300 steps is 300 × 2π/4096 rad from the zero at 2048.
         Assert.Equal(300 * 0.0015339808, observations[2].GetProperty("value").GetDouble(), 4);
-        Assert.All(Arm, id => Assert.Equal(0, _follower.ReadByte(id, FeetechEmulator.TorqueEnable)));
-        Assert.All(Arm, id => Assert.Equal(0, _follower.ReadUInt16(id, FeetechEmulator.GoalPosition)));
+        Assert.All(Arm, id => Assert.Equal(0, _follower.Writes(id, FeetechEmulator.TorqueEnable)));
+        Assert.All(Arm, id => Assert.Equal(0, _follower.Writes(id, FeetechEmulator.GoalPosition)));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using Robotics.Protos.Onnx;
+using Robotics.Protos.Policy;
 using Robotics.Tests.Support;
 using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 using Xunit.Abstractions;
 
 namespace Robotics.Tests.Training;
@@ -14,27 +16,28 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     private const int Batch = 7;
     private const double Step = 1e-6;
 
-    public static TheoryData<PolicyKind, Activation> Heads() => new()
+    public static TheoryData<string, Activation> Heads() => new()
     {
-        { PolicyKind.Gaussian, Activation.LeakyRelu },
-        { PolicyKind.Gaussian, Activation.Tanh },
-        { PolicyKind.Gaussian, Activation.Relu },
-        { PolicyKind.Categorical, Activation.LeakyRelu },
-        { PolicyKind.Categorical, Activation.Tanh },
+        { PolicyContract.GaussianKind, Activation.LeakyRelu },
+        { PolicyContract.GaussianKind, Activation.Tanh },
+        { PolicyContract.GaussianKind, Activation.Relu },
+        { PolicyContract.CategoricalKind, Activation.LeakyRelu },
+        { PolicyContract.CategoricalKind, Activation.Tanh },
     };
 
     [Theory]
     [MemberData(nameof(Heads))]
-    public void Backward_pass_matches_finite_differences(PolicyKind kind, Activation activation)
+    public void Backward_pass_matches_finite_differences(string kind, Activation activation)
     {
-        var shape = new PolicyShape(kind, observations: 3, actions: kind == PolicyKind.Gaussian ? 2 : 4, hidden: [5, 4], activation, leakySlope: 0.1);
+        var head = PolicyHeads.Named(kind)!;
+        var shape = new PolicyShape(head, observations: 3, actions: head is GaussianHead ? 2 : 4, hidden: [5, 4], activation, leakySlope: 0.1);
         var random = new Random(42);
         var layout = new ParameterLayout(shape);
         var inputs = RandomInputs(shape, layout, random);
         // Push one log σ beyond the clamp: its gradient must be zero, and finite differences agree. The last
         // layer's bias is the tail of the bias group; its second half holds the log σ biases.
         int clampedBias = layout.BiasCount - shape.Actions;
-        if (kind == PolicyKind.Gaussian)
+        if (head is GaussianHead)
         {
             ((double[])inputs[TrainingNames.Biases].Data)[clampedBias] = 9;
         }
@@ -62,7 +65,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"{kind}/{activation}: worst relative error {worst:E2}");
-        if (kind == PolicyKind.Gaussian)
+        if (head is GaussianHead)
         {
             Assert.Equal(0, analytic[TrainingNames.Gradient(TrainingNames.Biases)][clampedBias]);
         }
@@ -74,7 +77,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
         var inputs = new Dictionary<string, (Array Data, long[] Shape)>
         {
             [TrainingNames.Observations] = (Enumerable.Range(0, Batch * shape.Observations).Select(_ => Uniform()).ToArray(), [Batch, shape.Observations]),
-            [TrainingNames.Target] = shape.Kind == PolicyKind.Gaussian
+            [TrainingNames.Target] = shape.Head is GaussianHead
                 ? (Enumerable.Range(0, Batch * shape.Actions).Select(_ => Uniform()).ToArray(), [Batch, shape.Actions])
                 : (Enumerable.Range(0, Batch).Select(_ => (long)random.Next(shape.Actions)).ToArray(), [Batch]),
         };

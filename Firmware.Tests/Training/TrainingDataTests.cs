@@ -4,7 +4,7 @@ using Robotics.Tests.Cli;
 using Robotics.Tests.Support;
 using Robotics.Trainer.Cli;
 using Robotics.Trainer.Data;
-using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Tests.Training;
 
@@ -145,7 +145,7 @@ public sealed class TrainingDataTests : IDisposable
         Assert.Equal(2, data.Validation.EpisodeCount);
         Assert.Equal(2 * 37, data.Validation.Count);
         Assert.Equal(8 * 37, data.Train.Count);
-        Assert.Equal(PolicyKind.Gaussian, demonstrations.Kind);
+        Assert.IsType<GaussianHead>(demonstrations.Kind);
     }
 
     [Fact]

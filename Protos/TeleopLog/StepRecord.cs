@@ -2,10 +2,7 @@ using Robotics.Protos.Log;
 
 namespace Robotics.Protos.TeleopLog;
 
-/// <summary>
-/// One tick as the control loop hands it to the recorder: spans over the loop's own buffers, which the
-/// recorder copies before <see cref="TeleopLogWriter.TryAppend"/> returns.
-/// </summary>
+/// <summary>One step as spans, for <see cref="TeleopLogWriter.Append"/> (tools and tests writing a log from data).</summary>
 public ref struct StepRecord
 {
     /// <summary>Monotonic time of the tick (<see cref="MonotonicClock.NowNs"/>).</summary>
@@ -16,6 +13,8 @@ public ref struct StepRecord
     /// <summary>The action actually sent.</summary>
     public ReadOnlySpan<float> Action { get; set; }
     public ActionSource Source { get; set; }
+    /// <summary>The head whose outputs follow (None: no policy ran, and they are empty).</summary>
+    public HeadKind Head { get; set; }
     /// <summary>Gaussian policy output, or empty when no Gaussian policy ran.</summary>
     public ReadOnlySpan<float> PolicyMean { get; set; }
     /// <summary>Gaussian policy output, or empty when no Gaussian policy ran.</summary>

@@ -16,18 +16,12 @@ public sealed record TeleopLogWriterOptions
     /// </summary>
     public TimeSpan ChunkDuration { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// Steps the ring between the control loop and the writer thread holds (a power of two). 16384 is
-    /// 16 s of a 1 kHz loop: room for the writer to ride out a slow SD card's fsync stalls.
-    /// </summary>
-    public int RingCapacity { get; init; } = 16384;
-
     /// <summary>fsync each chunk, so a power cut loses at most the chunk being filled.</summary>
     public bool SyncEachChunk { get; init; } = true;
 
     /// <summary>
-    /// How often the writer thread looks for new steps when it finds none. 5 ms keeps its wake-ups to
-    /// 200/s while the ring holds seconds of steps.
+    /// How often a recorder's thread looks for new ticks when it finds none. 5 ms keeps its wake-ups to 200/s
+    /// while the loop's tick ring holds seconds of ticks.
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(5);
 

@@ -1,5 +1,5 @@
 using Robotics.Trainer.Data;
-using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Benchmarks;
 
@@ -52,7 +52,7 @@ public static class SyntheticBcData
         }
         return new Demonstrations
         {
-            Kind = PolicyKind.Gaussian,
+            Kind = new GaussianHead(),
             Robot = "synthetic",
             ControlRateHz = 100,
             ObservationNames = [.. Enumerable.Range(0, observations).Select(i => $"x{i}")],

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Robotics.Hardware.Simulation;
 using Robotics.Trainer.Demo;
-using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
@@ -15,8 +15,8 @@ internal static class DemoCommand
         var defaults = new DemoSettings();
         var robot = new Option<string>("--robot") { Description = "The simulator: sim:reach or sim:cartpole.", DefaultValueFactory = _ => defaults.Robot };
         robot.AcceptOnlyFromAmong([.. Simulators.Names.Select(n => Simulators.Prefix + n)]);
-        var kind = new Option<string?>("--kind") { Description = "gaussian or categorical; by default what the robot's actions imply (sim:cartpole: categorical)." };
-        kind.AcceptOnlyFromAmong("gaussian", "categorical");
+        var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the robot's actions imply (sim:cartpole: categorical)." };
+        kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);
         var quick = new Option<bool>("--quick") { Description = "A smaller run that shows the same in under a minute." };
         var seed = new Option<int>("--seed") { Description = "Seed for every stage: the same seed gives the same recording, training and evaluation.", DefaultValueFactory = _ => 0 };
         var demos = new Option<int?>("--demos") { Description = "Teleop episodes to learn from (default: 20 for sim:reach, 3 for sim:cartpole)." };
@@ -34,7 +34,7 @@ internal static class DemoCommand
             var settings = DemoSettings.For(parse.GetValue(robot)!, parse.GetValue(quick));
             settings = settings with
             {
-                Kind = parse.GetValue(kind) switch { "gaussian" => PolicyKind.Gaussian, "categorical" => PolicyKind.Categorical, _ => null },
+                Kind = PolicyHeads.Named(parse.GetValue(kind)),
                 Seed = parse.GetValue(seed),
                 DemonstrationEpisodes = parse.GetValue(demos) ?? settings.DemonstrationEpisodes,
                 Rounds = parse.GetValue(rounds) ?? settings.Rounds,

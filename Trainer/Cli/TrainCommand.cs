@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Export;
 using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 using Robotics.Trainer.Training;
 using Spectre.Console;
 using Robotics.Controller.CommandLine;
@@ -19,8 +20,8 @@ internal static class TrainCommand
         var defaults = new TrainingConfig();
         var data = new Option<string[]>("--data") { Description = "Teleop logs (.mcap) or directories of them.", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Where to write the policy.", DefaultValueFactory = _ => "policy.onnx" };
-        var kind = new Option<string?>("--kind") { Description = "gaussian or categorical; by default what the logs' action space implies." };
-        kind.AcceptOnlyFromAmong("gaussian", "categorical");
+        var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the logs' action space implies." };
+        kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths.", DefaultValueFactory = _ => "256,256" };
         var activation = new Option<string>("--activation") { Description = "leaky_relu, relu or tanh.", DefaultValueFactory = _ => "leaky_relu" };
         activation.AcceptOnlyFromAmong("leaky_relu", "relu", "tanh");
@@ -62,7 +63,7 @@ internal static class TrainCommand
             var config = checkpoint is null
                 ? new TrainingConfig
                 {
-                    Kind = parse.GetValue(kind) switch { "gaussian" => PolicyKind.Gaussian, "categorical" => PolicyKind.Categorical, _ => null },
+                    Kind = PolicyHeads.Named(parse.GetValue(kind)),
                     Hidden = ParseHidden(parse.GetValue(hidden)!),
                     Activation = parse.GetValue(activation) switch { "relu" => Activation.Relu, "tanh" => Activation.Tanh, _ => Activation.LeakyRelu },
                     Epochs = parse.GetValue(epochs),
@@ -112,7 +113,7 @@ internal static class TrainCommand
             {
                 ["policy"] = outPath,
                 ["run_dir"] = folder.Path,
-                ["kind"] = demonstrations.Kind == PolicyKind.Gaussian ? "gaussian" : "categorical",
+                ["kind"] = demonstrations.Kind.MetadataName,
                 ["val_nll"] = result.BestEvaluation.Nll,
                 ["val_mse"] = result.BestEvaluation.Mse,
                 ["val_accuracy"] = double.IsNaN(result.BestEvaluation.Accuracy) ? null : result.BestEvaluation.Accuracy,

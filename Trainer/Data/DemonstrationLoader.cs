@@ -1,6 +1,6 @@
 using Robotics.Protos.Log;
 using Robotics.Protos.TeleopLog;
-using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Data;
 
@@ -10,8 +10,8 @@ public sealed record DemonstrationFilter
     /// <summary>Only episodes whose outcome is success (BC copies the expert's mistakes too).</summary>
     public bool OnlySuccess { get; init; }
 
-    /// <summary>The policy kind asked for; null to follow the logs (discrete action names mean categorical).</summary>
-    public PolicyKind? Kind { get; init; }
+    /// <summary>The policy head asked for; null to follow the logs (<see cref="PolicyHeads.For"/> their action space).</summary>
+    public PolicyHead? Kind { get; init; }
 }
 
 /// <summary>
@@ -56,12 +56,13 @@ public static class DemonstrationLoader
         {
             throw new InvalidDataException($"no episodes in {Describe(files)}");
         }
-        var kind = first.Start.DiscreteActions.Count > 0 ? PolicyKind.Categorical : PolicyKind.Gaussian;
-        if (filter.Kind is { } asked && asked != kind)
+        bool discrete = first.Start.DiscreteActions.Count > 0;
+        var kind = filter.Kind ?? PolicyHeads.For(discrete);
+        if (kind.ActsDiscretely != discrete)
         {
-            throw new InvalidDataException(kind == PolicyKind.Categorical
-                ? $"--kind gaussian needs continuous actions, but {first.SourcePath} records discrete actions ({string.Join(", ", first.Start.DiscreteActions)}): use --kind categorical"
-                : $"--kind categorical needs discrete actions, but {first.SourcePath} records continuous actions ({string.Join(", ", first.Start.Actions.Select(a => a.Name))}): use --kind gaussian");
+            throw new InvalidDataException(discrete
+                ? $"--kind {kind.MetadataName} needs continuous actions, but {first.SourcePath} records discrete actions ({string.Join(", ", first.Start.DiscreteActions)}): use --kind {PolicyHeads.For(discrete).MetadataName}"
+                : $"--kind {kind.MetadataName} needs discrete actions, but {first.SourcePath} records continuous actions ({string.Join(", ", first.Start.Actions.Select(a => a.Name))}): use --kind {PolicyHeads.For(discrete).MetadataName}");
         }
         if (episodes.Count == 0)
         {

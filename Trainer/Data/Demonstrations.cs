@@ -1,4 +1,4 @@
-using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Data;
 
@@ -11,7 +11,8 @@ public sealed record DemoEpisode(string Source, ulong Id, int Steps, float[] Obs
 /// </summary>
 public sealed class Demonstrations
 {
-    public required PolicyKind Kind { get; init; }
+    /// <summary>The policy head these demonstrations train.</summary>
+    public required PolicyHead Kind { get; init; }
     public required string Robot { get; init; }
     public required double ControlRateHz { get; init; }
     public required IReadOnlyList<string> ObservationNames { get; init; }
@@ -31,7 +32,24 @@ public sealed class Demonstrations
     public int ObservationSize => ObservationNames.Count;
 
     /// <summary>Action dimensions (Gaussian) or discrete actions (categorical): the policy's output size.</summary>
-    public int ActionSize => Kind == PolicyKind.Gaussian ? ActionNames.Count : DiscreteActionNames.Count;
+    public int ActionSize => Kind.ActionSize(this);
 
     public long SampleCount => Episodes.Sum(e => (long)e.Steps);
+
+    /// <summary>The smallest and largest expert action per action entry, raw units.</summary>
+    public (float[] Low, float[] High) ActionExtremes()
+    {
+        int width = ActionNames.Count;
+        var low = Enumerable.Repeat(float.PositiveInfinity, width).ToArray();
+        var high = Enumerable.Repeat(float.NegativeInfinity, width).ToArray();
+        foreach (var episode in Episodes)
+        {
+            for (int i = 0; i < episode.Actions.Length; i++)
+            {
+                low[i % width] = Math.Min(low[i % width], episode.Actions[i]);
+                high[i % width] = Math.Max(high[i % width], episode.Actions[i]);
+            }
+        }
+        return (low, high);
+    }
 }

@@ -57,22 +57,14 @@ public sealed class TrainingData
         int actions = demonstrations.ActionNames.Count;
         var trainSet = Gather(train, width, actions);
         var (obsMean, obsStd) = Normalization.Statistics(trainSet.Observations, width, stdFloor);
-        float[] actMean = [];
-        float[] actStd = [];
-        if (demonstrations.Kind == PolicyKind.Gaussian)
-        {
-            (actMean, actStd) = Normalization.Statistics(trainSet.Targets, actions, stdFloor);
-        }
+        var (actMean, actStd) = demonstrations.Kind.ActionStatistics(trainSet.Targets, actions, stdFloor);
         var normalization = new Normalization(obsMean, obsStd, actMean, actStd);
         var validationSet = Gather(validation, width, actions);
         string fingerprint = ComputeFingerprint(demonstrations, trainSet, validationSet);
         foreach (var set in new[] { trainSet, validationSet })
         {
             Normalization.Apply(set.Observations, obsMean, obsStd);
-            if (demonstrations.Kind == PolicyKind.Gaussian)
-            {
-                Normalization.Apply(set.Targets, actMean, actStd);
-            }
+            Normalization.Apply(set.Targets, actMean, actStd);
         }
         return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint);
     }

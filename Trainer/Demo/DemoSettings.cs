@@ -1,5 +1,5 @@
 using Robotics.Trainer.Dagger;
-using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Trainer.Demo;
@@ -12,8 +12,8 @@ public sealed record DemoSettings
 {
     public string Robot { get; init; } = "sim:reach";
 
-    /// <summary>Gaussian or categorical; null for what the robot's actions imply.</summary>
-    public PolicyKind? Kind { get; init; }
+    /// <summary>The policy head; null for what the robot's actions imply.</summary>
+    public PolicyHead? Kind { get; init; }
 
     public int Seed { get; init; }
 

@@ -19,12 +19,12 @@ public static class PolicyExporter
     public static ModelProto Build(TrainingData data, TrainingConfig config, TrainingResult result)
     {
         var source = data.Source;
-        var (low, high) = ActionRange(source);
+        var (low, high) = source.Kind.ActionRange(source);
         var c = CultureInfo.InvariantCulture;
         var metadata = new Dictionary<string, string>
         {
             [PolicyContract.Keys.ContractVersion] = PolicyContract.Version.ToString(c),
-            [PolicyContract.Keys.Kind] = source.Kind == PolicyKind.Gaussian ? PolicyContract.GaussianKind : PolicyContract.CategoricalKind,
+            [PolicyContract.Keys.Kind] = source.Kind.MetadataName,
             [PolicyContract.Keys.Robot] = source.Robot,
             [PolicyContract.Keys.ObservationNames] = JsonSerializer.Serialize(source.ObservationNames),
             [PolicyContract.Keys.ActionNames] = JsonSerializer.Serialize(source.ActionNames),
@@ -37,7 +37,7 @@ public static class PolicyExporter
             [PolicyContract.Keys.ActionStd] = JsonSerializer.Serialize(data.Normalization.ActionStd),
             [PolicyContract.Keys.HelpThreshold] = result.Help.Threshold.ToString("R", c),
             [PolicyContract.Keys.HelpRate] = result.Help.Rate.ToString("R", c),
-            [PolicyContract.Keys.HelpUncertainty] = source.Kind == PolicyKind.Gaussian ? PolicyContract.MaxNormalizedSigma : PolicyContract.NormalizedEntropy,
+            [PolicyContract.Keys.HelpUncertainty] = source.Kind.UncertaintyMeasure,
             [PolicyContract.Keys.DatasetFingerprint] = data.Fingerprint,
             [PolicyContract.Keys.ValidationMetrics] = new JsonObject
             {
@@ -61,22 +61,5 @@ public static class PolicyExporter
         string temporary = path + ".partial";
         File.WriteAllBytes(temporary, model.ToByteArray());
         File.Move(temporary, path, overwrite: true);
-    }
-
-    /// <summary>The smallest and largest expert action per dimension (raw units); 0..K−1 for discrete actions.</summary>
-    private static (float[] Low, float[] High) ActionRange(Demonstrations source)
-    {
-        int width = source.ActionNames.Count;
-        var low = Enumerable.Repeat(float.PositiveInfinity, width).ToArray();
-        var high = Enumerable.Repeat(float.NegativeInfinity, width).ToArray();
-        foreach (var episode in source.Episodes)
-        {
-            for (int i = 0; i < episode.Actions.Length; i++)
-            {
-                low[i % width] = Math.Min(low[i % width], episode.Actions[i]);
-                high[i % width] = Math.Max(high[i % width], episode.Actions[i]);
-            }
-        }
-        return source.Kind == PolicyKind.Categorical ? ([0f], [source.DiscreteActionNames.Count - 1]) : (low, high);
     }
 }

@@ -36,10 +36,17 @@ public sealed record Normalization(float[] ObservationMean, float[] ObservationS
         return (mean, std);
     }
 
-    /// <summary>Standardizes rows in place: (x − mean)/std.</summary>
+    /// <summary>
+    /// Standardizes rows in place: (x − mean)/std. Empty statistics (targets a head does not standardize, such as
+    /// action indices) leave the values as they are.
+    /// </summary>
     public static void Apply(Span<float> values, float[] mean, float[] std)
     {
         int width = mean.Length;
+        if (width == 0)
+        {
+            return;
+        }
         for (int i = 0; i < values.Length; i++)
         {
             int j = i % width;

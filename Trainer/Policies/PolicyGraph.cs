@@ -1,6 +1,7 @@
 using Robotics.Protos.Onnx;
 using Robotics.Protos.Policy;
 using Robotics.Trainer.Onnx;
+using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Policies;
 
@@ -8,7 +9,7 @@ namespace Robotics.Trainer.Policies;
 /// The forward part of the training graph, in its two forms: with the parameters as inputs (validation runs it
 /// on the live training buffers, in normalized units) and with them baked in as initializers plus the
 /// normalization (the exported policy, raw units in and out). Both are built by the same
-/// <see cref="MlpGraph.Forward"/> and <see cref="PolicyHead.Outputs"/> the training step uses.
+/// <see cref="MlpGraph.Forward"/> the training step uses and the head's <see cref="PolicyHead.Forward"/>.
 /// </summary>
 public static class PolicyGraph
 {
@@ -22,45 +23,33 @@ public static class PolicyGraph
         var layout = new ParameterLayout(shape);
         string observations = g.Input(PolicyContract.ObservationInput, BatchAxis, shape.Observations);
         var parameters = layout.Views(g, g.Input(TrainingNames.Weights, layout.WeightCount), g.Input(TrainingNames.Biases, layout.BiasCount));
-        var outputs = PolicyHead.Outputs(g, shape, MlpGraph.Forward(g, shape, observations, parameters).Output);
+        var outputs = shape.Head.Forward(g, shape, MlpGraph.Forward(g, shape, observations, parameters).Output);
         DeclareOutputs(g, shape, outputs);
         return OnnxModel.Create(g.Graph);
     }
 
-    /// <summary>The deployable policy: raw observations in, raw-unit mean and log σ (or logits) out.</summary>
+    /// <summary>The deployable policy: raw observations in, the head's outputs in raw units out.</summary>
     /// <param name="weights">Parameter values in <see cref="PolicyShape.Parameters"/> order.</param>
     public static ModelProto BuildExport(PolicyShape shape, Normalization normalization, IReadOnlyList<float[]> weights,
         IEnumerable<KeyValuePair<string, string>> metadata)
     {
-        var g = new GraphBuilder(shape.Kind == PolicyKind.Gaussian ? "gaussian_bc_policy" : "categorical_bc_policy");
+        var g = new GraphBuilder($"{shape.Head.MetadataName}_bc_policy");
         string raw = g.Input(PolicyContract.ObservationInput, BatchAxis, shape.Observations);
         string inverseStd = g.Initializer("obs_inv_std", [.. normalization.ObservationStd.Select(s => 1f / s)], shape.Observations);
         string observations = g.Mul(g.Sub(raw, g.Initializer("obs_mean", normalization.ObservationMean, shape.Observations)), inverseStd);
         var specs = shape.Parameters;
         var parameters = specs.Select((p, i) => g.Initializer(p.Name, weights[i], p.Dims)).ToList();
-        var outputs = PolicyHead.Outputs(g, shape, MlpGraph.Forward(g, shape, observations, parameters).Output);
-        if (shape.Kind == PolicyKind.Gaussian)
-        {
-            // a = μₙ·std + mean, so σ = σₙ·std and log σ = log σₙ + log std.
-            string actionStd = g.Initializer("act_std", normalization.ActionStd, shape.Actions);
-            string actionMean = g.Initializer("act_mean", normalization.ActionMean, shape.Actions);
-            string logActionStd = g.Initializer("act_log_std", [.. normalization.ActionStd.Select(s => MathF.Log(s))], shape.Actions);
-            outputs = [g.Add(g.Mul(outputs[0], actionStd), actionMean), g.Add(outputs[1], logActionStd)];
-        }
+        var outputs = shape.Head.ToRawUnits(g, shape, normalization, shape.Head.Forward(g, shape, MlpGraph.Forward(g, shape, observations, parameters).Output));
         DeclareOutputs(g, shape, outputs);
         return OnnxModel.Create(g.Graph, metadata);
     }
 
     private static void DeclareOutputs(GraphBuilder g, PolicyShape shape, IReadOnlyList<string> outputs)
     {
-        if (shape.Kind == PolicyKind.Gaussian)
+        var declared = shape.Head.Outputs(shape.Actions);
+        for (int i = 0; i < declared.Count; i++)
         {
-            g.Output(outputs[0], PolicyContract.MeanOutput, BatchAxis, shape.Actions);
-            g.Output(outputs[1], PolicyContract.LogStdOutput, BatchAxis, shape.Actions);
-        }
-        else
-        {
-            g.Output(outputs[0], PolicyContract.LogitsOutput, BatchAxis, shape.Actions);
+            g.Output(outputs[i], declared[i].Name, BatchAxis, declared[i].Width);
         }
     }
 }

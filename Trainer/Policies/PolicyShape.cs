@@ -1,3 +1,5 @@
+using Robotics.Trainer.Policies.Heads;
+
 namespace Robotics.Trainer.Policies;
 
 /// <summary>One trainable tensor of the MLP.</summary>
@@ -8,21 +10,21 @@ public sealed record ParameterSpec(string Name, long[] Dims, bool IsWeight)
 }
 
 /// <summary>
-/// The network: observations → hidden layers → head outputs (2·actions for Gaussian: mean then log σ;
-/// n_actions logits for categorical). Validated when built.
+/// The network: observations → hidden layers → the head's last layer (its width is the head's: 2·actions for
+/// Gaussian, mean then log σ; n_actions logits for categorical). Validated when built.
 /// </summary>
 public sealed record PolicyShape
 {
-    public PolicyShape(PolicyKind kind, int observations, int actions, IReadOnlyList<int> hidden, Activation activation,
+    public PolicyShape(PolicyHead head, int observations, int actions, IReadOnlyList<int> hidden, Activation activation,
         double leakySlope = 0.01, double logStdMin = -5, double logStdMax = 2)
     {
         if (observations < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(observations), observations, "observations: needs at least one");
         }
-        if (actions < (kind == PolicyKind.Categorical ? 2 : 1))
+        if (actions < head.MinimumActions)
         {
-            throw new ArgumentOutOfRangeException(nameof(actions), actions, kind == PolicyKind.Categorical ? "actions: a categorical policy needs at least two discrete actions" : "actions: needs at least one");
+            throw new ArgumentOutOfRangeException(nameof(actions), actions, $"actions: a {head.MetadataName} policy needs at least {head.MinimumActions}");
         }
         if (hidden.Count == 0 || hidden.Any(h => h < 1))
         {
@@ -36,7 +38,7 @@ public sealed record PolicyShape
         {
             throw new ArgumentException($"logStdMin/logStdMax: need a finite range with min < max, got [{logStdMin}, {logStdMax}]", nameof(logStdMin));
         }
-        Kind = kind;
+        Head = head;
         Observations = observations;
         Actions = actions;
         Hidden = [.. hidden];
@@ -46,7 +48,8 @@ public sealed record PolicyShape
         LogStdMax = logStdMax;
     }
 
-    public PolicyKind Kind { get; }
+    /// <summary>What the last layer means: its outputs, loss, targets and scores.</summary>
+    public PolicyHead Head { get; }
 
     public int Observations { get; }
 
@@ -59,14 +62,14 @@ public sealed record PolicyShape
 
     public double LeakySlope { get; }
 
-    /// <summary>The clamp on log σ (normalized action units), so the NLL cannot run to −∞ on repeated actions.</summary>
+    /// <summary>Gaussian head: the clamp on log σ (normalized action units), so the NLL cannot run to −∞ on repeated actions.</summary>
     public double LogStdMin { get; }
 
     /// <inheritdoc cref="LogStdMin"/>
     public double LogStdMax { get; }
 
-    /// <summary>Width of the last layer: 2·actions (mean, log σ) or the number of logits.</summary>
-    public int HeadOutputs => Kind == PolicyKind.Gaussian ? 2 * Actions : Actions;
+    /// <summary>Width of the last layer, as the head needs it.</summary>
+    public int HeadOutputs => Head.Width(Actions);
 
     /// <summary>Layer widths from input to head: observations, hidden..., head outputs.</summary>
     public IReadOnlyList<int> Widths => [Observations, .. Hidden, HeadOutputs];

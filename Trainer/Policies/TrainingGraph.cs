@@ -1,5 +1,6 @@
 using Robotics.Protos.Onnx;
 using Robotics.Trainer.Onnx;
+using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Policies;
 
@@ -109,15 +110,13 @@ public static class TrainingGraph
     private static (GraphBuilder Graph, ParameterLayout Layout, HeadLoss Loss, IReadOnlyList<string> Gradients) BuildGradients(
         PolicyShape shape, int batchSize, TensorProto.Types.DataType elementType)
     {
-        var g = new GraphBuilder(shape.Kind == PolicyKind.Gaussian ? "gaussian_bc_step" : "categorical_bc_step", elementType);
+        var g = new GraphBuilder($"{shape.Head.MetadataName}_bc_step", elementType);
         var layout = new ParameterLayout(shape);
         string observations = g.Input(TrainingNames.Observations, batchSize, shape.Observations);
-        string target = shape.Kind == PolicyKind.Gaussian
-            ? g.Input(TrainingNames.Target, batchSize, shape.Actions)
-            : g.Input(TrainingNames.Target, TensorProto.Types.DataType.Int64, batchSize);
+        string target = shape.Head.TargetInput(g, TrainingNames.Target, shape, batchSize);
         var parameters = layout.Views(g, g.Input(TrainingNames.Weights, layout.WeightCount), g.Input(TrainingNames.Biases, layout.BiasCount));
         var trace = MlpGraph.Forward(g, shape, observations, parameters);
-        var loss = PolicyHead.Loss(g, shape, trace.Output, target, batchSize);
+        var loss = shape.Head.Loss(g, shape, trace.Output, target, batchSize);
         var gradients = MlpGraph.Backward(g, shape, trace, parameters, loss.OutputGradient, batchSize);
         return (g, layout, loss, gradients);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Training;
 
@@ -40,7 +41,9 @@ public enum TrainingDevice
 /// <summary>Every setting of a training run, validated when built; written to the run folder as config.json.</summary>
 public sealed record TrainingConfig
 {
-    public PolicyKind? Kind { get; init; }
+    /// <summary>The policy head; null for what the logs' action space implies (<see cref="PolicyHeads.For"/>).</summary>
+    [JsonConverter(typeof(PolicyHeadJsonConverter))]
+    public PolicyHead? Kind { get; init; }
     public IReadOnlyList<int> Hidden { get; init; } = [256, 256];
     [JsonConverter(typeof(JsonStringEnumConverter<Activation>))]
     public Activation Activation { get; init; } = Activation.LeakyRelu;

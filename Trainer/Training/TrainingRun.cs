@@ -46,7 +46,7 @@ public sealed class TrainingRun : IDisposable
             allocator = _deviceAllocator;
         }
         _store = new ParameterStore(new ParameterLayout(Shape), allocator, config.Device);
-        _step = new TrainingStep(_trainingSession, _store, Shape, BatchSize, config, Adam);
+        _step = new TrainingStep(_trainingSession, _store, Shape, data.Train, BatchSize, config, Adam);
         _evaluator = new PolicyEvaluator(_evaluationSession, _store, Shape, data.Validation, data.Normalization);
     }
 
@@ -137,7 +137,7 @@ public sealed class TrainingRun : IDisposable
             var metrics = new EpochMetrics(epoch, step, lossSum / Math.Max(1, batches), evaluation.Nll, evaluation.Mse, evaluation.Accuracy,
                 LearningRate.At(_config, step, budget), batches * BatchSize / seconds, seconds);
             history.Add(metrics);
-            folder.WriteMetrics(history, $"{Shape.Kind} BC on {_data.Source.Robot}");
+            folder.WriteMetrics(history, $"{Shape.Head.Title} BC on {_data.Source.Robot}");
             SaveCheckpoint(folder, step, epoch, best, bestScore, bestEpoch, sinceBest);
             progress.EpochEnded(metrics, improved);
             if (_config.Patience > 0 && sinceBest >= _config.Patience)
@@ -199,19 +199,11 @@ public sealed class TrainingRun : IDisposable
     {
         var train = _data.Train;
         int width = Shape.Observations;
-        int actions = _data.Source.ActionNames.Count;
         for (int row = 0; row < BatchSize; row++)
         {
             int sample = order[batch * BatchSize + row];
             Array.Copy(train.Observations, sample * width, _step.Observations, row * width, width);
-            if (Shape.Kind == PolicyKind.Gaussian)
-            {
-                Array.Copy(train.Targets, sample * actions, _step.Targets, row * actions, actions);
-            }
-            else
-            {
-                _step.Labels[row] = train.Labels[sample];
-            }
+            _step.Targets.Fill(row, sample);
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Robotics.Trainer.Data;
 using Robotics.Trainer.Policies;
 
 namespace Robotics.Trainer.Training;
@@ -24,20 +25,20 @@ internal sealed class TrainingStep : IDisposable
     private readonly AdamConstants _adam;
     private readonly TrainingConfig _config;
 
-    public TrainingStep(InferenceSession session, ParameterStore store, PolicyShape shape, int batchSize, TrainingConfig config, AdamConstants adam)
+    /// <param name="train">The samples the batches are drawn from (see <see cref="Targets"/>).</param>
+    public TrainingStep(InferenceSession session, ParameterStore store, PolicyShape shape, SampleSet train, int batchSize, TrainingConfig config, AdamConstants adam)
     {
         _session = session;
         _store = store;
         _config = config;
         _adam = adam;
         Observations = new float[batchSize * shape.Observations];
-        Targets = shape.Kind == PolicyKind.Gaussian ? new float[batchSize * shape.Actions] : [];
-        Labels = shape.Kind == PolicyKind.Categorical ? new long[batchSize] : [];
+        Targets = shape.Head.BatchTargets(train, shape, batchSize);
 
         var inputs = new Dictionary<string, OrtValue>
         {
             [TrainingNames.Observations] = Host(Observations, batchSize, shape.Observations),
-            [TrainingNames.Target] = shape.Kind == PolicyKind.Gaussian ? Host(Targets, batchSize, shape.Actions) : Host(Labels, batchSize),
+            [TrainingNames.Target] = Targets.Value,
             [TrainingNames.StepSize] = Host(_stepSize),
             [TrainingNames.Epsilon] = Host(_epsilon),
             [TrainingNames.Decay] = Host(_decay),
@@ -68,11 +69,8 @@ internal sealed class TrainingStep : IDisposable
     /// <summary>The batch's normalized observations, [batch, observations]; fill before <see cref="Run"/>.</summary>
     public float[] Observations { get; }
 
-    /// <summary>Gaussian: the batch's normalized expert actions, [batch, actions].</summary>
-    public float[] Targets { get; }
-
-    /// <summary>Categorical: the batch's expert action indices.</summary>
-    public long[] Labels { get; }
+    /// <summary>The batch's targets, in the head's form; fill before <see cref="Run"/>.</summary>
+    public TargetBatch Targets { get; }
 
     /// <summary>Global gradient norm of the last step, before clipping.</summary>
     public float GradientNorm => _gradientNorm[0];
@@ -94,6 +92,7 @@ internal sealed class TrainingStep : IDisposable
             binding.Dispose();
         }
         _hostValues.ForEach(v => v.Dispose());
+        Targets.Dispose();
         _runOptions.Dispose();
     }
 

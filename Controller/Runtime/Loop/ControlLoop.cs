@@ -1,5 +1,9 @@
 using System.Runtime;
+using Robotics.Controller.Control;
 using Robotics.Controller.Policy;
+using Robotics.Controller.Recording;
+using Robotics.Controller.Safety;
+using Robotics.Controller.Ticks;
 using Robotics.Controller.Timing;
 using Robotics.Hardware.Robots;
 using Robotics.Protos;
@@ -9,11 +13,12 @@ using Robotics.Protos.TeleopLog;
 namespace Robotics.Controller.Loop;
 
 /// <summary>
-/// The fixed-rate control loop, on a thread of its own at absolute deadlines of the monotonic clock. Each
-/// tick: take control requests → read the observation → run the policy → arbitrate (e-stop, override operator,
-/// the mode's driver, help pause) → safety → write the action → hand the tick to the recorder and the telemetry
-/// ring. Overruns are counted and missed deadlines skipped, never bunched. Everything a tick touches is
-/// allocated before the first one: in steady state a tick allocates nothing.
+/// The fixed-rate control loop, on a thread of its own. Each tick: read the robot → take the control plane's
+/// request → infer → arbitrate → safety → write the actuators → publish the tick (one record in the tick ring, which
+/// the recorder and every telemetry subscriber read at their own cursors) → end the episode if the task says so.
+/// Pacing (<see cref="LoopPacer"/>), the stop/fault rules (<see cref="SafetySupervisor"/>), the choice of driver
+/// (<see cref="Arbiter"/>) and the limits (<see cref="ActionLimiter"/>) live beside it. Everything a tick touches is
+/// allocated before the first one: in steady state a tick allocates nothing and waits on nothing but its deadline.
 /// </summary>
 public sealed class ControlLoop : IDisposable
 {
@@ -24,34 +29,26 @@ public sealed class ControlLoop : IDisposable
     private readonly IRobotHardware _hardware;
     private readonly IEpisodicTask? _task;
     private readonly PolicyRunner? _policy;
-    private readonly ActionSelector? _selector;
     private readonly HelpMonitor? _help;
-    private readonly IOperator? _operator;
-    private readonly EpisodeInfo _episodeInfo;
     private readonly LoopOptions _options;
-    private readonly SafetyLayer _safety;
+    private readonly Arbiter _arbiter;
+    private readonly ActionLimiter _limiter;
+    private readonly LoopPacer _pacer;
+    private readonly TickRecorder? _recorder;
     private readonly float[] _observation;
     private readonly float[] _command;
     private readonly float[] _applied;
-    private readonly float[] _policyOutputs;
     private readonly Thread _thread;
     private readonly List<string> _notes = [];
-    private readonly long _staleAfterNs;
-    private TeleopLogWriter? _recorder;
     private ControlMode _mode;
+    private SafetyState _safety = SafetyState.Initial;
+    private bool _clearFault;
+    private bool _stopInputActive;
     private volatile bool _stopRequested;
     private Watchdog? _watchdog;
     private ulong _episode;
     private ulong _episodeTick;
     private bool _episodeOpen;
-    private bool _overrideStale;
-    private bool _overrideWasHeld;
-    private bool _emergencyStopped;
-    private long _seenStopLatches;
-    // A release or a cleared fault lets the devices out of their safe state, but only on a tick that has read
-    // the robot and found no stop and no fault: resuming earlier could let a device thread send for a moment
-    // while a stop input is still held or a sensor still stale.
-    private bool _resumePending;
     private long _allocatedBase;
     private long _allocatedEnd;
     private long _measuredTicks;
@@ -63,8 +60,8 @@ public sealed class ControlLoop : IDisposable
 
     /// <param name="policy">Required in autonomous and shadow modes.</param>
     /// <param name="operator">The local operator (a simulator's scripted expert), needed in teleop and shadow modes unless a remote operator takes the lease.</param>
-    /// <param name="recorder">Records every tick, when given; the loop opens and closes episodes in it.</param>
-    public ControlLoop(IRobotHardware hardware, LoopOptions options, PolicyRunner? policy = null, IOperator? @operator = null, TeleopLogWriter? recorder = null,
+    /// <param name="recorder">Records every tick from the first, when given (started with the loop; the caller stops it after the loop ends).</param>
+    public ControlLoop(IRobotHardware hardware, LoopOptions options, PolicyRunner? policy = null, IOperator? @operator = null, TickRecorder? recorder = null,
         bool remoteOperators = false)
     {
         options.Validate();
@@ -76,46 +73,54 @@ public sealed class ControlLoop : IDisposable
         {
             throw new ArgumentException($"--mode {options.Mode.ToString().ToLowerInvariant()} needs an operator: a simulator's scripted expert, or a remote one (--grpc)");
         }
+        var robot = hardware.Description;
         if (policy is not null)
         {
-            PolicyFit.Check(policy.Metadata, hardware.Description, options.CheckPolicyRate ? options.RateHz : policy.Metadata.ControlRateHz, policy.Path);
-            _selector = new ActionSelector(policy, options.Stochastic, (ulong)options.Seed);
+            PolicyFit.Check(policy.Metadata, robot, options.CheckPolicyRate ? options.RateHz : policy.Metadata.ControlRateHz, policy.Path);
             _help = options.Help is null ? null : new HelpMonitor(policy, options.Help);
         }
         _hardware = hardware;
         _task = hardware as IEpisodicTask;
         _policy = policy;
-        _operator = @operator;
         _recorder = recorder;
         _options = options;
         _mode = options.Mode;
-        var robot = hardware.Description;
-        _safety = new SafetyLayer(robot, options.RateHz);
+        Overrides = new OperatorChannel(robot.Actions.Count);
+        _arbiter = new Arbiter(options, Overrides, policy, _help, @operator);
+        _limiter = new ActionLimiter(robot, options.RateHz);
+        _pacer = new LoopPacer(options, Statistics);
         _observation = new float[robot.Observations.Count];
         _command = new float[robot.Actions.Count];
         _applied = new float[robot.Actions.Count];
-        int policyOutputs = policy is null ? 0 : policy.Metadata.IsCategorical ? policy.Logits.Length : 2 * policy.Mean.Length;
-        _policyOutputs = new float[policyOutputs];
-        _staleAfterNs = options.OverrideStaleAfter.Ticks * 100;
         string driver = options.Mode == ControlMode.Autonomous ? "policy " + Path.GetFileName(policy!.Path) : @operator?.Name ?? "remote operator";
-        _episodeInfo = robot.ToEpisodeInfo(options.RateHz, _task?.TaskDescription ?? "", driver);
-        Control = new LoopControl(robot.Actions.Count);
-        Control.ReportMode(_mode);
-        Control.ReportRecording(recorder is not null);
-        Telemetry = new TelemetryRing(options.TelemetryCapacity, robot.Observations.Count, robot.Actions.Count, policyOutputs);
+        EpisodeInfo = robot.ToEpisodeInfo(options.RateHz, _task?.TaskDescription ?? "", driver);
+        Ticks = new TickRing(options.TickRingCapacity, new TickLayout(robot.Observations.Count, robot.Actions.Count, policy?.Head.OutputCount(policy.Metadata) ?? 0));
+        PublishStatus();
         _thread = new Thread(Run) { Name = "control-loop", IsBackground = true };
     }
 
     public LoopStatistics Statistics { get; } = new();
 
+    /// <summary>Every tick, episode start and episode end, for the recorder and telemetry readers.</summary>
+    public TickRing Ticks { get; }
+
+    /// <summary>The texts behind the episode-end codes in <see cref="Ticks"/>.</summary>
+    public EndReasons EndReasons { get; } = new();
+
+    /// <summary>The robot and task each episode of this run records.</summary>
+    public EpisodeInfo EpisodeInfo { get; }
+
     /// <summary>Episode boundaries, faults, help requests and mode changes, for the event hub.</summary>
     public SpscRing<LoopEvent> Events { get; } = new(1024);
 
-    /// <summary>Requests to the loop and what it reports back, for the control plane.</summary>
-    public LoopControl Control { get; }
+    /// <summary>The control plane's requests and the emergency stop's latch.</summary>
+    public LoopMailbox Mailbox { get; } = new();
 
-    /// <summary>Every tick, for telemetry readers.</summary>
-    public TelemetryRing Telemetry { get; }
+    /// <summary>The override operator's commands in, and what the loop applied out.</summary>
+    public OperatorChannel Overrides { get; }
+
+    /// <summary>What the loop published at the end of its latest tick.</summary>
+    public SnapshotCell<LoopStatus> Status { get; } = new();
 
     public IRobotHardware Hardware => _hardware;
 
@@ -128,15 +133,20 @@ public sealed class ControlLoop : IDisposable
 
     public bool IsRunning => _thread.IsAlive;
 
-    /// <summary>The current episode's number (from 1).</summary>
-    public ulong Episode => Volatile.Read(ref _episode);
-
     /// <summary>When the loop started (monotonic ns), 0 before.</summary>
     public long StartedAtNs => Volatile.Read(ref _startNs);
 
-    /// <summary>Starts the loop thread.</summary>
+    /// <summary>Starts the loop thread (and the recorder given at construction, from the first record).</summary>
     public void Start()
     {
+        if (_recorder is not null)
+        {
+            _recorder.Start(Ticks, EndReasons, EpisodeInfo, start: 0);
+            if (!_options.Paced)
+            {
+                Ticks.Gate = _recorder.Cursor;
+            }
+        }
         _watchdog = new Watchdog(() => Statistics.Ticks, _hardware, _options.EffectiveWatchdogTimeout);
         _thread.Start();
     }
@@ -184,7 +194,7 @@ public sealed class ControlLoop : IDisposable
         }
         try
         {
-            PrepareThread();
+            _notes.AddRange(RealtimeThread.PrepareLoopThread(_options.Paced, _options.Realtime, _options.Priority, _options.Cpu));
             // Sustained low latency: the runtime avoids blocking gen-2 collections while the loop runs.
             GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
             _hardware.Start();
@@ -204,9 +214,11 @@ public sealed class ControlLoop : IDisposable
             _allocatedEnd = GC.GetAllocatedBytesForCurrentThread();
             _measuredTicks = Statistics.Ticks - _options.WarmupTicks;
             _watchdog?.Disarm();
+            // Done: the last records must not wait for an unpaced loop's recorder if it has stopped reading.
+            _stopRequested = true;
             if (_episodeOpen)
             {
-                EndEpisode(_endNs, EpisodeOutcome.Aborted, "stopped");
+                EndEpisode(_endNs, EpisodeOutcome.Aborted, EndReasons.Stopped);
             }
             _hardware.Stop();
             GCSettings.LatencyMode = previousLatency;
@@ -215,47 +227,28 @@ public sealed class ControlLoop : IDisposable
 
     private void RunTicks()
     {
-        long period = (long)(1e9 / (_options.RateHz * _options.TimeScale));
-        long spin = _options.Spin.Ticks * 100;
-        long deadline = MonotonicClock.NowNs() + period;
         long stopAt = _options.Duration is { } duration ? _startNs + duration.Ticks * 100 : long.MaxValue;
-        bool late = false;
+        _pacer.Begin(MonotonicClock.NowNs());
         while (!_stopRequested)
         {
-            long lateness = 0;
-            if (_options.Paced)
+            long lateness = _pacer.WaitForTick();
+            if (_options.Paced && Statistics.Ticks >= UntimedTicks)
             {
-                WaitFor(deadline, spin);
-                lateness = MonotonicClock.NowNs() - deadline;
-                if (Statistics.Ticks >= UntimedTicks)
-                {
-                    Statistics.Lateness.Record(lateness);
-                }
+                Statistics.Lateness.Record(lateness);
             }
             if (Statistics.Ticks == _options.WarmupTicks)
             {
                 _allocatedBase = GC.GetAllocatedBytesForCurrentThread();
             }
-            bool episodeDone = Tick(lateness, late);
+            bool episodeEnded = Tick(lateness, _pacer.Late);
             Statistics.CountTick();
+            PublishStatus();
             long now = MonotonicClock.NowNs();
-            if (episodeDone && _options.MaxEpisodes > 0 && Statistics.Episodes >= _options.MaxEpisodes)
+            if ((episodeEnded && _options.MaxEpisodes > 0 && Statistics.Episodes >= _options.MaxEpisodes) || now >= stopAt)
             {
                 break;
             }
-            if (now >= stopAt)
-            {
-                break;
-            }
-            deadline += period;
-            late = _options.Paced && now > deadline;
-            if (late)
-            {
-                // Skip every deadline already passed: the next tick starts on the grid, not in a burst.
-                long missed = (now - deadline) / period + 1;
-                Statistics.CountOverrun(missed);
-                deadline += missed * period;
-            }
+            _pacer.Advance(now);
         }
     }
 
@@ -263,35 +256,18 @@ public sealed class ControlLoop : IDisposable
     private bool Tick(long lateness, bool afterOverrun)
     {
         long start = MonotonicClock.NowNs();
-        TakeControlRequests(start);
-        var status = _hardware.Read(_observation, start, out int faultIndex);
+        var read = _hardware.Read(_observation, start, out int readIndex);
+        _stopInputActive = read == ReadStatus.EmergencyStop;
         bool timed = Statistics.Ticks >= UntimedTicks;
         if (timed)
         {
             Statistics.Read.Record(MonotonicClock.NowNs() - start);
         }
-        if (status == ReadStatus.StaleSensor)
-        {
-            LatchFault(FaultKind.StaleSensor, faultIndex, start);
-        }
-        else if (status == ReadStatus.EmergencyStop && !_emergencyStopped)
-        {
-            LatchEmergencyStopInput(faultIndex, start);
-        }
-        Control.ReportStopInput(status == ReadStatus.EmergencyStop);
-        for (int i = 0; i < _observation.Length; i++)
-        {
-            if (!float.IsFinite(_observation[i]))
-            {
-                LatchFault(FaultKind.NonFiniteObservation, i, start);
-                break;
-            }
-        }
+        TakeRequest(start);
 
+        var flags = afterOverrun ? StepFlag.DeadlineOverrun : StepFlag.None;
         long inference = 0;
-        bool overriding = Control.OverrideHeld && !_emergencyStopped;
         bool policyRan = _policy is not null && _mode != ControlMode.Teleop;
-        var flags = StepFlag.None;
         if (policyRan)
         {
             inference = _policy!.Infer(_observation);
@@ -299,35 +275,48 @@ public sealed class ControlLoop : IDisposable
             {
                 Statistics.Inference.Record(inference);
             }
-            if (_help is not null && _help.Observe(_observation))
-            {
-                Events.TryWrite(new LoopEvent(LoopEventKind.HelpRequested, start, _episode, _episodeTick, Text: "the robot asks for help",
-                    Uncertainty: _help.LastUncertainty, ObservationZ: _help.LastObservationZ));
-            }
-            if (_help?.Requesting == true)
-            {
-                flags |= StepFlag.HelpRequested;
-            }
+            flags |= ObserveHelp(start);
         }
 
-        long appliedSequence = -1;
-        var source = Arbitrate(start, overriding, ref flags, ref appliedSequence);
-
-        bool wasFaulted = _safety.Fault != FaultKind.None;
-        flags |= _safety.Apply(_command, _applied);
-        if (!wasFaulted && _safety.Fault != FaultKind.None)
+        var choice = _arbiter.Choose(start, _mode, Mailbox.StopLatched || read == ReadStatus.EmergencyStop, _observation, _command);
+        if (choice.BecameStale)
         {
-            ReportFault(_safety.Fault, _safety.FaultIndex, start);
+            Events.TryWrite(new LoopEvent(LoopEventKind.OverrideStale, start, _episode, _episodeTick, Text: "override commands went stale"));
         }
-        if (_safety.Fault != FaultKind.None)
+        if (choice.Source == ActionSource.Override)
         {
+            flags |= StepFlag.Intervention;
+        }
+
+        var decision = SafetySupervisor.Decide(_safety, new SafetyInputs(
+            StopLatched: Mailbox.StopLatched,
+            StopLatches: Mailbox.StopLatches,
+            StopInput: read == ReadStatus.EmergencyStop ? readIndex : -1,
+            StaleSensor: read == ReadStatus.StaleSensor ? readIndex : -1,
+            NonFiniteObservation: NonFinite.FirstIndex(_observation),
+            // Any head's outputs, not just what the action was chosen from: an argmax over NaN logits is a finite index.
+            NonFinitePolicyOutput: choice.Source == ActionSource.Policy ? NonFinite.FirstIndex(_policy!.Outputs) : -1,
+            NonFiniteCommand: choice.Source == ActionSource.Safety ? -1 : NonFinite.FirstIndex(_command),
+            ClearFault: _clearFault,
+            WatchdogTripped: (_watchdog?.Trips ?? 0) > 0), out _safety);
+        _clearFault = false;
+        Carry(decision, start);
+
+        var source = choice.Source;
+        if (decision.HoldSafe || source == ActionSource.Safety)
+        {
+            _limiter.WriteSafe(_applied);
             source = ActionSource.Safety;
         }
-        else if (_resumePending && !_emergencyStopped)
+        else if (_limiter.Apply(_command, _applied))
         {
-            _resumePending = false;
-            ResumeUnlessWatchdogTripped();
+            flags |= StepFlag.ActionClamped;
         }
+        if (read == ReadStatus.StaleSensor)
+        {
+            flags |= StepFlag.StaleSensor;
+        }
+
         _hardware.Write(_applied, MonotonicClock.NowNs());
         long written = MonotonicClock.NowNs();
         long work = written - start;
@@ -335,220 +324,105 @@ public sealed class ControlLoop : IDisposable
         {
             Statistics.Work.Record(work);
         }
-        if (appliedSequence >= 0 && source != ActionSource.Safety)
+        if (choice.AppliedSequence >= 0 && source != ActionSource.Safety)
         {
-            Control.ReportApplied(appliedSequence, Statistics.Ticks, written, _applied);
+            Overrides.ReportApplied(choice.AppliedSequence, Statistics.Ticks, written, _applied);
         }
-        if (afterOverrun)
-        {
-            flags |= StepFlag.DeadlineOverrun;
-        }
-        HandOff(start, source, flags, policyRan, lateness, inference, work);
+        PublishStep(start, source, flags, policyRan, lateness, inference, work);
         _episodeTick++;
         return FinishEpisodeIfDone(MonotonicClock.NowNs());
     }
 
-    /// <summary>
-    /// A stop input on the robot (a button, a bumper) latches the same stop as a remote operator's, from this
-    /// tick on; only an operator's release lifts it, and a release while the input is still active latches it again.
-    /// </summary>
-    private void LatchEmergencyStopInput(int input, long now)
+    /// <summary>Does what the supervisor decided: halt or resume the devices, latch the stop for a stop input, count and report a fault.</summary>
+    private void Carry(in SafetyOutputs decision, long now)
     {
-        // Halted before the stop shows anywhere: whoever sees the stop latched may rely on the devices being safe.
-        _hardware.Halt();
-        Control.LatchEmergencyStop();
-        _seenStopLatches = Control.EmergencyStopLatches;
-        _emergencyStopped = true;
-        // Index: which of the config's emergency_stops entries, for the operator to find the button pressed.
-        Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episode, _episodeTick, Index: input, Text: "emergency stop input active (or unreadable) on the robot"));
+        if (decision.Halt)
+        {
+            // Every tick the stop holds, not once: whatever resumed a device since, it stays in its safe state.
+            // Halted before the stop or fault shows anywhere: whoever sees it may rely on the devices being safe.
+            _hardware.Halt();
+        }
+        if (decision.StopInputLatched >= 0)
+        {
+            Mailbox.LatchStop();
+            // Index: which of the config's emergency_stops entries, for the operator to find the button pressed.
+            Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episode, _episodeTick, Index: decision.StopInputLatched,
+                Text: "emergency stop input active (or unreadable) on the robot"));
+        }
+        if (decision.NewFault != FaultKind.None)
+        {
+            Statistics.CountFault();
+            Events.TryWrite(new LoopEvent(LoopEventKind.Fault, now, _episode, _episodeTick, Fault: decision.NewFault, Index: decision.NewFaultIndex,
+                Text: FaultTexts.Of(decision.NewFault)));
+        }
+        if (decision.Resume)
+        {
+            _hardware.Resume();
+        }
     }
 
-    /// <summary>Chooses the command: e-stop, then the override operator, then the mode's driver, then a help pause.</summary>
-    private ActionSource Arbitrate(long now, bool overriding, ref StepFlag flags, ref long appliedSequence)
+    /// <summary>Judges the policy's uncertainty on this tick; a new run of unsure ticks raises one help request.</summary>
+    private StepFlag ObserveHelp(long now)
     {
-        if (_emergencyStopped)
+        if (_help is null)
         {
-            _safety.WriteSafe(_command);
-            return ActionSource.Safety;
+            return StepFlag.None;
         }
-        if (overriding)
+        if (_help.Observe(_observation))
         {
-            _overrideWasHeld = true;
-            long received = Control.Commands.TryRead(_command, out long sequence);
-            if (received == long.MinValue)
-            {
-                // The operator has the lease but has not commanded yet: hold the safe action, quietly.
-                _safety.WriteSafe(_command);
-                return ActionSource.Safety;
-            }
-            if (now - received <= _staleAfterNs)
-            {
-                SetStale(false, now);
-                appliedSequence = sequence;
-                _help?.Reset();
-                if (_mode == ControlMode.Autonomous)
-                {
-                    flags |= StepFlag.Intervention;
-                    return ActionSource.Override;
-                }
-                return ActionSource.Teleop;
-            }
-            SetStale(true, now);
-            if (_options.Fallback == OverrideFallback.Policy && _policy is not null)
-            {
-                _selector!.Select(_command);
-                return ActionSource.Policy;
-            }
-            _safety.WriteSafe(_command);
-            return ActionSource.Safety;
+            Events.TryWrite(new LoopEvent(LoopEventKind.HelpRequested, now, _episode, _episodeTick, Text: "the robot asks for help",
+                Uncertainty: _help.LastUncertainty, ObservationZ: _help.LastObservationZ));
         }
-        if (_overrideWasHeld)
-        {
-            _overrideWasHeld = false;
-            SetStale(false, now);
-        }
-        if (_mode == ControlMode.Autonomous)
-        {
-            if (_help is { Pauses: true, Requesting: true })
-            {
-                _safety.WriteSafe(_command);
-                return ActionSource.Safety;
-            }
-            _selector!.Select(_command);
-            return ActionSource.Policy;
-        }
-        if (_operator is not null && _operator.TryAct(_observation, _command))
-        {
-            return ActionSource.Teleop;
-        }
-        _safety.WriteSafe(_command);
-        return ActionSource.Safety;
+        return _help.Requesting ? StepFlag.HelpRequested : StepFlag.None;
     }
 
-    private void SetStale(bool stale, long now)
+    /// <summary>Answers the control plane's request, if one was posted since the last tick. Rare, bounded, no I/O.</summary>
+    private void TakeRequest(long now)
     {
-        if (stale == _overrideStale)
+        if (!Mailbox.TryTake(out var kind, out int argument))
         {
             return;
         }
-        _overrideStale = stale;
-        Control.ReportStale(stale);
-        if (stale)
+        switch (kind)
         {
-            Events.TryWrite(new LoopEvent(LoopEventKind.OverrideStale, now, _episode, _episodeTick, Text: "override commands went stale"));
-        }
-    }
-
-    /// <summary>Applies what the control plane asked for since the last tick. Rare, bounded, no I/O.</summary>
-    private void TakeControlRequests(long now)
-    {
-        bool stopped = Control.EmergencyStopped;
-        long latches = Control.EmergencyStopLatches;
-        // Released since the last tick, including a stop latched and released between two ticks.
-        bool released = !stopped && (_emergencyStopped || latches != _seenStopLatches);
-        _seenStopLatches = latches;
-        _emergencyStopped = stopped;
-        if (released)
-        {
-            _safety.ClearFault();
-            _resumePending = true;
-        }
-        if (_emergencyStopped)
-        {
-            // Every tick, not once: whoever latched the stop (an operator, a stop input) and whatever thread
-            // resumed a device since, the devices stay in their safe state while the stop holds. A flag write each.
-            _hardware.Halt();
-        }
-        if (Control.TakeModeRequest(out var mode) && mode != _mode)
-        {
-            if (mode != ControlMode.Teleop && _policy is null)
-            {
-                Events.TryWrite(new LoopEvent(LoopEventKind.ModeChanged, now, _episode, _episodeTick, Text: "refused: no policy loaded", Mode: _mode));
-            }
-            else
-            {
-                _mode = mode;
-                Control.ReportMode(mode);
+            case LoopRequestKind.SetMode:
+                var mode = (ControlMode)argument;
+                if (mode != ControlMode.Teleop && _policy is null)
+                {
+                    Mailbox.Answer(LoopAnswer.NoPolicy);
+                    return;
+                }
+                if (mode != _mode)
+                {
+                    _mode = mode;
+                    _help?.Reset();
+                    Events.TryWrite(new LoopEvent(LoopEventKind.ModeChanged, now, _episode, _episodeTick, Text: "mode changed", Mode: mode));
+                }
+                break;
+            case LoopRequestKind.ResetEpisode:
+                EndEpisode(now, EpisodeOutcome.Aborted, EndReasons.OperatorReset);
+                _task?.ResetEpisode();
+                _clearFault = true;
                 _help?.Reset();
-                Events.TryWrite(new LoopEvent(LoopEventKind.ModeChanged, now, _episode, _episodeTick, Text: "mode changed", Mode: mode));
-            }
+                BeginEpisode(now);
+                break;
+            case LoopRequestKind.ReleaseStop:
+                if (!Mailbox.StopLatched)
+                {
+                    Mailbox.Answer(LoopAnswer.NotStopped);
+                    return;
+                }
+                if (_stopInputActive)
+                {
+                    Mailbox.Answer(LoopAnswer.StopInputActive);
+                    return;
+                }
+                Mailbox.ReleaseStop(Mailbox.StopLatches);
+                break;
         }
-        if (Control.TakeOfferedRecorder() is TeleopLogWriter offered)
-        {
-            if (_recorder is not null)
-            {
-                Control.Retire(offered);
-            }
-            else
-            {
-                _recorder = offered;
-                _recorder.TryBeginEpisode(_episode, now, _episodeInfo);
-                Control.ReportRecording(true);
-                Events.TryWrite(new LoopEvent(LoopEventKind.RecordingStarted, now, _episode, _episodeTick, Text: "recording started"));
-            }
-        }
-        if (Control.TakeRecordingStopRequest() && _recorder is not null)
-        {
-            _recorder.TryEndEpisode(_episode, now, EpisodeOutcome.Aborted, "recording stopped");
-            Control.Retire(_recorder);
-            _recorder = null;
-            Control.ReportRecording(false);
-            Events.TryWrite(new LoopEvent(LoopEventKind.RecordingStopped, now, _episode, _episodeTick, Text: "recording stopped"));
-        }
-        if (Control.TakeResetRequest())
-        {
-            EndEpisode(now, EpisodeOutcome.Aborted, "operator reset");
-            _task?.ResetEpisode();
-            ClearFault();
-            _help?.Reset();
-            BeginEpisode(now);
-        }
-    }
-
-    private void HandOff(long timestamp, ActionSource source, StepFlag flags, bool policyRan, long lateness, long inference, long work)
-    {
-        bool categorical = _policy?.Metadata.IsCategorical == true;
-        var outputs = ReadOnlySpan<float>.Empty;
-        if (policyRan)
-        {
-            if (categorical)
-            {
-                _policy!.Logits.CopyTo(_policyOutputs, 0);
-            }
-            else
-            {
-                _policy!.Mean.CopyTo(_policyOutputs, 0);
-                _policy.LogStd.CopyTo(_policyOutputs, _policy.Mean.Length);
-            }
-            outputs = _policyOutputs;
-        }
-        Telemetry.Write(timestamp, _episode, _episodeTick, _mode, source, flags, _safety.Fault, Saturate(lateness), Saturate(work), _observation, _applied, outputs);
-        if (!_options.Paced)
-        {
-            // No deadline to keep: wait for the writer rather than drop what it has not caught up with, but never
-            // past a stop request (a writer stuck on a full disk must not hold the loop). SpinWait spins, then yields.
-            var wait = default(SpinWait);
-            while (_recorder is { HasRoomForStep: false } && !_stopRequested)
-            {
-                wait.SpinOnce();
-            }
-        }
-        _recorder?.TryAppend(new StepRecord
-        {
-            TimestampNs = timestamp,
-            EpisodeId = _episode,
-            Tick = _episodeTick,
-            Observation = _observation,
-            Action = _applied,
-            Source = source,
-            PolicyMean = policyRan && !categorical ? _policy!.Mean : default,
-            PolicyLogStd = policyRan && !categorical ? _policy!.LogStd : default,
-            PolicyLogits = policyRan && categorical ? _policy!.Logits : default,
-            Flags = flags,
-            LatenessNs = Saturate(lateness),
-            InferenceNs = Saturate(inference),
-            WorkNs = Saturate(work),
-        });
+        // Published before the answer: whoever reads the status after it sees what the request did.
+        PublishStatus();
+        Mailbox.Answer(LoopAnswer.Done);
     }
 
     /// <summary>Ends the episode when the task says so, or on a fault a task can reset from; starts the next.</summary>
@@ -562,7 +436,7 @@ public sealed class ControlLoop : IDisposable
         string reason;
         if (_safety.Fault != FaultKind.None)
         {
-            (outcome, reason) = (EpisodeOutcome.Aborted, FaultText(_safety.Fault));
+            (outcome, reason) = (EpisodeOutcome.Aborted, FaultTexts.Of(_safety.Fault));
         }
         else
         {
@@ -578,7 +452,8 @@ public sealed class ControlLoop : IDisposable
         if (more && !_stopRequested)
         {
             _task.ResetEpisode();
-            ClearFault();
+            // A new episode starts clean: the next tick's supervisor clears the fault (and resumes the devices).
+            _clearFault = true;
             _help?.Reset();
             BeginEpisode(now);
         }
@@ -587,10 +462,10 @@ public sealed class ControlLoop : IDisposable
 
     private void BeginEpisode(long now)
     {
-        Volatile.Write(ref _episode, _episode + 1);
+        _episode++;
         _episodeTick = 0;
         _episodeOpen = true;
-        _recorder?.TryBeginEpisode(_episode, now, _episodeInfo);
+        WriteRecord(new TickHeader { Kind = TickKind.EpisodeStart, TimestampNs = now, LoopTick = Statistics.Ticks, Episode = _episode, Mode = _mode }, []);
         Events.TryWrite(new LoopEvent(LoopEventKind.EpisodeStarted, now, _episode, 0));
     }
 
@@ -598,101 +473,58 @@ public sealed class ControlLoop : IDisposable
     {
         _episodeOpen = false;
         Statistics.CountEpisode(outcome);
-        _recorder?.TryEndEpisode(_episode, now, outcome, reason);
+        WriteRecord(new TickHeader
+        {
+            Kind = TickKind.EpisodeEnd,
+            TimestampNs = now,
+            LoopTick = Statistics.Ticks,
+            Episode = _episode,
+            EpisodeTick = _episodeTick,
+            Mode = _mode,
+            Outcome = outcome,
+            Reason = EndReasons.CodeOf(reason),
+        }, []);
         Events.TryWrite(new LoopEvent(LoopEventKind.EpisodeEnded, now, _episode, _episodeTick, outcome, Text: reason));
     }
 
-    /// <summary>
-    /// Clears a latched fault (a new episode, an operator's reset); the devices leave the safe state it put them
-    /// in on the first tick that finds no stop and no fault, unless the watchdog halted them.
-    /// </summary>
-    private void ClearFault()
+    private void PublishStep(long timestamp, ActionSource source, StepFlag flags, bool policyRan, long lateness, long inference, long work)
     {
-        if (_safety.Fault != FaultKind.None)
+        var header = new TickHeader
         {
-            _safety.ClearFault();
-            _resumePending = true;
-        }
+            Kind = TickKind.Step,
+            TimestampNs = timestamp,
+            LoopTick = Statistics.Ticks,
+            Episode = _episode,
+            EpisodeTick = _episodeTick,
+            Flags = (uint)flags,
+            LatenessNs = Saturate(lateness),
+            InferenceNs = Saturate(inference),
+            WorkNs = Saturate(work),
+            Mode = _mode,
+            Source = source,
+            Fault = _safety.Fault,
+            Head = policyRan ? _policy!.Head.Kind : HeadKind.None,
+        };
+        WriteRecord(header, policyRan ? _policy!.Outputs : []);
     }
 
-    /// <summary>The loop alone resumes devices; a watchdog trip keeps them halted until the controller restarts.</summary>
-    private void ResumeUnlessWatchdogTripped()
+    private void WriteRecord(in TickHeader header, ReadOnlySpan<float> headOutputs)
     {
-        if ((_watchdog?.Trips ?? 0) == 0)
+        if (!_options.Paced)
         {
-            _hardware.Resume();
+            // No deadline to keep: wait for the recorder rather than overwrite what it has not read, but never
+            // past a stop request (a recorder stuck on a full disk must not hold the loop). SpinWait spins, then yields.
+            var wait = default(SpinWait);
+            while (Ticks.GateIsFull && !_stopRequested)
+            {
+                wait.SpinOnce();
+            }
         }
+        Ticks.Write(header, _observation, _applied, headOutputs);
     }
 
-    private void LatchFault(FaultKind fault, int index, long now)
-    {
-        if (_safety.Latch(fault, index))
-        {
-            ReportFault(fault, index, now);
-        }
-    }
-
-    /// <summary>
-    /// A fault sends the safe action and also halts the devices (servo torque off, PWM at its safe pulse): the
-    /// robot's own safe state does not depend on the safe action reaching it over a bus that may be the fault.
-    /// </summary>
-    private void ReportFault(FaultKind fault, int index, long now)
-    {
-        _hardware.Halt();
-        Statistics.CountFault();
-        Events.TryWrite(new LoopEvent(LoopEventKind.Fault, now, _episode, _episodeTick, Fault: fault, Index: index, Text: FaultText(fault)));
-    }
-
-    private static string FaultText(FaultKind fault) => fault switch
-    {
-        FaultKind.StaleSensor => "fault: stale sensor",
-        FaultKind.NonFiniteObservation => "fault: sensor returned NaN or infinity",
-        FaultKind.NonFiniteAction => "fault: commanded NaN or infinity",
-        _ => "fault",
-    };
-
-    private void PrepareThread()
-    {
-        if (_options.Paced && RealtimeThread.TrySetMinimalTimerSlack() is string slack)
-        {
-            _notes.Add(slack);
-        }
-        if (!_options.Realtime)
-        {
-            return;
-        }
-        if (RealtimeThread.TrySetFifo(_options.Priority) is string refused)
-        {
-            _notes.Add(refused);
-        }
-        int cpu = _options.Cpu ?? RealtimeThread.LastAllowedCpu();
-        if (RealtimeThread.TryPin(cpu) is string unpinned)
-        {
-            _notes.Add(unpinned);
-        }
-        else if (RealtimeThread.TryKeepOtherThreadsOff(cpu) is string shared)
-        {
-            _notes.Add(shared);
-        }
-    }
-
-    /// <summary>Sleeps to <paramref name="spin"/> before the deadline, then spins the rest (when asked to).</summary>
-    private static void WaitFor(long deadline, long spin)
-    {
-        if (spin <= 0)
-        {
-            AbsoluteSleeper.SleepUntil(deadline);
-            return;
-        }
-        if (deadline - spin > MonotonicClock.NowNs())
-        {
-            AbsoluteSleeper.SleepUntil(deadline - spin);
-        }
-        while (MonotonicClock.NowNs() < deadline)
-        {
-            Thread.SpinWait(20);
-        }
-    }
+    private void PublishStatus() => Status.Publish(new LoopStatus(
+        Statistics.Ticks, _episode, _mode, _safety.Stopped, _stopInputActive, _safety.Fault, _safety.FaultIndex, _arbiter.OverrideStale));
 
     private static uint Saturate(long nanoseconds) => (uint)Math.Clamp(nanoseconds, 0, uint.MaxValue);
 }

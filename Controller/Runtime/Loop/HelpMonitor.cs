@@ -2,7 +2,7 @@ using Robotics.Controller.Policy;
 
 namespace Robotics.Controller.Loop;
 
-/// <summary>When the robot asks for help (ThriftyDAgger's rule, ../shared/bc-math.md).</summary>
+/// <summary>When the robot asks for help (ThriftyDAgger's rule, docs/bc-math.md#the-help-threshold).</summary>
 public sealed record HelpOptions
 {
     /// <summary>Ask when the policy's uncertainty exceeds this; null takes the policy file's threshold.</summary>
@@ -19,9 +19,8 @@ public sealed record HelpOptions
 }
 
 /// <summary>
-/// Watches each tick the policy ran on: its uncertainty (Gaussian: the largest σ over action dimensions divided
-/// by that dimension's training std; categorical: entropy / log K — the measures the trainer's threshold is
-/// in) and how far the observation lies from the training data (largest |z| against the normalization
+/// Watches each tick the policy ran on: its uncertainty in its head's measure (the one the trainer's threshold
+/// is in: see <see cref="Policy.Heads.PolicyHead.Uncertainty"/>) and how far the observation lies from the training data (largest |z| against the normalization
 /// statistics). A run of unsure ticks raises one help request; the request stands until the run ends.
 /// Allocation-free.
 /// </summary>
@@ -42,7 +41,7 @@ public sealed class HelpMonitor(PolicyRunner policy, HelpOptions options)
     /// <summary>Judges the tick just inferred; true exactly when this tick raises a new request.</summary>
     public bool Observe(ReadOnlySpan<float> observation)
     {
-        LastUncertainty = Uncertainty();
+        LastUncertainty = policy.Head.Uncertainty(policy.Outputs, policy.Metadata);
         LastObservationZ = ObservationZ(observation);
         bool unsure = LastUncertainty > _threshold || LastObservationZ > options.ObservationZThreshold;
         _streak = unsure ? _streak + 1 : 0;
@@ -51,38 +50,6 @@ public sealed class HelpMonitor(PolicyRunner policy, HelpOptions options)
 
     /// <summary>Forgets the run (a new episode, an operator took over).</summary>
     public void Reset() => _streak = 0;
-
-    private double Uncertainty()
-    {
-        var metadata = policy.Metadata;
-        if (metadata.IsCategorical)
-        {
-            var logits = policy.Logits;
-            double max = double.NegativeInfinity;
-            foreach (float l in logits)
-            {
-                max = Math.Max(max, l);
-            }
-            double sum = 0;
-            foreach (float l in logits)
-            {
-                sum += Math.Exp(l - max);
-            }
-            double entropy = 0;
-            foreach (float l in logits)
-            {
-                double p = Math.Exp(l - max) / sum;
-                entropy -= p > 0 ? p * Math.Log(p) : 0;
-            }
-            return entropy / Math.Log(logits.Length);
-        }
-        double worst = 0;
-        for (int i = 0; i < policy.LogStd.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Exp(policy.LogStd[i]) / metadata.ActionStd[i]);
-        }
-        return worst;
-    }
 
     private double ObservationZ(ReadOnlySpan<float> observation)
     {

@@ -1,5 +1,7 @@
 using Robotics.Protos.Log;
 
+using Robotics.Controller.Safety;
+
 namespace Robotics.Controller.Loop;
 
 public enum LoopEventKind

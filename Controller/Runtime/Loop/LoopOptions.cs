@@ -71,8 +71,12 @@ public sealed record LoopOptions
     /// <summary>When the robot asks for help; null for never. Only applies where a policy runs.</summary>
     public HelpOptions? Help { get; init; } = new();
 
-    /// <summary>Ticks the telemetry ring keeps for readers (a power of two): 4096 is 4 s at 1 kHz.</summary>
-    public int TelemetryCapacity { get; init; } = 4096;
+    /// <summary>
+    /// Records the tick ring keeps for its readers (a power of two): 16384 is 16 s of a 1 kHz loop, room for the
+    /// recorder to ride out a slow SD card's fsync stalls without losing ticks. About 1 MiB plus 64 KiB per float
+    /// of observation, action and policy output.
+    /// </summary>
+    public int TickRingCapacity { get; init; } = 16384;
 
     /// <summary>Wall-clock time between ticks.</summary>
     public TimeSpan Period => TimeSpan.FromSeconds(1 / (RateHz * TimeScale));

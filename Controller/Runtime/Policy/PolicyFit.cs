@@ -13,11 +13,11 @@ public static class PolicyFit
     public static void Check(PolicyMetadata policy, RobotDescription robot, double rateHz, string path)
     {
         string Fail(string what) => $"{path} does not fit {robot.Name}: {what}";
-        if (policy.IsCategorical != robot.IsDiscrete)
+        if (policy.Head.ActsDiscretely != robot.IsDiscrete)
         {
-            throw new InvalidDataException(Fail(policy.IsCategorical
-                ? "it is a categorical policy (discrete actions) but the robot takes continuous actions"
-                : "it is a Gaussian policy (continuous actions) but the robot takes discrete actions"));
+            throw new InvalidDataException(Fail(policy.Head.ActsDiscretely
+                ? $"it is a {policy.Head.MetadataName} policy (discrete actions) but the robot takes continuous actions"
+                : $"it is a {policy.Head.MetadataName} policy (continuous actions) but the robot takes discrete actions"));
         }
         var observations = robot.Observations.Select(o => o.Name).ToList();
         if (!policy.ObservationNames.SequenceEqual(observations))

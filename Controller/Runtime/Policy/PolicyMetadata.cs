@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using Robotics.Controller.Policy.Heads;
 using Robotics.Protos.Policy;
 
 namespace Robotics.Controller.Policy;
 
 /// <summary>What a policy file says about itself (see <see cref="PolicyContract.Keys"/>), parsed and checked.</summary>
+/// <param name="Head">The head the file names (robotics.kind).</param>
 public sealed record PolicyMetadata(
-    bool IsCategorical,
+    PolicyHead Head,
     string Robot,
     IReadOnlyList<string> ObservationNames,
     IReadOnlyList<string> ActionNames,
@@ -46,12 +48,10 @@ public sealed record PolicyMetadata(
             throw new InvalidDataException($"{path}: written for policy contract version {version}; this controller reads version {PolicyContract.Version}");
         }
         string kind = Get(PolicyContract.Keys.Kind);
-        if (kind is not (PolicyContract.GaussianKind or PolicyContract.CategoricalKind))
-        {
-            throw new InvalidDataException($"{path}: unknown policy kind '{kind}'");
-        }
+        var head = PolicyHeads.Named(kind)
+            ?? throw new InvalidDataException($"{path}: unknown policy kind '{kind}' (this controller runs {string.Join(", ", PolicyHeads.All.Select(h => h.MetadataName))})");
         return new PolicyMetadata(
-            kind == PolicyContract.CategoricalKind,
+            head,
             Get(PolicyContract.Keys.Robot),
             Json<string[]>(PolicyContract.Keys.ObservationNames),
             Json<string[]>(PolicyContract.Keys.ActionNames),

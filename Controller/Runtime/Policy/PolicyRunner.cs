@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Robotics.Controller.Policy.Heads;
 using Robotics.Protos;
 using Robotics.Protos.Policy;
 
@@ -7,7 +8,8 @@ namespace Robotics.Controller.Policy;
 /// <summary>
 /// Runs an exported policy once per tick: one ONNX Runtime session with one intra-op thread, sequential,
 /// spinning off (a control loop must not burn a core between ticks), and the observation and outputs bound
-/// once to arrays allocated here, so <see cref="Infer"/> is a copy and one RunWithBinding call: no allocation.
+/// once to arrays allocated here (each of the head's outputs to its slice of one block), so <see cref="Infer"/> is a
+/// copy and one RunWithBinding call: no allocation.
 /// </summary>
 public sealed class PolicyRunner : IDisposable
 {
@@ -43,26 +45,16 @@ public sealed class PolicyRunner : IDisposable
         }
         Metadata = PolicyMetadata.Parse(_session.ModelMetadata.CustomMetadataMap, path);
         int observations = Metadata.ObservationNames.Count;
-        int outputs = Metadata.IsCategorical ? Metadata.DiscreteActionNames.Count : Metadata.ActionNames.Count;
         RequireShape(PolicyContract.ObservationInput, _session.InputMetadata, observations);
         _observation = new float[observations];
-        Mean = Metadata.IsCategorical ? [] : new float[outputs];
-        LogStd = Metadata.IsCategorical ? [] : new float[outputs];
-        Logits = Metadata.IsCategorical ? new float[outputs] : [];
+        Outputs = new float[Head.OutputCount(Metadata)];
 
         _binding = _session.CreateIoBinding();
         _binding.BindInput(PolicyContract.ObservationInput, Bind(_observation, observations));
-        if (Metadata.IsCategorical)
+        foreach (var tensor in Head.Tensors(Metadata))
         {
-            RequireShape(PolicyContract.LogitsOutput, _session.OutputMetadata, outputs);
-            _binding.BindOutput(PolicyContract.LogitsOutput, Bind(Logits, outputs));
-        }
-        else
-        {
-            RequireShape(PolicyContract.MeanOutput, _session.OutputMetadata, outputs);
-            RequireShape(PolicyContract.LogStdOutput, _session.OutputMetadata, outputs);
-            _binding.BindOutput(PolicyContract.MeanOutput, Bind(Mean, outputs));
-            _binding.BindOutput(PolicyContract.LogStdOutput, Bind(LogStd, outputs));
+            RequireShape(tensor.Name, _session.OutputMetadata, tensor.Width);
+            _binding.BindOutput(tensor.Name, Bind(Outputs.AsMemory(tensor.Offset, tensor.Width), tensor.Width));
         }
     }
 
@@ -70,14 +62,11 @@ public sealed class PolicyRunner : IDisposable
 
     public PolicyMetadata Metadata { get; }
 
-    /// <summary>The last inference's mean (Gaussian), raw action units.</summary>
-    public float[] Mean { get; }
+    /// <summary>The policy's head: how its outputs are laid out, acted on and reported.</summary>
+    public PolicyHead Head => Metadata.Head;
 
-    /// <summary>The last inference's log σ (Gaussian), raw action units.</summary>
-    public float[] LogStd { get; }
-
-    /// <summary>The last inference's logits (categorical).</summary>
-    public float[] Logits { get; }
+    /// <summary>The last inference's outputs, laid out as the head's <see cref="PolicyHead.Tensors"/> say (Gaussian: μ then log σ; categorical: logits).</summary>
+    public float[] Outputs { get; }
 
     /// <summary>Runs the policy on <paramref name="observation"/>; results land in the output arrays. Returns nanoseconds taken.</summary>
     public long Infer(ReadOnlySpan<float> observation)
@@ -117,9 +106,9 @@ public sealed class PolicyRunner : IDisposable
         _session.Dispose();
     }
 
-    private OrtValue Bind(float[] values, int width)
+    private OrtValue Bind(Memory<float> values, int width)
     {
-        var value = OrtValue.CreateTensorValueFromMemory(values, [1, width]);
+        var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, values, [1, width]);
         _values.Add(value);
         return value;
     }

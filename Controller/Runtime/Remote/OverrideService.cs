@@ -9,8 +9,8 @@ namespace Robotics.Controller.Remote;
 
 /// <summary>
 /// Override: an operator's session. The first message takes the lease; each command is validated here (its
-/// length, finite values, the limits: clamped or rejected as configured) and only a valid one is handed to
-/// the loop, through a single-slot latest-value handoff it reads each tick. The session reports back what the
+/// length, finite values, a discrete robot's index; out-of-range values rejected when so configured, else left for
+/// the loop's limits to clamp, which flags the tick ACTION_CLAMPED) and only a valid one is handed to the loop, through a single-slot latest-value handoff it reads each tick. The session reports back what the
 /// loop applied, when the commands went stale, and how the lease ended. One task writes the response stream.
 /// </summary>
 public sealed class OverrideService(RobotSession session) : Protos.Control.Override.OverrideBase
@@ -63,7 +63,7 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
                     continue;
                 }
                 _sentTimes[(int)(command.Sequence % SentTimes)] = (command.Sequence, command.SentNs);
-                session.Loop.Control.Commands.Publish(action, MonotonicClock.NowNs(), (long)command.Sequence);
+                session.Loop.Overrides.Commands.Publish(action, MonotonicClock.NowNs(), (long)command.Sequence);
             }
         }
         catch (OperationCanceledException) when (lease.Revoked.IsCancellationRequested)
@@ -110,8 +110,9 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
     /// </summary>
     private async Task Report(ChannelWriter<ControllerMessage> outgoing, OverrideLease lease, CancellationToken stop)
     {
-        var control = session.Loop.Control;
-        long reported = control.AppliedSequence;
+        var loop = session.Loop;
+        var overrides = loop.Overrides;
+        long reported = overrides.AppliedSequence;
         bool stale = false;
         var applied = new float[session.Loop.Hardware.Description.Actions.Count];
         using var timer = new PeriodicTimer(ReportInterval);
@@ -119,27 +120,28 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                if (control.EmergencyStopped)
+                if (loop.Mailbox.StopLatched)
                 {
                     lease.Revoke();
                     return;
                 }
-                long sequence = control.AppliedSequence;
+                long sequence = overrides.AppliedSequence;
                 if (sequence != reported && sequence >= 0)
                 {
                     reported = sequence;
-                    long appliedAt = control.Applied.TryRead(applied, out long tag);
+                    long appliedAt = overrides.Applied.TryRead(applied, out long tag);
                     if (appliedAt != long.MinValue && tag == sequence)
                     {
                         var (known, sentNs) = _sentTimes[(int)((ulong)sequence % SentTimes)];
-                        var message = new Applied { Sequence = (ulong)sequence, Tick = (ulong)control.AppliedTick, AppliedNs = (ulong)appliedAt, SentNs = known == (ulong)sequence ? sentNs : 0 };
+                        var message = new Applied { Sequence = (ulong)sequence, Tick = (ulong)overrides.AppliedTick, AppliedNs = (ulong)appliedAt, SentNs = known == (ulong)sequence ? sentNs : 0 };
                         message.Action.AddRange(applied);
                         outgoing.TryWrite(new ControllerMessage { Applied = message });
                     }
                 }
-                if (control.OverrideStale != stale)
+                bool nowStale = loop.Status.Read().OverrideStale;
+                if (nowStale != stale)
                 {
-                    stale = control.OverrideStale;
+                    stale = nowStale;
                     if (stale)
                     {
                         outgoing.TryWrite(new ControllerMessage
@@ -172,10 +174,14 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
     }
 }
 
-/// <summary>Checks an operator's command before it can reach the loop: length, finite values, limits.</summary>
+/// <summary>
+/// Checks an operator's command before it can reach the loop: length, finite values, a discrete robot's index, and
+/// with <c>rejectOutOfRange</c> the limits. Values outside the limits are otherwise passed on as they are: the loop's
+/// limits clamp them like any command, and the tick is flagged ACTION_CLAMPED, so the log shows the operator asked for more.
+/// </summary>
 internal sealed class CommandValidator(Hardware.Robots.RobotDescription robot, bool rejectOutOfRange)
 {
-    /// <summary>Null and the command in <paramref name="action"/> (clamped, unless rejecting); else the problem.</summary>
+    /// <summary>Null and the command in <paramref name="action"/>; else the problem.</summary>
     public string? Check(IList<float> command, float[] action)
     {
         var c = CultureInfo.InvariantCulture;
@@ -195,13 +201,9 @@ internal sealed class CommandValidator(Hardware.Robots.RobotDescription robot, b
             {
                 return string.Create(c, $"{spec.Name} is {value}: not one of the robot's action indices 0..{spec.Max}");
             }
-            if (value < spec.Min || value > spec.Max)
+            if (rejectOutOfRange && (value < spec.Min || value > spec.Max))
             {
-                if (rejectOutOfRange)
-                {
-                    return string.Create(c, $"{spec.Name} is {value} {spec.Unit}, outside [{spec.Min}, {spec.Max}]");
-                }
-                value = Math.Clamp(value, spec.Min, spec.Max);
+                return string.Create(c, $"{spec.Name} is {value} {spec.Unit}, outside [{spec.Min}, {spec.Max}]");
             }
             action[i] = value;
         }

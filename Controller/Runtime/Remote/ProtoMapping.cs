@@ -1,4 +1,7 @@
+using Grpc.Core;
+using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
+using Robotics.Controller.Safety;
 using Robotics.Protos.Control;
 
 namespace Robotics.Controller.Remote;
@@ -27,7 +30,20 @@ internal static class ProtoMapping
         FaultKind.StaleSensor => Fault.StaleSensor,
         FaultKind.NonFiniteObservation => Fault.NonFiniteObservation,
         FaultKind.NonFiniteAction => Fault.NonFiniteAction,
+        FaultKind.NonFinitePolicyOutput => Fault.NonFinitePolicyOutput,
         _ => Fault.None,
+    };
+
+    public static StatusCode ToStatusCode(this ControlFailure failure) => failure switch
+    {
+        ControlFailure.FailedPrecondition => StatusCode.FailedPrecondition,
+        ControlFailure.InvalidArgument => StatusCode.InvalidArgument,
+        ControlFailure.AlreadyExists => StatusCode.AlreadyExists,
+        ControlFailure.PermissionDenied => StatusCode.PermissionDenied,
+        ControlFailure.Unavailable => StatusCode.Unavailable,
+        ControlFailure.DeadlineExceeded => StatusCode.DeadlineExceeded,
+        ControlFailure.DataLoss => StatusCode.DataLoss,
+        _ => StatusCode.Internal,
     };
 
     public static EventKind ToProto(this LoopEventKind kind) => kind switch

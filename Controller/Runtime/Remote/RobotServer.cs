@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
 
 namespace Robotics.Controller.Remote;
@@ -31,7 +32,11 @@ public sealed class RobotServer : IAsyncDisposable
 
     public RobotSession Session => _session;
 
-    public static async Task<RobotServer> StartAsync(ControlLoop loop, EventHub events, ServerOptions options)
+    /// <summary>
+    /// Binds and starts serving. Call it before the loop starts: a port already taken or a bad certificate then
+    /// fails the run before the robot has moved.
+    /// </summary>
+    public static async Task<RobotServer> StartAsync(ControlLoop loop, ControlPlane plane, EventHub events, ServerOptions options)
     {
         var endpoint = options.Validate();
         var builder = WebApplication.CreateSlimBuilder();
@@ -44,7 +49,7 @@ public sealed class RobotServer : IAsyncDisposable
                 listen.UseHttps(X509Certificate2.CreateFromPemFile(options.TlsCertificate, options.TlsKey));
             }
         }));
-        var session = new RobotSession(loop, events, options);
+        var session = new RobotSession(loop, plane, events, options);
         builder.Services.AddSingleton(session);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<AccessInterceptor>();

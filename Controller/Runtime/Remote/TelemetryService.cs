@@ -1,17 +1,21 @@
 using Grpc.Core;
 using Robotics.Controller.Loop;
+using Robotics.Controller.Policy.Heads;
+using Robotics.Controller.Ticks;
 using Robotics.Hardware.Config;
 using Robotics.Protos;
 using Robotics.Protos.Control;
+using Robotics.Protos.Log;
 using RobotStatus = Robotics.Protos.Control.Status;
 using Status = Grpc.Core.Status;
 
 namespace Robotics.Controller.Remote;
 
 /// <summary>
-/// Telemetry: each stream reads the loop's telemetry ring at its own cursor. The cursor is the subscriber's
-/// bounded, drop-oldest queue: a subscriber that reads (or whose network drains) slower than the loop ticks
-/// finds its next ticks overwritten, skips to the oldest still held, and counts what it lost in every frame.
+/// Telemetry: each stream reads the loop's tick ring at its own <see cref="TickCursor"/>, which is the subscriber's
+/// bounded, drop-oldest queue: a subscriber that reads (or whose network drains) slower than the loop ticks finds
+/// its next ticks overwritten, skips to the oldest still held, and counts what it lost in every frame. The policy's
+/// outputs are written by the head the record names.
 /// </summary>
 public sealed class TelemetryService(RobotSession session) : Protos.Control.Telemetry.TelemetryBase
 {
@@ -19,51 +23,37 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
     // without a subscriber busy-waiting.
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
 
+    private static readonly HashSet<TelemetryField> AllFields = [TelemetryField.Observation, TelemetryField.Action, TelemetryField.Policy, TelemetryField.Timing];
+
     public override async Task Stream(TelemetryRequest request, IServerStreamWriter<TelemetryFrame> responseStream, ServerCallContext context)
     {
         if (request.MaxRateHz < 0 || !double.IsFinite(request.MaxRateHz))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "max_rate_hz must be 0 (no limit) or a positive rate"));
         }
-        var ring = session.Loop.Telemetry;
-        var fields = request.Fields.Count == 0
-            ? new HashSet<TelemetryField> { TelemetryField.Observation, TelemetryField.Action, TelemetryField.Policy, TelemetryField.Timing }
-            : [.. request.Fields];
+        var ring = session.Loop.Ticks;
+        var fields = request.Fields.Count == 0 ? AllFields : [.. request.Fields];
         long decimation = Math.Max(1, request.Decimation);
         long minimumGapNs = request.MaxRateHz > 0 ? (long)(1e9 / request.MaxRateHz) : 0;
         long lastSentNs = long.MinValue;
-        var snapshot = ring.CreateSnapshot();
+        var cursor = new TickCursor(ring, ring.Published);
         var frame = new TelemetryFrame();
-        long next = ring.Published;
-        ulong dropped = 0;
         session.CountSubscriber(+1);
         try
         {
             using var timer = new PeriodicTimer(PollInterval);
             while (!context.CancellationToken.IsCancellationRequested)
             {
-                while (true)
+                while (cursor.TryRead())
                 {
-                    var read = ring.TryRead(next, snapshot);
-                    if (read == RingRead.NotYet)
-                    {
-                        break;
-                    }
-                    if (read == RingRead.Overwritten)
-                    {
-                        // Too slow: skip to the oldest tick the ring still holds, with a margin for the writer.
-                        long oldest = Math.Max(next + 1, ring.Published - ring.Capacity + ring.Capacity / 8);
-                        dropped += (ulong)(oldest - next);
-                        next = oldest;
-                        continue;
-                    }
-                    long tick = next++;
-                    if (tick % decimation != 0 || (minimumGapNs > 0 && lastSentNs != long.MinValue && snapshot.TimestampNs - lastSentNs < minimumGapNs))
+                    ref readonly var tick = ref cursor.Header;
+                    if (tick.Kind != TickKind.Step || tick.LoopTick % decimation != 0 ||
+                        (minimumGapNs > 0 && lastSentNs != long.MinValue && tick.TimestampNs - lastSentNs < minimumGapNs))
                     {
                         continue;
                     }
-                    lastSentNs = snapshot.TimestampNs;
-                    Fill(frame, snapshot, fields, dropped);
+                    lastSentNs = tick.TimestampNs;
+                    Fill(frame, cursor, fields);
                     await responseStream.WriteAsync(frame, context.CancellationToken);
                 }
                 await timer.WaitForNextTickAsync(context.CancellationToken);
@@ -82,6 +72,7 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
     public override Task<RobotStatus> GetStatus(StatusRequest request, ServerCallContext context)
     {
         var loop = session.Loop;
+        var now = loop.Status.Read();
         var statistics = loop.Statistics;
         long started = loop.StartedAtNs;
         double uptime = started == 0 ? 0 : (MonotonicClock.NowNs() - started) / 1e9;
@@ -90,17 +81,17 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         var status = new RobotStatus
         {
             Robot = robot.Name,
-            Mode = loop.Control.Mode.ToProto(),
+            Mode = now.Mode.ToProto(),
             NominalRateHz = loop.Options.RateHz,
-            AchievedRateHz = uptime > 0 ? statistics.Ticks / uptime : 0,
-            Ticks = (ulong)statistics.Ticks,
+            AchievedRateHz = uptime > 0 ? now.Ticks / uptime : 0,
+            Ticks = (ulong)now.Ticks,
             Overruns = (ulong)statistics.Overruns,
             UptimeS = uptime,
-            Fault = ReadFault(loop),
+            Fault = now.Fault.ToProto(),
             OverrideOwner = session.OverrideOwner ?? "",
-            EmergencyStopped = loop.Control.EmergencyStopped,
-            Recording = loop.Control.Recording ? session.RecordingPath is { Length: > 0 } path ? path : "(started with the run)" : "",
-            Episode = loop.Episode,
+            EmergencyStopped = loop.Mailbox.StopLatched,
+            Recording = session.Plane.RecordingPath,
+            Episode = now.Episode,
             LatenessP50Us = lateness.P50,
             LatenessP99Us = lateness.P99,
             TelemetrySubscribers = (uint)session.TelemetrySubscribers,
@@ -124,7 +115,7 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
             status.Model = new ModelInfo
             {
                 Path = policy.Path,
-                Kind = policy.Metadata.IsCategorical ? "categorical" : "gaussian",
+                Kind = policy.Head.MetadataName,
                 HelpThreshold = policy.Metadata.HelpThreshold,
             };
         }
@@ -158,62 +149,35 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         }
     }
 
-    private static Fault ReadFault(ControlLoop loop)
-    {
-        var snapshot = loop.Telemetry.CreateSnapshot();
-        long last = loop.Telemetry.Published - 1;
-        return last >= 0 && loop.Telemetry.TryRead(last, snapshot) == RingRead.Ok ? snapshot.Fault.ToProto() : Fault.None;
-    }
-
     /// <summary>
     /// Fills the stream's one frame with a tick. The frame is reused (its lists keep their capacity): after
     /// WriteAsync returns it has been serialized, and at 1 kHz a new frame per tick per subscriber would be the
     /// server's main source of garbage, and so of collections that pause the loop thread too.
     /// </summary>
-    private static void Fill(TelemetryFrame frame, TickSnapshot tick, HashSet<TelemetryField> fields, ulong dropped)
+    private static void Fill(TelemetryFrame frame, TickCursor cursor, HashSet<TelemetryField> fields)
     {
+        ref readonly var tick = ref cursor.Header;
         frame.TimestampNs = (ulong)tick.TimestampNs;
-        frame.Tick = (ulong)tick.Tick;
+        frame.Tick = (ulong)tick.LoopTick;
         frame.Episode = tick.Episode;
         frame.EpisodeTick = tick.EpisodeTick;
         frame.Mode = tick.Mode.ToProto();
         frame.Source = tick.Source;
-        frame.Flags = (uint)tick.Flags;
+        frame.Flags = tick.Flags;
         frame.Fault = tick.Fault.ToProto();
-        frame.Dropped = dropped;
+        frame.Dropped = (ulong)cursor.Lost;
         bool timing = fields.Contains(TelemetryField.Timing);
         frame.LatenessNs = timing ? tick.LatenessNs : 0;
         frame.WorkNs = timing ? tick.WorkNs : 0;
-        Copy(frame.Observation, fields.Contains(TelemetryField.Observation) ? tick.Observation : []);
-        Copy(frame.Action, fields.Contains(TelemetryField.Action) ? tick.Action : []);
-        frame.PolicyMean.Clear();
-        frame.PolicyStd.Clear();
-        frame.PolicyLogits.Clear();
-        if (fields.Contains(TelemetryField.Policy) && tick.PolicyRan)
+        frame.Observation.ReplaceWith(fields.Contains(TelemetryField.Observation) ? cursor.Observation : []);
+        frame.Action.ReplaceWith(fields.Contains(TelemetryField.Action) ? cursor.Action : []);
+        if (fields.Contains(TelemetryField.Policy) && tick.Head != HeadKind.None)
         {
-            int actions = tick.Action.Length;
-            if (tick.PolicyOutputs.Length == 2 * actions)
-            {
-                // A Gaussian head's outputs are μ then log σ; operators read σ.
-                Copy(frame.PolicyMean, tick.PolicyOutputs.AsSpan(0, actions));
-                foreach (float logStd in tick.PolicyOutputs.AsSpan(actions))
-                {
-                    frame.PolicyStd.Add(MathF.Exp(logStd));
-                }
-            }
-            else
-            {
-                Copy(frame.PolicyLogits, tick.PolicyOutputs);
-            }
+            PolicyHeads.Of(tick.Head).WriteTelemetry(cursor.HeadOutputs, frame);
         }
-    }
-
-    private static void Copy(Google.Protobuf.Collections.RepeatedField<float> to, ReadOnlySpan<float> from)
-    {
-        to.Clear();
-        foreach (float value in from)
+        else
         {
-            to.Add(value);
+            frame.ClearPolicy();
         }
     }
 }

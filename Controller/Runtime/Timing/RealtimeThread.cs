@@ -14,6 +14,38 @@ public static partial class RealtimeThread
     // cpu_set_t is 1024 bits (<sched.h>, __CPU_SETSIZE).
     private const int CpuSetBytes = 128;
 
+    /// <summary>
+    /// Sets up the calling thread to run a control loop: minimal timer slack when it sleeps to deadlines; with
+    /// <paramref name="realtime"/>, SCHED_FIFO at <paramref name="priority"/>, pinned to <paramref name="cpu"/> (the last
+    /// allowed CPU when null) with the process's other threads moved off it. Returns one line per thing refused.
+    /// </summary>
+    public static IReadOnlyList<string> PrepareLoopThread(bool paced, bool realtime, int priority, int? cpu)
+    {
+        var refused = new List<string>();
+        if (paced && TrySetMinimalTimerSlack() is string slack)
+        {
+            refused.Add(slack);
+        }
+        if (!realtime)
+        {
+            return refused;
+        }
+        if (TrySetFifo(priority) is string fifo)
+        {
+            refused.Add(fifo);
+        }
+        int pinned = cpu ?? LastAllowedCpu();
+        if (TryPin(pinned) is string unpinned)
+        {
+            refused.Add(unpinned);
+        }
+        else if (TryKeepOtherThreadsOff(pinned) is string shared)
+        {
+            refused.Add(shared);
+        }
+        return refused;
+    }
+
     /// <summary>Switches the calling thread to SCHED_FIFO at <paramref name="priority"/> (1–99); the reason when it cannot.</summary>
     public static string? TrySetFifo(int priority)
     {

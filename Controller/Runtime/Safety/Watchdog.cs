@@ -1,6 +1,6 @@
 using Robotics.Hardware.Robots;
 
-namespace Robotics.Controller.Loop;
+namespace Robotics.Controller.Safety;
 
 /// <summary>
 /// A thread that watches the loop's heartbeat (its tick count) and, when it stops moving for longer than the

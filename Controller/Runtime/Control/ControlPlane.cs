@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Robotics.Controller.Loop;
+using Robotics.Controller.Recording;
+using Robotics.Protos;
+
+namespace Robotics.Controller.Control;
+
+/// <summary>
+/// The robot's control plane: mode, episode reset, recording, emergency stop and release, as typed requests that
+/// one task carries out one at a time, in the order they came, whoever sent them (gRPC clients, the command line,
+/// tests). A request is checked against the state as the previous request left it, so two recordings can never
+/// both start: the second finds the first. A request that cannot apply is refused with a
+/// <see cref="ControlRefusedException"/> naming why, and leaves nothing open. What needs the loop goes through its
+/// <see cref="LoopMailbox"/> and is answered at its next tick; files are opened and closed here, never on the loop.
+/// The emergency stop alone does not queue: the devices are halted and the stop latched as it arrives, ahead of
+/// any request still waiting.
+/// </summary>
+public sealed class ControlPlane : IAsyncDisposable
+{
+    // Requests are taken at the loop's next tick; ten seconds covers a 10 Hz loop many times over.
+    private static readonly TimeSpan LoopAnswerTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LoopAnswerPoll = TimeSpan.FromMilliseconds(1);
+
+    private readonly ControlLoop _loop;
+    private readonly EventHub _events;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _processor;
+    private TickRecorder? _recording;
+    private bool _ownsRecording;
+    private string _recordingPath = "";
+
+    /// <param name="runRecording">The recording the loop was started with, if any: the plane reports it and may stop it, but does not own it.</param>
+    public ControlPlane(ControlLoop loop, EventHub events, TickRecorder? runRecording = null)
+    {
+        _loop = loop;
+        _events = events;
+        if (runRecording is not null)
+        {
+            _recording = runRecording;
+            _recordingPath = runRecording.Path ?? "(started with the run)";
+        }
+        _processor = Task.Run(ProcessAsync);
+    }
+
+    /// <summary>The log being written, or empty.</summary>
+    public string RecordingPath => Volatile.Read(ref _recordingPath);
+
+    public Task<string> SetModeAsync(ControlMode mode, CancellationToken cancellation) => SubmitAsync(new SetMode(mode), cancellation);
+
+    /// <summary>Ends the current episode (aborted, "operator reset") and starts the next.</summary>
+    public Task<string> ResetEpisodeAsync(CancellationToken cancellation) => SubmitAsync(new ResetEpisode(), cancellation);
+
+    /// <summary>Starts a teleop log at <paramref name="path"/> (which must not exist) from the loop's next tick.</summary>
+    public Task<string> StartRecordingAsync(string path, CancellationToken cancellation) => SubmitAsync(new StartRecording(path), cancellation);
+
+    /// <summary>Stops the recording after the ticks published so far and closes the log (summary, footer, fsync).</summary>
+    public Task<string> StopRecordingAsync(CancellationToken cancellation) => SubmitAsync(new StopRecording(), cancellation);
+
+    /// <summary>Halts the devices and latches the stop now; the reply follows once the requests before it are done.</summary>
+    public Task<string> EmergencyStopAsync(string reason, CancellationToken cancellation)
+    {
+        // Halted before anyone hears of the stop; the loop holds the safe action from its next tick.
+        _loop.Hardware.Halt();
+        _loop.Mailbox.LatchStop();
+        return SubmitAsync(new EmergencyStop(reason), cancellation);
+    }
+
+    /// <summary>Lifts the stop, unless the robot's own stop input is still active; the loop resumes the devices on the first tick with no stop and no fault.</summary>
+    public Task<string> ReleaseEmergencyStopAsync(CancellationToken cancellation) => SubmitAsync(new ReleaseEmergencyStop(), cancellation);
+
+    /// <summary>Finishes the requests already queued, refuses new ones, and closes a recording this plane started.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _processor;
+        if (_ownsRecording)
+        {
+            _recording?.Stop(_loop.Ticks.Published);
+        }
+    }
+
+    private async Task<string> SubmitAsync(Request request, CancellationToken cancellation)
+    {
+        var pending = new Pending(request, new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ControlRefusedException(ControlFailure.Unavailable, "the robot is shutting down");
+        }
+        return await pending.Reply.Task;
+    }
+
+    private async Task ProcessAsync()
+    {
+        await foreach (var pending in _queue.Reader.ReadAllAsync())
+        {
+            try
+            {
+                pending.Cancellation.ThrowIfCancellationRequested();
+                pending.Reply.SetResult(await HandleAsync(pending.Request, pending.Cancellation));
+            }
+            catch (Exception e)
+            {
+                pending.Reply.SetException(e);
+            }
+        }
+    }
+
+    private Task<string> HandleAsync(Request request, CancellationToken cancellation) => request switch
+    {
+        SetMode r => SetModeNowAsync(r.Mode, cancellation),
+        ResetEpisode => ResetNowAsync(cancellation),
+        StartRecording r => Task.FromResult(StartRecordingNow(r.Path)),
+        StopRecording => Task.FromResult(StopRecordingNow()),
+        EmergencyStop r => Task.FromResult(Announce(LoopEventKind.EmergencyStop,
+            string.IsNullOrWhiteSpace(r.Reason) ? "emergency stop" : $"emergency stop: {r.Reason}",
+            "emergency stop latched: the robot holds its safe action until ReleaseEmergencyStop")),
+        ReleaseEmergencyStop => ReleaseNowAsync(cancellation),
+        _ => throw new ArgumentOutOfRangeException(nameof(request), request, "unknown control request"),
+    };
+
+    private async Task<string> SetModeNowAsync(ControlMode mode, CancellationToken cancellation)
+    {
+        string name = mode.ToString().ToLowerInvariant();
+        if (mode != ControlMode.Teleop && _loop.Policy is null)
+        {
+            throw new ControlRefusedException(ControlFailure.FailedPrecondition, $"mode {name} needs a policy, and this robot was started without one");
+        }
+        await AskLoopAsync(LoopRequestKind.SetMode, (int)mode, cancellation);
+        return $"mode is {name}";
+    }
+
+    private async Task<string> ResetNowAsync(CancellationToken cancellation)
+    {
+        ulong episode = _loop.Status.Read().Episode;
+        await AskLoopAsync(LoopRequestKind.ResetEpisode, 0, cancellation);
+        return string.Create(CultureInfo.InvariantCulture, $"episode {episode} ended; episode {episode + 1} started");
+    }
+
+    private string StartRecordingNow(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ControlRefusedException(ControlFailure.InvalidArgument, "path: where on the robot to write the log");
+        }
+        if (_recording is not null)
+        {
+            throw new ControlRefusedException(ControlFailure.FailedPrecondition, $"the robot is already recording to {_recordingPath}");
+        }
+        RequireLoopRunning();
+        TickRecorder recorder;
+        try
+        {
+            recorder = TickRecorder.Create(path, _loop.EpisodeInfo);
+        }
+        catch (IOException e)
+        {
+            throw new ControlRefusedException(File.Exists(path) ? ControlFailure.AlreadyExists : ControlFailure.InvalidArgument, e.Message, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ControlRefusedException(ControlFailure.PermissionDenied, e.Message, e);
+        }
+        // From the next record the loop publishes: the log opens at a tick boundary, mid-episode if need be.
+        recorder.Start(_loop.Ticks, _loop.EndReasons, _loop.EpisodeInfo, _loop.Ticks.Published);
+        if (!_loop.Options.Paced)
+        {
+            _loop.Ticks.Gate = recorder.Cursor;
+        }
+        (_recording, _ownsRecording) = (recorder, true);
+        Volatile.Write(ref _recordingPath, path);
+        return Announce(LoopEventKind.RecordingStarted, $"recording to {path}", $"recording to {path}");
+    }
+
+    private string StopRecordingNow()
+    {
+        var recorder = _recording ?? throw new ControlRefusedException(ControlFailure.FailedPrecondition, "the robot is not recording");
+        string path = _recordingPath;
+        (_recording, _ownsRecording) = (null, false);
+        Volatile.Write(ref _recordingPath, "");
+        try
+        {
+            recorder.Stop(_loop.Ticks.Published);
+        }
+        catch (IOException e)
+        {
+            throw new ControlRefusedException(ControlFailure.DataLoss,
+                $"the recording to {path} failed ({e.InnerException?.Message ?? e.Message}); what reached the file can be rescued with `trainer log recover`", e);
+        }
+        return Announce(LoopEventKind.RecordingStopped, $"stopped recording to {path}", $"stopped recording to {path}");
+    }
+
+    private async Task<string> ReleaseNowAsync(CancellationToken cancellation)
+    {
+        switch (await AskLoopAsync(LoopRequestKind.ReleaseStop, 0, cancellation))
+        {
+            case LoopAnswer.NotStopped:
+                throw new ControlRefusedException(ControlFailure.FailedPrecondition, "the robot is not emergency-stopped");
+            case LoopAnswer.StopInputActive:
+                throw new ControlRefusedException(ControlFailure.FailedPrecondition, "the robot's own emergency-stop input is still active: release it on the robot first");
+        }
+        return Announce(LoopEventKind.EmergencyStopReleased, "emergency stop released", "emergency stop released");
+    }
+
+    /// <summary>Posts a request to the loop and waits (bounded) for its answer; a request the loop never took is withdrawn.</summary>
+    private async Task<LoopAnswer> AskLoopAsync(LoopRequestKind kind, int argument, CancellationToken cancellation)
+    {
+        RequireLoopRunning();
+        var mailbox = _loop.Mailbox;
+        long id = mailbox.Post(kind, argument);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(LoopAnswerTimeout);
+        using var timer = new PeriodicTimer(LoopAnswerPoll);
+        LoopAnswer answer;
+        while (!mailbox.TryGetAnswer(id, out answer))
+        {
+            bool stopped = !_loop.IsRunning;
+            if ((stopped || timeout.IsCancellationRequested) && mailbox.TryWithdraw(id))
+            {
+                throw stopped ? LoopStopped()
+                    : cancellation.IsCancellationRequested ? new OperationCanceledException(cancellation)
+                    : new ControlRefusedException(ControlFailure.DeadlineExceeded, "the control loop did not take the request in time; it was withdrawn");
+            }
+            // Taken (or still waiting): the loop answers within the tick that took it.
+            await timer.WaitForNextTickAsync(CancellationToken.None);
+        }
+        if (answer == LoopAnswer.NoPolicy)
+        {
+            throw new ControlRefusedException(ControlFailure.FailedPrecondition, "that mode needs a policy, and this robot was started without one");
+        }
+        return answer;
+    }
+
+    private void RequireLoopRunning()
+    {
+        if (!_loop.IsRunning)
+        {
+            throw LoopStopped();
+        }
+    }
+
+    private static ControlRefusedException LoopStopped() => new(ControlFailure.Unavailable, "the control loop has stopped");
+
+    /// <summary>Tells every event subscriber what was done, once, and returns the reply.</summary>
+    private string Announce(LoopEventKind kind, string eventText, string reply)
+    {
+        var status = _loop.Status.Read();
+        _events.Publish(new LoopEvent(kind, MonotonicClock.NowNs(), status.Episode, 0, Text: eventText, Mode: status.Mode));
+        return reply;
+    }
+
+    private abstract record Request;
+
+    private sealed record SetMode(ControlMode Mode) : Request;
+
+    private sealed record ResetEpisode : Request;
+
+    private sealed record StartRecording(string Path) : Request;
+
+    private sealed record StopRecording : Request;
+
+    private sealed record EmergencyStop(string Reason) : Request;
+
+    private sealed record ReleaseEmergencyStop : Request;
+
+    private sealed record Pending(Request Request, TaskCompletionSource<string> Reply, CancellationToken Cancellation);
+}

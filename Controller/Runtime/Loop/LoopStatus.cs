@@ -1,0 +1,18 @@
+using Robotics.Controller.Safety;
+
+namespace Robotics.Controller.Loop;
+
+/// <summary>What the loop published at the end of its latest tick, for the control plane and status readers.</summary>
+/// <param name="Ticks">Ticks done since the loop started.</param>
+/// <param name="Episode">The current episode (from 1; 0 before the first).</param>
+/// <param name="StopInputActive">One of the robot's own emergency-stop inputs is active (or unreadable).</param>
+/// <param name="OverrideStale">The override operator holds the lease but its commands went stale: the fallback drives.</param>
+public readonly record struct LoopStatus(
+    long Ticks,
+    ulong Episode,
+    ControlMode Mode,
+    bool Stopped,
+    bool StopInputActive,
+    FaultKind Fault,
+    int FaultIndex,
+    bool OverrideStale);

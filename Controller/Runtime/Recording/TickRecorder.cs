@@ -1,0 +1,250 @@
+using Robotics.Controller.Policy.Heads;
+using Robotics.Controller.Ticks;
+using Robotics.Protos;
+using Robotics.Protos.Log;
+using Robotics.Protos.TeleopLog;
+
+namespace Robotics.Controller.Recording;
+
+/// <summary>
+/// Records a loop's ticks into a teleop log, on a thread of its own: it reads the loop's tick ring at its own
+/// <see cref="TickCursor"/>, turns each record into the log's messages (a step's policy fields written by its
+/// head) and hands them to a <see cref="TeleopLogWriter"/>. The loop never calls it and never waits for it (unless
+/// it is an unpaced simulation, see <see cref="TickRing.Gate"/>): a recorder that falls more than the ring behind
+/// loses the oldest ticks, counts them, and writes the counts into the log. An episode whose start or end it lost
+/// is opened or closed where the records resume, and says so.
+/// </summary>
+public sealed class TickRecorder : IDisposable
+{
+    /// <summary>The reason an episode still open when recording stops is closed with.</summary>
+    public const string RecordingStopped = "recording stopped";
+
+    /// <summary>The reason an episode is closed with when the recorder lost its end record.</summary>
+    public const string EndLost = "end not recorded (the recorder fell behind)";
+
+    // Drop counts are written at most this often while they keep rising, so an overload adds a few status
+    // messages a second to the log rather than one per lost tick.
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly TeleopLogWriter _writer;
+    private readonly TeleopLogWriterOptions _options;
+    private readonly ManualResetEventSlim _stopRequested = new();
+    private readonly Step _step = new();
+    private readonly Lock _stopGate = new();
+    private Thread? _thread;
+    private TickRing? _ring;
+    private TickCursor? _cursor;
+    private EndReasons? _reasons;
+    private EpisodeInfo? _info;
+    private long _stopAt = long.MaxValue;
+    private string _stopReason = RecordingStopped;
+    private ulong _openEpisode;
+    private bool _episodeOpen;
+    private long _lostAtEpisodeStart;
+    private long _writtenSteps;
+    private Exception? _fault;
+    private bool _stopped;
+
+    /// <summary>Creates the log at <paramref name="path"/> (which must not exist) now, so a bad path fails here, before any tick.</summary>
+    public static TickRecorder Create(string path, EpisodeInfo robot, TeleopLogWriterOptions? options = null)
+    {
+        options ??= new TeleopLogWriterOptions();
+        return new TickRecorder(TeleopLogWriter.Create(path, robot, options), options, path);
+    }
+
+    /// <summary>Records into <paramref name="writer"/>, which the recorder owns and disposes.</summary>
+    public TickRecorder(TeleopLogWriter writer, TeleopLogWriterOptions? options = null, string? path = null)
+    {
+        _writer = writer;
+        _options = options ?? new TeleopLogWriterOptions();
+        Path = path;
+    }
+
+    /// <summary>The log's path, when it was created from one.</summary>
+    public string? Path { get; }
+
+    /// <summary>This recorder's place in the ring, once started.</summary>
+    public TickCursor? Cursor => _cursor;
+
+    /// <summary>Ticks lost because the recorder fell more than the ring behind.</summary>
+    public long DroppedSteps => _cursor?.Lost ?? 0;
+
+    /// <summary>Steps written into the log so far.</summary>
+    public long WrittenSteps => Volatile.Read(ref _writtenSteps);
+
+    /// <summary>The error that stopped the recorder's thread (disk full, device gone), or null.</summary>
+    public Exception? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>Starts reading <paramref name="ring"/> at record <paramref name="start"/> on the recorder's thread.</summary>
+    /// <param name="info">The robot and task each episode start records (the loop's).</param>
+    public void Start(TickRing ring, EndReasons reasons, EpisodeInfo info, long start)
+    {
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("the recorder is already started");
+        }
+        _ring = ring;
+        _cursor = new TickCursor(ring, start);
+        _reasons = reasons;
+        _info = info;
+        _thread = new Thread(Run) { IsBackground = true, Name = "tick-recorder", Priority = ThreadPriority.BelowNormal };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// Stops after record <paramref name="end"/> − 1 (what the ring holds now, when called with its
+    /// <see cref="TickRing.Published"/>): writes what is left, closes an open episode with <paramref name="reason"/>,
+    /// then the drop counts, the summary and the footer. Throws the recorder thread's fault, if it had one.
+    /// </summary>
+    public void Stop(long end, string reason = RecordingStopped)
+    {
+        // Whoever stops first (the control plane, the command that started the run) does it; the other waits for it.
+        lock (_stopGate)
+        {
+            if (!_stopped)
+            {
+                _stopped = true;
+                _stopReason = reason;
+                Volatile.Write(ref _stopAt, end);
+                _stopRequested.Set();
+                if (_thread is null)
+                {
+                    _writer.Dispose();
+                }
+                else
+                {
+                    _thread.Join();
+                }
+                _stopRequested.Dispose();
+            }
+        }
+        if (Fault is { } fault)
+        {
+            throw new IOException($"the tick recorder failed: {fault.Message}", fault);
+        }
+    }
+
+    /// <summary>Stops after everything the ring holds now.</summary>
+    public void Dispose() => Stop(_ring?.Published ?? 0);
+
+    private void Run()
+    {
+        var cursor = _cursor!;
+        long lastStatusAt = long.MinValue;
+        long lastWrittenLost = 0;
+        try
+        {
+            while (true)
+            {
+                long stopAt = Volatile.Read(ref _stopAt);
+                int drained = Drain(cursor, stopAt);
+                long now = MonotonicClock.NowNs();
+                bool stopping = stopAt != long.MaxValue;
+                long lost = cursor.Lost;
+                if (lost != lastWrittenLost && (stopping || now - lastStatusAt >= StatusInterval.Ticks * 100))
+                {
+                    _writer.WriteDrops(now, lost, 0);
+                    (lastWrittenLost, lastStatusAt) = (lost, now);
+                }
+                _writer.FlushIfDue(now);
+                if (stopping && cursor.Next >= stopAt)
+                {
+                    break;
+                }
+                if (drained == 0)
+                {
+                    _stopRequested.Wait(_options.PollInterval);
+                }
+            }
+            if (_episodeOpen)
+            {
+                EndEpisode(MonotonicClock.NowNs(), EpisodeOutcome.Aborted, _stopReason);
+            }
+            _ring!.ReleaseGate(cursor);
+            _writer.WriteDrops(MonotonicClock.NowNs(), cursor.Lost, 0);
+            _writer.Dispose();
+        }
+        catch (Exception e)
+        {
+            // Whatever stopped the recorder (disk full, device gone, a bug), the loop keeps running without it:
+            // the ring goes on overwriting. The fault surfaces through Fault and from Stop.
+            Volatile.Write(ref _fault, e);
+            _ring?.ReleaseGate(cursor);
+            _writer.Abandon();
+        }
+    }
+
+    /// <summary>Writes every record published before <paramref name="stopAt"/>; returns how many there were.</summary>
+    private int Drain(TickCursor cursor, long stopAt)
+    {
+        int count = 0;
+        while (cursor.Next < stopAt && cursor.TryRead())
+        {
+            count++;
+            ref readonly var header = ref cursor.Header;
+            switch (header.Kind)
+            {
+                case TickKind.EpisodeStart:
+                    BeginEpisode(header.Episode, header.TimestampNs);
+                    break;
+                case TickKind.Step:
+                    if (!_episodeOpen || header.Episode != _openEpisode)
+                    {
+                        // Recording began mid-episode, or the start was lost: the episode opens at its first step here.
+                        BeginEpisode(header.Episode, header.TimestampNs);
+                    }
+                    WriteStep(cursor);
+                    break;
+                case TickKind.EpisodeEnd when _episodeOpen && header.Episode == _openEpisode:
+                    EndEpisode(header.TimestampNs, header.Outcome, _reasons!.TextOf(header.Reason));
+                    break;
+            }
+        }
+        return count;
+    }
+
+    private void BeginEpisode(ulong episode, long timestampNs)
+    {
+        if (_episodeOpen)
+        {
+            EndEpisode(timestampNs, EpisodeOutcome.Unspecified, EndLost);
+        }
+        _writer.BeginEpisode(episode, timestampNs, _info);
+        (_openEpisode, _episodeOpen, _lostAtEpisodeStart) = (episode, true, _cursor!.Lost);
+    }
+
+    private void EndEpisode(long timestampNs, EpisodeOutcome outcome, string reason)
+    {
+        _writer.EndEpisode(_openEpisode, timestampNs, outcome, reason, (ulong)(_cursor!.Lost - _lostAtEpisodeStart));
+        _episodeOpen = false;
+    }
+
+    private void WriteStep(TickCursor cursor)
+    {
+        ref readonly var header = ref cursor.Header;
+        var step = _step;
+        step.TimestampNs = (ulong)header.TimestampNs;
+        step.EpisodeId = header.Episode;
+        step.Tick = header.EpisodeTick;
+        step.Source = header.Source;
+        step.Flags = header.Flags;
+        step.LatenessNs = header.LatenessNs;
+        step.InferenceNs = header.InferenceNs;
+        step.WorkNs = header.WorkNs;
+        step.Observation.ReplaceWith(cursor.Observation);
+        step.Action.ReplaceWith(cursor.Action);
+        if (header.Head == HeadKind.None)
+        {
+            step.PolicyHead = HeadKind.None;
+            step.PolicyMean.Clear();
+            step.PolicyLogStd.Clear();
+            step.PolicyLogits.Clear();
+        }
+        else
+        {
+            PolicyHeads.Of(header.Head).WriteStep(cursor.HeadOutputs, step);
+        }
+        _writer.WriteStep(step);
+        Volatile.Write(ref _writtenSteps, _writtenSteps + 1);
+    }
+}

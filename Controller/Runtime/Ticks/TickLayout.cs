@@ -1,0 +1,14 @@
+namespace Robotics.Controller.Ticks;
+
+/// <summary>
+/// The shape of every record of one tick ring: the header, then the observation, the action sent and the policy
+/// head's outputs, as floats, at these fixed counts. <see cref="Version"/> changes whenever <see cref="TickHeader"/>
+/// or this order does, so a reader in another process can refuse a ring it would misread.
+/// </summary>
+public readonly record struct TickLayout(int Observations, int Actions, int HeadOutputs)
+{
+    public const int Version = 1;
+
+    /// <summary>Floats per record.</summary>
+    public int Stride => Observations + Actions + HeadOutputs;
+}
