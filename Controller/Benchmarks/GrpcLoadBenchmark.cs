@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Remote;
@@ -80,10 +81,11 @@ public static class GrpcLoadBenchmark
                 : $"{name}: server up, no client, for {settings.QuietDuration.TotalSeconds:F0} s");
             using var loop = new ControlLoop(robot, options, runner, remoteOperators: true);
             using var hub = new EventHub(loop);
-            loop.Start();
+            await using var plane = new ControlPlane(loop, hub);
             JsonObject? clients = null;
-            await using (var server = await RobotServer.StartAsync(loop, hub, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token }))
+            await using (var server = await RobotServer.StartAsync(loop, plane, hub, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token }))
             {
+                loop.Start();
                 if (loaded)
                 {
                     clients = await LoadAsync(settings, server.Address, token, runner.Metadata, memory, cancellation);
@@ -207,7 +209,7 @@ public static class GrpcLoadBenchmark
                 float high = policy.ActionHigh[i];
                 double middle = double.IsFinite(low + high) ? (low + high) / 2.0 : 0;
                 double span = double.IsFinite(high - low) ? (high - low) / 4.0 : 1;
-                return policy.IsCategorical ? 0 : middle + span * Math.Sin(second / 10.0);
+                return policy.Head.ActsDiscretely ? 0 : middle + span * Math.Sin(second / 10.0);
             });
             lines.Add(string.Join(' ', [second.ToString(CultureInfo.InvariantCulture), .. values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))]));
         }

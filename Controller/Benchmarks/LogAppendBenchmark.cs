@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Robotics.Controller.Recording;
+using Robotics.Controller.Ticks;
 using Robotics.Controller.Timing;
 using Robotics.Protos;
 using Robotics.Protos.Log;
@@ -19,6 +21,8 @@ public sealed record LogBenchmarkSettings
     public int EpisodeLength { get; init; } = 1000;
     public required string OutputPath { get; init; }
     public TeleopLogWriterOptions Writer { get; init; } = new();
+    /// <summary>Records the tick ring holds (a power of two), as <see cref="Loop.LoopOptions.TickRingCapacity"/>.</summary>
+    public int RingCapacity { get; init; } = 16384;
 }
 
 /// <summary>The figures of one run.</summary>
@@ -39,9 +43,10 @@ public sealed record LogBenchmarkResult(
 }
 
 /// <summary>
-/// Measures <see cref="TeleopLogWriter.TryAppend"/> as the control loop sees it — time per call, bytes
-/// allocated per call — and the writer thread's sustained throughput to disk, by recording synthetic ticks
-/// (observations, the action sent, the policy's mean and log σ) into a real file.
+/// Measures a tick's hand-off to the recorder as the control loop sees it — one <see cref="TickRing.Write"/>: time
+/// per call, bytes allocated per call — and the recorder thread's sustained throughput to disk, by recording
+/// synthetic ticks (observations, the action sent, the policy's mean and log σ) through a real
+/// <see cref="TickRecorder"/> into a real file.
 /// </summary>
 public static class LogAppendBenchmark
 {
@@ -67,13 +72,20 @@ public static class LogAppendBenchmark
         double nsPerTick = 1e9 / Stopwatch.Frequency;
         long periodNs = settings.RateHz > 0 ? (long)(1e9 / settings.RateHz) : 0;
 
-        var writer = TeleopLogWriter.Create(settings.OutputPath, robot, settings.Writer);
-        var episode = new EpisodeCursor(writer, settings.EpisodeLength);
-        var backlog = new BacklogLimit(writer, settings.Writer.RingCapacity);
+        var ring = new TickRing(settings.RingCapacity, new TickLayout(settings.Observations, settings.Actions, 2 * settings.Actions));
+        var reasons = new EndReasons();
+        using var recorder = TickRecorder.Create(settings.OutputPath, robot, settings.Writer);
+        recorder.Start(ring, reasons, robot, start: 0);
+        if (periodNs == 0)
+        {
+            // Throughput mode measures the recorder's capacity: the producer waits for it, as an unpaced loop does,
+            // instead of overwriting ticks (which the recorder would rightly count as lost).
+            ring.Gate = recorder.Cursor;
+        }
+        var episode = new EpisodeCursor(ring, reasons.CodeOf(EpisodeEndReason), settings.EpisodeLength);
         for (long tick = 0; tick < WarmupSteps; tick++)
         {
-            backlog.WaitForRoom(tick);
-            writer.TryAppend(Step(episode.Next(tick), tick, observations, actions, policy));
+            Append(ring, episode.Next(tick), tick, observations, actions, policy);
         }
         if (periodNs > 0)
         {
@@ -92,20 +104,12 @@ public static class LogAppendBenchmark
             {
                 AbsoluteSleeper.SleepUntil(begin + i * periodNs);
             }
-            else
-            {
-                backlog.WaitForRoom(tick);
-            }
-            var step = Step(episodeId, tick, observations, actions, policy);
-            long t0 = Stopwatch.GetTimestamp();
-            writer.TryAppend(step);
-            long t1 = Stopwatch.GetTimestamp();
-            latencies[i] = (t1 - t0) * nsPerTick;
+            latencies[i] = Append(ring, episodeId, tick, observations, actions, policy) * nsPerTick;
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         episode.Finish();
-        long dropped = writer.DroppedSteps;
-        writer.Dispose();
+        recorder.Stop(ring.Published);
+        long dropped = recorder.DroppedSteps;
         double seconds = (MonotonicClock.NowNs() - begin) / 1e9;
 
         long fileBytes = new FileInfo(settings.OutputPath).Length;
@@ -126,39 +130,39 @@ public static class LogAppendBenchmark
             seconds);
     }
 
-    private static StepRecord Step(ulong episodeId, long tick, SyntheticTelemetry observations, SyntheticTelemetry actions, SyntheticTelemetry policy) => new()
+    /// <summary>Writes one step as the loop does; returns the write's duration in Stopwatch ticks.</summary>
+    private static long Append(TickRing ring, ulong episodeId, long tick, SyntheticTelemetry observations, SyntheticTelemetry actions, SyntheticTelemetry policy)
     {
-        TimestampNs = MonotonicClock.NowNs(),
-        EpisodeId = episodeId,
-        Tick = (ulong)tick,
-        Observation = observations.Row(tick),
-        Action = actions.Row(tick),
-        Source = ActionSource.Policy,
-        PolicyMean = policy.Row(tick)[..actions.Width],
-        PolicyLogStd = policy.Row(tick)[actions.Width..],
-    };
-
-    /// <summary>
-    /// Throughput mode measures the writer thread's capacity, so the producer waits while the ring is nearly
-    /// full instead of having steps refused (which the writer would rightly record as dropped).
-    /// </summary>
-    private sealed class BacklogLimit(TeleopLogWriter writer, int ringCapacity)
-    {
-        // Below capacity by more than the writer's release batch plus the slots episode markers may take.
-        private readonly long _limit = ringCapacity - 256;
-
-        public void WaitForRoom(long appended)
+        WaitForGate(ring);
+        var header = new TickHeader
         {
-            var spin = new SpinWait();
-            while (appended - writer.WrittenSteps >= _limit)
-            {
-                spin.SpinOnce();
-            }
+            Kind = TickKind.Step,
+            TimestampNs = MonotonicClock.NowNs(),
+            LoopTick = tick,
+            Episode = episodeId,
+            EpisodeTick = (ulong)tick,
+            Source = ActionSource.Policy,
+            Head = HeadKind.Gaussian,
+        };
+        var observation = observations.Row(tick);
+        var action = actions.Row(tick);
+        var outputs = policy.Row(tick);
+        long t0 = Stopwatch.GetTimestamp();
+        ring.Write(header, observation, action, outputs);
+        return Stopwatch.GetTimestamp() - t0;
+    }
+
+    private static void WaitForGate(TickRing ring)
+    {
+        var spin = default(SpinWait);
+        while (ring.GateIsFull)
+        {
+            spin.SpinOnce();
         }
     }
 
     /// <summary>Starts and ends episodes of a fixed length as the ticks go by.</summary>
-    private sealed class EpisodeCursor(TeleopLogWriter writer, int length)
+    private sealed class EpisodeCursor(TickRing ring, ushort endReason, int length)
     {
         private ulong _episode;
         private bool _open;
@@ -169,7 +173,8 @@ public static class LogAppendBenchmark
             {
                 Finish();
                 _episode++;
-                writer.TryBeginEpisode(_episode, MonotonicClock.NowNs());
+                WaitForGate(ring);
+                ring.WriteEpisodeRecord(new TickHeader { Kind = TickKind.EpisodeStart, TimestampNs = MonotonicClock.NowNs(), LoopTick = tick, Episode = _episode });
                 _open = true;
             }
             return _episode;
@@ -179,7 +184,8 @@ public static class LogAppendBenchmark
         {
             if (_open)
             {
-                writer.TryEndEpisode(_episode, MonotonicClock.NowNs(), EpisodeOutcome.Success, EpisodeEndReason);
+                WaitForGate(ring);
+                ring.WriteEpisodeRecord(new TickHeader { Kind = TickKind.EpisodeEnd, TimestampNs = MonotonicClock.NowNs(), Episode = _episode, Outcome = EpisodeOutcome.Success, Reason = endReason });
                 _open = false;
             }
         }

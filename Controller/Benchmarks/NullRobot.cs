@@ -13,7 +13,7 @@ public sealed class NullRobot(PolicyMetadata policy, double rateHz) : IRobotHard
         "null",
         rateHz,
         [.. policy.ObservationNames.Select(n => new ObservationSpec(n, "1", long.MaxValue))],
-        [.. policy.ActionNames.Select((n, i) => new ActionSpec(n, "1", policy.ActionLow[i], policy.ActionHigh[i], float.PositiveInfinity, policy.IsCategorical ? -1 : 0))],
+        [.. policy.ActionNames.Select((n, i) => new ActionSpec(n, "1", policy.ActionLow[i], policy.ActionHigh[i], float.PositiveInfinity, policy.Head.ActsDiscretely ? -1 : 0))],
         policy.DiscreteActionNames);
 
     public void Start()

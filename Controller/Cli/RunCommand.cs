@@ -1,10 +1,11 @@
 using System.CommandLine;
+using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
+using Robotics.Controller.Recording;
 using Robotics.Controller.Remote;
 using Robotics.Hardware.Robots;
 using Robotics.Hardware.Simulation;
-using Robotics.Protos.TeleopLog;
 using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
@@ -71,7 +72,7 @@ internal static class RunCommand
                 _ => null,
             };
             using var recorder = parse.GetValue(record) is string log
-                ? TeleopLogWriter.Create(log, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
+                ? TickRecorder.Create(log, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
                 : null;
             using var loop = new ControlLoop(hardware, options, runner, @operator, recorder, remoteOperators: server is not null);
             console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
@@ -79,12 +80,14 @@ internal static class RunCommand
             using var stopOnSignal = cancellation.Register(loop.RequestStop);
             using var hub = new EventHub(loop);
             using var events = hub.Subscribe();
-            loop.Start();
-            await using var grpc = server is null ? null : await RobotServer.StartAsync(loop, hub, server);
+            await using var plane = new ControlPlane(loop, hub, recorder);
+            // Bound before the first tick: a port already taken fails the run before the robot has moved.
+            await using var grpc = server is null ? null : await RobotServer.StartAsync(loop, plane, hub, server);
             if (grpc is not null)
             {
                 console.Line($"gRPC listening on {grpc.Address}");
             }
+            loop.Start();
             var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), CancellationToken.None);
             recorder?.Dispose();
             if (StopSignals.Installed?.Received is string signal)

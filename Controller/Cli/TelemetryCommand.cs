@@ -89,9 +89,13 @@ internal static class TelemetryCommand
     private static string Describe(TelemetryFrame f)
     {
         var c = CultureInfo.InvariantCulture;
-        string policy = f.PolicyMean.Count > 0
-            ? $" μ [{string.Join(" ", f.PolicyMean.Select(v => v.ToString("F2", c)))}] σ [{string.Join(" ", f.PolicyStd.Select(v => v.ToString("F2", c)))}]"
-            : "";
-        return string.Create(c, $"tick {f.Tick,8} ep {f.Episode,4}:{f.EpisodeTick,-5} {f.Mode,-10} {f.Source,-22} a [{string.Join(" ", f.Action.Select(v => v.ToString("F2", c)))}]{policy} late {f.LatenessNs / 1000.0:F0} µs{(f.Fault != Fault.None ? " " + f.Fault : "")}");
+        string Values(IEnumerable<float> values) => string.Join(" ", values.Select(v => v.ToString("F2", c)));
+        string policy = f.PolicyCase switch
+        {
+            TelemetryFrame.PolicyOneofCase.Gaussian => $" μ [{Values(f.Gaussian.Mean)}] σ [{Values(f.Gaussian.Std)}]",
+            TelemetryFrame.PolicyOneofCase.Categorical => $" p [{Values(f.Categorical.Probabilities)}]",
+            _ => "",
+        };
+        return string.Create(c, $"tick {f.Tick,8} ep {f.Episode,4}:{f.EpisodeTick,-5} {f.Mode,-10} {f.Source,-22} a [{Values(f.Action)}]{policy} late {f.LatenessNs / 1000.0:F0} µs{(f.Fault != Fault.None ? " " + f.Fault : "")}");
     }
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
+using Robotics.Controller.Recording;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Remote;
 using Robotics.Hardware.Simulation;
@@ -39,13 +41,14 @@ public static class DaggerRound
             OverrideStaleAfter = TimeSpan.FromMilliseconds(200 / timeScale),
         };
         string token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var gate = new InterventionGate(model, gateOptions, metadata.ActionStd, metadata.IsCategorical);
+        var gate = new InterventionGate(model, gateOptions, metadata.ActionStd, metadata.Head.ActsDiscretely);
         RemoteExpert expert;
-        using (var recorder = TeleopLogWriter.Create(logPath, simulation.Description.ToEpisodeInfo(rate, simulation.TaskDescription, "")))
+        using (var recorder = TickRecorder.Create(logPath, simulation.Description.ToEpisodeInfo(rate, simulation.TaskDescription, "")))
         using (var loop = new ControlLoop(simulation, options, policy, null, recorder, remoteOperators: true))
         using (var hub = new EventHub(loop))
         {
-            await using var server = await RobotServer.StartAsync(loop, hub, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token });
+            await using var plane = new ControlPlane(loop, hub);
+            await using var server = await RobotServer.StartAsync(loop, plane, hub, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token });
             using var channel = RemoteChannel.Open(server.Address.ToString(), token, null);
             expert = new RemoteExpert(channel, gate, model.ExpertName);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

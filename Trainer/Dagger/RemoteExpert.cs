@@ -74,8 +74,7 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
                 {
                     var frame = frames.ResponseStream.Current;
                     bool help = Interlocked.CompareExchange(ref _pendingHelpEpisode, 0, (long)frame.Episode) == (long)frame.Episode && frame.Episode != 0;
-                    var policy = frame.PolicyLogits.Count > 0 ? frame.PolicyLogits : frame.PolicyMean;
-                    var decision = gate.Observe(frame.Episode, frame.EpisodeTick, [.. frame.Observation], [.. policy], help);
+                    var decision = gate.Observe(frame.Episode, frame.EpisodeTick, [.. frame.Observation], PolicyChoice(frame), help);
                     switch (decision)
                     {
                         case GateDecision.TakeOver:
@@ -114,6 +113,14 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
             }
         }
     }
+
+    /// <summary>What the policy would do on the frame's tick, as its head says it: the Gaussian's mean, the categorical's logits; empty when no policy ran.</summary>
+    private static float[] PolicyChoice(TelemetryFrame frame) => frame.PolicyCase switch
+    {
+        TelemetryFrame.PolicyOneofCase.Gaussian => [.. frame.Gaussian.Mean],
+        TelemetryFrame.PolicyOneofCase.Categorical => [.. frame.Categorical.Logits],
+        _ => [],
+    };
 
     /// <summary>One takeover: a Drive call from TakeOver to Release.</summary>
     private sealed class Intervention(AsyncDuplexStreamingCall<OperatorMessage, ControllerMessage> call, Task released)

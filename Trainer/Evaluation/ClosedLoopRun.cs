@@ -1,4 +1,5 @@
 using Robotics.Controller.Loop;
+using Robotics.Controller.Recording;
 using Robotics.Controller.Policy;
 using Robotics.Hardware.Simulation;
 using Robotics.Protos.TeleopLog;
@@ -38,7 +39,7 @@ public static class ClosedLoopRun
             Realtime = false,
             Seed = seed,
         };
-        using (var recorder = TeleopLogWriter.Create(logPath, simulation.Description.ToEpisodeInfo(rate, simulation.TaskDescription, "")))
+        using (var recorder = TickRecorder.Create(logPath, simulation.Description.ToEpisodeInfo(rate, simulation.TaskDescription, "")))
         using (var loop = new ControlLoop(simulation, options, policy, policy is null ? new ScriptedOperator(simulation) : null, recorder))
         {
             loop.Start();

@@ -465,7 +465,8 @@ public sealed class ControlLoop : IDisposable
         _episode++;
         _episodeTick = 0;
         _episodeOpen = true;
-        WriteRecord(new TickHeader { Kind = TickKind.EpisodeStart, TimestampNs = now, LoopTick = Statistics.Ticks, Episode = _episode, Mode = _mode }, []);
+        WaitForRecorderIfUnpaced();
+        Ticks.WriteEpisodeRecord(new TickHeader { Kind = TickKind.EpisodeStart, TimestampNs = now, LoopTick = Statistics.Ticks, Episode = _episode, Mode = _mode });
         Events.TryWrite(new LoopEvent(LoopEventKind.EpisodeStarted, now, _episode, 0));
     }
 
@@ -473,7 +474,8 @@ public sealed class ControlLoop : IDisposable
     {
         _episodeOpen = false;
         Statistics.CountEpisode(outcome);
-        WriteRecord(new TickHeader
+        WaitForRecorderIfUnpaced();
+        Ticks.WriteEpisodeRecord(new TickHeader
         {
             Kind = TickKind.EpisodeEnd,
             TimestampNs = now,
@@ -483,7 +485,7 @@ public sealed class ControlLoop : IDisposable
             Mode = _mode,
             Outcome = outcome,
             Reason = EndReasons.CodeOf(reason),
-        }, []);
+        });
         Events.TryWrite(new LoopEvent(LoopEventKind.EpisodeEnded, now, _episode, _episodeTick, outcome, Text: reason));
     }
 
@@ -505,10 +507,11 @@ public sealed class ControlLoop : IDisposable
             Fault = _safety.Fault,
             Head = policyRan ? _policy!.Head.Kind : HeadKind.None,
         };
-        WriteRecord(header, policyRan ? _policy!.Outputs : []);
+        WaitForRecorderIfUnpaced();
+        Ticks.Write(header, _observation, _applied, policyRan ? _policy!.Outputs : []);
     }
 
-    private void WriteRecord(in TickHeader header, ReadOnlySpan<float> headOutputs)
+    private void WaitForRecorderIfUnpaced()
     {
         if (!_options.Paced)
         {
@@ -520,7 +523,6 @@ public sealed class ControlLoop : IDisposable
                 wait.SpinOnce();
             }
         }
-        Ticks.Write(header, _observation, _applied, headOutputs);
     }
 
     private void PublishStatus() => Status.Publish(new LoopStatus(

@@ -70,7 +70,7 @@ public sealed class TickRing
     /// <summary>Writer: whether the next record would overwrite one the <see cref="Gate"/> reader has not read.</summary>
     public bool GateIsFull => Gate is { } gate && _published.Value - gate.Next >= Capacity;
 
-    /// <summary>Writer (the loop alone): appends one record. No allocation, no lock, no waiting.</summary>
+    /// <summary>Writer (the loop alone): appends a step. No allocation, no lock, no waiting.</summary>
     /// <param name="headOutputs">The policy head's outputs; empty when no policy ran (readers then ignore that part).</param>
     public void Write(in TickHeader header, ReadOnlySpan<float> observation, ReadOnlySpan<float> action, ReadOnlySpan<float> headOutputs)
     {
@@ -79,16 +79,34 @@ public sealed class TickRing
         {
             ThrowShape(observation.Length, action.Length, headOutputs.Length);
         }
-        long sequence = _published.Value;
-        int slot = (int)(sequence & _mask);
-        Volatile.Write(ref _versions[slot], 2 * sequence + 1);
-        // A full fence: the stores below must not become visible before the odd version does.
-        Interlocked.MemoryBarrier();
-        _headers[slot] = header;
+        long sequence = BeginSlot(header, out int slot);
         var values = _values.AsSpan(slot * layout.Stride, layout.Stride);
         observation.CopyTo(values);
         action.CopyTo(values[layout.Observations..]);
         headOutputs.CopyTo(values[(layout.Observations + layout.Actions)..]);
+        EndSlot(sequence, slot);
+    }
+
+    /// <summary>Writer: appends an episode start or end, a header alone (the slot's vectors keep old values; readers ignore them).</summary>
+    public void WriteEpisodeRecord(in TickHeader header)
+    {
+        long sequence = BeginSlot(header, out int slot);
+        EndSlot(sequence, slot);
+    }
+
+    private long BeginSlot(in TickHeader header, out int slot)
+    {
+        long sequence = _published.Value;
+        slot = (int)(sequence & _mask);
+        Volatile.Write(ref _versions[slot], 2 * sequence + 1);
+        // A full fence: the stores that follow must not become visible before the odd version does.
+        Interlocked.MemoryBarrier();
+        _headers[slot] = header;
+        return sequence;
+    }
+
+    private void EndSlot(long sequence, int slot)
+    {
         Volatile.Write(ref _versions[slot], 2 * sequence + 2);
         Volatile.Write(ref _published.Value, sequence + 1);
     }
