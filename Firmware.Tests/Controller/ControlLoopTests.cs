@@ -1,5 +1,8 @@
+using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
+using Robotics.Controller.Recording;
+using Robotics.Controller.Safety;
 using Robotics.Hardware.Simulation;
 using Robotics.Protos.Log;
 using Robotics.Protos.TeleopLog;
@@ -29,8 +32,8 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         return loop.WaitForExit();
     }
 
-    private TeleopLogWriter Recorder(string name, Robotics.Hardware.Robots.IRobotHardware robot) =>
-        TeleopLogWriter.Create(_directory.File(name), robot.Description.ToEpisodeInfo(robot.Description.RateHz, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
+    private TickRecorder Recorder(string name, Robotics.Hardware.Robots.IRobotHardware robot) =>
+        TickRecorder.Create(_directory.File(name), robot.Description.ToEpisodeInfo(robot.Description.RateHz, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
 
     [Fact]
     public void Teleop_on_a_simulator_records_the_experts_episodes()
@@ -201,14 +204,16 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
-    public void An_operator_reset_clears_the_fault_and_lets_the_devices_leave_their_safe_state()
+    public async Task An_operator_reset_clears_the_fault_and_lets_the_devices_leave_their_safe_state()
     {
         var robot = new ScriptedRobot { NaNAtRead = 5 };
         using var loop = new ControlLoop(robot, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromSeconds(30) }, null, new ConstantOperator(1));
+        using var hub = new EventHub(loop);
+        await using var plane = new ControlPlane(loop, hub);
         loop.Start();
         Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == 6, TimeSpan.FromSeconds(10)));
 
-        loop.Control.RequestReset();
+        await plane.ResetEpisodeAsync(CancellationToken.None);
 
         Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == -1, TimeSpan.FromSeconds(10)));
         loop.RequestStop();
@@ -216,17 +221,20 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
-    public void A_stop_latched_and_released_between_two_ticks_still_resumes_the_devices_it_halted()
+    public async Task A_stop_latched_and_released_between_two_ticks_still_resumes_the_devices_it_halted()
     {
         var robot = new ScriptedRobot();
         using var loop = new ControlLoop(robot, new LoopOptions { RateHz = 20, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(30) }, null, new ConstantOperator(1));
+        using var hub = new EventHub(loop);
+        await using var plane = new ControlPlane(loop, hub);
         loop.Start();
         Assert.True(SpinWait.SpinUntil(() => robot.Reads > 2, TimeSpan.FromSeconds(10)));
 
-        // As RobotSession does it, then an immediate release: at 20 Hz both land between two ticks.
-        loop.Control.LatchEmergencyStop();
-        robot.Halt();
-        loop.Control.ReleaseEmergencyStop();
+        // A stop (which halts at once) and an immediate release: at 20 Hz both reach the loop on the same tick.
+        var stop = plane.EmergencyStopAsync("test", CancellationToken.None);
+        Assert.True(robot.HaltedAtRead >= 0);
+        await plane.ReleaseEmergencyStopAsync(CancellationToken.None);
+        await stop;
 
         Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == -1, TimeSpan.FromSeconds(10)), "resumed");
         loop.RequestStop();
@@ -234,18 +242,21 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
-    public void Releasing_the_stop_while_the_robots_stop_input_is_held_never_resumes_the_devices()
+    public async Task Releasing_the_stop_while_the_robots_stop_input_is_held_is_refused_and_never_resumes_the_devices()
     {
         var robot = new ScriptedRobot { StopInputActive = true };
         using var loop = new ControlLoop(robot, Fast(100, ControlMode.Teleop) with { Duration = TimeSpan.FromSeconds(30) }, null, new ConstantOperator(1));
+        using var hub = new EventHub(loop);
+        await using var plane = new ControlPlane(loop, hub);
         loop.Start();
 
         for (int i = 0; i < 5; i++)
         {
-            Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped, TimeSpan.FromSeconds(10)));
-            long ticks = loop.Statistics.Ticks;
-            loop.Control.ReleaseEmergencyStop();
-            Assert.True(SpinWait.SpinUntil(() => loop.Statistics.Ticks > ticks + 2, TimeSpan.FromSeconds(10)));
+            Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched, TimeSpan.FromSeconds(10)));
+            var refused = await Assert.ThrowsAsync<ControlRefusedException>(() => plane.ReleaseEmergencyStopAsync(CancellationToken.None));
+            Assert.Equal(ControlFailure.FailedPrecondition, refused.Failure);
+            Assert.Contains("stop input is still active", refused.Message);
+            Assert.True(loop.Mailbox.StopLatched);
         }
         robot.StopInputActive = false;
         loop.RequestStop();

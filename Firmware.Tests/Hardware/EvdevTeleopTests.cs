@@ -46,12 +46,11 @@ public sealed class EvdevTeleopTests : IDisposable
         Assert.True(robot.HasTeleop);
         var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false };
         using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
-        var tick = loop.Telemetry.CreateSnapshot();
+        var tick = new LatestTick(loop);
         bool Latest(ActionSource source, float pan, float tilt) =>
-            loop.Telemetry.Published > 0 && loop.Telemetry.TryRead(loop.Telemetry.Published - 1, tick) == RingRead.Ok
-            && tick.Source == source && Math.Abs(tick.Action[0] - pan) < 1e-4 && Math.Abs(tick.Action[1] - tilt) < 1e-4;
+            tick.Refresh() && tick.Header.Source == source && Math.Abs(tick.Action[0] - pan) < 1e-4 && Math.Abs(tick.Action[1] - tilt) < 1e-4;
         void Expect(ActionSource source, float pan, float tilt, string what) =>
-            Assert.True(SpinWait.SpinUntil(() => Latest(source, pan, tilt), Patience), $"{what}: tick {tick.Tick} {tick.Source} ({string.Join(", ", tick.Action)})");
+            Assert.True(SpinWait.SpinUntil(() => Latest(source, pan, tilt), Patience), $"{what}: tick {tick.Header.LoopTick} {tick.Header.Source} ({string.Join(", ", tick.Action)})");
 
         loop.Start();
 

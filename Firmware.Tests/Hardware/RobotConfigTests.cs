@@ -1,4 +1,5 @@
 using Robotics.Controller.Loop;
+using Robotics.Controller.Safety;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
 using Robotics.Tests.Support;

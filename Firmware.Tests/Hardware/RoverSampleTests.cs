@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
 using Robotics.Hardware.Config;
 using Robotics.Protos;
@@ -41,7 +42,7 @@ public sealed class RoverSampleTests : IDisposable
     }
 
     [Fact]
-    public void The_gamepad_drives_the_escs_the_loop_reads_imu_and_battery_and_the_stop_button_latches_the_stop()
+    public async Task The_gamepad_drives_the_escs_the_loop_reads_imu_and_battery_and_the_stop_button_latches_the_stop()
     {
         // At rest on a slope, turning at 10 °/s; 5 A out of a 12 V battery (50 mV across 0.01 Ω).
         // 8192 LSB/g at ±4 g, 65.5 LSB/(°/s) at ±500 °/s (MPU-6050 Register Map §4.17, §4.19).
@@ -51,6 +52,9 @@ public sealed class RoverSampleTests : IDisposable
         var options = new LoopOptions { RateHz = 50, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(60) };
         Assert.True(robot.HasTeleop);
         using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
+        using var hub = new EventHub(loop);
+        using var events = hub.Subscribe();
+        await using var plane = new ControlPlane(loop, hub);
 
         loop.Start();
         Assert.True(SpinWait.SpinUntil(() => _pad.Connected, TimeSpan.FromSeconds(10)));
@@ -63,13 +67,13 @@ public sealed class RoverSampleTests : IDisposable
 
         // Pressed: the button opens and the pull-up takes the pin high.
         _board.Gpio.Drive(EmergencyStopPin, null);
-        Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped && Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500),
+        Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched && Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500),
             TimeSpan.FromSeconds(10)), "the stop button sends both ESCs to neutral");
 
-        // Released by an operator while the button is still pressed: latched again.
-        loop.Control.ReleaseEmergencyStop();
-        Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped, TimeSpan.FromSeconds(10)));
-        Thread.Sleep(200);
+        // A release by an operator while the button is still pressed is refused: the stop holds.
+        var refused = await Assert.ThrowsAsync<ControlRefusedException>(() => plane.ReleaseEmergencyStopAsync(CancellationToken.None));
+        Assert.Contains("stop input is still active", refused.Message);
+        Assert.True(loop.Mailbox.StopLatched);
         Assert.True(Near(_motors.PulseMicroseconds(0), 1500), "still neutral while the button is pressed");
         _pad.Frame((EventFifo.Absolute, EventFifo.AbsY, -16384), (EventFifo.Absolute, AbsRy, 0));
 
@@ -78,18 +82,23 @@ public sealed class RoverSampleTests : IDisposable
         var panel = robot.Devices.Single(d => d.Name == "panel");
         var estop = new float[1];
         Assert.True(SpinWait.SpinUntil(() => panel.ReadLatest(estop) != long.MinValue && estop[0] == 0, TimeSpan.FromSeconds(10)));
-        loop.Control.ReleaseEmergencyStop();
+        await plane.ReleaseEmergencyStopAsync(CancellationToken.None);
         // Half up, beyond the 5 % dead zone rescaled: (0.5 − 0.05) / 0.95 of full throttle.
         double half = 1500 + 500 * (16384 / 32767.5 - 0.05) / 0.95;
-        Assert.True(SpinWait.SpinUntil(() => !loop.Control.EmergencyStopped && Near(_motors.PulseMicroseconds(0), half) && Near(_motors.PulseMicroseconds(1), 1500), TimeSpan.FromSeconds(10)),
+        Assert.True(SpinWait.SpinUntil(() => !loop.Mailbox.StopLatched && Near(_motors.PulseMicroseconds(0), half) && Near(_motors.PulseMicroseconds(1), 1500), TimeSpan.FromSeconds(10)),
             $"pulses {_motors.PulseMicroseconds(0)}, {_motors.PulseMicroseconds(1)}");
 
         loop.RequestStop();
         var report = loop.WaitForExit();
         Assert.Equal(0, report.Faults);
-        var stops = Drain(loop).Where(e => e.Kind == LoopEventKind.EmergencyStop).ToList();
-        Assert.InRange(stops.Count, 2, 3);
-        Assert.All(stops, e => Assert.Equal("emergency stop input active (or unreadable) on the robot", e.Text));
+        hub.Flush();
+        var stops = new List<LoopEvent>();
+        while (events.Reader.TryRead(out var e))
+        {
+            stops.Add(e);
+        }
+        stops.RemoveAll(e => e.Kind != LoopEventKind.EmergencyStop);
+        Assert.Equal("emergency stop input active (or unreadable) on the robot", Assert.Single(stops).Text);
 
         // Stopped: neutral, and what the robot last read.
         Assert.True(Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500));
@@ -112,7 +121,7 @@ public sealed class RoverSampleTests : IDisposable
 
         loop.Start();
 
-        Assert.True(SpinWait.SpinUntil(() => loop.Control.EmergencyStopped, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched, TimeSpan.FromSeconds(10)));
         loop.RequestStop();
         loop.WaitForExit();
         Assert.True(Near(_motors.PulseMicroseconds(0), 1500));
@@ -154,16 +163,6 @@ public sealed class RoverSampleTests : IDisposable
     }
 
     private static bool Near(double pulseUs, double expectedUs) => Math.Abs(pulseUs - expectedUs) <= OneCountUs;
-
-    private static List<LoopEvent> Drain(ControlLoop loop)
-    {
-        var events = new List<LoopEvent>();
-        while (loop.Events.TryRead(out var e))
-        {
-            events.Add(e);
-        }
-        return events;
-    }
 
     private string Sample(Func<string, string>? edit = null) => RoverSample.Write(_directory.File("rover.json"), _pad.Path, edit);
 }

@@ -77,7 +77,7 @@ public sealed partial class RemoteClientTests : IDisposable
         var robot = new ScriptedRobot(rateHz: 1000);
         // A ring of one second: the stalled subscriber (5 s) falls out of it for sure, while the reading one
         // keeps up even when this shared machine stalls it for a few hundred milliseconds.
-        var options = new LoopOptions { RateHz = 1000, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1), TelemetryCapacity = 1024 };
+        var options = new LoopOptions { RateHz = 1000, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1), TickRingCapacity = 1024 };
         await using var harness = await RobotHarness.StartAsync(robot, options, @operator: new ConstantOperator(1));
         using var stalledChannel = harness.Channel(smallWindow: true);
         using var channel = harness.Channel();

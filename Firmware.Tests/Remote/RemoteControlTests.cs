@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Robotics.Controller.Loop;
+using Robotics.Controller.Recording;
 using Robotics.Controller.Policy;
 using Robotics.Hardware.Simulation;
 using Robotics.Protos.Control;
@@ -41,7 +42,7 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
         string log = _directory.File("telemetry.mcap");
         using var robot = new ReachSimulation(seed: 2);
         using var policy = new PolicyRunner(policies.Reach);
-        var recorder = TeleopLogWriter.Create(log, robot.Description.ToEpisodeInfo(100, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
+        var recorder = TickRecorder.Create(log, robot.Description.ToEpisodeInfo(100, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
         var frames = new List<TelemetryFrame>();
         await using (var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Autonomous), policy, null, recorder))
         {
@@ -64,8 +65,9 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
             Assert.Equal(step.TimestampNs, frame.TimestampNs);
             Assert.Equal(step.Observation, frame.Observation);
             Assert.Equal(step.Action, frame.Action);
-            Assert.Equal(step.PolicyMean, frame.PolicyMean);
-            Assert.Equal(step.PolicyLogStd.Select(MathF.Exp), frame.PolicyStd);
+            Assert.Equal(TelemetryFrame.PolicyOneofCase.Gaussian, frame.PolicyCase);
+            Assert.Equal(step.PolicyMean, frame.Gaussian.Mean);
+            Assert.Equal(step.PolicyLogStd.Select(MathF.Exp), frame.Gaussian.Std);
             Assert.Equal(ActionSource.Policy, frame.Source);
             Assert.Equal(Mode.Autonomous, frame.Mode);
             Assert.Equal(0ul, frame.Dropped);
@@ -77,17 +79,16 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
     {
         string log = _directory.File("override.mcap");
         var robot = new ScriptedRobot(rateHz: 100);
-        var recorder = TeleopLogWriter.Create(log, robot.Description.ToEpisodeInfo(100, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
+        var recorder = TickRecorder.Create(log, robot.Description.ToEpisodeInfo(100, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
         long ticksToApply;
         await using (var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop), null, new ConstantOperator(0.5f), recorder))
         {
-            harness.Loop.Control.RequestMode(ControlMode.Teleop);
-            using var channel = harness.Channel();
+                        using var channel = harness.Channel();
             using var call = await TakeOver(new Override.OverrideClient(channel), "alice");
             long before = harness.Loop.Statistics.Ticks;
             await call.RequestStream.WriteAsync(Command(1, 1.2f));
-            await RobotHarness.Eventually(() => harness.Loop.Control.AppliedSequence == 1, "the command to be applied");
-            ticksToApply = harness.Loop.Control.AppliedTick - before;
+            await RobotHarness.Eventually(() => harness.Loop.Overrides.AppliedSequence == 1, "the command to be applied");
+            ticksToApply = harness.Loop.Overrides.AppliedTick - before;
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
             Assert.Equal(ControllerMessage.MessageOneofCase.Applied, call.ResponseStream.Current.MessageCase);
             Assert.Equal([1.2f], call.ResponseStream.Current.Applied.Action);
@@ -96,7 +97,7 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
                 Assert.Contains(1.2f, robot.Written);
             }
             await call.RequestStream.WriteAsync(new OperatorMessage { Release = new Release() });
-            await RobotHarness.Eventually(() => !harness.Loop.Control.OverrideHeld, "the lease to be released");
+            await RobotHarness.Eventually(() => !harness.Loop.Overrides.Held, "the lease to be released");
         }
         recorder.Dispose();
 
@@ -112,7 +113,7 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
         string log = _directory.File("intervention.mcap");
         using var robot = new ReachSimulation(seed: 3);
         using var policy = new PolicyRunner(policies.Reach);
-        var recorder = TeleopLogWriter.Create(log, robot.Description.ToEpisodeInfo(100, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
+        var recorder = TickRecorder.Create(log, robot.Description.ToEpisodeInfo(100, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
         var kinds = new List<LoopEventKind>();
         await using (var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Autonomous), policy, null, recorder))
         {
@@ -124,9 +125,9 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
                 await call.RequestStream.WriteAsync(Command(i, 0.25f, -0.25f));
                 await Task.Delay(10);
             }
-            await RobotHarness.Eventually(() => harness.Loop.Control.AppliedSequence >= 15, "the commands to be applied");
+            await RobotHarness.Eventually(() => harness.Loop.Overrides.AppliedSequence >= 15, "the commands to be applied");
             await call.RequestStream.CompleteAsync();
-            await RobotHarness.Eventually(() => !harness.Loop.Control.OverrideHeld, "the lease to end with the stream");
+            await RobotHarness.Eventually(() => !harness.Loop.Overrides.Held, "the lease to end with the stream");
             harness.Hub.Flush();
             while (events.Reader.TryRead(out var e))
             {
@@ -224,7 +225,7 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
         Assert.Equal(9ul, rejected.Sequence);
         Assert.Equal((int)StatusCode.InvalidArgument, rejected.Code);
         Assert.Equal(reason, rejected.Reason);
-        Assert.Equal(-1, harness.Loop.Control.AppliedSequence);
+        Assert.Equal(-1, harness.Loop.Overrides.AppliedSequence);
         lock (robot.Written)
         {
             Assert.All(robot.Written, value => Assert.Equal(0.5f, value));
@@ -232,16 +233,32 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
-    public async Task Out_of_range_commands_are_clamped_when_so_configured()
+    public async Task Without_reject_out_of_range_a_command_past_the_limits_is_clamped_by_the_loop_flagged_and_acknowledged_as_sent()
     {
+        string log = _directory.File("clamped.mcap");
         var robot = new ScriptedRobot();
-        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop));
-        using var channel = harness.Channel();
-        using var call = await TakeOver(new Override.OverrideClient(channel), "erin");
+        var recorder = TickRecorder.Create(log, robot.Description.ToEpisodeInfo(100, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
+        Applied applied;
+        await using (var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop), recorder: recorder))
+        {
+            using var channel = harness.Channel();
+            using var call = await TakeOver(new Override.OverrideClient(channel), "erin");
 
-        await call.RequestStream.WriteAsync(Command(1, 7f));
-        await RobotHarness.Eventually(() => harness.Loop.Control.AppliedSequence == 1, "the command to be applied");
-        await RobotHarness.Eventually(() => { lock (robot.Written) { return robot.Written[^1] == 2f; } }, "the clamped command to reach the robot");
+            await call.RequestStream.WriteAsync(Command(1, 7f));
+            await RobotHarness.Eventually(() => { lock (robot.Written) { return robot.Written[^1] == 2f; } }, "the clamped command to reach the robot");
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            applied = call.ResponseStream.Current.Applied;
+        }
+        recorder.Dispose();
+
+        // Applied names what that tick sent: from the safe 0.5 N, 100 N/s at 100 Hz allows 1 N a tick, so 1.5 N
+        // (the limit, 2 N, is reached a tick later). The log flags every tick the limits changed the command.
+        Assert.Equal(1ul, applied.Sequence);
+        Assert.Equal([1.5f], applied.Action);
+        var overridden = TeleopLogReader.Read(log).Episodes.SelectMany(e => e.Steps).Where(s => s.Source == ActionSource.Teleop && s.Action[0] > 0.5f).ToList();
+        Assert.NotEmpty(overridden);
+        Assert.All(overridden, s => Assert.Equal((uint)StepFlag.ActionClamped, s.Flags & (uint)StepFlag.ActionClamped));
+        Assert.Contains(overridden, s => s.Action[0] == 2f);
     }
 
     [Theory]
@@ -274,11 +291,11 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
             Assert.Equal(expected, error.StatusCode);
         }
 
-        Assert.False(harness.Loop.Control.EmergencyStopped);
-        Assert.False(harness.Loop.Control.OverrideHeld);
-        Assert.False(harness.Loop.Control.Recording);
+        Assert.False(harness.Loop.Mailbox.StopLatched);
+        Assert.False(harness.Loop.Overrides.Held);
+        Assert.Equal("", harness.Plane.RecordingPath);
         Assert.False(File.Exists(_directory.File("x.mcap")));
-        Assert.Equal(ControlMode.Teleop, harness.Loop.Control.Mode);
+        Assert.Equal(ControlMode.Teleop, harness.Loop.Status.Read().Mode);
     }
 
     [Fact]
@@ -353,21 +370,21 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
             messages.Add(call.ResponseStream.Current);
         }
         Assert.Equal("emergency stop", messages.Single(m => m.MessageCase == ControllerMessage.MessageOneofCase.Released).Released.Reason);
-        Assert.True(harness.Loop.Control.EmergencyStopped);
-        Assert.False(harness.Loop.Control.OverrideHeld);
+        Assert.True(harness.Loop.Mailbox.StopLatched);
+        Assert.False(harness.Loop.Overrides.Held);
         Assert.True(robot.HaltedAtRead >= 0);
 
         // A release while the input is still active is refused, naming why; nothing was resumed.
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await control.ReleaseEmergencyStopAsync(new ReleaseEmergencyStopRequest()));
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         Assert.Equal("the robot's own emergency-stop input is still active: release it on the robot first", refused.Status.Detail);
-        Assert.True(harness.Loop.Control.EmergencyStopped);
+        Assert.True(harness.Loop.Mailbox.StopLatched);
         Assert.Equal(0, robot.Resumes);
 
         robot.StopInputActive = false;
-        await RobotHarness.Eventually(() => !harness.Loop.Control.StopInputActive, "the input seen released");
+        await RobotHarness.Eventually(() => !harness.Loop.Status.Read().StopInputActive, "the input seen released");
         await control.ReleaseEmergencyStopAsync(new ReleaseEmergencyStopRequest());
-        await RobotHarness.Eventually(() => robot.HaltedAtRead == -1 && !harness.Loop.Control.EmergencyStopped, "resumed after the release");
+        await RobotHarness.Eventually(() => robot.HaltedAtRead == -1 && !harness.Loop.Mailbox.StopLatched, "resumed after the release");
         long releasedAt = harness.Loop.Statistics.Ticks;
         await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > releasedAt + 5, "ticks after the second release");
         lock (robot.Written)
@@ -391,9 +408,9 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
         Assert.Equal(log, (await control.StartRecordingAsync(new StartRecordingRequest { Path = log })).Recording);
         var exists = await Assert.ThrowsAsync<RpcException>(() => control.StartRecordingAsync(new StartRecordingRequest { Path = log }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, exists.StatusCode);
-        ulong episode = harness.Loop.Episode;
+        ulong episode = harness.Loop.Status.Read().Episode;
         await control.ResetEpisodeAsync(new ResetEpisodeRequest());
-        Assert.Equal(episode + 1, harness.Loop.Episode);
+        Assert.Equal(episode + 1, harness.Loop.Status.Read().Episode);
         await Task.Delay(100);
         Assert.Contains("stopped recording", (await control.StopRecordingAsync(new StopRecordingRequest())).Message);
         var bad = await Assert.ThrowsAsync<RpcException>(() => control.SetModeAsync(new SetModeRequest { Mode = Mode.Unspecified }).ResponseAsync);

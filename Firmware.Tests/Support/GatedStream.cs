@@ -8,6 +8,7 @@ public sealed class GatedStream(string path) : Stream
 {
     private readonly FileStream _file = new(path, FileMode.CreateNew, FileAccess.Write);
     private readonly ManualResetEventSlim _open = new(initialState: true);
+    private int _waiting;
 
     /// <summary>Writes start failing with an IOException once this many bytes have been written.</summary>
     public long FailAfterBytes { get; set; } = long.MaxValue;
@@ -15,13 +16,16 @@ public sealed class GatedStream(string path) : Stream
     /// <summary>Holds every write until <see cref="Open"/>.</summary>
     public void Hold() => _open.Reset();
 
+    /// <summary>A writer is stuck in a held write (or flush) now.</summary>
+    public bool WriterHeld => Volatile.Read(ref _waiting) > 0;
+
     public void Open() => _open.Set();
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _open.Wait();
+        WaitUntilOpen();
         if (_file.Length + buffer.Length > FailAfterBytes)
         {
             throw new IOException("No space left on device");
@@ -31,8 +35,15 @@ public sealed class GatedStream(string path) : Stream
 
     public override void Flush()
     {
-        _open.Wait();
+        WaitUntilOpen();
         _file.Flush();
+    }
+
+    private void WaitUntilOpen()
+    {
+        Interlocked.Increment(ref _waiting);
+        _open.Wait();
+        Interlocked.Decrement(ref _waiting);
     }
 
     public override bool CanRead => false;

@@ -1,10 +1,11 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Remote;
 using Robotics.Hardware.Robots;
-using Robotics.Protos.TeleopLog;
+using Robotics.Controller.Recording;
 
 namespace Robotics.Tests.Support;
 
@@ -16,10 +17,11 @@ public sealed class RobotHarness : IAsyncDisposable
 {
     public const string Token = "test-token-0123456789";
 
-    private RobotHarness(ControlLoop loop, EventHub hub, RobotServer server)
+    private RobotHarness(ControlLoop loop, EventHub hub, ControlPlane plane, RobotServer server)
     {
         Loop = loop;
         Hub = hub;
+        Plane = plane;
         Server = server;
     }
 
@@ -27,17 +29,20 @@ public sealed class RobotHarness : IAsyncDisposable
 
     public EventHub Hub { get; }
 
+    public ControlPlane Plane { get; }
+
     public RobotServer Server { get; }
 
     public static async Task<RobotHarness> StartAsync(IRobotHardware robot, LoopOptions options, PolicyRunner? policy = null, IOperator? @operator = null,
-        TeleopLogWriter? recorder = null, Func<ServerOptions, ServerOptions>? configure = null)
+        TickRecorder? recorder = null, Func<ServerOptions, ServerOptions>? configure = null)
     {
         var loop = new ControlLoop(robot, options, policy, @operator, recorder, remoteOperators: true);
         var hub = new EventHub(loop);
-        loop.Start();
+        var plane = new ControlPlane(loop, hub, recorder);
         var serverOptions = new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = Token };
-        var server = await RobotServer.StartAsync(loop, hub, configure?.Invoke(serverOptions) ?? serverOptions);
-        return new RobotHarness(loop, hub, server);
+        var server = await RobotServer.StartAsync(loop, plane, hub, configure?.Invoke(serverOptions) ?? serverOptions);
+        loop.Start();
+        return new RobotHarness(loop, hub, plane, server);
     }
 
     /// <summary>A channel whose calls carry <paramref name="token"/> (none when null).</summary>
@@ -76,6 +81,7 @@ public sealed class RobotHarness : IAsyncDisposable
         await Server.DisposeAsync();
         Loop.RequestStop();
         Loop.WaitForExit();
+        await Plane.DisposeAsync();
         Hub.Dispose();
         Loop.Dispose();
     }

@@ -1,4 +1,5 @@
 using Robotics.Controller.Loop;
+using Robotics.Controller.Recording;
 using Robotics.Hardware.Simulation;
 using Robotics.Protos.TeleopLog;
 using Robotics.Trainer.Data;
@@ -40,7 +41,7 @@ public sealed class SimPolicies : IDisposable
             Paced = false,
             Realtime = false,
         };
-        using var recorder = TeleopLogWriter.Create(path, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
+        using var recorder = TickRecorder.Create(path, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
         using var loop = new ControlLoop(hardware, options, null, new ScriptedOperator(hardware), recorder);
         loop.Start();
         loop.WaitForExit();

@@ -121,7 +121,7 @@ public static class SyntheticExperts
         long time = MonotonicClock.NowNs();
         for (ulong episode = 1; episode <= (ulong)episodes; episode++)
         {
-            writer.TryBeginEpisode(episode, time);
+            writer.BeginEpisode(episode, time);
             for (ulong tick = 0; tick < (ulong)steps; tick++)
             {
                 var (x, a) = next();
@@ -134,13 +134,9 @@ public static class SyntheticExperts
                     Action = a,
                     Source = source?.Invoke(episode, tick) ?? ActionSource.Teleop,
                 };
-                var spin = new SpinWait();
-                while (!writer.TryAppend(step))
-                {
-                    spin.SpinOnce();
-                }
+                writer.Append(step);
             }
-            writer.TryEndEpisode(episode, time, outcome?.Invoke(episode) ?? EpisodeOutcome.Success, "done");
+            writer.EndEpisode(episode, time, outcome?.Invoke(episode) ?? EpisodeOutcome.Success, "done");
         }
     }
 }

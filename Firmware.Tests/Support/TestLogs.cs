@@ -35,7 +35,7 @@ public static class TestLogs
         long time = MonotonicClock.NowNs();
         for (ulong episode = 1; episode <= (ulong)episodes; episode++)
         {
-            Assert.True(writer.TryBeginEpisode(episode, time));
+            writer.BeginEpisode(episode, time);
             for (ulong tick = 0; tick < (ulong)stepsPerEpisode; tick++)
             {
                 for (int i = 0; i < observation.Length; i++)
@@ -56,16 +56,11 @@ public static class TestLogs
                     Source = tick % 2 == 0 ? ActionSource.Teleop : ActionSource.Override,
                     Flags = tick % 2 == 0 ? StepFlag.None : StepFlag.Intervention,
                 };
-                // Tests that must not lose steps wait for room (a real loop never does: it counts the drop).
-                var spin = new SpinWait();
-                while (!writer.TryAppend(step))
-                {
-                    spin.SpinOnce();
-                }
+                writer.Append(step);
                 time += 10_000_000;
             }
             var outcome = episode % 2 == 0 ? EpisodeOutcome.Success : EpisodeOutcome.Failure;
-            Assert.True(writer.TryEndEpisode(episode, time, outcome, outcome == EpisodeOutcome.Success ? "target reached" : "timeout"));
+            writer.EndEpisode(episode, time, outcome, outcome == EpisodeOutcome.Success ? "target reached" : "timeout");
         }
     }
 

@@ -87,7 +87,7 @@ public sealed class TeleopLogRoundTripTests : IDisposable
         var robot = TestLogs.Robot(observations: 3, actions: 2);
         using (var writer = TeleopLogWriter.Create(path, robot))
         {
-            writer.TryBeginEpisode(7, 1000);
+            writer.BeginEpisode(7, 1000);
             var step = new StepRecord
             {
                 TimestampNs = 1000,
@@ -95,15 +95,17 @@ public sealed class TeleopLogRoundTripTests : IDisposable
                 Observation = new float[] { 1, 2, 3 },
                 Action = new float[] { 0.5f, -0.5f },
                 Source = ActionSource.Policy,
+                Head = HeadKind.Gaussian,
                 PolicyMean = new float[] { 0.4f, -0.6f },
                 PolicyLogStd = new float[] { -1f, -2f },
                 Flags = StepFlag.DeadlineOverrun | StepFlag.ActionClamped,
             };
-            Assert.True(writer.TryAppend(step));
-            writer.TryEndEpisode(7, 2000, EpisodeOutcome.Aborted, "e-stop");
+            writer.Append(step);
+            writer.EndEpisode(7, 2000, EpisodeOutcome.Aborted, "e-stop");
         }
 
         var recorded = Assert.Single(Assert.Single(TeleopLogReader.Read(path).Episodes).Steps);
+        Assert.Equal(HeadKind.Gaussian, recorded.PolicyHead);
         Assert.Equal([0.4f, -0.6f], recorded.PolicyMean);
         Assert.Equal([-1f, -2f], recorded.PolicyLogStd);
         Assert.Equal((uint)(StepFlag.DeadlineOverrun | StepFlag.ActionClamped), recorded.Flags);
@@ -113,13 +115,33 @@ public sealed class TeleopLogRoundTripTests : IDisposable
     public void A_step_that_does_not_fit_the_robot_is_refused_with_its_sizes()
     {
         using var writer = TeleopLogWriter.Create(_directory.File("shape.mcap"), TestLogs.Robot(observations: 3, actions: 2));
-        var error = Assert.Throws<ArgumentException>(() => writer.TryAppend(new StepRecord
+        var error = Assert.Throws<ArgumentException>(() => writer.Append(new StepRecord
         {
             Observation = new float[4],
             Action = new float[2],
         }));
         Assert.Contains("got 4 observations", error.Message);
         Assert.Contains("has 3 observations", error.Message);
+    }
+
+    [Theory]
+    [InlineData(HeadKind.None, 2, 0)]
+    [InlineData(HeadKind.Gaussian, 0, 2)]
+    [InlineData(HeadKind.Categorical, 2, 0)]
+    public void A_steps_policy_outputs_must_be_those_of_the_head_it_names(HeadKind head, int means, int logits)
+    {
+        // The head is stated, never guessed: outputs without a head, or of another head's shape, are refused.
+        using var writer = TeleopLogWriter.Create(_directory.File("head.mcap"), TestLogs.Robot(observations: 3, actions: 2));
+        var error = Assert.Throws<ArgumentException>(() => writer.Append(new StepRecord
+        {
+            Observation = new float[3],
+            Action = new float[2],
+            Head = head,
+            PolicyMean = new float[means],
+            PolicyLogStd = new float[means],
+            PolicyLogits = new float[logits],
+        }));
+        Assert.Contains($"head {head}", error.Message);
     }
 
     [Fact]

@@ -51,13 +51,13 @@ public sealed class TrainingDataTests : IDisposable
         var robot = SyntheticExperts.Robot(3, 2);
         using (var writer = TeleopLogWriter.Create(path, robot))
         {
-            writer.TryBeginEpisode(1, 0);
+            writer.BeginEpisode(1, 0);
             for (ulong tick = 0; tick < 10; tick++)
             {
                 float bad = tick switch { 3 => float.NaN, 7 => float.PositiveInfinity, _ => 1 };
-                writer.TryAppend(new StepRecord { EpisodeId = 1, Tick = tick, Observation = new[] { 1f, bad, 0 }, Action = new[] { 0f, tick == 5 ? float.NegativeInfinity : 0 }, Source = ActionSource.Teleop });
+                writer.Append(new StepRecord { EpisodeId = 1, Tick = tick, Observation = new[] { 1f, bad, 0 }, Action = new[] { 0f, tick == 5 ? float.NegativeInfinity : 0 }, Source = ActionSource.Teleop });
             }
-            writer.TryEndEpisode(1, 0, EpisodeOutcome.Success, "");
+            writer.EndEpisode(1, 0, EpisodeOutcome.Success, "");
         }
 
         var demonstrations = DemonstrationLoader.Load([path], new DemonstrationFilter());
