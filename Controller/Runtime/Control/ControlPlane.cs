@@ -18,8 +18,6 @@ namespace Robotics.Controller.Control;
 /// </summary>
 public sealed class ControlPlane : IAsyncDisposable
 {
-    // Requests are taken at the loop's next tick; ten seconds covers a 10 Hz loop many times over.
-    private static readonly TimeSpan LoopAnswerTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan LoopAnswerPoll = TimeSpan.FromMilliseconds(1);
 
     private readonly ControlLoop _loop;
@@ -42,6 +40,12 @@ public sealed class ControlPlane : IAsyncDisposable
         }
         _processor = Task.Run(ProcessAsync);
     }
+
+    /// <summary>
+    /// How long a request may wait for the loop to take it before it is withdrawn. Requests are taken at the loop's
+    /// next tick; ten seconds covers a 10 Hz loop many times over, so only a stalled loop runs into it.
+    /// </summary>
+    public TimeSpan LoopAnswerTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The log being written, or empty.</summary>
     public string RecordingPath => Volatile.Read(ref _recordingPath);

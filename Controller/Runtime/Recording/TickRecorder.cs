@@ -41,6 +41,7 @@ public sealed class TickRecorder : IDisposable
     private ulong _openEpisode;
     private bool _episodeOpen;
     private long _lostAtEpisodeStart;
+    private long _lostAtLastEnd;
     private long _writtenSteps;
     private Exception? _fault;
     private bool _stopped;
@@ -185,13 +186,13 @@ public sealed class TickRecorder : IDisposable
             switch (header.Kind)
             {
                 case TickKind.EpisodeStart:
-                    BeginEpisode(header.Episode, header.TimestampNs);
+                    BeginEpisode(header.Episode, header.TimestampNs, fromItsStart: true);
                     break;
                 case TickKind.Step:
                     if (!_episodeOpen || header.Episode != _openEpisode)
                     {
                         // Recording began mid-episode, or the start was lost: the episode opens at its first step here.
-                        BeginEpisode(header.Episode, header.TimestampNs);
+                        BeginEpisode(header.Episode, header.TimestampNs, fromItsStart: false);
                     }
                     WriteStep(cursor);
                     break;
@@ -203,20 +204,21 @@ public sealed class TickRecorder : IDisposable
         return count;
     }
 
-    private void BeginEpisode(ulong episode, long timestampNs)
+    /// <param name="fromItsStart">Opened by its start record; otherwise at its first step here, and the ticks lost since the last episode ended may be its own.</param>
+    private void BeginEpisode(ulong episode, long timestampNs, bool fromItsStart)
     {
         if (_episodeOpen)
         {
             EndEpisode(timestampNs, EpisodeOutcome.Unspecified, EndLost);
         }
         _writer.BeginEpisode(episode, timestampNs, _info);
-        (_openEpisode, _episodeOpen, _lostAtEpisodeStart) = (episode, true, _cursor!.Lost);
+        (_openEpisode, _episodeOpen, _lostAtEpisodeStart) = (episode, true, fromItsStart ? _cursor!.Lost : _lostAtLastEnd);
     }
 
     private void EndEpisode(long timestampNs, EpisodeOutcome outcome, string reason)
     {
         _writer.EndEpisode(_openEpisode, timestampNs, outcome, reason, (ulong)(_cursor!.Lost - _lostAtEpisodeStart));
-        _episodeOpen = false;
+        (_episodeOpen, _lostAtLastEnd) = (false, _cursor.Lost);
     }
 
     private void WriteStep(TickCursor cursor)

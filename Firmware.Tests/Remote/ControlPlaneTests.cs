@@ -1,0 +1,138 @@
+using Grpc.Core;
+using Robotics.Controller.Control;
+using Robotics.Controller.Loop;
+using Robotics.Controller.Policy;
+using Robotics.Hardware.Simulation;
+using Robotics.Protos.Control;
+using Robotics.Protos.TeleopLog;
+using Robotics.Tests.Support;
+
+namespace Robotics.Tests.Remote;
+
+/// <summary>
+/// Defects an independent client written from robot.proto alone found, each fixed by the structure: the control
+/// plane carries requests out one at a time, and the head kind travels in telemetry by name.
+/// </summary>
+[Collection(nameof(SimPolicies))]
+public sealed class ControlPlaneTests(SimPolicies policies) : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private static LoopOptions Paced(double rateHz, ControlMode mode) => new() { RateHz = rateHz, Mode = mode, Realtime = false, Duration = TimeSpan.FromMinutes(2) };
+
+    [Fact]
+    public async Task Concurrent_StartRecording_calls_start_one_recording_and_refuse_the_others_opening_nothing()
+    {
+        var robot = new ScriptedRobot();
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop), @operator: new ConstantOperator(1));
+        using var channel = harness.Channel();
+        var control = new Control.ControlClient(channel);
+        var paths = Enumerable.Range(0, 5).Select(i => _directory.File($"concurrent-{i}.mcap")).ToList();
+
+        var calls = paths.Select(path => control.StartRecordingAsync(new StartRecordingRequest { Path = path }).ResponseAsync).ToList();
+        var outcomes = new List<(string Path, ControlReply? Reply, RpcException? Error)>();
+        for (int i = 0; i < calls.Count; i++)
+        {
+            try
+            {
+                outcomes.Add((paths[i], await calls[i], null));
+            }
+            catch (RpcException e)
+            {
+                outcomes.Add((paths[i], null, e));
+            }
+        }
+
+        var started = Assert.Single(outcomes, o => o.Reply is not null);
+        Assert.All(outcomes.Where(o => o.Error is not null), o =>
+        {
+            Assert.Equal(StatusCode.FailedPrecondition, o.Error!.StatusCode);
+            Assert.Equal($"the robot is already recording to {started.Path}", o.Error.Status.Detail);
+            Assert.False(File.Exists(o.Path), $"{o.Path} was opened by a refused request");
+        });
+        var status = await new Telemetry.TelemetryClient(channel).GetStatusAsync(new StatusRequest());
+        Assert.Equal(started.Path, status.Recording);
+
+        long ticks = harness.Loop.Statistics.Ticks;
+        await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > ticks + 10, "ticks recorded");
+        var stopped = await control.StopRecordingAsync(new StopRecordingRequest());
+        Assert.Equal($"stopped recording to {started.Path}", stopped.Message);
+        Assert.Equal("", stopped.Recording);
+        var log = TeleopLogReader.Read(started.Path);
+        Assert.True(log.WasClosed);
+        Assert.True(log.StepCount > 10);
+        Assert.Single(Directory.GetFiles(_directory.Path, "concurrent-*"));
+    }
+
+    [Fact]
+    public async Task Starting_and_stopping_a_recording_is_announced_once_each()
+    {
+        var robot = new ScriptedRobot();
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop), @operator: new ConstantOperator(1));
+        using var events = harness.Hub.Subscribe();
+        using var channel = harness.Channel();
+        var control = new Control.ControlClient(channel);
+
+        await control.StartRecordingAsync(new StartRecordingRequest { Path = _directory.File("once.mcap") });
+        await control.StopRecordingAsync(new StopRecordingRequest());
+        harness.Hub.Flush();
+
+        var kinds = new List<LoopEventKind>();
+        while (events.Reader.TryRead(out var e))
+        {
+            kinds.Add(e.Kind);
+        }
+        Assert.Equal(1, kinds.Count(k => k == LoopEventKind.RecordingStarted));
+        Assert.Equal(1, kinds.Count(k => k == LoopEventKind.RecordingStopped));
+    }
+
+    [Fact]
+    public async Task A_categorical_policys_telemetry_names_its_head_and_carries_its_logits_and_probabilities()
+    {
+        using var robot = new CartPoleSimulation(seed: 8);
+        using var policy = new PolicyRunner(policies.CartPole);
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(50, ControlMode.Autonomous), policy);
+        using var channel = harness.Channel();
+        using var stream = new Telemetry.TelemetryClient(channel).Stream(new TelemetryRequest());
+        var frames = new List<TelemetryFrame>();
+        while (frames.Count < 20 && await stream.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            frames.Add(stream.ResponseStream.Current.Clone());
+        }
+
+        // Cart-pole has one action (the chosen index) and two logits: nothing about it looks like a Gaussian's μ and σ.
+        Assert.All(frames, frame =>
+        {
+            Assert.Equal(TelemetryFrame.PolicyOneofCase.Categorical, frame.PolicyCase);
+            Assert.Equal(2, frame.Categorical.Logits.Count);
+            Assert.Equal(1.0, frame.Categorical.Probabilities.Sum(), 5);
+            int argmax = frame.Categorical.Logits[1] > frame.Categorical.Logits[0] ? 1 : 0;
+            Assert.Equal(argmax, (int)frame.Action[0]);
+        });
+        var status = await new Telemetry.TelemetryClient(channel).GetStatusAsync(new StatusRequest());
+        Assert.Equal("categorical", status.Model.Kind);
+    }
+
+    [Fact]
+    public async Task A_request_the_loop_does_not_take_in_time_is_withdrawn_and_never_applies()
+    {
+        // The loop is stuck in a read for 3 s (a driver hung on a bus) when a reset arrives.
+        var robot = new ScriptedRobot(rateHz: 50) { StallAt = (20, TimeSpan.FromSeconds(3)) };
+        using var loop = new ControlLoop(robot, Paced(50, ControlMode.Teleop), null, new ConstantOperator(1));
+        using var hub = new EventHub(loop);
+        await using var plane = new ControlPlane(loop, hub) { LoopAnswerTimeout = TimeSpan.FromMilliseconds(300) };
+        loop.Start();
+        Assert.True(SpinWait.SpinUntil(() => robot.Reads > 20, TimeSpan.FromSeconds(30)));
+
+        var refused = await Assert.ThrowsAsync<ControlRefusedException>(() => plane.ResetEpisodeAsync(CancellationToken.None));
+
+        Assert.Equal(ControlFailure.DeadlineExceeded, refused.Failure);
+        long stuckAt = robot.Reads;
+        Assert.True(SpinWait.SpinUntil(() => robot.Reads > stuckAt + 10, TimeSpan.FromSeconds(30)), "the loop came back");
+        Assert.Equal(1ul, loop.Status.Read().Episode);
+        loop.RequestStop();
+        Assert.Equal(1, loop.WaitForExit().Episodes);
+    }
+}
