@@ -25,8 +25,9 @@ public sealed class ControlPlaneTests(SimPolicies policies) : IDisposable
     [Fact]
     public async Task Concurrent_StartRecording_calls_start_one_recording_and_refuse_the_others_opening_nothing()
     {
-        var robot = new ScriptedRobot();
-        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop), @operator: new ConstantOperator(1));
+        // At 10 Hz all five calls land within one tick: before the control plane, all five succeeded (5 of 5 here).
+        var robot = new ScriptedRobot(rateHz: 10);
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(10, ControlMode.Teleop), @operator: new ConstantOperator(1));
         using var channel = harness.Channel();
         var control = new Control.ControlClient(channel);
         var paths = Enumerable.Range(0, 5).Select(i => _directory.File($"concurrent-{i}.mcap")).ToList();
@@ -56,13 +57,13 @@ public sealed class ControlPlaneTests(SimPolicies policies) : IDisposable
         Assert.Equal(started.Path, status.Recording);
 
         long ticks = harness.Loop.Statistics.Ticks;
-        await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > ticks + 10, "ticks recorded");
+        await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > ticks + 3, "ticks recorded");
         var stopped = await control.StopRecordingAsync(new StopRecordingRequest());
         Assert.Equal($"stopped recording to {started.Path}", stopped.Message);
         Assert.Equal("", stopped.Recording);
         var log = TeleopLogReader.Read(started.Path);
         Assert.True(log.WasClosed);
-        Assert.True(log.StepCount > 10);
+        Assert.True(log.StepCount >= 3);
         Assert.Single(Directory.GetFiles(_directory.Path, "concurrent-*"));
     }
 
