@@ -45,17 +45,9 @@ public sealed class ControlLoop : IDisposable
     private bool _clearFault;
     private bool _stopInputActive;
     private volatile bool _stopRequested;
+    private readonly EpisodeTracker _episodes;
+    private readonly RunMeasurement _measurement;
     private Watchdog? _watchdog;
-    private ulong _episode;
-    private ulong _episodeTick;
-    private bool _episodeOpen;
-    private long _allocatedBase;
-    private long _allocatedEnd;
-    private long _measuredTicks;
-    private long _startNs;
-    private long _endNs;
-    private int _collectionsAtStart;
-    private int _collectionsAtEnd;
     private Exception? _failure;
 
     /// <param name="policy">Required in autonomous and shadow modes.</param>
@@ -95,6 +87,8 @@ public sealed class ControlLoop : IDisposable
         string driver = options.Mode == ControlMode.Autonomous ? "policy " + Path.GetFileName(policy!.Path) : @operator?.Name ?? "remote operator";
         EpisodeInfo = robot.ToEpisodeInfo(options.RateHz, _task?.TaskDescription ?? "", driver);
         Ticks = new TickRing(options.TickRingCapacity, new TickLayout(robot.Observations.Count, robot.Actions.Count, policy?.Head.OutputCount(policy.Metadata) ?? 0));
+        _episodes = new EpisodeTracker(Ticks, EndReasons, Events, Statistics, WaitForRecorderIfUnpaced);
+        _measurement = new RunMeasurement(options.WarmupTicks);
         PublishStatus();
         _thread = new Thread(Run) { Name = "control-loop", IsBackground = true };
     }
@@ -134,7 +128,7 @@ public sealed class ControlLoop : IDisposable
     public bool IsRunning => _thread.IsAlive;
 
     /// <summary>When the loop started (monotonic ns), 0 before.</summary>
-    public long StartedAtNs => Volatile.Read(ref _startNs);
+    public long StartedAtNs => _measurement.StartedAtNs;
 
     /// <summary>Starts the loop thread (and the recorder given at construction, from the first record).</summary>
     public void Start()
@@ -164,14 +158,7 @@ public sealed class ControlLoop : IDisposable
             // The loop's own exception (a driver's IOException, say), with its stack, rather than a wrapper.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
         }
-        double seconds = (_endNs - _startNs) / 1e9;
-        var s = Statistics;
-        return new LoopReport(
-            s.Ticks, seconds, seconds > 0 ? s.Ticks / seconds : 0, s.Episodes, s.Successes, s.Failures, s.Aborted,
-            s.Overruns, s.SkippedSlots, s.Faults, _watchdog?.Trips ?? 0,
-            s.Lateness.Summarize(), s.Read.Summarize(), s.Inference.Summarize(), s.Work.Summarize(),
-            _measuredTicks > 0 ? (double)(_allocatedEnd - _allocatedBase) / _measuredTicks : double.NaN,
-            _recorder?.DroppedSteps ?? 0, _collectionsAtEnd - _collectionsAtStart, _notes);
+        return _measurement.Report(Statistics, _watchdog?.Trips ?? 0, _recorder?.DroppedSteps ?? 0, _notes);
     }
 
     public void Dispose()
@@ -198,9 +185,8 @@ public sealed class ControlLoop : IDisposable
             // Sustained low latency: the runtime avoids blocking gen-2 collections while the loop runs.
             GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
             _hardware.Start();
-            Volatile.Write(ref _startNs, MonotonicClock.NowNs());
-            _collectionsAtStart = GC.CollectionCount(0);
-            BeginEpisode(_startNs);
+            _measurement.Begin();
+            _episodes.Begin(MonotonicClock.NowNs(), 0, _mode);
             RunTicks();
         }
         catch (Exception e)
@@ -209,16 +195,13 @@ public sealed class ControlLoop : IDisposable
         }
         finally
         {
-            _endNs = MonotonicClock.NowNs();
-            _collectionsAtEnd = GC.CollectionCount(0);
-            _allocatedEnd = GC.GetAllocatedBytesForCurrentThread();
-            _measuredTicks = Statistics.Ticks - _options.WarmupTicks;
+            _measurement.End(Statistics.Ticks);
             _watchdog?.Disarm();
             // Done: the last records must not wait for an unpaced loop's recorder if it has stopped reading.
             _stopRequested = true;
-            if (_episodeOpen)
+            if (_episodes.Open)
             {
-                EndEpisode(_endNs, EpisodeOutcome.Aborted, EndReasons.Stopped);
+                _episodes.End(MonotonicClock.NowNs(), Statistics.Ticks, _mode, EpisodeOutcome.Aborted, EndReasons.Stopped);
             }
             _hardware.Stop();
             GCSettings.LatencyMode = previousLatency;
@@ -227,7 +210,7 @@ public sealed class ControlLoop : IDisposable
 
     private void RunTicks()
     {
-        long stopAt = _options.Duration is { } duration ? _startNs + duration.Ticks * 100 : long.MaxValue;
+        long stopAt = _options.Duration is { } duration ? StartedAtNs + duration.Ticks * 100 : long.MaxValue;
         _pacer.Begin(MonotonicClock.NowNs());
         while (!_stopRequested)
         {
@@ -236,10 +219,7 @@ public sealed class ControlLoop : IDisposable
             {
                 Statistics.Lateness.Record(lateness);
             }
-            if (Statistics.Ticks == _options.WarmupTicks)
-            {
-                _allocatedBase = GC.GetAllocatedBytesForCurrentThread();
-            }
+            _measurement.BeforeTick(Statistics.Ticks);
             bool episodeEnded = Tick(lateness, _pacer.Late);
             Statistics.CountTick();
             PublishStatus();
@@ -281,7 +261,7 @@ public sealed class ControlLoop : IDisposable
         var choice = _arbiter.Choose(start, _mode, Mailbox.StopLatched || read == ReadStatus.EmergencyStop, _observation, _command);
         if (choice.BecameStale)
         {
-            Events.TryWrite(new LoopEvent(LoopEventKind.OverrideStale, start, _episode, _episodeTick, Text: "override commands went stale"));
+            Events.TryWrite(new LoopEvent(LoopEventKind.OverrideStale, start, _episodes.Episode, _episodes.Tick, Text: "override commands went stale"));
         }
         if (choice.Source == ActionSource.Override)
         {
@@ -329,7 +309,7 @@ public sealed class ControlLoop : IDisposable
             Overrides.ReportApplied(choice.AppliedSequence, Statistics.Ticks, written, _applied);
         }
         PublishStep(start, source, flags, policyRan, lateness, inference, work);
-        _episodeTick++;
+        _episodes.Advance();
         return FinishEpisodeIfDone(MonotonicClock.NowNs());
     }
 
@@ -346,13 +326,13 @@ public sealed class ControlLoop : IDisposable
         {
             Mailbox.LatchStop();
             // Index: which of the config's emergency_stops entries, for the operator to find the button pressed.
-            Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episode, _episodeTick, Index: decision.StopInputLatched,
+            Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episodes.Episode, _episodes.Tick, Index: decision.StopInputLatched,
                 Text: "emergency stop input active (or unreadable) on the robot"));
         }
         if (decision.NewFault != FaultKind.None)
         {
             Statistics.CountFault();
-            Events.TryWrite(new LoopEvent(LoopEventKind.Fault, now, _episode, _episodeTick, Fault: decision.NewFault, Index: decision.NewFaultIndex,
+            Events.TryWrite(new LoopEvent(LoopEventKind.Fault, now, _episodes.Episode, _episodes.Tick, Fault: decision.NewFault, Index: decision.NewFaultIndex,
                 Text: FaultTexts.Of(decision.NewFault)));
         }
         if (decision.Resume)
@@ -370,7 +350,7 @@ public sealed class ControlLoop : IDisposable
         }
         if (_help.Observe(_observation))
         {
-            Events.TryWrite(new LoopEvent(LoopEventKind.HelpRequested, now, _episode, _episodeTick, Text: "the robot asks for help",
+            Events.TryWrite(new LoopEvent(LoopEventKind.HelpRequested, now, _episodes.Episode, _episodes.Tick, Text: "the robot asks for help",
                 Uncertainty: _help.LastUncertainty, ObservationZ: _help.LastObservationZ));
         }
         return _help.Requesting ? StepFlag.HelpRequested : StepFlag.None;
@@ -396,15 +376,15 @@ public sealed class ControlLoop : IDisposable
                 {
                     _mode = mode;
                     _help?.Reset();
-                    Events.TryWrite(new LoopEvent(LoopEventKind.ModeChanged, now, _episode, _episodeTick, Text: "mode changed", Mode: mode));
+                    Events.TryWrite(new LoopEvent(LoopEventKind.ModeChanged, now, _episodes.Episode, _episodes.Tick, Text: "mode changed", Mode: mode));
                 }
                 break;
             case LoopRequestKind.ResetEpisode:
-                EndEpisode(now, EpisodeOutcome.Aborted, EndReasons.OperatorReset);
+                _episodes.End(now, Statistics.Ticks, _mode, EpisodeOutcome.Aborted, EndReasons.OperatorReset);
                 _task?.ResetEpisode();
                 _clearFault = true;
                 _help?.Reset();
-                BeginEpisode(now);
+                _episodes.Begin(now, Statistics.Ticks, _mode);
                 break;
             case LoopRequestKind.ReleaseStop:
                 if (!Mailbox.StopLatched)
@@ -447,7 +427,7 @@ public sealed class ControlLoop : IDisposable
             }
             outcome = status == EpisodeStatus.Success ? EpisodeOutcome.Success : EpisodeOutcome.Failure;
         }
-        EndEpisode(now, outcome, reason);
+        _episodes.End(now, Statistics.Ticks + 1, _mode, outcome, reason);
         bool more = _options.MaxEpisodes == 0 || Statistics.Episodes < _options.MaxEpisodes;
         if (more && !_stopRequested)
         {
@@ -455,38 +435,9 @@ public sealed class ControlLoop : IDisposable
             // A new episode starts clean: the next tick's supervisor clears the fault (and resumes the devices).
             _clearFault = true;
             _help?.Reset();
-            BeginEpisode(now);
+            _episodes.Begin(now, Statistics.Ticks + 1, _mode);
         }
         return true;
-    }
-
-    private void BeginEpisode(long now)
-    {
-        _episode++;
-        _episodeTick = 0;
-        _episodeOpen = true;
-        WaitForRecorderIfUnpaced();
-        Ticks.WriteEpisodeRecord(new TickHeader { Kind = TickKind.EpisodeStart, TimestampNs = now, LoopTick = Statistics.Ticks, Episode = _episode, Mode = _mode });
-        Events.TryWrite(new LoopEvent(LoopEventKind.EpisodeStarted, now, _episode, 0));
-    }
-
-    private void EndEpisode(long now, EpisodeOutcome outcome, string reason)
-    {
-        _episodeOpen = false;
-        Statistics.CountEpisode(outcome);
-        WaitForRecorderIfUnpaced();
-        Ticks.WriteEpisodeRecord(new TickHeader
-        {
-            Kind = TickKind.EpisodeEnd,
-            TimestampNs = now,
-            LoopTick = Statistics.Ticks,
-            Episode = _episode,
-            EpisodeTick = _episodeTick,
-            Mode = _mode,
-            Outcome = outcome,
-            Reason = EndReasons.CodeOf(reason),
-        });
-        Events.TryWrite(new LoopEvent(LoopEventKind.EpisodeEnded, now, _episode, _episodeTick, outcome, Text: reason));
     }
 
     private void PublishStep(long timestamp, ActionSource source, StepFlag flags, bool policyRan, long lateness, long inference, long work)
@@ -496,8 +447,8 @@ public sealed class ControlLoop : IDisposable
             Kind = TickKind.Step,
             TimestampNs = timestamp,
             LoopTick = Statistics.Ticks,
-            Episode = _episode,
-            EpisodeTick = _episodeTick,
+            Episode = _episodes.Episode,
+            EpisodeTick = _episodes.Tick,
             Flags = (uint)flags,
             LatenessNs = Saturate(lateness),
             InferenceNs = Saturate(inference),
@@ -526,7 +477,7 @@ public sealed class ControlLoop : IDisposable
     }
 
     private void PublishStatus() => Status.Publish(new LoopStatus(
-        Statistics.Ticks, _episode, _mode, _safety.Stopped, _stopInputActive, _safety.Fault, _safety.FaultIndex, _arbiter.OverrideStale));
+        Statistics.Ticks, _episodes.Episode, _mode, _safety.Stopped, _stopInputActive, _safety.Fault, _safety.FaultIndex, _arbiter.OverrideStale));
 
     private static uint Saturate(long nanoseconds) => (uint)Math.Clamp(nanoseconds, 0, uint.MaxValue);
 }
