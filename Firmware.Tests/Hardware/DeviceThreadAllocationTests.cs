@@ -86,28 +86,48 @@ public sealed class DeviceThreadAllocationTests
         DeviceRegistry.Default.Create(new DeviceConfig { Name = type, Type = type, Settings = JsonDocument.Parse(settings).RootElement }, "robot.json", 0);
 
     /// <summary>
-    /// Runs the device with <paramref name="output"/>(period) on every output until past its warm-up, then for
-    /// three windows of 100 periods, and keeps the least any window allocated: an allocation in the driver shows
-    /// in every window, while the ~8 KB another thread's background collection can count against this one shows
-    /// in one at most (AllocationMeasurements says more).
+    /// Runs the device with <paramref name="output"/>(period) on every output until past its warm-up, then in
+    /// windows of 100 periods until three have passed without a retried bus transaction, and asserts those three
+    /// allocated nothing. A retry is the driver's error path, whose exceptions allocate; an emulator on a busy
+    /// machine answers past the timeout now and then. Nothing but this thread's own allocations can count:
+    /// GC.GetAllocatedBytesForCurrentThread is the bytes of the allocation contexts the thread was handed less the
+    /// unused end of its current one, and a collection that retires the context moves that end from one term to
+    /// the other (gc.cpp, fix_allocation_context). Measured on .NET 10, two cores, over 35 runs (10 beside two
+    /// busy loops, 5 beside a thread forcing a background gen-2 collection every 5 ms): all 757 windows without
+    /// a retry or a failed poll counted 0 bytes, and all 180 with one counted 872 bytes or more.
     /// </summary>
     private static void Measure(PolledDevice device, Func<long, float> output)
     {
         device.Start();
         var outputs = new float[device.Outputs.Count];
-        var marks = new List<long>();
-        for (int window = 0; window <= 3; window++)
+        long periods = ThreadAllocationMeter.WarmupPeriods + 10;
+        Drive(device, outputs, output, periods);
+        long start = device.AllocatedBytes;
+        var clean = new List<long>();
+        int windows = 0;
+        while (clean.Count < 3 && windows < 20)
         {
-            Drive(device, outputs, output, ThreadAllocationMeter.WarmupPeriods + 10 + 100 * window);
-            marks.Add(device.AllocatedBytes);
+            long bytes = device.AllocatedBytes;
+            long retried = Retried(device);
+            periods += 100;
+            Drive(device, outputs, output, periods);
+            windows++;
+            if (Retried(device) == retried)
+            {
+                clean.Add(device.AllocatedBytes - bytes);
+            }
         }
         long errors = device.Errors;
         device.Stop();
 
         Assert.Equal(0, errors);
-        Assert.DoesNotContain(-1, marks);
-        Assert.Equal(0, marks.Zip(marks.Skip(1), (a, b) => b - a).Min());
+        Assert.NotEqual(-1, start);
+        Assert.True(clean.Count == 3, $"{device.Name}: a retried transaction in {windows - clean.Count} of {windows} windows");
+        Assert.Equal([0, 0, 0], clean);
     }
+
+    /// <summary>A servo chain's retried transactions; other drivers do not retry.</summary>
+    private static long Retried(PolledDevice device) => device.Counters.GetValueOrDefault("retried");
 
     private static void Drive(PolledDevice device, float[] outputs, Func<long, float> output, long untilPolls)
     {

@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Robotics.Protos.Policy;
 using Robotics.Tests.Cli;
 using Robotics.Tests.Support;
 using Robotics.Trainer.Cli;
-using Robotics.Trainer.Data;
-using Robotics.Trainer.Policies;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Tests.Training;
@@ -93,19 +90,6 @@ public sealed class TrainingRunTests : IDisposable
         {
             Assert.True(run.Json.TryGetProperty(key, out _), key);
         }
-    }
-
-    [Fact]
-    public void The_help_threshold_asks_for_help_on_about_the_target_share_of_held_out_ticks()
-    {
-        var config = new TrainingConfig { Hidden = [32], Epochs = 5, BatchSize = 64, HelpRate = 0.1, Threads = 1 };
-        var data = TrainingData.Split(DemonstrationLoader.Load([_logs], new DemonstrationFilter()), config.ValidationFraction, config.Seed, config.StdFloor);
-        using var run = new TrainingRun(data, config);
-        var result = run.Run(new RunFolder(_directory.File("help.run")), ITrainingProgress.None);
-
-        int above = result.BestEvaluation.Uncertainty.Count(u => u > result.Help.Threshold);
-        double share = (double)above / result.BestEvaluation.Uncertainty.Length;
-        Assert.InRange(share, 0.05, 0.1);
     }
 
     [Fact]

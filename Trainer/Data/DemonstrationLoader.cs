@@ -57,12 +57,13 @@ public static class DemonstrationLoader
             throw new InvalidDataException($"no episodes in {Describe(files)}");
         }
         bool discrete = first.Start.DiscreteActions.Count > 0;
-        var kind = filter.Kind ?? PolicyHeads.For(discrete);
+        var fitting = PolicyHeads.For(discrete);
+        var kind = filter.Kind ?? fitting;
         if (kind.ActsDiscretely != discrete)
         {
             throw new InvalidDataException(discrete
-                ? $"--kind {kind.MetadataName} needs continuous actions, but {first.SourcePath} records discrete actions ({string.Join(", ", first.Start.DiscreteActions)}): use --kind {PolicyHeads.For(discrete).MetadataName}"
-                : $"--kind {kind.MetadataName} needs discrete actions, but {first.SourcePath} records continuous actions ({string.Join(", ", first.Start.Actions.Select(a => a.Name))}): use --kind {PolicyHeads.For(discrete).MetadataName}");
+                ? $"--kind {kind.MetadataName} needs continuous actions, but {first.SourcePath} records discrete actions ({string.Join(", ", first.Start.DiscreteActions)}): use --kind {fitting.MetadataName}"
+                : $"--kind {kind.MetadataName} needs discrete actions, but {first.SourcePath} records continuous actions ({string.Join(", ", first.Start.Actions.Select(a => a.Name))}): use --kind {fitting.MetadataName}");
         }
         if (episodes.Count == 0)
         {

@@ -9,7 +9,7 @@ namespace Robotics.Trainer.Policies;
 public sealed record ForwardTrace(string Input, IReadOnlyList<string> Activations, string Output);
 
 /// <summary>
-/// The MLP as graph nodes: its forward pass, and the backward pass derived by hand (../shared/bc-math.md)
+/// The MLP as graph nodes: its forward pass, and the backward pass derived by hand (docs/bc-math.md#the-network)
 /// from the gradient of the loss with respect to the head output.
 /// </summary>
 public static class MlpGraph

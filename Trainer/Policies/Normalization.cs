@@ -2,7 +2,8 @@ namespace Robotics.Trainer.Policies;
 
 /// <summary>
 /// Training-set statistics baked into the exported policy: observations are standardized on the way in,
-/// Gaussian actions de-standardized on the way out. Action statistics are empty for categorical policies.
+/// Gaussian actions de-standardized on the way out (docs/bc-math.md#normalization). Action statistics are empty
+/// for categorical policies.
 /// </summary>
 public sealed record Normalization(float[] ObservationMean, float[] ObservationStd, float[] ActionMean, float[] ActionStd)
 {

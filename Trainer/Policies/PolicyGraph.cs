@@ -39,7 +39,8 @@ public static class PolicyGraph
         string observations = g.Mul(g.Sub(raw, g.Initializer("obs_mean", normalization.ObservationMean, shape.Observations)), inverseStd);
         var specs = shape.Parameters;
         var parameters = specs.Select((p, i) => g.Initializer(p.Name, weights[i], p.Dims)).ToList();
-        var outputs = shape.Head.ToRawUnits(g, shape, normalization, shape.Head.Forward(g, shape, MlpGraph.Forward(g, shape, observations, parameters).Output));
+        var normalized = shape.Head.Forward(g, shape, MlpGraph.Forward(g, shape, observations, parameters).Output);
+        var outputs = shape.Head.ToRawUnits(g, shape, normalization, normalized);
         DeclareOutputs(g, shape, outputs);
         return OnnxModel.Create(g.Graph, metadata);
     }

@@ -36,7 +36,7 @@ public static class TrainingNames
 
 /// <summary>
 /// One training step as a single ONNX graph: forward pass, loss, the hand-derived backward pass,
-/// gradient-norm clipping and the Adam/AdamW update. Parameters and optimizer state (two flat groups, see
+/// gradient-norm clipping and the Adam/AdamW update (docs/bc-math.md#the-update). Parameters and optimizer state (two flat groups, see
 /// <see cref="ParameterLayout"/>) go in as inputs and come out updated, so the host keeps two buffer sets and
 /// swaps them each step.
 /// </summary>

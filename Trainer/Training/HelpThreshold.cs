@@ -3,7 +3,7 @@ namespace Robotics.Trainer.Training;
 /// <summary>
 /// The uncertainty above which the deployed policy asks an operator for help (ThriftyDAgger's rule): the
 /// (1 − rate) quantile of the policy's uncertainty on held-out ticks, so about <c>rate</c> of ticks like
-/// those would ask.
+/// those would ask (docs/bc-math.md#the-help-threshold).
 /// </summary>
 public sealed record HelpThreshold(double Rate, double Threshold, IReadOnlyDictionary<string, double> Quantiles)
 {
