@@ -91,7 +91,8 @@ public sealed class DynamixelServosTests : IDisposable
         var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1) };
         await using var harness = await RobotHarness.StartAsync(robot, options, @operator: new ConstantOperator(0));
         _servos.CorruptAnswers = 1;
-        WaitUntil(() => ((DynamixelServos)robot.Devices[0]).Counters["retried"] >= 1);
+        var counters = () => ((DynamixelServos)robot.Devices[0]).Counters;
+        WaitUntil(() => counters()["retried"] >= 1 && counters()["polls"] > 0);
         using var channel = harness.Channel();
 
         var status = await new Robotics.Protos.Control.Telemetry.TelemetryClient(channel).GetStatusAsync(new Robotics.Protos.Control.StatusRequest());

@@ -245,7 +245,7 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
             using var call = await TakeOver(new Override.OverrideClient(channel), "erin");
 
             await call.RequestStream.WriteAsync(Command(1, 7f));
-            await RobotHarness.Eventually(() => { lock (robot.Written) { return robot.Written[^1] == 2f; } }, "the clamped command to reach the robot");
+            await RobotHarness.Eventually(() => { lock (robot.Written) { return robot.Written.Count > 0 && robot.Written[^1] == 2f; } }, "the clamped command to reach the robot");
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
             applied = call.ResponseStream.Current.Applied;
         }

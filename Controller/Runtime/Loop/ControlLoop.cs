@@ -141,7 +141,9 @@ public sealed class ControlLoop : IDisposable
                 Ticks.Gate = _recorder.Cursor;
             }
         }
-        _watchdog = new Watchdog(() => Statistics.Ticks, _hardware, _options.EffectiveWatchdogTimeout);
+        // An unpaced loop is a simulation run as fast as it goes: with no deadline, a pause (waiting for its
+        // recorder, a busy machine) is no stall, and a watchdog halting the simulator would only spoil the run.
+        _watchdog = _options.Paced ? new Watchdog(() => Statistics.Ticks, _hardware, _options.EffectiveWatchdogTimeout) : null;
         _thread.Start();
     }
 

@@ -17,7 +17,8 @@ public sealed record LoopOptions
     /// <summary>
     /// Sleep to absolute deadlines (a robot). False runs ticks back to back, as fast as they go: for
     /// simulations that need no wall-clock pacing (evaluation, tests) and for allocation measurements. With
-    /// no deadline to keep, an unpaced loop waits for the recorder when it gets ahead rather than drop steps.
+    /// no deadline to keep, an unpaced loop waits for the recorder when it gets ahead rather than drop steps, and
+    /// has no watchdog (a pause is not a stall when nothing waits on the next tick).
     /// </summary>
     public bool Paced { get; init; } = true;
 
