@@ -38,6 +38,8 @@ public sealed class ControlLoop : IDisposable
     private readonly float[] _observation;
     private readonly float[] _command;
     private readonly float[] _applied;
+    private readonly EpisodeTracker _episodes;
+    private readonly RunMeasurement _measurement;
     private readonly Thread _thread;
     private readonly List<string> _notes = [];
     private ControlMode _mode;
@@ -45,8 +47,6 @@ public sealed class ControlLoop : IDisposable
     private bool _clearFault;
     private bool _stopInputActive;
     private volatile bool _stopRequested;
-    private readonly EpisodeTracker _episodes;
-    private readonly RunMeasurement _measurement;
     private Watchdog? _watchdog;
     private Exception? _failure;
 

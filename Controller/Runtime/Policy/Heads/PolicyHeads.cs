@@ -5,19 +5,23 @@ namespace Robotics.Controller.Policy.Heads;
 /// <summary>The heads the runtime knows, found by the name a policy file gives or the kind a record carries.</summary>
 public static class PolicyHeads
 {
-    public static IReadOnlyList<PolicyHead> All { get; } = [new GaussianHead(), new CategoricalHead()];
+    // An array, searched by index: Of runs for every telemetry frame and every recorded step, and enumerating
+    // through IReadOnlyList would allocate an enumerator each time.
+    private static readonly PolicyHead[] Heads = [new GaussianHead(), new CategoricalHead()];
+
+    public static IReadOnlyList<PolicyHead> All => Heads;
 
     /// <summary>The head a policy file's metadata names, or null for a kind this runtime does not know.</summary>
-    public static PolicyHead? Named(string metadataName) => All.FirstOrDefault(h => h.MetadataName == metadataName);
+    public static PolicyHead? Named(string metadataName) => Array.Find(Heads, h => h.MetadataName == metadataName);
 
-    /// <summary>The head of a record's <see cref="HeadKind"/> (not None).</summary>
+    /// <summary>The head of a record's <see cref="HeadKind"/> (not None). Allocation-free.</summary>
     public static PolicyHead Of(HeadKind kind)
     {
-        foreach (var head in All)
+        for (int i = 0; i < Heads.Length; i++)
         {
-            if (head.Kind == kind)
+            if (Heads[i].Kind == kind)
             {
-                return head;
+                return Heads[i];
             }
         }
         throw new ArgumentOutOfRangeException(nameof(kind), kind, "no policy head of this kind");
