@@ -22,16 +22,18 @@ public sealed class LoopCpuIsolationTests
         using var controller = Process.Start(start)!;
         try
         {
-            var listening = new TaskCompletionSource();
+            // The server binds before the loop's first tick; an episode's end says the loop is up and ticking, its
+            // thread set up (pinned, and the others moved) before the first tick.
+            var ticking = new TaskCompletionSource();
             controller.OutputDataReceived += (_, line) =>
             {
-                if (line.Data?.Contains("listening", StringComparison.Ordinal) == true)
+                if (line.Data?.StartsWith("episode 1:", StringComparison.Ordinal) == true)
                 {
-                    listening.TrySetResult();
+                    ticking.TrySetResult();
                 }
             };
             controller.BeginOutputReadLine();
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await ticking.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
             var threads = Directory.EnumerateDirectories($"/proc/{controller.Id}/task")
                 .Select(task => (Name: File.ReadAllText(Path.Combine(task, "comm")).Trim(), Cpus: AllowedCpus(task)))
