@@ -75,13 +75,9 @@ public static class LogAppendBenchmark
         var ring = new TickRing(settings.RingCapacity, new TickLayout(settings.Observations, settings.Actions, 2 * settings.Actions));
         var reasons = new EndReasons();
         using var recorder = TickRecorder.Create(settings.OutputPath, robot, settings.Writer);
-        recorder.Start(ring, reasons, robot, start: 0);
-        if (periodNs == 0)
-        {
-            // Throughput mode measures the recorder's capacity: the producer waits for it, as an unpaced loop does,
-            // instead of overwriting ticks (which the recorder would rightly count as lost).
-            ring.Gate = recorder.Cursor;
-        }
+        // Throughput mode measures the recorder's capacity: the producer waits for it, as an unpaced loop does,
+        // instead of overwriting ticks (which the recorder would rightly count as lost).
+        recorder.Start(ring, reasons, robot, start: 0, gateTheWriter: periodNs == 0);
         var episode = new EpisodeCursor(ring, reasons.CodeOf(EpisodeEndReason), settings.EpisodeLength);
         for (long tick = 0; tick < WarmupSteps; tick++)
         {

@@ -117,6 +117,34 @@ public sealed class ControlPlaneTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public async Task A_release_lifts_only_the_stops_latched_before_it_was_asked_for()
+    {
+        var robot = new ScriptedRobot(rateHz: 10);
+        using var loop = new ControlLoop(robot, Paced(10, ControlMode.Teleop), null, new ConstantOperator(1));
+        using var hub = new EventHub(loop);
+        await using var plane = new ControlPlane(loop, hub);
+        loop.Start();
+        await plane.EmergencyStopAsync("operator A", CancellationToken.None);
+
+        // A asks for a release; before the loop (at 10 Hz) takes it, B presses stop. B's stop must hold,
+        // whichever of the two the loop sees first.
+        var release = plane.ReleaseEmergencyStopAsync(CancellationToken.None);
+        loop.Mailbox.LatchStop();
+        await release;
+
+        Assert.True(loop.Mailbox.StopLatched);
+        long after = robot.Reads;
+        Assert.True(SpinWait.SpinUntil(() => robot.Reads > after + 3, TimeSpan.FromSeconds(30)));
+        Assert.True(robot.HaltedAtRead >= 0, "the devices stay halted");
+        lock (robot.Written)
+        {
+            Assert.All(robot.Written.TakeLast(3), value => Assert.Equal(0.5f, value));
+        }
+        loop.RequestStop();
+        loop.WaitForExit();
+    }
+
+    [Fact]
     public async Task A_request_the_loop_does_not_take_in_time_is_withdrawn_and_never_applies()
     {
         // The loop is stuck in a read for 3 s (a driver hung on a bus) when a reset arrives.

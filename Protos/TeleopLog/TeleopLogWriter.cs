@@ -30,8 +30,23 @@ public sealed class TeleopLogWriter : IDisposable
     private bool _disposed;
 
     /// <summary>Creates <paramref name="path"/> (which must not exist) and starts the log in it.</summary>
-    public static TeleopLogWriter Create(string path, EpisodeInfo robot, TeleopLogWriterOptions? options = null) =>
-        new(new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16), robot, options);
+    public static TeleopLogWriter Create(string path, EpisodeInfo robot, TeleopLogWriterOptions? options = null)
+    {
+        options ??= new TeleopLogWriterOptions();
+        options.Validate();
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
+        try
+        {
+            return new TeleopLogWriter(stream, robot, options);
+        }
+        catch
+        {
+            // The header could not be written (a full disk): leave no empty file behind.
+            stream.Dispose();
+            File.Delete(path);
+            throw;
+        }
+    }
 
     /// <summary>Starts a log in <paramref name="stream"/>, which the writer owns and disposes.</summary>
     public TeleopLogWriter(Stream stream, EpisodeInfo robot, TeleopLogWriterOptions? options = null)
@@ -150,15 +165,21 @@ public sealed class TeleopLogWriter : IDisposable
             return;
         }
         _disposed = true;
-        _mcap.WriteMetadata(TeleopTopics.MetadataName, new Dictionary<string, string>
+        try
         {
-            [TeleopTopics.DroppedStepsKey] = _droppedSteps.ToString(CultureInfo.InvariantCulture),
-            [TeleopTopics.DroppedEventsKey] = _droppedEvents.ToString(CultureInfo.InvariantCulture),
-            ["written_steps"] = WrittenSteps.ToString(CultureInfo.InvariantCulture),
-            ["robot"] = _robot.Robot,
-            ["compression"] = _options.Compression.ToRecordName(),
-        });
-        _mcap.Dispose();
+            _mcap.WriteMetadata(TeleopTopics.MetadataName, new Dictionary<string, string>
+            {
+                [TeleopTopics.DroppedStepsKey] = _droppedSteps.ToString(CultureInfo.InvariantCulture),
+                [TeleopTopics.DroppedEventsKey] = _droppedEvents.ToString(CultureInfo.InvariantCulture),
+                ["written_steps"] = WrittenSteps.ToString(CultureInfo.InvariantCulture),
+                ["robot"] = _robot.Robot,
+                ["compression"] = _options.Compression.ToRecordName(),
+            });
+        }
+        finally
+        {
+            _mcap.Dispose();
+        }
     }
 
     /// <summary>Closes the file without the summary, after a write failed (the stream is broken; what was written stays recoverable).</summary>
@@ -169,9 +190,10 @@ public sealed class TeleopLogWriter : IDisposable
         {
             _mcap.Dispose();
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        catch (Exception)
         {
-            // The stream is already broken; the first error is the one worth reporting.
+            // The stream is already broken, or the writer is: the first error is the one worth reporting, and this
+            // runs on the recorder's thread, where another exception would end the process.
         }
     }
 

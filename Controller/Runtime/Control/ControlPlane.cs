@@ -64,14 +64,16 @@ public sealed class ControlPlane : IAsyncDisposable
     /// <summary>Halts the devices and latches the stop now; the reply follows once the requests before it are done.</summary>
     public Task<string> EmergencyStopAsync(string reason, CancellationToken cancellation)
     {
-        // Halted before anyone hears of the stop; the loop holds the safe action from its next tick.
-        _loop.Hardware.Halt();
+        // Latched, then halted, before anyone hears of the stop: a tick deciding to resume meanwhile sees the latch
+        // after its resume and halts again; the loop holds the safe action from its next tick.
         _loop.Mailbox.LatchStop();
+        _loop.Hardware.Halt();
         return SubmitAsync(new EmergencyStop(reason), cancellation);
     }
 
     /// <summary>Lifts the stop, unless the robot's own stop input is still active; the loop resumes the devices on the first tick with no stop and no fault.</summary>
-    public Task<string> ReleaseEmergencyStopAsync(CancellationToken cancellation) => SubmitAsync(new ReleaseEmergencyStop(), cancellation);
+    /// <remarks>It releases the stops latched when it was asked for: one latched after that (another operator's) still holds.</remarks>
+    public Task<string> ReleaseEmergencyStopAsync(CancellationToken cancellation) => SubmitAsync(new ReleaseEmergencyStop(_loop.Mailbox.StopLatches), cancellation);
 
     /// <summary>Finishes the requests already queued, refuses new ones, and closes a recording this plane started.</summary>
     public async ValueTask DisposeAsync()
@@ -119,26 +121,26 @@ public sealed class ControlPlane : IAsyncDisposable
         EmergencyStop r => Task.FromResult(Announce(LoopEventKind.EmergencyStop,
             string.IsNullOrWhiteSpace(r.Reason) ? "emergency stop" : $"emergency stop: {r.Reason}",
             "emergency stop latched: the robot holds its safe action until ReleaseEmergencyStop")),
-        ReleaseEmergencyStop => ReleaseNowAsync(cancellation),
+        ReleaseEmergencyStop r => ReleaseNowAsync(r.LatchesWhenAsked, cancellation),
         _ => throw new ArgumentOutOfRangeException(nameof(request), request, "unknown control request"),
     };
 
     private async Task<string> SetModeNowAsync(ControlMode mode, CancellationToken cancellation)
     {
         string name = mode.ToString().ToLowerInvariant();
-        if (mode != ControlMode.Teleop && _loop.Policy is null)
+        if (await AskLoopAsync(LoopRequestKind.SetMode, (int)mode, cancellation) == LoopAnswer.NoPolicy)
         {
             throw new ControlRefusedException(ControlFailure.FailedPrecondition, $"mode {name} needs a policy, and this robot was started without one");
         }
-        await AskLoopAsync(LoopRequestKind.SetMode, (int)mode, cancellation);
         return $"mode is {name}";
     }
 
     private async Task<string> ResetNowAsync(CancellationToken cancellation)
     {
-        ulong episode = _loop.Status.Read().Episode;
         await AskLoopAsync(LoopRequestKind.ResetEpisode, 0, cancellation);
-        return string.Create(CultureInfo.InvariantCulture, $"episode {episode} ended; episode {episode + 1} started");
+        // The loop publishes its status before it answers: this is the episode the reset began.
+        ulong started = _loop.Status.Read().Episode;
+        return string.Create(CultureInfo.InvariantCulture, $"episode {started - 1} ended; episode {started} started");
     }
 
     private string StartRecordingNow(string path)
@@ -152,6 +154,7 @@ public sealed class ControlPlane : IAsyncDisposable
             throw new ControlRefusedException(ControlFailure.FailedPrecondition, $"the robot is already recording to {_recordingPath}");
         }
         RequireLoopRunning();
+        bool existed = File.Exists(path);
         TickRecorder recorder;
         try
         {
@@ -159,18 +162,14 @@ public sealed class ControlPlane : IAsyncDisposable
         }
         catch (IOException e)
         {
-            throw new ControlRefusedException(File.Exists(path) ? ControlFailure.AlreadyExists : ControlFailure.InvalidArgument, e.Message, e);
+            throw new ControlRefusedException(existed ? ControlFailure.AlreadyExists : ControlFailure.InvalidArgument, e.Message, e);
         }
         catch (UnauthorizedAccessException e)
         {
             throw new ControlRefusedException(ControlFailure.PermissionDenied, e.Message, e);
         }
         // From the next record the loop publishes: the log opens at a tick boundary, mid-episode if need be.
-        recorder.Start(_loop.Ticks, _loop.EndReasons, _loop.EpisodeInfo, _loop.Ticks.Published);
-        if (!_loop.Options.Paced)
-        {
-            _loop.Ticks.Gate = recorder.Cursor;
-        }
+        recorder.Start(_loop.Ticks, _loop.EndReasons, _loop.EpisodeInfo, _loop.Ticks.Published, gateTheWriter: !_loop.Options.Paced);
         (_recording, _ownsRecording) = (recorder, true);
         Volatile.Write(ref _recordingPath, path);
         return Announce(LoopEventKind.RecordingStarted, $"recording to {path}", $"recording to {path}");
@@ -194,9 +193,9 @@ public sealed class ControlPlane : IAsyncDisposable
         return Announce(LoopEventKind.RecordingStopped, $"stopped recording to {path}", $"stopped recording to {path}");
     }
 
-    private async Task<string> ReleaseNowAsync(CancellationToken cancellation)
+    private async Task<string> ReleaseNowAsync(long latchesWhenAsked, CancellationToken cancellation)
     {
-        switch (await AskLoopAsync(LoopRequestKind.ReleaseStop, 0, cancellation))
+        switch (await AskLoopAsync(LoopRequestKind.ReleaseStop, latchesWhenAsked, cancellation))
         {
             case LoopAnswer.NotStopped:
                 throw new ControlRefusedException(ControlFailure.FailedPrecondition, "the robot is not emergency-stopped");
@@ -207,7 +206,7 @@ public sealed class ControlPlane : IAsyncDisposable
     }
 
     /// <summary>Posts a request to the loop and waits (bounded) for its answer; a request the loop never took is withdrawn.</summary>
-    private async Task<LoopAnswer> AskLoopAsync(LoopRequestKind kind, int argument, CancellationToken cancellation)
+    private async Task<LoopAnswer> AskLoopAsync(LoopRequestKind kind, long argument, CancellationToken cancellation)
     {
         RequireLoopRunning();
         var mailbox = _loop.Mailbox;
@@ -225,12 +224,13 @@ public sealed class ControlPlane : IAsyncDisposable
                     : cancellation.IsCancellationRequested ? new OperationCanceledException(cancellation)
                     : new ControlRefusedException(ControlFailure.DeadlineExceeded, "the control loop did not take the request in time; it was withdrawn");
             }
+            if (stopped && !mailbox.TryGetAnswer(id, out answer))
+            {
+                // Taken, and the loop ended before answering (it failed mid-tick): nobody will answer now.
+                throw new ControlRefusedException(ControlFailure.Unavailable, "the control loop stopped while it carried out the request; it may have applied");
+            }
             // Taken (or still waiting): the loop answers within the tick that took it.
             await timer.WaitForNextTickAsync(CancellationToken.None);
-        }
-        if (answer == LoopAnswer.NoPolicy)
-        {
-            throw new ControlRefusedException(ControlFailure.FailedPrecondition, "that mode needs a policy, and this robot was started without one");
         }
         return answer;
     }
@@ -265,7 +265,7 @@ public sealed class ControlPlane : IAsyncDisposable
 
     private sealed record EmergencyStop(string Reason) : Request;
 
-    private sealed record ReleaseEmergencyStop : Request;
+    private sealed record ReleaseEmergencyStop(long LatchesWhenAsked) : Request;
 
     private sealed record Pending(Request Request, TaskCompletionSource<string> Reply, CancellationToken Cancellation);
 }

@@ -36,7 +36,7 @@ public sealed class LoopMailbox
     private long _taken;
     private long _answeredFor;
     private int _kind;
-    private int _argument;
+    private long _argument;
     private int _answer;
     private long _stopLatches;
     private long _stopReleasedUpTo;
@@ -45,13 +45,16 @@ public sealed class LoopMailbox
     public long StopLatches => Interlocked.Read(ref _stopLatches);
 
     /// <summary>The stop is latched: a latch the loop has not released.</summary>
-    public bool StopLatched => StopLatches > Volatile.Read(ref _stopReleasedUpTo);
+    public bool StopLatched => IsLatched(StopLatches);
+
+    /// <summary>Whether the stop is latched as of <paramref name="latches"/> (one read of <see cref="StopLatches"/>, used for a whole tick).</summary>
+    public bool IsLatched(long latches) => latches > Volatile.Read(ref _stopReleasedUpTo);
 
     /// <summary>Latches the emergency stop (any thread): the loop holds the robot safe from its next tick until a release.</summary>
     public void LatchStop() => Interlocked.Increment(ref _stopLatches);
 
     /// <summary>Control plane (one request at a time): posts a request; returns its number, for <see cref="TryGetAnswer"/>.</summary>
-    internal long Post(LoopRequestKind kind, int argument = 0)
+    internal long Post(LoopRequestKind kind, long argument = 0)
     {
         _kind = (int)kind;
         _argument = argument;
@@ -76,7 +79,7 @@ public sealed class LoopMailbox
     }
 
     /// <summary>Loop: the request posted since its last look, if any. One volatile read when there is none.</summary>
-    internal bool TryTake(out LoopRequestKind kind, out int argument)
+    internal bool TryTake(out LoopRequestKind kind, out long argument)
     {
         long id = Volatile.Read(ref _pending);
         if (id == 0 || Interlocked.CompareExchange(ref _pending, 0, id) != id)
@@ -95,6 +98,6 @@ public sealed class LoopMailbox
         Volatile.Write(ref _answeredFor, _taken);
     }
 
-    /// <summary>Loop: releases the stop, up to the latches it saw (a later latch still holds).</summary>
+    /// <summary>Loop: releases the stop up to <paramref name="latchesSeen"/> latches: one latched after that still holds.</summary>
     internal void ReleaseStop(long latchesSeen) => Volatile.Write(ref _stopReleasedUpTo, latchesSeen);
 }

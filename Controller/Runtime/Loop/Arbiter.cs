@@ -24,7 +24,8 @@ internal sealed class Arbiter(LoopOptions options, OperatorChannel overrides, Po
     public bool OverrideStale { get; private set; }
 
     /// <param name="stopped">The emergency stop holds (latched, or a stop input active on this tick).</param>
-    public Arbitration Choose(long now, ControlMode mode, bool stopped, ReadOnlySpan<float> observation, Span<float> command)
+    /// <param name="policyRan">The policy ran on this tick: its outputs are this tick's (in teleop mode it does not run).</param>
+    public Arbitration Choose(long now, ControlMode mode, bool stopped, bool policyRan, ReadOnlySpan<float> observation, Span<float> command)
     {
         if (stopped)
         {
@@ -32,7 +33,7 @@ internal sealed class Arbiter(LoopOptions options, OperatorChannel overrides, Po
         }
         if (overrides.Held)
         {
-            return ChooseOverride(now, mode, command);
+            return ChooseOverride(now, mode, policyRan, command);
         }
         if (_overrideWasHeld)
         {
@@ -46,7 +47,7 @@ internal sealed class Arbiter(LoopOptions options, OperatorChannel overrides, Po
         return @operator is not null && @operator.TryAct(observation, command) ? new(ActionSource.Teleop, -1, false) : new(ActionSource.Safety, -1, false);
     }
 
-    private Arbitration ChooseOverride(long now, ControlMode mode, Span<float> command)
+    private Arbitration ChooseOverride(long now, ControlMode mode, bool policyRan, Span<float> command)
     {
         _overrideWasHeld = true;
         long received = overrides.Commands.TryRead(command, out long sequence);
@@ -63,7 +64,7 @@ internal sealed class Arbiter(LoopOptions options, OperatorChannel overrides, Po
         }
         bool becameStale = !OverrideStale;
         OverrideStale = true;
-        return options.Fallback == OverrideFallback.Policy && policy is not null
+        return options.Fallback == OverrideFallback.Policy && policyRan
             ? ChoosePolicy(command) with { BecameStale = becameStale }
             : new(ActionSource.Safety, -1, becameStale);
     }

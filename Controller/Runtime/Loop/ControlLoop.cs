@@ -26,6 +26,9 @@ public sealed class ControlLoop : IDisposable
     // are left out of the latency histograms, which describe the steady state.
     private const int UntimedTicks = 10;
 
+    // How long the records written after the loop stops (its last episode's end) may wait for an unpaced loop's recorder.
+    private static readonly long FinalRecordWaitNs = TimeSpan.FromSeconds(1).Ticks * 100;
+
     private readonly IRobotHardware _hardware;
     private readonly IEpisodicTask? _task;
     private readonly PolicyRunner? _policy;
@@ -47,6 +50,7 @@ public sealed class ControlLoop : IDisposable
     private bool _clearFault;
     private bool _stopInputActive;
     private volatile bool _stopRequested;
+    private long _finalRecordDeadline;
     private Watchdog? _watchdog;
     private Exception? _failure;
 
@@ -133,14 +137,7 @@ public sealed class ControlLoop : IDisposable
     /// <summary>Starts the loop thread (and the recorder given at construction, from the first record).</summary>
     public void Start()
     {
-        if (_recorder is not null)
-        {
-            _recorder.Start(Ticks, EndReasons, EpisodeInfo, start: 0);
-            if (!_options.Paced)
-            {
-                Ticks.Gate = _recorder.Cursor;
-            }
-        }
+        _recorder?.Start(Ticks, EndReasons, EpisodeInfo, start: 0, gateTheWriter: !_options.Paced);
         // An unpaced loop is a simulation run as fast as it goes: with no deadline, a pause (waiting for its
         // recorder, a busy machine) is no stall, and a watchdog halting the simulator would only spoil the run.
         _watchdog = _options.Paced ? new Watchdog(() => Statistics.Ticks, _hardware, _options.EffectiveWatchdogTimeout) : null;
@@ -199,8 +196,9 @@ public sealed class ControlLoop : IDisposable
         {
             _measurement.End(Statistics.Ticks);
             _watchdog?.Disarm();
-            // Done: the last records must not wait for an unpaced loop's recorder if it has stopped reading.
-            _stopRequested = true;
+            // The last record waits for an unpaced loop's recorder like any other, but boundedly: a recorder stuck on
+            // a disk must not keep a stopped loop from making the robot safe.
+            _finalRecordDeadline = MonotonicClock.NowNs() + FinalRecordWaitNs;
             if (_episodes.Open)
             {
                 _episodes.End(MonotonicClock.NowNs(), Statistics.Ticks, _mode, EpisodeOutcome.Aborted, EndReasons.Stopped);
@@ -260,7 +258,11 @@ public sealed class ControlLoop : IDisposable
             flags |= ObserveHelp(start);
         }
 
-        var choice = _arbiter.Choose(start, _mode, Mailbox.StopLatched || read == ReadStatus.EmergencyStop, _observation, _command);
+        // One read of the stop latch for the whole tick: arbitration and the supervisor must judge the same stop.
+        // A stop latched after this read has already halted the devices, and the next tick holds it.
+        long latches = Mailbox.StopLatches;
+        bool latched = Mailbox.IsLatched(latches);
+        var choice = _arbiter.Choose(start, _mode, latched || read == ReadStatus.EmergencyStop, policyRan, _observation, _command);
         if (choice.BecameStale)
         {
             Events.TryWrite(new LoopEvent(LoopEventKind.OverrideStale, start, _episodes.Episode, _episodes.Tick, Text: "override commands went stale"));
@@ -271,8 +273,8 @@ public sealed class ControlLoop : IDisposable
         }
 
         var decision = SafetySupervisor.Decide(_safety, new SafetyInputs(
-            StopLatched: Mailbox.StopLatched,
-            StopLatches: Mailbox.StopLatches,
+            StopLatched: latched,
+            StopLatches: latches,
             StopInput: read == ReadStatus.EmergencyStop ? readIndex : -1,
             StaleSensor: read == ReadStatus.StaleSensor ? readIndex : -1,
             NonFiniteObservation: NonFinite.FirstIndex(_observation),
@@ -282,7 +284,7 @@ public sealed class ControlLoop : IDisposable
             ClearFault: _clearFault,
             WatchdogTripped: (_watchdog?.Trips ?? 0) > 0), out _safety);
         _clearFault = false;
-        Carry(decision, start);
+        Carry(decision, start, latches);
 
         var source = choice.Source;
         if (decision.HoldSafe || source == ActionSource.Safety)
@@ -316,7 +318,7 @@ public sealed class ControlLoop : IDisposable
     }
 
     /// <summary>Does what the supervisor decided: halt or resume the devices, latch the stop for a stop input, count and report a fault.</summary>
-    private void Carry(in SafetyOutputs decision, long now)
+    private void Carry(in SafetyOutputs decision, long now, long latchesSeen)
     {
         if (decision.Halt)
         {
@@ -340,6 +342,14 @@ public sealed class ControlLoop : IDisposable
         if (decision.Resume)
         {
             _hardware.Resume();
+            // A stop or a watchdog trip that arrived since this tick's read halted the devices just before this
+            // resume: halt again now rather than leave them running until the next tick sees it. (Both latch first
+            // and halt after, so whichever order the threads ran in, one of the two halts comes last.)
+            Interlocked.MemoryBarrier();
+            if (Mailbox.StopLatches != latchesSeen || (_watchdog?.Trips ?? 0) > 0)
+            {
+                _hardware.Halt();
+            }
         }
     }
 
@@ -361,7 +371,7 @@ public sealed class ControlLoop : IDisposable
     /// <summary>Answers the control plane's request, if one was posted since the last tick. Rare, bounded, no I/O.</summary>
     private void TakeRequest(long now)
     {
-        if (!Mailbox.TryTake(out var kind, out int argument))
+        if (!Mailbox.TryTake(out var kind, out long argument))
         {
             return;
         }
@@ -389,7 +399,8 @@ public sealed class ControlLoop : IDisposable
                 _episodes.Begin(now, Statistics.Ticks, _mode);
                 break;
             case LoopRequestKind.ReleaseStop:
-                if (!Mailbox.StopLatched)
+                // The argument: how many latches there were when the release was asked for; later ones still hold.
+                if (!Mailbox.IsLatched(argument))
                 {
                     Mailbox.Answer(LoopAnswer.NotStopped);
                     return;
@@ -399,10 +410,10 @@ public sealed class ControlLoop : IDisposable
                     Mailbox.Answer(LoopAnswer.StopInputActive);
                     return;
                 }
-                Mailbox.ReleaseStop(Mailbox.StopLatches);
+                Mailbox.ReleaseStop(argument);
                 break;
         }
-        // Published before the answer: whoever reads the status after it sees what the request did.
+        // Published before the answer: whoever reads the status after it sees the mode or episode the request set.
         PublishStatus();
         Mailbox.Answer(LoopAnswer.Done);
     }
@@ -468,10 +479,11 @@ public sealed class ControlLoop : IDisposable
     {
         if (!_options.Paced)
         {
-            // No deadline to keep: wait for the recorder rather than overwrite what it has not read, but never
-            // past a stop request (a recorder stuck on a full disk must not hold the loop). SpinWait spins, then yields.
+            // No deadline to keep: wait for the recorder rather than overwrite what it has not read, but not past a
+            // stop request (a recorder stuck on a full disk must not hold the loop): after one, only until the final
+            // records' deadline. A recorder that fails or stops lets go of the gate. SpinWait spins, then yields.
             var wait = default(SpinWait);
-            while (Ticks.GateIsFull && !_stopRequested)
+            while (Ticks.GateIsFull && (!_stopRequested || MonotonicClock.NowNs() < _finalRecordDeadline))
             {
                 wait.SpinOnce();
             }
@@ -479,7 +491,7 @@ public sealed class ControlLoop : IDisposable
     }
 
     private void PublishStatus() => Status.Publish(new LoopStatus(
-        Statistics.Ticks, _episodes.Episode, _mode, _safety.Stopped, _stopInputActive, _safety.Fault, _safety.FaultIndex, _arbiter.OverrideStale));
+        Statistics.Ticks, _episodes.Episode, _mode, _stopInputActive, _safety.Fault, _arbiter.OverrideStale));
 
     private static uint Saturate(long nanoseconds) => (uint)Math.Clamp(nanoseconds, 0, uint.MaxValue);
 }

@@ -6,13 +6,13 @@ namespace Robotics.Controller.Loop;
 /// <param name="Ticks">Ticks done since the loop started.</param>
 /// <param name="Episode">The current episode (from 1; 0 before the first).</param>
 /// <param name="StopInputActive">One of the robot's own emergency-stop inputs is active (or unreadable).</param>
+/// <param name="Fault">The fault latched as of the end of that tick.</param>
 /// <param name="OverrideStale">The override operator holds the lease but its commands went stale: the fallback drives.</param>
+/// <remarks>Whether the emergency stop is latched is the mailbox's to say (<see cref="Control.LoopMailbox.StopLatched"/>): it changes between ticks.</remarks>
 public readonly record struct LoopStatus(
     long Ticks,
     ulong Episode,
     ControlMode Mode,
-    bool Stopped,
     bool StopInputActive,
     FaultKind Fault,
-    int FaultIndex,
     bool OverrideStale);

@@ -78,18 +78,27 @@ public sealed class TickRecorder : IDisposable
 
     /// <summary>Starts reading <paramref name="ring"/> at record <paramref name="start"/> on the recorder's thread.</summary>
     /// <param name="info">The robot and task each episode start records (the loop's).</param>
-    public void Start(TickRing ring, EndReasons reasons, EpisodeInfo info, long start)
+    /// <param name="gateTheWriter">Make the ring's writer wait for this recorder (an unpaced simulation, see <see cref="TickRing.Gate"/>):
+    /// set before the thread starts, so a recorder that fails at once still lets go of it.</param>
+    public void Start(TickRing ring, EndReasons reasons, EpisodeInfo info, long start, bool gateTheWriter = false)
     {
-        if (_thread is not null)
+        lock (_stopGate)
         {
-            throw new InvalidOperationException("the recorder is already started");
+            if (_thread is not null || _stopped)
+            {
+                throw new InvalidOperationException(_stopped ? "the recorder was stopped before it started" : "the recorder is already started");
+            }
+            _ring = ring;
+            _cursor = new TickCursor(ring, start);
+            _reasons = reasons;
+            _info = info;
+            if (gateTheWriter)
+            {
+                ring.Gate = _cursor;
+            }
+            _thread = new Thread(Run) { IsBackground = true, Name = "tick-recorder", Priority = ThreadPriority.BelowNormal };
+            _thread.Start();
         }
-        _ring = ring;
-        _cursor = new TickCursor(ring, start);
-        _reasons = reasons;
-        _info = info;
-        _thread = new Thread(Run) { IsBackground = true, Name = "tick-recorder", Priority = ThreadPriority.BelowNormal };
-        _thread.Start();
     }
 
     /// <summary>

@@ -32,7 +32,10 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
         string @operator = string.IsNullOrWhiteSpace(requestStream.Current.TakeOver.Operator) ? context.Peer : requestStream.Current.TakeOver.Operator;
         var lease = session.TakeLease(@operator);
         string endReason = "stream closed";
-        var outgoing = Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded: a client that stops reading must not make the server hold an Applied every 5 ms for ever (and
+        // collect them, which pauses the loop thread too). The oldest acknowledgements go first; the last message
+        // (Released) is always written last.
+        var outgoing = Channel.CreateBounded<ControllerMessage>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lease.Revoked);
         var writer = WriteAll(outgoing.Reader, responseStream);
         var reporter = Report(outgoing.Writer, lease, stop.Token);

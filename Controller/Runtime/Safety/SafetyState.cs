@@ -15,7 +15,7 @@ public readonly record struct SafetyState(bool Stopped, long StopLatchesSeen, Fa
 }
 
 /// <summary>What the supervisor looks at on one tick. Indices are −1 when there is nothing to report.</summary>
-/// <param name="StopLatched">The control plane's stop latch as this tick began.</param>
+/// <param name="StopLatched">The stop latch as read once on this tick (after the tick took the control plane's request).</param>
 /// <param name="StopLatches">How many times the stop has been latched so far, by anyone (a stop latched and released between two ticks shows here).</param>
 /// <param name="StopInput">An emergency-stop input of the robot that is active or could not be read.</param>
 /// <param name="StaleSensor">A sensor whose sample is older than its limit.</param>

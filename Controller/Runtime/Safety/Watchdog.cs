@@ -62,9 +62,10 @@ internal sealed class Watchdog : IDisposable
             }
             if (!tripped && now - movedAt > _timeout.Ticks * 100)
             {
+                // Counted, then halted: a tick resuming meanwhile sees the trip after its resume and halts again.
+                Interlocked.Increment(ref _trips);
                 _hardware.Halt();
                 tripped = true;
-                Interlocked.Increment(ref _trips);
             }
         }
     }

@@ -119,8 +119,9 @@ public sealed class TickRing
         long before = Volatile.Read(ref _versions[slot]);
         if (before != expected)
         {
+            // A slot's version only grows: an older one means the record is not written yet, a newer one that it was overwritten.
             header = default;
-            return before > expected ? TickRead.Overwritten : before == expected - 1 || sequence >= Published ? TickRead.NotYet : TickRead.Overwritten;
+            return before > expected ? TickRead.Overwritten : TickRead.NotYet;
         }
         header = _headers[slot];
         _values.AsSpan(slot * Layout.Stride, Layout.Stride).CopyTo(values);
