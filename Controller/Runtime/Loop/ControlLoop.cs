@@ -1,4 +1,3 @@
-using System.Runtime;
 using Robotics.Controller.Control;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Recording;
@@ -60,21 +59,9 @@ public sealed class ControlLoop : IDisposable
     public ControlLoop(IRobotHardware hardware, LoopOptions options, PolicyRunner? policy = null, IOperator? @operator = null, TickRecorder? recorder = null,
         bool remoteOperators = false)
     {
-        options.Validate();
-        if (options.Mode != ControlMode.Teleop && policy is null)
-        {
-            throw new ArgumentException($"--mode {options.Mode.ToString().ToLowerInvariant()} needs a policy (--policy)");
-        }
-        if (options.Mode != ControlMode.Autonomous && @operator is null && !remoteOperators)
-        {
-            throw new ArgumentException($"--mode {options.Mode.ToString().ToLowerInvariant()} needs an operator: a simulator's scripted expert, or a remote one (--grpc)");
-        }
+        options.Validate(hardware.Description, policy, hasOperator: @operator is not null || remoteOperators);
         var robot = hardware.Description;
-        if (policy is not null)
-        {
-            PolicyFit.Check(policy.Metadata, robot, options.CheckPolicyRate ? options.RateHz : policy.Metadata.ControlRateHz, policy.Path);
-            _help = options.Help is null ? null : new HelpMonitor(policy, options.Help);
-        }
+        _help = policy is null || options.Help is null ? null : new HelpMonitor(policy, options.Help);
         _hardware = hardware;
         _task = hardware as IEpisodicTask;
         _policy = policy;
@@ -172,17 +159,9 @@ public sealed class ControlLoop : IDisposable
 
     private void Run()
     {
-        var previousLatency = GCSettings.LatencyMode;
-        using var wakeLatency = _options.Realtime && _options.Paced ? CpuWakeLatency.RequestZero() : null;
-        if (wakeLatency?.Refused is string refused)
-        {
-            _notes.Add(refused);
-        }
+        using var setup = new LoopThreadSetup(_options, _notes);
         try
         {
-            _notes.AddRange(RealtimeThread.PrepareLoopThread(_options.Paced, _options.Realtime, _options.Priority, _options.Cpu));
-            // Sustained low latency: the runtime avoids blocking gen-2 collections while the loop runs.
-            GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
             _hardware.Start();
             _measurement.Begin();
             _episodes.Begin(MonotonicClock.NowNs(), 0, _mode);
@@ -204,7 +183,6 @@ public sealed class ControlLoop : IDisposable
                 _episodes.End(MonotonicClock.NowNs(), Statistics.Ticks, _mode, EpisodeOutcome.Aborted, EndReasons.Stopped);
             }
             _hardware.Stop();
-            GCSettings.LatencyMode = previousLatency;
         }
     }
 

@@ -85,6 +85,26 @@ public sealed record LoopOptions
     /// <summary>At least 50 ms, and never less than ten periods.</summary>
     public TimeSpan EffectiveWatchdogTimeout => WatchdogTimeout ?? TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, Period.Ticks * 10));
 
+    /// <summary>Checks these options and what the loop is given to run with: the mode's driver, and that the policy fits the robot.</summary>
+    public void Validate(Hardware.Robots.RobotDescription robot, Policy.PolicyRunner? policy, bool hasOperator)
+    {
+        Validate();
+        string mode = Mode.ToString().ToLowerInvariant();
+        if (Mode != ControlMode.Teleop && policy is null)
+        {
+            throw new ArgumentException($"--mode {mode} needs a policy (--policy)");
+        }
+        if (Mode != ControlMode.Autonomous && !hasOperator)
+        {
+            throw new ArgumentException($"--mode {mode} needs an operator: a simulator's scripted expert, or a remote one (--grpc)");
+        }
+        if (policy is not null)
+        {
+            // A benchmark that does not care what the actions mean checks the policy at its own rate.
+            Policy.PolicyFit.Check(policy.Metadata, robot, CheckPolicyRate ? RateHz : policy.Metadata.ControlRateHz, policy.Path);
+        }
+    }
+
     public void Validate()
     {
         if (!(RateHz is >= 10 and <= 2000))
