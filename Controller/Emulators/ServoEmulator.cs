@@ -22,6 +22,7 @@ public abstract class ServoEmulator : IDisposable
     // only the servos' return delay between them, and a write costs a system call that a real servo does not.
     private readonly byte[] _answer = new byte[16 * 1024];
     private int _answerLength;
+    private int _spoilt;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
 
@@ -44,6 +45,9 @@ public abstract class ServoEmulator : IDisposable
 
     /// <summary>Answers to send with a wrong checksum.</summary>
     public int CorruptAnswers { get; set; }
+
+    /// <summary>Answers dropped or corrupted so far (by <see cref="DropAnswers"/> and <see cref="CorruptAnswers"/>).</summary>
+    public int SpoiltAnswers => Volatile.Read(ref _spoilt);
 
     /// <summary>How long to wait before answering.</summary>
     public TimeSpan AnswerDelay { get; set; }
@@ -233,12 +237,14 @@ public abstract class ServoEmulator : IDisposable
         if (DropAnswers > 0)
         {
             DropAnswers--;
+            Interlocked.Increment(ref _spoilt);
             return;
         }
         _answerLength += BuildStatus(_answer.AsSpan(_answerLength), id, ErrorBits.GetValueOrDefault(id), data);
         if (CorruptAnswers > 0)
         {
             CorruptAnswers--;
+            Interlocked.Increment(ref _spoilt);
             _answer[_answerLength - 1] ^= 0x5A;
         }
     }

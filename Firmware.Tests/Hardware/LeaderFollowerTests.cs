@@ -152,6 +152,29 @@ public sealed class LeaderFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_reports_the_retries_of_the_watch_it_just_did()
+    {
+        // The counters are read after the watch, when the chains have closed their buses: they must still be there.
+        var checking = Task.Run(() => Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(), "--seconds", "2", "--json"));
+        for (int spoilt = 0; spoilt < 5 && !checking.IsCompleted; spoilt++)
+        {
+            // One corrupted answer at a time: each costs exactly one retry, which then succeeds.
+            _follower.CorruptAnswers = 1;
+            SpinWait.SpinUntil(() => _follower.CorruptAnswers == 0 || checking.IsCompleted, TimeSpan.FromSeconds(10));
+            await Task.Delay(50);
+        }
+        var run = await checking;
+
+        var follower = run.Json.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "follower");
+        var counters = follower.GetProperty("counters");
+        Assert.True(_follower.SpoiltAnswers > 0, "the watch ended before any answer was spoilt");
+        // Every spoilt answer is a retry; on a busy machine an answer can also come later than the 10 ms timeout,
+        // which is a retry too (and the emulator cannot know it spoilt nothing).
+        Assert.InRange(counters.GetProperty("retried").GetInt64(), _follower.SpoiltAnswers, long.MaxValue);
+        Assert.Equal(0, counters.GetProperty("failed").GetInt64());
+    }
+
+    [Fact]
     public void Check_fails_naming_an_observation_that_cannot_be_fresh_enough()
     {
         // 5 ms samples can never be younger than 1 µs.

@@ -48,6 +48,10 @@ public abstract class ServoChain : PolledDevice
     private readonly ReopenSchedule _reopen = new();
     private ServoBus? _bus;
     private bool _torque;
+    // What buses closed since the device started counted: a bus's own counters end with it (a pulled adapter, Stop).
+    private long _closedRetried;
+    private long _closedFailed;
+    private long _closedAlerts;
 
     protected ServoChain(string name, ServoChainSettings settings, ServoTable table)
         : base(name, [.. settings.Ids.SelectMany(id => new[] { $"{id}.position", $"{id}.velocity" })], [.. settings.Ids.Select(id => $"{id}.goal_position")], settings.Period)
@@ -63,14 +67,18 @@ public abstract class ServoChain : PolledDevice
     /// <summary>Times the adapter was found again after it went away.</summary>
     public long Reopens => _reopen.Reopens;
 
-    /// <summary>The bus's counters (since it was last opened) and the reopens.</summary>
+    /// <summary>
+    /// The bus's counters since the device started, across reopens and after <see cref="PolledDevice.Stop"/> (so
+    /// <c>controller check</c> reports the watch it just did), and the reopens.
+    /// </summary>
     protected override void AddCounters(Dictionary<string, long> counters)
     {
-        // Read from a telemetry thread while the device thread counts: each value is a whole long, if not the very latest.
+        // Read from a telemetry thread while the device thread counts: each value is a whole long, if not the very
+        // latest. A bus being closed drops out before its counts join the totals: a moment's undercount, never a double one.
         var bus = Volatile.Read(ref _bus);
-        counters["retried"] = bus?.RetriedTransactions ?? 0;
-        counters["failed"] = bus?.FailedTransactions ?? 0;
-        counters["hardware_alerts"] = bus?.HardwareAlerts ?? 0;
+        counters["retried"] = Interlocked.Read(ref _closedRetried) + (bus?.RetriedTransactions ?? 0);
+        counters["failed"] = Interlocked.Read(ref _closedFailed) + (bus?.FailedTransactions ?? 0);
+        counters["hardware_alerts"] = Interlocked.Read(ref _closedAlerts) + (bus?.HardwareAlerts ?? 0);
         counters["reopens"] = Reopens;
     }
 
@@ -165,8 +173,16 @@ public abstract class ServoChain : PolledDevice
 
     protected override void Close()
     {
-        _bus?.Dispose();
-        _bus = null;
+        var bus = _bus;
+        if (bus is null)
+        {
+            return;
+        }
+        Volatile.Write(ref _bus, null);
+        Interlocked.Add(ref _closedRetried, bus.RetriedTransactions);
+        Interlocked.Add(ref _closedFailed, bus.FailedTransactions);
+        Interlocked.Add(ref _closedAlerts, bus.HardwareAlerts);
+        bus.Dispose();
     }
 
     /// <summary>A port fault means the adapter is gone: close it and try again every half second.</summary>
