@@ -101,7 +101,7 @@ internal static class RunCommand
             summary["rate_hz"] = options.RateHz;
             summary["stopped_by"] = StopSignals.Installed?.Received;
             console.Summary(summary);
-            return 0;
+            return StopSignals.Installed?.ExitCode(otherwise: 0) ?? 0;
         }));
         return command;
     }

@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 namespace Robotics.Controller.CommandLine;
 
 /// <summary>
-/// SIGINT (Ctrl+C) and SIGTERM (how systemd stops a service) for a command line. By default a signal ends the
-/// process as the runtime does (exit 130 or 143), which suits commands with nothing to close. A command that has
-/// something to close — a loop driving a robot, a log being written, a server, a lease — calls
-/// <see cref="StopGracefully"/>: the first signal then cancels <see cref="Token"/> and the command finishes its
-/// own way (robot made safe, log closed, summary printed). A second signal still ends the process at once, so a
-/// stop that hangs never traps the person at the terminal.
+/// SIGINT (Ctrl+C), SIGTERM (how systemd stops a service) and SIGHUP (the terminal went away) for a command line.
+/// By default a signal ends the process as the runtime does (exit 128 + the signal's number), which suits commands
+/// with nothing to close. A command that has something to close — a loop driving a robot, a log being written, a
+/// server, a lease — calls <see cref="StopGracefully"/>: the first signal then cancels <see cref="Token"/> and the
+/// command finishes its own way (robot made safe, log closed, summary printed) and exits with
+/// <see cref="ExitCode"/>, which still says a signal stopped it. A second signal ends the process at once, so a stop
+/// that hangs never traps the person at the terminal.
 /// </summary>
 /// <remarks>
 /// System.CommandLine's own handling is switched off where this is installed (ProcessTerminationTimeout = null):
@@ -20,6 +21,7 @@ public sealed class StopSignals : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly PosixSignalRegistration _interrupt;
     private readonly PosixSignalRegistration _terminate;
+    private readonly PosixSignalRegistration _hangUp;
     private volatile bool _graceful;
     private int _received;
     private string? _signal;
@@ -28,6 +30,7 @@ public sealed class StopSignals : IDisposable
     {
         _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        _hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
     }
 
     /// <summary>The process's handler, once <see cref="Install"/> has run (null in tests that run commands in-process).</summary>
@@ -36,8 +39,21 @@ public sealed class StopSignals : IDisposable
     /// <summary>Cancelled by the first signal after <see cref="StopGracefully"/>.</summary>
     public CancellationToken Token => _stop.Token;
 
-    /// <summary>"SIGINT" or "SIGTERM" once one has asked the command to stop; null before.</summary>
+    /// <summary>"SIGINT", "SIGTERM" or "SIGHUP" once one has asked the command to stop; null before.</summary>
     public string? Received => Volatile.Read(ref _signal);
+
+    /// <summary>
+    /// What a command stopped by a signal exits with: 128 + the signal's number (130 SIGINT, 143 SIGTERM, 129 SIGHUP),
+    /// the shell's convention, even after a clean stop; 0 when no signal came. A systemd unit lists 143 in
+    /// SuccessExitStatus to count its own stop as a success.
+    /// </summary>
+    public int ExitCode(int otherwise) => Received switch
+    {
+        "SIGINT" => 130,
+        "SIGTERM" => 143,
+        "SIGHUP" => 129,
+        _ => otherwise,
+    };
 
     /// <summary>Installs the process's handler; the command line passes <see cref="Token"/> to the command it runs.</summary>
     public static StopSignals Install() => Installed = new StopSignals();
@@ -49,6 +65,7 @@ public sealed class StopSignals : IDisposable
     {
         _interrupt.Dispose();
         _terminate.Dispose();
+        _hangUp.Dispose();
         _stop.Dispose();
     }
 
@@ -60,7 +77,12 @@ public sealed class StopSignals : IDisposable
             return;
         }
         context.Cancel = true;
-        Volatile.Write(ref _signal, context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+        Volatile.Write(ref _signal, context.Signal switch
+        {
+            PosixSignal.SIGINT => "SIGINT",
+            PosixSignal.SIGHUP => "SIGHUP",
+            _ => "SIGTERM",
+        });
         _stop.Cancel();
     }
 }
