@@ -99,6 +99,7 @@ internal static class CheckCommand
                 ["type"] = config.Devices[d].Type,
                 ["samples_per_second"] = rate,
                 ["worst_age_ms"] = device.Inputs.Count == 0 ? null : MsJson(watched.WorstAgeMs(d)),
+                ["worst_sample_gap_ms"] = device.WorstSampleGap.TotalMilliseconds,
                 ["inputs"] = new JsonObject(device.Inputs.Select((name, i) => KeyValuePair.Create(name, watched.HasSample(d) ? (JsonNode?)watched.Inputs[d][i] : null))),
                 ["counters"] = new JsonObject(counters.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             });
@@ -125,7 +126,19 @@ internal static class CheckCommand
                 {
                     problems.Add(string.Create(c, $"{kind} {name} was stale (oldest {Ms(age)}, limit {limit:G4} ms)"));
                 }
-                reports.Add(new JsonObject { ["name"] = name, ["value"] = value, ["unit"] = unit, ["worst_age_ms"] = MsJson(age), ["max_age_ms"] = limit, ["fresh"] = fresh });
+                // A limit the device cannot keep when its bus loses one answer: fine in a quiet watch, a fault on the robot.
+                double gap = devices[names.IndexOf(source.Device)].WorstSampleGap.TotalMilliseconds;
+                double? suggested = limit < gap ? Math.Ceiling(2 * gap / 10) * 10 : null;
+                if (suggested is not null)
+                {
+                    console.Warning(string.Create(c,
+                        $"{kind} {name}: max_age_ms {limit:G4} leaves no room for one lost answer on {source.Device} (its samples are then up to {gap:G4} ms apart; the oldest in this watch was {Ms(age)}); {suggested} would hold"));
+                }
+                reports.Add(new JsonObject
+                {
+                    ["name"] = name, ["value"] = value, ["unit"] = unit, ["worst_age_ms"] = MsJson(age), ["max_age_ms"] = limit, ["fresh"] = fresh,
+                    ["suggested_max_age_ms"] = suggested,
+                });
             }
             return reports;
         }

@@ -61,6 +61,27 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.TorqueEnable)));
     }
 
+    [Theory]
+    [InlineData("follower")]
+    [InlineData("leader")]
+    public void The_samples_age_limits_hold_when_a_bus_loses_an_answer(string arm)
+    {
+        // One lost answer costs the chain a retry: the 10 ms timeout and 10 ms of quiet line before the next try.
+        // The sample's max_age_ms must ride that out rather than latch a stale fault that lasts until a restart.
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample()), DeviceRegistry.Default);
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(2) };
+        var emulator = arm == "follower" ? _follower : _leader;
+
+        using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
+        loop.Start();
+        Assert.True(SpinWait.SpinUntil(() => loop.Statistics.Ticks > 20, TimeSpan.FromSeconds(30)));
+        emulator.DropAnswers = 1;
+        Assert.True(SpinWait.SpinUntil(() => emulator.SpoiltAnswers == 1, TimeSpan.FromSeconds(30)), "the answer was never dropped");
+        var report = loop.WaitForExit();
+
+        Assert.Equal(0, report.Faults);
+    }
+
     [Fact]
     public void A_config_with_a_teleop_source_on_some_actions_only_is_refused_naming_the_first_without()
     {
@@ -175,11 +196,27 @@ public sealed class LeaderFollowerTests : IDisposable
     }
 
     [Fact]
+    public void Check_says_when_an_age_limit_leaves_no_room_for_one_lost_answer_and_the_sample_leaves_room()
+    {
+        var sample = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(), "--seconds", "0.5", "--json");
+        Assert.DoesNotContain("leaves no room", sample.Stderr, StringComparison.Ordinal);
+        Assert.All(sample.Json.GetProperty("observations").EnumerateArray(), o => Assert.Equal(System.Text.Json.JsonValueKind.Null, o.GetProperty("suggested_max_age_ms").ValueKind));
+
+        // The sample's limit before: 20 ms, below a 5 ms period plus one retry (10 ms timeout, 10 ms of quiet line).
+        string path = Sample();
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"max_age_ms\": 50", "\"max_age_ms\": 20", StringComparison.Ordinal));
+        var tight = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", path, "--seconds", "0.5", "--json");
+
+        Assert.Contains("warning: observation shoulder_pan: max_age_ms 20 leaves no room for one lost answer on follower (its samples are then up to 25 ms apart", tight.Stderr, StringComparison.Ordinal);
+        Assert.Equal(50, tight.Json.GetProperty("observations")[0].GetProperty("suggested_max_age_ms").GetDouble());
+    }
+
+    [Fact]
     public void Check_fails_naming_an_observation_that_cannot_be_fresh_enough()
     {
         // 5 ms samples can never be younger than 1 µs.
         string path = Sample();
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"max_age_ms\": 20", "\"max_age_ms\": 0.001", StringComparison.Ordinal));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"max_age_ms\": 50", "\"max_age_ms\": 0.001", StringComparison.Ordinal));
 
         var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", path, "--seconds", "0.5");
 

@@ -64,6 +64,9 @@ public abstract class ServoChain : PolledDevice
         _torqueOff = new byte[settings.Ids.Length];
     }
 
+    /// <summary>A lost or spoilt answer: the answer timeout, then as long again of quiet line before the retry (see ServoBus).</summary>
+    protected override TimeSpan RetryCost => 2 * _settings.Timeout;
+
     /// <summary>Times the adapter was found again after it went away.</summary>
     public long Reopens => _reopen.Reopens;
 

@@ -36,6 +36,13 @@ public interface IDevice : IDisposable
     /// <summary>Safe state, then stop polling and close the bus.</summary>
     void Stop();
 
+    /// <summary>
+    /// The longest its samples may be apart on a sound bus that loses one transaction: the sampling period plus what
+    /// the driver's retry costs. A source whose <c>max_age_ms</c> is below it turns one lost answer into a
+    /// stale-sensor fault; <c>controller check</c> says so.
+    /// </summary>
+    TimeSpan WorstSampleGap { get; }
+
     /// <summary>Health counters by name (polls, errors, retries...), for telemetry. Any thread; allocates: not for the loop.</summary>
     IReadOnlyDictionary<string, long> Counters { get; }
 }

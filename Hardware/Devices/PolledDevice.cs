@@ -76,6 +76,8 @@ public abstract class PolledDevice : IDevice
         _outputs.Publish(outputs, Interlocked.Read(ref _outputsStamp));
     }
 
+    public TimeSpan WorstSampleGap => _period + RetryCost;
+
     public void Halt() => _halted = true;
 
     public void Resume() => _halted = false;
@@ -102,6 +104,9 @@ public abstract class PolledDevice : IDevice
         _stop.Dispose();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>How much later a sample comes when one transaction is lost and retried (an immediate retry: none).</summary>
+    protected virtual TimeSpan RetryCost => TimeSpan.Zero;
 
     /// <summary>A driver's own counters beside polls and errors.</summary>
     protected virtual void AddCounters(Dictionary<string, long> counters)

@@ -58,6 +58,9 @@ public sealed class EvdevDevice : IDevice
 
     public IReadOnlyList<string> Outputs { get; } = [];
 
+    /// <summary>A held-still device republishes every period; nothing on the wire can be lost and retried.</summary>
+    public TimeSpan WorstSampleGap => _settings.Period;
+
     /// <summary>Input events read (every record, SYN_REPORTs included).</summary>
     public long Events => Interlocked.Read(ref _eventCount);
 

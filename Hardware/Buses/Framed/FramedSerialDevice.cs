@@ -93,6 +93,9 @@ public sealed class FramedSerialDevice : PolledDevice
         }
     }
 
+    /// <summary>A lost SAMPLE frame: the poll waits its timeout, and the next period's poll takes the next one.</summary>
+    protected override TimeSpan RetryCost => _settings.Timeout;
+
     protected override bool Poll(Span<float> inputs)
     {
         if (!Ready())
