@@ -140,8 +140,14 @@ public abstract class PolledDevice : IDevice
         }
     }
 
+    /// <summary>
+    /// Periods on a grid of the monotonic clock, <c>period_ms</c> apart however long each transaction takes; one that
+    /// overruns starts the next at once rather than a burst to catch up.
+    /// </summary>
     private void Run()
     {
+        long periodNs = _period.Ticks * 100;
+        long next = Protos.MonotonicClock.NowNs();
         do
         {
             try
@@ -155,8 +161,10 @@ public abstract class PolledDevice : IDevice
                 Interlocked.Increment(ref _errors);
             }
             _allocation.Count();
+            long now = Protos.MonotonicClock.NowNs();
+            next = Math.Max(next + periodNs, now);
         }
-        while (!_stop.Wait(_period));
+        while (!_stop.Wait(TimeSpan.FromTicks(Math.Max(0, next - Protos.MonotonicClock.NowNs() + 99) / 100)));
     }
 
     /// <summary>One period: poll, then the safe state while halted, else the newest outputs not yet sent.</summary>
