@@ -52,7 +52,7 @@ public abstract class ServoEmulator : IDisposable
     /// <summary>How long to wait before answering.</summary>
     public TimeSpan AnswerDelay { get; set; }
 
-    /// <summary>Servos that have stopped answering (unplugged from the daisy chain).</summary>
+    /// <summary>Servos off the daisy chain (a loose connector): they neither answer nor hear anything sent to them.</summary>
     public HashSet<byte> Silent { get; } = [];
 
     /// <summary>The error byte each servo sets in its status packets.</summary>
@@ -186,7 +186,7 @@ public abstract class ServoEmulator : IDisposable
             case ServoInstruction.Read when _tables.ContainsKey(id):
                 Reply(id, _tables[id].AsSpan(Field(p, 0), Field(p, w)));
                 break;
-            case ServoInstruction.Write when _tables.ContainsKey(id):
+            case ServoInstruction.Write when _tables.ContainsKey(id) && !Silent.Contains(id):
                 Store(id, Field(p, 0), p[w..]);
                 Reply(id, []);
                 break;
@@ -206,7 +206,7 @@ public abstract class ServoEmulator : IDisposable
                 int size = Field(p, w);
                 for (int at = 2 * w; at + 1 + size <= p.Length; at += 1 + size)
                 {
-                    if (_tables.ContainsKey(p[at]))
+                    if (_tables.ContainsKey(p[at]) && !Silent.Contains(p[at]))
                     {
                         Store(p[at], start, p.Slice(at + 1, size));
                     }

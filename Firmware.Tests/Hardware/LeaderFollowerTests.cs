@@ -61,6 +61,32 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.TorqueEnable)));
     }
 
+    [Fact]
+    public async Task A_servo_that_misses_the_halt_gets_it_again_when_it_is_back()
+    {
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample()), DeviceRegistry.Default);
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1) };
+        using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
+        using var hub = new EventHub(loop);
+        await using var plane = new Robotics.Controller.Control.ControlPlane(loop, hub);
+        loop.Start();
+        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1), TimeSpan.FromSeconds(30)), "torque on");
+
+        // Servo 3 drops off the daisy chain (a loose connector), and the robot is stopped meanwhile.
+        _follower.Silent.Add(3);
+        await plane.EmergencyStopAsync("test", CancellationToken.None);
+        Assert.True(SpinWait.SpinUntil(() => Arm.Where(id => id != 3).All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 0), TimeSpan.FromSeconds(30)), "the others torque off");
+        Assert.Equal(1, _follower.ReadUInt16(3, FeetechEmulator.TorqueEnable));
+
+        // Back on the chain: the halt reaches it too, without anyone asking again.
+        _follower.Silent.Remove(3);
+        Assert.True(SpinWait.SpinUntil(() => _follower.ReadUInt16(3, FeetechEmulator.TorqueEnable) == 0, TimeSpan.FromSeconds(30)), "servo 3 torque off once it is back");
+        var counters = robot.Devices.Single(d => d.Name == "follower").Counters;
+        Assert.True(counters["halt_resends"] > 0);
+        loop.RequestStop();
+        loop.WaitForExit();
+    }
+
     [Theory]
     [InlineData("follower")]
     [InlineData("leader")]

@@ -45,9 +45,16 @@ public abstract class ServoChain : PolledDevice
     private readonly byte[] _goals;
     private readonly byte[] _torqueOn;
     private readonly byte[] _torqueOff;
+    private readonly byte[] _torqueRead;
     private readonly ReopenSchedule _reopen = new();
     private ServoBus? _bus;
-    private bool _torque;
+    // Torque was turned on since the last halt: the next goals need no torque-on write.
+    private bool _torqueOnSent;
+    // Torque may be on somewhere on the chain: set when this device turns it on, cleared only when every servo has
+    // read back torque off. A chain never driven (a leader arm) is never written at all.
+    private bool _torqueMayBeOn;
+    private long _haltResends;
+    private long _haltUnconfirmed;
     // What buses closed since the device started counted: a bus's own counters end with it (a pulled adapter, Stop).
     private long _closedRetried;
     private long _closedFailed;
@@ -62,6 +69,7 @@ public abstract class ServoChain : PolledDevice
         _goals = new byte[settings.Ids.Length * table.GoalWidth];
         _torqueOn = [.. settings.Ids.Select(_ => (byte)1)];
         _torqueOff = new byte[settings.Ids.Length];
+        _torqueRead = new byte[settings.Ids.Length];
     }
 
     /// <summary>A lost or spoilt answer: the answer timeout, then as long again of quiet line before the retry (see ServoBus).</summary>
@@ -83,6 +91,8 @@ public abstract class ServoChain : PolledDevice
         counters["failed"] = Interlocked.Read(ref _closedFailed) + (bus?.FailedTransactions ?? 0);
         counters["hardware_alerts"] = Interlocked.Read(ref _closedAlerts) + (bus?.HardwareAlerts ?? 0);
         counters["reopens"] = Reopens;
+        counters["halt_resends"] = Interlocked.Read(ref _haltResends);
+        counters["halt_unconfirmed"] = Interlocked.Read(ref _haltUnconfirmed);
     }
 
     /// <summary>Opens the protocol's bus on the port.</summary>
@@ -142,11 +152,12 @@ public abstract class ServoChain : PolledDevice
         try
         {
             _bus.SyncWrite(_table.Goal, (ushort)_table.GoalWidth, _settings.Ids, _goals);
-            if (!_torque)
+            if (!_torqueOnSent)
             {
                 // Torque on only once a goal is in place: the servos hold where they are told, not an old goal.
+                _torqueMayBeOn = true;
                 _bus.SyncWrite(_table.TorqueEnable, 1, _settings.Ids, _torqueOn);
-                _torque = true;
+                _torqueOnSent = true;
             }
             return true;
         }
@@ -157,20 +168,40 @@ public abstract class ServoChain : PolledDevice
         }
     }
 
+    /// <summary>
+    /// Torque off, confirmed: a sync write, then a sync read of every servo's Torque Enable. Until each reads back
+    /// off, every halted period sends it again, so a servo that missed it (off the chain for a moment) gets it as soon
+    /// as it is back; counted in <c>halt_resends</c>, and <c>halt_unconfirmed</c> holds how many servos were still
+    /// unconfirmed at the latest try.
+    /// </summary>
     protected override void SendSafe()
     {
-        if (!_torque || _bus is null)
+        if (!_torqueMayBeOn || _bus is null)
         {
             return;
         }
         try
         {
             _bus.SyncWrite(_table.TorqueEnable, 1, _settings.Ids, _torqueOff);
-            _torque = false;
+            _torqueOnSent = false;
+            _bus.SyncRead(_table.TorqueEnable, 1, _settings.Ids, _torqueRead);
+            int stillOn = 0;
+            foreach (byte torque in _torqueRead)
+            {
+                stillOn += torque == 0 ? 0 : 1;
+            }
+            Interlocked.Exchange(ref _haltUnconfirmed, stillOn);
+            _torqueMayBeOn = stillOn > 0;
         }
         catch (ServoBusException e)
         {
+            // A servo that did not answer the read-back is unconfirmed: the next halted period tries again.
+            Interlocked.Exchange(ref _haltUnconfirmed, _settings.Ids.Length);
             Lost(e);
+        }
+        if (_torqueMayBeOn)
+        {
+            Interlocked.Increment(ref _haltResends);
         }
     }
 
@@ -196,7 +227,8 @@ public abstract class ServoChain : PolledDevice
             return;
         }
         Close();
-        _torque = false;
+        // Reopened, the next goals turn torque on again; a halt still owed is sent first (see SendSafe).
+        _torqueOnSent = false;
         _reopen.Lost();
     }
 
