@@ -11,6 +11,12 @@ public sealed class DynamixelEmulator(string portName, params byte[] ids) : Serv
     public const ushort Xl330Model = 1200;
     public const byte Firmware = 52;
     public const ushort TorqueEnable = 64;
+    /// <summary>Bus Watchdog: 1–127 in units of 20 ms, 0 off (and clears an error), −1 once it tripped (e-Manual, X-series control table, Bus Watchdog (98)).</summary>
+    public const ushort BusWatchdog = 98;
+    /// <summary>The first of the goal registers (Goal PWM 100, Goal Current 102, Goal Velocity 104, … Goal Position 116–119), read-only after a watchdog trip.</summary>
+    public const ushort FirstGoal = 100;
+    /// <summary>Protocol 2.0 status error 4: Data Range Error.</summary>
+    public const byte DataRangeError = 4;
     public const ushort GoalPosition = 116;
     public const ushort PresentPosition = 132;
 
@@ -46,6 +52,22 @@ public sealed class DynamixelEmulator(string portName, params byte[] ids) : Serv
 
     /// <summary>Model number (2 bytes) and firmware version.</summary>
     protected override byte[] PingAnswer(byte[] table) => [table[0], table[1], table[6]];
+
+    /// <summary>Whether the servo stopped itself because its bus watchdog ran out.</summary>
+    public bool WatchdogTripped(byte id) => ReadByte(id, BusWatchdog) == 0xFF;
+
+    /// <summary>With torque on and the watchdog set, no instruction on the bus for that long: the servo stops and its goals go read-only.</summary>
+    protected override void Idle(byte id, byte[] table, long sinceInstructionNs)
+    {
+        sbyte watchdog = (sbyte)table[BusWatchdog];
+        if (watchdog > 0 && table[TorqueEnable] == 1 && sinceInstructionNs > watchdog * 20_000_000L)
+        {
+            table[BusWatchdog] = 0xFF;
+        }
+    }
+
+    protected override byte RefuseWrite(byte[] table, int address) =>
+        table[BusWatchdog] == 0xFF && address is >= FirstGoal and <= GoalPosition + 3 ? DataRangeError : (byte)0;
 
     protected override void Move(byte[] table)
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Robotics.Hardware.Buses;
+using Robotics.Protos;
 
 namespace Robotics.Emulators;
 
@@ -24,6 +25,8 @@ public abstract class ServoEmulator : IDisposable
     private int _answerLength;
     private int _spoilt;
     private readonly Lock _gate = new();
+    private readonly Timer _clock;
+    private long _lastInstructionNs = MonotonicClock.NowNs();
     private readonly CancellationTokenSource _stop = new();
 
     protected ServoEmulator(string portName, IEnumerable<byte> ids)
@@ -38,6 +41,17 @@ public abstract class ServoEmulator : IDisposable
         _port = new TtyStream(portName, 1_000_000) { ReadTimeout = 50 };
         _thread = new Thread(() => Serve(_port)) { IsBackground = true, Name = "servo-emulator" };
         _thread.Start();
+        // A servo's own clock: what it does when nothing reaches it for a while (a bus watchdog) needs no packet to run.
+        _clock = new Timer(_ =>
+        {
+            lock (_gate)
+            {
+                foreach (var (id, table) in _tables)
+                {
+                    Idle(id, table, MonotonicClock.NowNs() - _lastInstructionNs);
+                }
+            }
+        }, null, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10));
     }
 
     /// <summary>Answers to leave out, one per status packet, from now on.</summary>
@@ -97,6 +111,15 @@ public abstract class ServoEmulator : IDisposable
         }
     }
 
+    /// <summary>Sets one byte of a servo's control table (a state a previous run left behind, say).</summary>
+    public void WriteByte(byte id, ushort address, byte value)
+    {
+        lock (_gate)
+        {
+            _tables[id][address] = value;
+        }
+    }
+
     /// <summary>Write and sync write instructions received that set this address of a servo's control table.</summary>
     public int Writes(byte id, ushort address)
     {
@@ -108,6 +131,7 @@ public abstract class ServoEmulator : IDisposable
 
     public void Dispose()
     {
+        _clock.Dispose();
         _stop.Cancel();
         // Closing the port ends the read the serving thread is blocked in.
         _port.Dispose();
@@ -134,6 +158,14 @@ public abstract class ServoEmulator : IDisposable
     /// <summary>Sets up the reader for the port; called on the serving thread.</summary>
     protected abstract void Attach(Stream port);
 
+    /// <summary>Every 10 ms, with how long since the last instruction packet on the bus (any servo's). Under the table lock.</summary>
+    protected virtual void Idle(byte id, byte[] table, long sinceInstructionNs)
+    {
+    }
+
+    /// <summary>The status error a write of <paramref name="address"/> gets instead of being stored (0: stored).</summary>
+    protected virtual byte RefuseWrite(byte[] table, int address) => 0;
+
     private void Serve(Stream port)
     {
         Attach(port);
@@ -145,6 +177,7 @@ public abstract class ServoEmulator : IDisposable
                 ReadInstruction(TimeSpan.FromSeconds(10), out byte id, out var instruction, out var parameters);
                 lock (_gate)
                 {
+                    _lastInstructionNs = MonotonicClock.NowNs();
                     Received[instruction] = Received.GetValueOrDefault(instruction) + 1;
                     _answerLength = 0;
                     Answer(id, instruction, parameters);
@@ -187,8 +220,13 @@ public abstract class ServoEmulator : IDisposable
                 Reply(id, _tables[id].AsSpan(Field(p, 0), Field(p, w)));
                 break;
             case ServoInstruction.Write when _tables.ContainsKey(id) && !Silent.Contains(id):
-                Store(id, Field(p, 0), p[w..]);
-                Reply(id, []);
+                byte refused = RefuseWrite(_tables[id], Field(p, 0));
+                if (refused == 0)
+                {
+                    Store(id, Field(p, 0), p[w..]);
+                }
+                ErrorBits.TryGetValue(id, out byte standing);
+                ReplyWithError(id, (byte)(standing | refused), []);
                 break;
             case ServoInstruction.SyncRead:
                 int address = Field(p, 0);
@@ -206,7 +244,7 @@ public abstract class ServoEmulator : IDisposable
                 int size = Field(p, w);
                 for (int at = 2 * w; at + 1 + size <= p.Length; at += 1 + size)
                 {
-                    if (_tables.ContainsKey(p[at]) && !Silent.Contains(p[at]))
+                    if (_tables.TryGetValue(p[at], out var target) && !Silent.Contains(p[at]) && RefuseWrite(target, start) == 0)
                     {
                         Store(p[at], start, p.Slice(at + 1, size));
                     }
@@ -228,7 +266,9 @@ public abstract class ServoEmulator : IDisposable
         Move(table);
     }
 
-    private void Reply(byte id, ReadOnlySpan<byte> data)
+    private void Reply(byte id, ReadOnlySpan<byte> data) => ReplyWithError(id, ErrorBits.GetValueOrDefault(id), data);
+
+    private void ReplyWithError(byte id, byte error, ReadOnlySpan<byte> data)
     {
         if (Silent.Contains(id))
         {
@@ -240,7 +280,7 @@ public abstract class ServoEmulator : IDisposable
             Interlocked.Increment(ref _spoilt);
             return;
         }
-        _answerLength += BuildStatus(_answer.AsSpan(_answerLength), id, ErrorBits.GetValueOrDefault(id), data);
+        _answerLength += BuildStatus(_answer.AsSpan(_answerLength), id, error, data);
         if (CorruptAnswers > 0)
         {
             CorruptAnswers--;

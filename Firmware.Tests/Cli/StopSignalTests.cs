@@ -147,6 +147,9 @@ internal sealed class ControllerProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL: no handler runs, nothing is closed (a crash, an out-of-memory kill).</summary>
+    public void Kill() => _process.Kill();
+
     /// <summary>Sends a real signal (kill -s NAME), as a terminal's Ctrl+C or systemd's stop would.</summary>
     public void Signal(string name)
     {

@@ -118,6 +118,48 @@ public sealed class DynamixelServosTests : IDisposable
         Assert.Equal($"{path}: {message}", error.Message);
     }
 
+    [Fact]
+    public async Task A_controller_killed_by_SIGKILL_leaves_the_servos_stopped_by_their_bus_watchdog()
+    {
+        string path = _directory.File("koch.json");
+        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100, \"bus_watchdog_ms\": 100", joints: 6));
+        // Teleop with a remote operator who never connects: the loop sends the safe pose, torque on.
+        using var controller = Robotics.Tests.Cli.ControllerProcess.Start(["run", "--robot", path, "--mode", "teleop", "--duration", "10m", "--no-realtime",
+            "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token]);
+        WaitUntil(() => Arm.All(id => _servos.ReadByte(id, DynamixelEmulator.TorqueEnable) == 1), TimeSpan.FromSeconds(60));
+        Assert.All(Arm, id => Assert.Equal(5, _servos.ReadByte(id, DynamixelEmulator.BusWatchdog)));
+        Assert.DoesNotContain(Arm, id => _servos.WatchdogTripped(id));
+
+        controller.Kill();
+
+        // 100 ms of silence trips them; the bound only waits, it does not time them.
+        WaitUntil(() => Arm.All(_servos.WatchdogTripped), TimeSpan.FromSeconds(30));
+        Assert.All(Arm, id => Assert.Equal(1, _servos.ReadByte(id, DynamixelEmulator.TorqueEnable)));
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_clean_stop_turns_torque_off_and_clears_the_bus_watchdog_and_a_restart_clears_a_trip()
+    {
+        string path = _directory.File("koch.json");
+        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6));
+        // A trip left behind by a crashed run: goals are refused until it is cleared.
+        foreach (byte id in Arm)
+        {
+            _servos.WriteByte(id, DynamixelEmulator.BusWatchdog, 0xFF);
+        }
+        using var controller = Robotics.Tests.Cli.ControllerProcess.Start(["run", "--robot", path, "--mode", "teleop", "--duration", "10m", "--no-realtime",
+            "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token]);
+        WaitUntil(() => Arm.All(id => _servos.ReadByte(id, DynamixelEmulator.TorqueEnable) == 1), TimeSpan.FromSeconds(60));
+        Assert.All(Arm, id => Assert.Equal(5, _servos.ReadByte(id, DynamixelEmulator.BusWatchdog)));
+
+        controller.Signal("TERM");
+        Assert.Equal(143, await controller.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.TorqueEnable)));
+        Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.BusWatchdog)));
+    }
+
     private ConfiguredRobot Robot()
     {
         string path = _directory.File("koch.json");
@@ -144,12 +186,12 @@ public sealed class DynamixelServosTests : IDisposable
             """;
     }
 
-    private static void WaitUntil(Func<bool> condition)
+    private static void WaitUntil(Func<bool> condition, TimeSpan? patience = null)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), "timed out waiting");
+            Assert.True(waited.Elapsed < (patience ?? TimeSpan.FromSeconds(5)), "timed out waiting");
             Thread.Sleep(5);
         }
     }

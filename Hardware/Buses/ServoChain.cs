@@ -12,20 +12,32 @@ namespace Robotics.Hardware.Buses;
 public sealed record ServoTable(ushort TorqueEnable, ushort Goal, int GoalWidth, ushort Present, int PresentLength);
 
 /// <summary>The settings every servo chain takes (docs/robot-config.md, "Drivers").</summary>
-public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeSpan Period, TimeSpan Timeout, int Retries)
+/// <param name="BusWatchdog">How long the servos may hear nothing before they stop themselves (zero: off, or the family has none).</param>
+public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeSpan Period, TimeSpan Timeout, int Retries, TimeSpan BusWatchdog)
 {
-    /// <summary>port, baud (default 1,000,000), ids, period_ms (5), timeout_ms (10), retries (2).</summary>
-    public static ServoChainSettings From(DeviceConfig config)
+    /// <summary>The Bus Watchdog's unit (X-series control table, Bus Watchdog (98): 1–127 × 20 ms).</summary>
+    public const int BusWatchdogUnitMs = 20;
+
+    /// <summary>port, baud (default 1,000,000), ids, period_ms (5), timeout_ms (10), retries (2); with a bus watchdog, bus_watchdog_ms (100).</summary>
+    public static ServoChainSettings From(DeviceConfig config, bool hasBusWatchdog = false)
     {
         var settings = new DeviceSettings(config.Settings);
-        settings.OnlyKnown("port", "baud", "ids", "period_ms", "timeout_ms", "retries");
+        string[] known = ["port", "baud", "ids", "period_ms", "timeout_ms", "retries"];
+        settings.OnlyKnown(hasBusWatchdog ? [.. known, "bus_watchdog_ms"] : known);
+        int watchdogMs = hasBusWatchdog ? settings.WholeNumber("bus_watchdog_ms", 100, 0, 127 * BusWatchdogUnitMs) : 0;
+        if (watchdogMs % BusWatchdogUnitMs != 0)
+        {
+            throw new DeviceSettingsException(settings.Field("bus_watchdog_ms"),
+                $"must be 0 (off) or a multiple of {BusWatchdogUnitMs} ms up to {127 * BusWatchdogUnitMs}, got {watchdogMs}");
+        }
         return new ServoChainSettings(
             settings.RequiredString("port"),
             settings.WholeNumber("baud", 1_000_000, 9600, 4_500_000),
             settings.Bytes("ids", 0, 252),
             TimeSpan.FromMilliseconds(settings.WholeNumber("period_ms", 5, 1, 1000)),
             TimeSpan.FromMilliseconds(settings.WholeNumber("timeout_ms", 10, 1, 1000)),
-            settings.WholeNumber("retries", 2, 0, 10));
+            settings.WholeNumber("retries", 2, 0, 10),
+            TimeSpan.FromMilliseconds(watchdogMs));
     }
 }
 
@@ -107,13 +119,40 @@ public abstract class ServoChain : PolledDevice
     /// <summary>Encodes a goal position for the control table.</summary>
     protected abstract void EncodeGoal(float goal, Span<byte> destination);
 
-    /// <summary>Opens the bus and checks every servo answers: a robot does not start with one missing.</summary>
+    /// <summary>Opens the bus, checks every servo answers (a robot does not start with one missing) and sets the servos up.</summary>
     protected override void Open()
     {
         _bus = OpenBus(_settings);
         foreach (byte id in _settings.Ids)
         {
             Ping(_bus, id);
+        }
+        Prepare(_bus);
+    }
+
+    /// <summary>Sets up the servos on a bus just opened or reopened (a protocol's bus watchdog, say).</summary>
+    protected virtual void Prepare(ServoBus bus)
+    {
+    }
+
+    /// <summary>Undoes <see cref="Prepare"/> on a clean stop, after the halt, before the bus closes.</summary>
+    protected virtual void Release(ServoBus bus)
+    {
+    }
+
+    protected override void Disarm()
+    {
+        if (_bus is null)
+        {
+            return;
+        }
+        try
+        {
+            Release(_bus);
+        }
+        catch (ServoBusException)
+        {
+            // The stop goes on: the bus is closed next, and a servo that missed this keeps its watchdog.
         }
     }
 
@@ -241,6 +280,7 @@ public abstract class ServoChain : PolledDevice
         try
         {
             _bus = OpenBus(_settings);
+            Prepare(_bus);
             _reopen.Reopened();
             return true;
         }

@@ -91,6 +91,7 @@ public abstract class PolledDevice : IDevice
         {
             _thread.Join();
             SendSafe();
+            Disarm();
         }
         Close();
     }
@@ -124,6 +125,11 @@ public abstract class PolledDevice : IDevice
 
     /// <summary>Puts the outputs in their safe state (torque off, neutral).</summary>
     protected abstract void SendSafe();
+
+    /// <summary>On a clean stop only, after the safe state and before closing: undo what protects a device from a dead controller (a bus watchdog).</summary>
+    protected virtual void Disarm()
+    {
+    }
 
     protected abstract void Close();
 
