@@ -30,7 +30,7 @@ internal static class CalibrateCommand
         {
             robot, zero, range,
         };
-        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, null, async console =>
+        command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, null, async console =>
         {
             string path = parse.GetValue(robot)!;
             bool atZero = parse.GetValue(zero);
@@ -55,7 +55,13 @@ internal static class CalibrateCommand
                 {
                     console.Line(string.Create(CultureInfo.InvariantCulture, $"move every joint through its full range for the next {seconds:F0} s"));
                     var skipped = new List<string>();
-                    int joints = await SetRangeAsync(document, hardware, TimeSpan.FromSeconds(seconds!.Value), skipped, cancellation);
+                    int? moved = await SetRangeAsync(document, hardware, TimeSpan.FromSeconds(seconds!.Value), skipped, cancellation);
+                    if (moved is not int joints)
+                    {
+                        // Ctrl+C or SIGTERM: the buses are closed below, and a half-seen range is not written.
+                        console.Line($"calibration interrupted by {StopSignals.Installed?.Received ?? "a stop request"}: {path} unchanged");
+                        return StopSignals.Installed?.ExitCode(otherwise: 1) ?? 1;
+                    }
                     console.Line($"range: {joints} joints");
                     if (skipped.Count > 0)
                     {
@@ -102,8 +108,8 @@ internal static class CalibrateCommand
         return joints;
     }
 
-    /// <summary>Action limits from the lowest and highest readings seen, through the joint's own scale and offset.</summary>
-    private static async Task<int> SetRangeAsync(JsonNode document, ConfiguredRobot hardware, TimeSpan duration, List<string> skipped, CancellationToken cancellation)
+    /// <summary>Action limits from the lowest and highest readings seen, through the joint's own scale and offset; null when stopped before the end.</summary>
+    private static async Task<int?> SetRangeAsync(JsonNode document, ConfiguredRobot hardware, TimeSpan duration, List<string> skipped, CancellationToken cancellation)
     {
         var positions = Entries(document, "observations")
             .Select(o => (Entry: o, Joint: Joint((string?)o["source"], "position")))
@@ -121,7 +127,14 @@ internal static class CalibrateCommand
                 (low[i], high[i]) = (Math.Min(low[i], value), Math.Max(high[i], value));
             }
             // Sampled at 100 Hz, well above how fast a hand moves a joint; Ctrl+C ends it (nothing is written then).
-            await Task.Delay(10, cancellation);
+            try
+            {
+                await Task.Delay(10, cancellation);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                return null;
+            }
         }
         while (watch.Elapsed < duration);
         int joints = 0;

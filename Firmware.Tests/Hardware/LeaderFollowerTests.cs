@@ -238,6 +238,22 @@ public sealed class LeaderFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task Calibrate_stopped_by_Ctrl_C_writes_nothing_and_says_so()
+    {
+        string path = Sample();
+        string before = File.ReadAllText(path);
+        using var calibrate = Robotics.Tests.Cli.ControllerProcess.Start(["calibrate", "--robot", path, "--range", "600"]);
+        await calibrate.WaitForLineAsync(line => line.StartsWith("move every joint", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+
+        calibrate.Signal("INT");
+
+        Assert.Equal(130, await calibrate.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(calibrate.StdoutLines, line => line == $"calibration interrupted by SIGINT: {path} unchanged");
+        Assert.Equal(before, File.ReadAllText(path));
+        Assert.All(Arm, id => Assert.Equal(0, _follower.Writes(id, FeetechEmulator.TorqueEnable)));
+    }
+
+    [Fact]
     public void Check_fails_naming_an_observation_that_cannot_be_fresh_enough()
     {
         // 5 ms samples can never be younger than 1 µs.
