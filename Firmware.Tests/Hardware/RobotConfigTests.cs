@@ -61,7 +61,7 @@ public sealed class RobotConfigTests : IDisposable
     [Fact]
     public void The_loop_drives_a_configured_robot_through_its_devices_with_scale_and_offset()
     {
-        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Write(Valid)), _registry);
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Write(LenientAges.Of(Valid))), _registry);
         var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMilliseconds(400) };
         using var loop = new ControlLoop(robot, options, null, new ConstantOperator(0.4f));
 

@@ -48,7 +48,7 @@ public sealed class RoverSampleTests : IDisposable
         // 8192 LSB/g at ±4 g, 65.5 LSB/(°/s) at ±500 °/s (MPU-6050 Register Map §4.17, §4.19).
         _imu.Measure(1024, 0, 8192, 0, 0, 655);
         _battery.Measure(0.050, 12.0);
-        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample()), _board.Registry);
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample(LenientAges.Of)), _board.Registry);
         var options = new LoopOptions { RateHz = 50, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(60) };
         Assert.True(robot.HasTeleop);
         using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));

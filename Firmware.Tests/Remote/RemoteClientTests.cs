@@ -114,6 +114,30 @@ public sealed partial class RemoteClientTests : IDisposable
     }
 
     [Fact]
+    public async Task An_operator_client_killed_by_SIGKILL_gives_the_lease_back()
+    {
+        var robot = new ScriptedRobot();
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(2) };
+        await using var harness = await RobotHarness.StartAsync(robot, options, @operator: new ConstantOperator(1));
+        string script = _directory.File("hold.txt");
+        File.WriteAllText(script, "0 1.5\n");
+        using var client = ControllerProcess.Start(["override", "--connect", harness.Server.Address.ToString(), "--token", RobotHarness.Token,
+            "--source", "script:" + script, "--seconds", "600"]);
+        await RobotHarness.Eventually(() => harness.Loop.Overrides.Held && harness.Loop.Overrides.AppliedSequence >= 0, "the client's lease and a command applied", seconds: 60);
+
+        client.Kill();
+
+        // No Release was sent: the broken stream ends the session, and the robot's own operator drives again.
+        await RobotHarness.Eventually(() => !harness.Loop.Overrides.Held, "the lease back", seconds: 30);
+        long after = harness.Loop.Statistics.Ticks;
+        await RobotHarness.Eventually(() => harness.Loop.Statistics.Ticks > after + 5, "ticks after");
+        lock (robot.Written)
+        {
+            Assert.Equal(1f, robot.Written[^1]);
+        }
+    }
+
+    [Fact]
     public async Task TLS_with_a_certificate_file_serves_clients_that_trust_it()
     {
         string certificate = _directory.File("robot.crt");
