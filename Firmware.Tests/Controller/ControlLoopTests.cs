@@ -329,9 +329,10 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
 
         var report = RunToEnd(loop);
 
-        Assert.InRange(report.Ticks, 190, 201);
-        Assert.InRange(report.AchievedRateHz, 190, 205);
-        Assert.True(report.Lateness.Count > 150);
+        // Every 5 ms slot of the second is either ticked or, when a loaded machine woke the loop too late for it,
+        // counted as skipped: the deadlines do not drift however late single ticks are.
+        Assert.InRange(report.Ticks + report.SkippedSlots, 190, 201);
+        Assert.True(report.Lateness.Count > 100);
     }
 
     [Fact]

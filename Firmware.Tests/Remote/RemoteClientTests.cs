@@ -106,7 +106,9 @@ public sealed partial class RemoteClientTests : IDisposable
             stalledDropped = stalled.ResponseStream.Current.Dropped;
         }
         Assert.True(stalledDropped > 0, "the stalled subscriber was told of no lost ticks");
-        Assert.InRange(rate, 950, 1010);
+        // A loop that waited on the stalled stream would stop dead once HTTP/2's window filled; a loaded machine only
+        // makes it a little late. Half the rate tells the two apart without asking the machine to be idle.
+        Assert.True(rate > 500, $"the loop ticked at {rate:F0} Hz beside a stalled subscriber");
         // The reading subscriber got every tick from the one its stream started at, without a gap, for seconds.
         Assert.Equal(0ul, readerDropped);
         Assert.Equal((long)(lastTick - firstTick + 1), received);
