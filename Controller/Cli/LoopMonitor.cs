@@ -57,6 +57,9 @@ internal static class LoopMonitor
             case LoopEventKind.HelpRequested:
                 console.Line(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: help requested (uncertainty {e.Uncertainty:F2}, observation z {e.ObservationZ:F1})"));
                 break;
+            case LoopEventKind.HaltUnconfirmed:
+                console.Error(e.Text);
+                break;
             case LoopEventKind.EpisodeStarted:
                 break;
             default:

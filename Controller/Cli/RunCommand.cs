@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
@@ -95,7 +96,9 @@ internal static class RunCommand
                 console.Line($"stopped by {signal}");
             }
             LoopSummary.Print(console, report, options.Paced);
+            var unconfirmed = UnconfirmedHalts(hardware, console);
             var summary = LoopSummary.Json(report);
+            summary["unconfirmed_halts"] = unconfirmed;
             summary["robot"] = robotName;
             summary["mode"] = parse.GetValue(mode);
             summary["rate_hz"] = options.RateHz;
@@ -104,5 +107,26 @@ internal static class RunCommand
             return StopSignals.Installed?.ExitCode(otherwise: 0) ?? 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Devices whose hardware had not confirmed the halt when the stop gave up (after each one's budget), said as
+    /// errors: their actuators may still be powered. The list goes in the summary.
+    /// </summary>
+    private static JsonArray UnconfirmedHalts(IRobotHardware hardware, CommandOutput console)
+    {
+        var unconfirmed = new JsonArray();
+        foreach (var device in hardware.Devices)
+        {
+            var confirmation = device.HaltConfirmation;
+            if (confirmation.Unconfirmed.Count == 0)
+            {
+                continue;
+            }
+            string parts = string.Join(", ", confirmation.Unconfirmed);
+            console.Error($"{device.Name}: {parts} did not confirm the halt ({confirmation.Halt}) before the controller stopped: check them by hand");
+            unconfirmed.Add(new JsonObject { ["device"] = device.Name, ["parts"] = new JsonArray([.. confirmation.Unconfirmed.Select(p => JsonValue.Create(p))]), ["halt"] = confirmation.Halt });
+        }
+        return unconfirmed;
     }
 }

@@ -67,6 +67,30 @@ public sealed class DynamixelServosTests : IDisposable
     }
 
     [Fact]
+    public void A_pose_halt_sends_each_servo_to_its_goal_with_torque_on_and_the_stop_leaves_them_there()
+    {
+        int[] pose = [1000, 1100, 1200, 1300, 1400, 1500];
+        using var robot = Robot($"\"halt\": \"pose\", \"halt_pose\": [{string.Join(", ", pose)}]");
+        robot.Start();
+        // 0 rad everywhere: step 2048.
+        var action = new float[6];
+        robot.Write(action, MonotonicClock.NowNs());
+        WaitUntil(() => Arm.All(id => _servos.ReadByte(id, DynamixelEmulator.TorqueEnable) == 1 && _servos.ReadInt32(id, DynamixelEmulator.GoalPosition) == 2048));
+
+        robot.Halt();
+        WaitUntil(() => Arm.All(id => _servos.ReadInt32(id, DynamixelEmulator.GoalPosition) == pose[id - 1]));
+        Assert.All(Arm, id => Assert.Equal(1, _servos.ReadByte(id, DynamixelEmulator.TorqueEnable)));
+
+        // Resumed, it drives again; stopped, it goes back to the pose and keeps torque on.
+        robot.Resume();
+        robot.Write(action, MonotonicClock.NowNs());
+        WaitUntil(() => Arm.All(id => _servos.ReadInt32(id, DynamixelEmulator.GoalPosition) == 2048));
+        robot.Stop();
+        Assert.All(Arm, id => Assert.Equal(pose[id - 1], _servos.ReadInt32(id, DynamixelEmulator.GoalPosition)));
+        Assert.All(Arm, id => Assert.Equal(1, _servos.ReadByte(id, DynamixelEmulator.TorqueEnable)));
+    }
+
+    [Fact]
     public void An_adapter_that_is_pulled_out_and_plugged_back_in_is_reopened()
     {
         using var robot = Robot();
@@ -108,6 +132,11 @@ public sealed class DynamixelServosTests : IDisposable
     [InlineData("\"ids\": []", "devices[0].settings.ids: required, a non-empty list of numbers")]
     [InlineData("\"ids\": [1, 1]", "devices[0].settings.ids: lists a number twice")]
     [InlineData("\"ids\": [1], \"baud\": 12", "devices[0].settings.baud: must be a whole number from 9600 to 4500000")]
+    [InlineData("\"ids\": [1], \"halt\": \"brake\"", "devices[0].settings.halt: must be one of torque_off, hold, pose")]
+    [InlineData("\"ids\": [1, 2], \"halt\": \"pose\", \"halt_pose\": [2048]", "devices[0].settings.halt_pose: required with \"halt\": \"pose\": one goal per servo of ids (2), got 1")]
+    [InlineData("\"ids\": [1], \"halt\": \"pose\", \"halt_pose\": [5000]", "devices[0].settings.halt_pose[0]: must be a whole number from 0 to 4095 (a goal in the servo's steps)")]
+    [InlineData("\"ids\": [1], \"halt_pose\": [2048]", "devices[0].settings.halt_pose: is only for \"halt\": \"pose\"")]
+    [InlineData("\"ids\": [1], \"halt_confirm_ms\": 0", "devices[0].settings.halt_confirm_ms: must be a whole number from 1 to 10000")]
     public void Bad_settings_name_the_field(string settings, string message)
     {
         string path = _directory.File("bad.json");
@@ -160,10 +189,11 @@ public sealed class DynamixelServosTests : IDisposable
         Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.BusWatchdog)));
     }
 
-    private ConfiguredRobot Robot()
+    private ConfiguredRobot Robot(string moreSettings = "")
     {
         string path = _directory.File("koch.json");
-        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6));
+        string more = moreSettings.Length == 0 ? "" : ", " + moreSettings;
+        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100{more}", joints: 6));
         return new ConfiguredRobot(RobotConfigLoader.Load(path), DeviceRegistry.Default);
     }
 

@@ -13,16 +13,20 @@ public sealed record ServoTable(ushort TorqueEnable, ushort Goal, int GoalWidth,
 
 /// <summary>The settings every servo chain takes (docs/robot-config.md, "Drivers").</summary>
 /// <param name="BusWatchdog">How long the servos may hear nothing before they stop themselves (zero: off, or the family has none).</param>
-public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeSpan Period, TimeSpan Timeout, int Retries, TimeSpan BusWatchdog)
+/// <param name="Halt">What halt, emergency stop, fault and stop do with the servos, and how long their confirmation may take.</param>
+public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeSpan Period, TimeSpan Timeout, int Retries, TimeSpan BusWatchdog, ServoHaltPolicy Halt)
 {
     /// <summary>The Bus Watchdog's unit (X-series control table, Bus Watchdog (98): 1–127 × 20 ms).</summary>
     public const int BusWatchdogUnitMs = 20;
 
-    /// <summary>port, baud (default 1,000,000), ids, period_ms (5), timeout_ms (10), retries (2); with a bus watchdog, bus_watchdog_ms (100).</summary>
+    /// <summary>
+    /// port, baud (default 1,000,000), ids, period_ms (5), timeout_ms (10), retries (2), the halt (<see cref="ServoHaltPolicy"/>);
+    /// with a bus watchdog, bus_watchdog_ms (100).
+    /// </summary>
     public static ServoChainSettings From(DeviceConfig config, bool hasBusWatchdog = false)
     {
         var settings = new DeviceSettings(config.Settings);
-        string[] known = ["port", "baud", "ids", "period_ms", "timeout_ms", "retries"];
+        string[] known = ["port", "baud", "ids", "period_ms", "timeout_ms", "retries", .. ServoHaltPolicy.Fields];
         settings.OnlyKnown(hasBusWatchdog ? [.. known, "bus_watchdog_ms"] : known);
         int watchdogMs = hasBusWatchdog ? settings.WholeNumber("bus_watchdog_ms", 100, 0, 127 * BusWatchdogUnitMs) : 0;
         if (watchdogMs % BusWatchdogUnitMs != 0)
@@ -30,14 +34,16 @@ public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeS
             throw new DeviceSettingsException(settings.Field("bus_watchdog_ms"),
                 $"must be 0 (off) or a multiple of {BusWatchdogUnitMs} ms up to {127 * BusWatchdogUnitMs}, got {watchdogMs}");
         }
+        byte[] ids = settings.Bytes("ids", 0, 252);
         return new ServoChainSettings(
             settings.RequiredString("port"),
             settings.WholeNumber("baud", 1_000_000, 9600, 4_500_000),
-            settings.Bytes("ids", 0, 252),
+            ids,
             TimeSpan.FromMilliseconds(settings.WholeNumber("period_ms", 5, 1, 1000)),
             TimeSpan.FromMilliseconds(settings.WholeNumber("timeout_ms", 10, 1, 1000)),
             settings.WholeNumber("retries", 2, 0, 10),
-            TimeSpan.FromMilliseconds(watchdogMs));
+            TimeSpan.FromMilliseconds(watchdogMs),
+            ServoHaltPolicy.From(settings, ids.Length));
     }
 }
 
@@ -56,8 +62,9 @@ public abstract class ServoChain : PolledDevice
     private readonly byte[] _present;
     private readonly byte[] _goals;
     private readonly byte[] _torqueOn;
-    private readonly byte[] _torqueOff;
-    private readonly byte[] _torqueRead;
+    private readonly float[] _positions;
+    private readonly ServoChainHalt _halt;
+    private readonly Action<float, Span<byte>> _encodeGoal;
     private readonly ReopenSchedule _reopen = new();
     private ServoBus? _bus;
     // Torque was turned on since the last halt: the next goals need no torque-on write.
@@ -65,8 +72,8 @@ public abstract class ServoChain : PolledDevice
     // Torque may be on somewhere on the chain: set when this device turns it on, cleared only when every servo has
     // read back torque off. A chain never driven (a leader arm) is never written at all.
     private bool _torqueMayBeOn;
-    private long _haltResends;
-    private long _haltUnconfirmed;
+    // The latest halt try confirmed the halt on every servo (or there was nothing to halt).
+    private bool _safeConfirmed = true;
     // What buses closed since the device started counted: a bus's own counters end with it (a pulled adapter, Stop).
     private long _closedRetried;
     private long _closedFailed;
@@ -80,8 +87,9 @@ public abstract class ServoChain : PolledDevice
         _present = new byte[settings.Ids.Length * table.PresentLength];
         _goals = new byte[settings.Ids.Length * table.GoalWidth];
         _torqueOn = [.. settings.Ids.Select(_ => (byte)1)];
-        _torqueOff = new byte[settings.Ids.Length];
-        _torqueRead = new byte[settings.Ids.Length];
+        _positions = new float[settings.Ids.Length];
+        _halt = new ServoChainHalt(settings.Halt, table, settings.Ids);
+        _encodeGoal = EncodeGoal;
     }
 
     /// <summary>A lost or spoilt answer: the answer timeout, then as long again of quiet line before the retry (see ServoBus).</summary>
@@ -103,9 +111,16 @@ public abstract class ServoChain : PolledDevice
         counters["failed"] = Interlocked.Read(ref _closedFailed) + (bus?.FailedTransactions ?? 0);
         counters["hardware_alerts"] = Interlocked.Read(ref _closedAlerts) + (bus?.HardwareAlerts ?? 0);
         counters["reopens"] = Reopens;
-        counters["halt_resends"] = Interlocked.Read(ref _haltResends);
-        counters["halt_unconfirmed"] = Interlocked.Read(ref _haltUnconfirmed);
+        counters["halt_resends"] = _halt.Resends;
+        counters["halt_unconfirmed"] = _halt.UnconfirmedCount;
+        counters["halt_overdue"] = _halt.Overdue;
     }
+
+    public override HaltConfirmation HaltConfirmation => new(_halt.Overdue, _halt.Unconfirmed(), _settings.Halt.Describe());
+
+    protected override TimeSpan HaltConfirmBudget => _settings.Halt.ConfirmWithin;
+
+    protected override bool SafeConfirmed => _safeConfirmed;
 
     /// <summary>Opens the protocol's bus on the port.</summary>
     protected abstract ServoBus OpenBus(ServoChainSettings settings);
@@ -174,6 +189,7 @@ public abstract class ServoChain : PolledDevice
         for (int i = 0; i < _settings.Ids.Length; i++)
         {
             (inputs[2 * i], inputs[2 * i + 1]) = Decode(_present.AsSpan(i * _table.PresentLength, _table.PresentLength));
+            _positions[i] = inputs[2 * i];
         }
         return true;
     }
@@ -184,6 +200,7 @@ public abstract class ServoChain : PolledDevice
         {
             return false;
         }
+        _halt.End();
         for (int i = 0; i < _settings.Ids.Length; i++)
         {
             EncodeGoal(outputs[i], _goals.AsSpan(i * _table.GoalWidth, _table.GoalWidth));
@@ -208,39 +225,34 @@ public abstract class ServoChain : PolledDevice
     }
 
     /// <summary>
-    /// Torque off, confirmed: a sync write, then a sync read of every servo's Torque Enable. Until each reads back
-    /// off, every halted period sends it again, so a servo that missed it (off the chain for a moment) gets it as soon
-    /// as it is back; counted in <c>halt_resends</c>, and <c>halt_unconfirmed</c> holds how many servos were still
-    /// unconfirmed at the latest try.
+    /// The halt of the chain's policy (torque off, hold, pose), confirmed by reading it back from every servo: until
+    /// each has, every halted period sends it again, so a servo that missed it (off the chain for a moment) gets it as
+    /// soon as it is back. Counters: <c>halt_resends</c>, <c>halt_unconfirmed</c> (servos unconfirmed at the latest
+    /// try), <c>halt_overdue</c> (halts unconfirmed past <c>halt_confirm_ms</c>).
     /// </summary>
     protected override void SendSafe()
     {
-        if (!_torqueMayBeOn || _bus is null)
+        if (!_torqueMayBeOn)
         {
+            // Never driven since the last confirmed torque off (a leader arm): nothing to halt, nothing written.
+            _safeConfirmed = true;
             return;
         }
         try
         {
-            _bus.SyncWrite(_table.TorqueEnable, 1, _settings.Ids, _torqueOff);
-            _torqueOnSent = false;
-            _bus.SyncRead(_table.TorqueEnable, 1, _settings.Ids, _torqueRead);
-            int stillOn = 0;
-            foreach (byte torque in _torqueRead)
-            {
-                stillOn += torque == 0 ? 0 : 1;
-            }
-            Interlocked.Exchange(ref _haltUnconfirmed, stillOn);
-            _torqueMayBeOn = stillOn > 0;
+            _safeConfirmed = _halt.Try(_bus, _positions, _encodeGoal);
         }
         catch (ServoBusException e)
         {
-            // A servo that did not answer the read-back is unconfirmed: the next halted period tries again.
-            Interlocked.Exchange(ref _haltUnconfirmed, _settings.Ids.Length);
+            // Unconfirmed, and tried again next halted period.
+            _safeConfirmed = false;
             Lost(e);
         }
-        if (_torqueMayBeOn)
+        if (!_halt.KeepsTorque)
         {
-            Interlocked.Increment(ref _haltResends);
+            // A torque-off write may have reached servos that did not confirm it: the next goals turn torque on again.
+            _torqueOnSent = false;
+            _torqueMayBeOn = !_safeConfirmed;
         }
     }
 

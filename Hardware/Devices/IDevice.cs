@@ -43,6 +43,12 @@ public interface IDevice : IDisposable
     /// </summary>
     TimeSpan WorstSampleGap { get; }
 
+    /// <summary>
+    /// Whether its halts were confirmed by the hardware (servos that read torque off back, say). Any thread;
+    /// allocates: not for the loop. A device that cannot tell reports <see cref="HaltConfirmation.Unknown"/>.
+    /// </summary>
+    HaltConfirmation HaltConfirmation => HaltConfirmation.Unknown;
+
     /// <summary>Health counters by name (polls, errors, retries...), for telemetry. Any thread; allocates: not for the loop.</summary>
     IReadOnlyDictionary<string, long> Counters { get; }
 }

@@ -20,6 +20,7 @@ public abstract class PolledDevice : IDevice
     private long _sentStamp = long.MinValue;
     private long _errors;
     private long _polls;
+    private long _worstWakeLateNs;
     private readonly ThreadAllocationMeter _allocation = new();
 
     protected PolledDevice(string name, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, TimeSpan period)
@@ -53,7 +54,10 @@ public abstract class PolledDevice : IDevice
     {
         get
         {
-            var counters = new Dictionary<string, long>(StringComparer.Ordinal) { ["polls"] = Polls, ["errors"] = Errors, ["allocated_bytes"] = AllocatedBytes };
+            var counters = new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["polls"] = Polls, ["errors"] = Errors, ["allocated_bytes"] = AllocatedBytes, ["worst_wake_late_us"] = Interlocked.Read(ref _worstWakeLateNs) / 1000,
+            };
             AddCounters(counters);
             return counters;
         }
@@ -82,7 +86,13 @@ public abstract class PolledDevice : IDevice
 
     public void Resume() => _halted = false;
 
-    /// <summary>Safe state, then stop polling and close the bus; a device whose start failed only closes what it opened.</summary>
+    public virtual HaltConfirmation HaltConfirmation => HaltConfirmation.Unknown;
+
+    /// <summary>
+    /// Safe state, then stop polling and close the bus; a device whose start failed only closes what it opened. A
+    /// device that reads its safe state back tries again each period until it confirms or its budget runs out, so a
+    /// stop is bounded by the budget however the hardware answers.
+    /// </summary>
     public void Stop()
     {
         _halted = true;
@@ -90,7 +100,13 @@ public abstract class PolledDevice : IDevice
         if (_thread is not null)
         {
             _thread.Join();
+            long giveUpAt = Protos.MonotonicClock.NowNs() + HaltConfirmBudget.Ticks * 100;
             SendSafe();
+            while (!SafeConfirmed && Protos.MonotonicClock.NowNs() < giveUpAt)
+            {
+                Thread.Sleep(_period);
+                SendSafe();
+            }
             Disarm();
         }
         Close();
@@ -108,6 +124,12 @@ public abstract class PolledDevice : IDevice
 
     /// <summary>How much later a sample comes when one transaction is lost and retried (an immediate retry: none).</summary>
     protected virtual TimeSpan RetryCost => TimeSpan.Zero;
+
+    /// <summary>Whether the latest <see cref="SendSafe"/> was confirmed by the hardware (a device that cannot tell: true).</summary>
+    protected virtual bool SafeConfirmed => true;
+
+    /// <summary>How long a stop keeps sending the safe state to hardware that has not confirmed it.</summary>
+    protected virtual TimeSpan HaltConfirmBudget => TimeSpan.Zero;
 
     /// <summary>A driver's own counters beside polls and errors.</summary>
     protected virtual void AddCounters(Dictionary<string, long> counters)
@@ -156,6 +178,12 @@ public abstract class PolledDevice : IDevice
         long next = Protos.MonotonicClock.NowNs();
         do
         {
+            // How late the thread woke for its period: a loaded machine, not the bus, when samples age.
+            long late = Protos.MonotonicClock.NowNs() - next;
+            if (late > Interlocked.Read(ref _worstWakeLateNs))
+            {
+                Interlocked.Exchange(ref _worstWakeLateNs, late);
+            }
             try
             {
                 Period();

@@ -44,4 +44,7 @@ public interface IRobotHardware : IDisposable
 
     /// <summary>Makes the robot safe and disables actuators; the loop calls it once when it stops.</summary>
     void Stop();
+
+    /// <summary>Its devices, for health reports (a simulated robot has none).</summary>
+    IReadOnlyList<Devices.IDevice> Devices => [];
 }

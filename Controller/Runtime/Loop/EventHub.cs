@@ -20,10 +20,14 @@ public sealed class EventHub : IDisposable
     private readonly Lock _drain = new();
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _pump;
+    private readonly HaltWatch _halts;
+    private readonly Action<LoopEvent> _publish;
 
     public EventHub(ControlLoop loop)
     {
         _loop = loop;
+        _halts = new HaltWatch(loop.Hardware.Devices);
+        _publish = Publish;
         _pump = new Thread(Pump) { IsBackground = true, Name = "event-hub" };
         _pump.Start();
     }
@@ -103,6 +107,7 @@ public sealed class EventHub : IDisposable
         do
         {
             Flush();
+            _halts.Check(_loop.Status, _publish);
         }
         while (!_stop.Wait(PumpInterval));
     }

@@ -21,6 +21,8 @@ public enum LoopEventKind
     EmergencyStopReleased,
     RecordingStarted,
     RecordingStopped,
+    /// <summary>A device's hardware did not confirm a halt within its budget; the text names the device and the parts.</summary>
+    HaltUnconfirmed,
 }
 
 /// <summary>Something the loop tells the world about, handed off without allocation (texts are constants).</summary>

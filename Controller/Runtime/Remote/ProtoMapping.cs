@@ -60,6 +60,7 @@ internal static class ProtoMapping
         LoopEventKind.EmergencyStopReleased => EventKind.EmergencyStopReleased,
         LoopEventKind.RecordingStarted => EventKind.RecordingStarted,
         LoopEventKind.RecordingStopped => EventKind.RecordingStopped,
+        LoopEventKind.HaltUnconfirmed => EventKind.HaltUnconfirmed,
         _ => EventKind.Unspecified,
     };
 
