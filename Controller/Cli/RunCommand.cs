@@ -79,6 +79,8 @@ internal static class RunCommand
             console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
             // Ctrl+C or SIGTERM: the loop stops after its current tick, makes the robot safe and closes its episode.
             using var stopOnSignal = cancellation.Register(loop.RequestStop);
+            // A second one ends the process before that has finished, but not before the devices are halted.
+            StopSignals.Installed?.BeforeForcedExit(signal => ForcedExit(signal, hardware, recorder is not null, console));
             using var hub = new EventHub(loop);
             using var events = hub.Subscribe();
             await using var plane = new ControlPlane(loop, hub, recorder);
@@ -107,6 +109,15 @@ internal static class RunCommand
             return StopSignals.Installed?.ExitCode(otherwise: 0) ?? 0;
         }));
         return command;
+    }
+
+    /// <summary>A second signal: the devices halted (waited for, within a bound), and what was left undone said.</summary>
+    private static void ForcedExit(string signal, IRobotHardware hardware, bool recording, CommandOutput console)
+    {
+        var notSafe = ForcedHalt.Run(hardware, ForcedHalt.Patience);
+        string devices = notSafe.Count == 0 ? "every device halted" : $"not confirmed safe: {string.Join(", ", notSafe)}";
+        string log = recording ? "; the recording is left unclosed (trainer log recover FILE closes a copy)" : "";
+        console.Error($"second {signal}: exiting before the stop finished; {devices}{log}");
     }
 
     /// <summary>

@@ -147,6 +147,25 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.Equal(["servo 3"], halt.GetProperty("parts").EnumerateArray().Select(p => p.GetString()));
     }
 
+    [Fact]
+    public async Task A_second_Ctrl_C_ends_a_stop_stuck_on_a_silent_servo_with_the_devices_halted()
+    {
+        // A stop that keeps trying a servo for 10 s: long enough to be the stop someone gives up on.
+        string path = Sample(text => LenientAges.Of(FollowerSettings(text, "\"halt_confirm_ms\": 10000")));
+        using var controller = Robotics.Tests.Cli.ControllerProcess.Start(["run", "--robot", path, "--mode", "teleop", "--duration", "10m", "--no-realtime"]);
+        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1), TimeSpan.FromSeconds(60)), "torque on");
+        _follower.Silent.Add(3);
+
+        controller.Signal("INT");
+        Assert.True(SpinWait.SpinUntil(() => Arm.Where(id => id != 3).All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 0), TimeSpan.FromSeconds(60)),
+            "the stop turned the others' torque off");
+        controller.Signal("INT");
+
+        Assert.Equal(130, await controller.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("error: second SIGINT: exiting before the stop finished; not confirmed safe: follower", controller.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(controller.StdoutLines, line => line.StartsWith("ticks ", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("follower")]
     [InlineData("leader")]

@@ -30,6 +30,12 @@ public interface IDevice : IDisposable
     /// <summary>Safe state now (torque off, PWM neutral). Thread-safe: the watchdog calls it.</summary>
     void Halt();
 
+    /// <summary>
+    /// Whether it is in its safe state since the latest <see cref="Halt"/>: sent, and confirmed by the hardware where
+    /// the device can read it back. Any thread. A device with no outputs is always safe.
+    /// </summary>
+    bool IsSafe => Outputs.Count == 0;
+
     /// <summary>Leaves the safe state after an emergency stop is released. Thread-safe.</summary>
     void Resume();
 

@@ -16,6 +16,7 @@ public abstract class PolledDevice : IDevice
     private readonly ManualResetEventSlim _stop = new();
     private Thread? _thread;
     private volatile bool _halted;
+    private volatile bool _safe;
     private long _outputsStamp = long.MinValue;
     private long _sentStamp = long.MinValue;
     private long _errors;
@@ -82,7 +83,13 @@ public abstract class PolledDevice : IDevice
 
     public TimeSpan WorstSampleGap => _period + RetryCost;
 
-    public void Halt() => _halted = true;
+    public void Halt()
+    {
+        _safe = false;
+        _halted = true;
+    }
+
+    public bool IsSafe => _halted && _safe;
 
     public void Resume() => _halted = false;
 
@@ -107,6 +114,7 @@ public abstract class PolledDevice : IDevice
                 Thread.Sleep(_period);
                 SendSafe();
             }
+            _safe = SafeConfirmed;
             Disarm();
         }
         Close();
@@ -208,6 +216,7 @@ public abstract class PolledDevice : IDevice
         if (_halted)
         {
             SendSafe();
+            _safe = SafeConfirmed;
             return;
         }
         long stamp = _outputs.TryRead(_sendBuffer);

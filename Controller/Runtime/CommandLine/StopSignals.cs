@@ -9,7 +9,8 @@ namespace Robotics.Controller.CommandLine;
 /// server, a lease — calls <see cref="StopGracefully"/>: the first signal then cancels <see cref="Token"/> and the
 /// command finishes its own way (robot made safe, log closed, summary printed) and exits with
 /// <see cref="ExitCode"/>, which still says a signal stopped it. A second signal ends the process at once, so a stop
-/// that hangs never traps the person at the terminal.
+/// that hangs never traps the person at the terminal; what the command registered with <see cref="BeforeForcedExit"/>
+/// runs first (a robot's devices halted), on the signal's thread.
 /// </summary>
 /// <remarks>
 /// System.CommandLine's own handling is switched off where this is installed (ProcessTerminationTimeout = null):
@@ -23,6 +24,7 @@ public sealed class StopSignals : IDisposable
     private readonly PosixSignalRegistration _terminate;
     private readonly PosixSignalRegistration _hangUp;
     private volatile bool _graceful;
+    private Action<string>? _beforeForcedExit;
     private int _received;
     private string? _signal;
 
@@ -61,6 +63,12 @@ public sealed class StopSignals : IDisposable
     /// <summary>The running command stops cleanly on <see cref="Token"/>: the first signal cancels it instead of ending the process.</summary>
     public void StopGracefully() => _graceful = true;
 
+    /// <summary>
+    /// What must still happen when a second signal ends the process before the clean stop has finished: given the
+    /// signal's name, it runs on the signal's thread and must bound its own time; the process ends after it.
+    /// </summary>
+    public void BeforeForcedExit(Action<string> action) => Volatile.Write(ref _beforeForcedExit, action);
+
     public void Dispose()
     {
         _interrupt.Dispose();
@@ -71,18 +79,25 @@ public sealed class StopSignals : IDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
-        if (!_graceful || Interlocked.Exchange(ref _received, 1) == 1)
-        {
-            // Not cancelled: the runtime's default ends the process with 128 + the signal's number.
-            return;
-        }
-        context.Cancel = true;
-        Volatile.Write(ref _signal, context.Signal switch
+        string name = context.Signal switch
         {
             PosixSignal.SIGINT => "SIGINT",
             PosixSignal.SIGHUP => "SIGHUP",
             _ => "SIGTERM",
-        });
+        };
+        if (!_graceful)
+        {
+            // Not cancelled: the runtime's default ends the process with 128 + the signal's number.
+            return;
+        }
+        if (Interlocked.Exchange(ref _received, 1) == 1)
+        {
+            // The second: the process ends as the runtime does once this returns, after what must still happen.
+            Volatile.Read(ref _beforeForcedExit)?.Invoke(name);
+            return;
+        }
+        context.Cancel = true;
+        Volatile.Write(ref _signal, name);
         _stop.Cancel();
     }
 }
