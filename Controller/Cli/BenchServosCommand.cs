@@ -6,7 +6,7 @@ using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Cli;
 
-/// <summary><c>controller bench servos</c>: a sync read + sync write of N servos (Dynamixel or Feetech) over a pseudo-terminal.</summary>
+/// <summary><c>controller bench servos</c>: a sync read + sync write of N servos (Dynamixel or Feetech) over a pseudo-terminal, and how long their halt takes.</summary>
 internal static class BenchServosCommand
 {
     public static Command Create()
@@ -15,10 +15,11 @@ internal static class BenchServosCommand
         var servos = new Option<int>("--servos") { Description = "Servos on the chain.", DefaultValueFactory = _ => 6 };
         var baud = new Option<int>("--baud") { Description = "Baud rate the port is set to.", DefaultValueFactory = _ => 1_000_000 };
         var seconds = new Option<double>("--seconds") { Description = "How long to measure.", DefaultValueFactory = _ => 5 };
+        var halts = new Option<int>("--halts") { Description = "Halts to time (drive, halt until torque off is read back from every servo, resume).", DefaultValueFactory = _ => 100 };
         var json = CliCommand.JsonOption();
-        var command = new Command("servos", "Time a period of a servo chain device (sync read of every servo's position and velocity, sync write of every goal) against emulated servos over a socat pseudo-terminal pair.")
+        var command = new Command("servos", "Time a period of a servo chain device (sync read of every servo's position and velocity, sync write of every goal), and its confirmed halt, against emulated servos over a socat pseudo-terminal pair.")
         {
-            protocol, servos, baud, seconds, json,
+            protocol, servos, baud, seconds, halts, json,
         };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
@@ -27,12 +28,19 @@ internal static class BenchServosCommand
             {
                 throw new ArgumentException("--servos: must be from 1 to 252");
             }
+            if (parse.GetValue(halts) is < 1 or > 100_000)
+            {
+                throw new ArgumentException("--halts: must be from 1 to 100000");
+            }
             var result = ServoBusBenchmark.Run(parse.GetValue(protocol)!, count, parse.GetValue(baud), TimeSpan.FromSeconds(parse.GetValue(seconds)));
+            var halt = ServoHaltBenchmark.Run(result.Protocol, count, result.BaudRate, parse.GetValue(halts));
+            var haltMs = halt.Halt.InMicroseconds();
             var us = result.Transaction.InMicroseconds();
             var c = CultureInfo.InvariantCulture;
             console.Line(string.Create(c, $"{result.Servos} {result.Protocol} servos at {result.BaudRate} baud over a pseudo-terminal: {result.Transactions} periods"));
             console.Line(string.Create(c, $"sync read + sync write  p50 {us.P50:F0} µs  p99 {us.P99:F0} µs  p99.9 {us.P999:F0} µs  max {us.Max:F0} µs"));
             console.Line(string.Create(c, $"highest device rate at p99: {1e6 / us.P99:F0} Hz; device thread CPU {result.CpuFraction:P0} of a core back to back; {result.Retries} retries, {result.Failures} failures"));
+            console.Line(string.Create(c, $"halt (torque off read back from every servo, 5 ms period): p50 {haltMs.P50 / 1e3:F1} ms  p99 {haltMs.P99 / 1e3:F1} ms  max {haltMs.Max / 1e3:F1} ms over {halt.Halts} halts; a stop (halt confirmed, bus closed) {halt.Stop.TotalMilliseconds:F1} ms"));
             console.Summary(new JsonObject
             {
                 ["protocol"] = result.Protocol,
@@ -44,6 +52,9 @@ internal static class BenchServosCommand
                 ["thread_cpu_fraction"] = result.CpuFraction,
                 ["retries"] = result.Retries,
                 ["failures"] = result.Failures,
+                ["halts"] = halt.Halts,
+                ["halt_confirmed_us"] = LoopSummary.Percentiles(halt.Halt),
+                ["stop_ms"] = halt.Stop.TotalMilliseconds,
             });
             return 0;
         }));

@@ -264,7 +264,7 @@ public sealed class LeaderFollowerTests : IDisposable
             _follower.WriteUInt16(id, FeetechEmulator.PresentPosition, (ushort)(2048 + 100 * id));
         }
 
-        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(), "--seconds", "1", "--json");
+        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(LenientAges.Of), "--seconds", "1", "--json");
 
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         var json = run.Json;
@@ -288,7 +288,7 @@ public sealed class LeaderFollowerTests : IDisposable
     public async Task Check_reports_the_retries_of_the_watch_it_just_did()
     {
         // The counters are read after the watch, when the chains have closed their buses: they must still be there.
-        var checking = Task.Run(() => Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(), "--seconds", "2", "--json"));
+        var checking = Task.Run(() => Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(LenientAges.Of), "--seconds", "2", "--json"));
         for (int spoilt = 0; spoilt < 5 && !checking.IsCompleted; spoilt++)
         {
             // One corrupted answer at a time: each costs exactly one retry, which then succeeds.

@@ -133,7 +133,7 @@ public sealed class RoverSampleTests : IDisposable
         _imu.Measure(0, 0, 8192, 0, 0, 0);
         var cli = Robotics.Controller.Cli.ControllerCli.Build(_board.Registry);
 
-        var released = Robotics.Tests.Cli.CliRun.Of(cli, "check", "--robot", Sample(), "--seconds", "0.5", "--json");
+        var released = Robotics.Tests.Cli.CliRun.Of(cli, "check", "--robot", Sample(LenientAges.Of), "--seconds", "0.5", "--json");
 
         Assert.True(released.ExitCode == 0, released.Stderr + released.Stdout);
         Assert.Contains("device motors (pca9685): no inputs, answered when opened", released.Stdout, StringComparison.Ordinal);
@@ -146,7 +146,7 @@ public sealed class RoverSampleTests : IDisposable
         Assert.True(Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500));
 
         _board.Gpio.Drive(EmergencyStopPin, null);
-        var pressed = Robotics.Tests.Cli.CliRun.Of(cli, "check", "--robot", Sample(), "--seconds", "0.5");
+        var pressed = Robotics.Tests.Cli.CliRun.Of(cli, "check", "--robot", Sample(LenientAges.Of), "--seconds", "0.5");
 
         Assert.Equal(1, pressed.ExitCode);
         Assert.Contains("error: emergency stop panel.estop is active: the robot would not move", pressed.Stderr, StringComparison.Ordinal);

@@ -13,7 +13,10 @@ public abstract class PolledDevice : IDevice
     private readonly float[] _pollBuffer;
     private readonly float[] _sendBuffer;
     private readonly TimeSpan _period;
-    private readonly ManualResetEventSlim _stop = new();
+    // Set to start a period now rather than at its time: a halt (so the safe state goes out at once, not up to a
+    // period later) or the stop.
+    private readonly AutoResetEvent _wake = new(false);
+    private volatile bool _stopping;
     private Thread? _thread;
     private volatile bool _halted;
     private volatile bool _safe;
@@ -85,8 +88,14 @@ public abstract class PolledDevice : IDevice
 
     public void Halt()
     {
+        if (_halted)
+        {
+            // The loop halts on every tick a stop holds: only the first starts a halt.
+            return;
+        }
         _safe = false;
         _halted = true;
+        _wake.Set();
     }
 
     public bool IsSafe => _halted && _safe;
@@ -103,7 +112,8 @@ public abstract class PolledDevice : IDevice
     public void Stop()
     {
         _halted = true;
-        _stop.Set();
+        _stopping = true;
+        _wake.Set();
         if (_thread is not null)
         {
             _thread.Join();
@@ -126,7 +136,7 @@ public abstract class PolledDevice : IDevice
         {
             Stop();
         }
-        _stop.Dispose();
+        _wake.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -206,7 +216,14 @@ public abstract class PolledDevice : IDevice
             long now = Protos.MonotonicClock.NowNs();
             next = Math.Max(next + periodNs, now);
         }
-        while (!_stop.Wait(TimeSpan.FromTicks(Math.Max(0, next - Protos.MonotonicClock.NowNs() + 99) / 100)));
+        while (!WaitForPeriod(next));
+    }
+
+    /// <summary>Sleeps until the period at <paramref name="next"/>, or less when woken; true when the device is stopping.</summary>
+    private bool WaitForPeriod(long next)
+    {
+        _wake.WaitOne(TimeSpan.FromTicks(Math.Max(0, next - Protos.MonotonicClock.NowNs() + 99) / 100));
+        return _stopping;
     }
 
     /// <summary>One period: poll, then the safe state while halted, else the newest outputs not yet sent.</summary>
