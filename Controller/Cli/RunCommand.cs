@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
@@ -93,9 +94,11 @@ internal static class RunCommand
             loop.Start();
             var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), CancellationToken.None);
             recorder?.Dispose();
+            // From the signal to the robot safe, every device closed and the log closed: the stop's whole cost.
+            var stopTook = StopSignals.Installed?.SinceReceived;
             if (StopSignals.Installed?.Received is string signal)
             {
-                console.Line($"stopped by {signal}");
+                console.Line(string.Create(CultureInfo.InvariantCulture, $"stopped by {signal} in {stopTook!.Value.TotalMilliseconds:F0} ms (devices halted and closed{(recorder is null ? "" : ", log closed")})"));
             }
             LoopSummary.Print(console, report, options.Paced);
             var unconfirmed = UnconfirmedHalts(hardware, console);
@@ -105,6 +108,7 @@ internal static class RunCommand
             summary["mode"] = parse.GetValue(mode);
             summary["rate_hz"] = options.RateHz;
             summary["stopped_by"] = StopSignals.Installed?.Received;
+            summary["stop_ms"] = stopTook?.TotalMilliseconds;
             console.Summary(summary);
             return StopSignals.Installed?.ExitCode(otherwise: 0) ?? 0;
         }));

@@ -37,6 +37,9 @@ public sealed class StopSignalTests : IDisposable
         Assert.True(exit == exitCode, $"exit code {exit} after SIG{signal}; stderr: {child.Stderr}");
         var summary = JsonDocument.Parse(child.StdoutLines[^1]).RootElement;
         Assert.Equal("SIG" + signal, summary.GetProperty("stopped_by").GetString());
+        // What the stop cost, from the signal to the log closed, is reported (not judged here: the machine may be busy).
+        Assert.True(summary.GetProperty("stop_ms").GetDouble() > 0);
+        Assert.Contains(child.StdoutLines, line => line.StartsWith($"stopped by SIG{signal} in ", StringComparison.Ordinal) && line.EndsWith(" ms (devices halted and closed, log closed)", StringComparison.Ordinal));
         Assert.True(summary.GetProperty("ticks").GetInt64() > 0);
         Assert.Contains(child.StdoutLines, line => line.StartsWith("ticks ", StringComparison.Ordinal));
 

@@ -27,6 +27,7 @@ public sealed class StopSignals : IDisposable
     private Action<string>? _beforeForcedExit;
     private int _received;
     private string? _signal;
+    private long _receivedAtNs;
 
     private StopSignals()
     {
@@ -43,6 +44,9 @@ public sealed class StopSignals : IDisposable
 
     /// <summary>"SIGINT", "SIGTERM" or "SIGHUP" once one has asked the command to stop; null before.</summary>
     public string? Received => Volatile.Read(ref _signal);
+
+    /// <summary>How long ago (monotonic clock) the signal in <see cref="Received"/> came; null before one did.</summary>
+    public TimeSpan? SinceReceived => Received is null ? null : TimeSpan.FromTicks((Protos.MonotonicClock.NowNs() - Interlocked.Read(ref _receivedAtNs)) / 100);
 
     /// <summary>
     /// What a command stopped by a signal exits with: 128 + the signal's number (130 SIGINT, 143 SIGTERM, 129 SIGHUP),
@@ -97,6 +101,7 @@ public sealed class StopSignals : IDisposable
             return;
         }
         context.Cancel = true;
+        Interlocked.Exchange(ref _receivedAtNs, Protos.MonotonicClock.NowNs());
         Volatile.Write(ref _signal, name);
         _stop.Cancel();
     }
