@@ -14,7 +14,6 @@ internal static class LoopMonitor
     public static LoopReport Watch(ControlLoop loop, EventHub hub, EventHub.Subscription events, CommandOutput console)
     {
         int notesShown = 0;
-        using var idle = new ManualResetEventSlim();
         while (true)
         {
             bool running = loop.IsRunning;
@@ -34,7 +33,8 @@ internal static class LoopMonitor
             {
                 return loop.WaitForExit();
             }
-            idle.Wait(PollInterval);
+            // Woken by the loop's end at once: a stop's log close and summary do not wait out a poll.
+            loop.WaitForEnd(PollInterval);
         }
     }
 

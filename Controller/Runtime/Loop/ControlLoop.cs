@@ -134,6 +134,9 @@ public sealed class ControlLoop : IDisposable
     /// <summary>Asks the loop to stop after the current tick; safe from any thread.</summary>
     public void RequestStop() => _stopRequested = true;
 
+    /// <summary>Waits up to <paramref name="patience"/> for the loop thread to end; true once it has (the figures: <see cref="WaitForExit()"/>).</summary>
+    public bool WaitForEnd(TimeSpan patience) => _thread.Join(patience);
+
     /// <summary>Waits for the loop to finish (limits reached or stop requested) and returns its figures.</summary>
     public LoopReport WaitForExit()
     {
