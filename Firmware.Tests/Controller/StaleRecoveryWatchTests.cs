@@ -79,6 +79,25 @@ public sealed class StaleRecoveryWatchTests : IDisposable
     }
 
     [Fact]
+    public void Counting_allocates_nothing()
+    {
+        var watch = new StaleRecoveryWatch(Robot, _robot);
+        watch.Observe(ArmStale);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int tick = 0; tick < 100_000; tick++)
+        {
+            _robot.Fresh[1] = tick % 7 != 0;
+            if (watch.Observe(ArmStale))
+            {
+                _ = watch.TextFor(0);
+                watch.Restart();
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void The_recovery_text_names_the_sensor_and_its_device()
     {
         var watch = new StaleRecoveryWatch(Robot, _robot);

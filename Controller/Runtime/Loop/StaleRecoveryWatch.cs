@@ -14,7 +14,7 @@ internal sealed class StaleRecoveryWatch
 {
     private readonly IObservationFreshness? _freshness;
     private readonly int[] _freshTicks;
-    // For each observation, every observation from the same device (itself included).
+    // For each observation, every observation from the same device, itself included (alone when it names no device).
     private readonly int[][] _device;
     private readonly string[] _texts;
     private int _fresh;
@@ -23,7 +23,8 @@ internal sealed class StaleRecoveryWatch
     {
         var observations = robot.Observations;
         _freshTicks = [.. observations.Select(o => o.StaleRecovery.FreshTicks)];
-        _device = [.. observations.Select(o => Enumerable.Range(0, observations.Count).Where(i => o.Device is not null && observations[i].Device == o.Device).ToArray())];
+        _device = [.. observations.Select((o, k) => Enumerable.Range(0, observations.Count)
+            .Where(i => i == k || (o.Device is not null && observations[i].Device == o.Device)).ToArray())];
         _texts = [.. observations.Select(o => o.StaleRecovery.ClearsByItself
             ? $"stale sensor recovered: '{o.Name}' of device '{o.Device}' fresh for {o.StaleRecovery.FreshTicks} ticks"
             : "")];
