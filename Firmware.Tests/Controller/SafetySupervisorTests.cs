@@ -12,9 +12,10 @@ public sealed class SafetySupervisorTests
     private static readonly SafetyState Stopped = new(true, 1, FaultKind.None, -1, false);
     private static readonly SafetyState Faulted = new(false, 0, FaultKind.StaleSensor, 1, false);
     private static readonly SafetyState StoppedAndFaulted = new(true, 1, FaultKind.NonFiniteAction, 0, false);
+    private static readonly SafetyState StoppedAndStale = new(true, 1, FaultKind.StaleSensor, 1, false);
 
-    // Outputs: HoldSafe, Halt, Resume, NewFault, NewFaultIndex, StopInputLatched, Released.
-    private static readonly SafetyOutputs Drive = new(false, false, false, FaultKind.None, -1, -1, false);
+    // Outputs: HoldSafe, Halt, Resume, NewFault, NewFaultIndex, StopInputLatched, Released, RecoveredIndex.
+    private static readonly SafetyOutputs Drive = new(false, false, false, FaultKind.None, -1, -1, false, -1);
 
     public static TheoryData<string, SafetyState, SafetyInputs, SafetyState, SafetyOutputs> Rules => new()
     {
@@ -74,9 +75,49 @@ public sealed class SafetySupervisorTests
             Faulted, Drive with { HoldSafe = true, Halt = true, NewFault = FaultKind.StaleSensor, NewFaultIndex = 1 }
         },
         {
-            "a fault stays latched, without halting again",
+            "a fault stays latched, without halting again (a stale one under the default rule: the loop never says recovered)",
             Faulted, new SafetyInputs(false, 0),
             Faulted, Drive with { HoldSafe = true }
+        },
+        {
+            "a stale fault whose device has been fresh for its rule's ticks clears by itself and resumes (StaleRecoveryTests)",
+            Faulted, new SafetyInputs(false, 0, StaleRecovered: true),
+            Running, Drive with { Resume = true, RecoveredIndex = 1 }
+        },
+        {
+            "no other fault clears by itself: a NaN says the sensor or the model is wrong, not the link",
+            new SafetyState(false, 0, FaultKind.NonFiniteObservation, 1, false), new SafetyInputs(false, 0, StaleRecovered: true),
+            new SafetyState(false, 0, FaultKind.NonFiniteObservation, 1, false), Drive with { HoldSafe = true }
+        },
+        {
+            "nor a non-finite policy output",
+            new SafetyState(false, 0, FaultKind.NonFinitePolicyOutput, 0, false), new SafetyInputs(false, 0, StaleRecovered: true),
+            new SafetyState(false, 0, FaultKind.NonFinitePolicyOutput, 0, false), Drive with { HoldSafe = true }
+        },
+        {
+            "nor a non-finite command",
+            new SafetyState(false, 0, FaultKind.NonFiniteAction, 0, false), new SafetyInputs(false, 0, StaleRecovered: true),
+            new SafetyState(false, 0, FaultKind.NonFiniteAction, 0, false), Drive with { HoldSafe = true }
+        },
+        {
+            "recovered after the watchdog tripped: cleared, but the devices stay halted until the controller restarts",
+            Faulted, new SafetyInputs(false, 0, WatchdogTripped: true, StaleRecovered: true),
+            Running, Drive with { RecoveredIndex = 1 }
+        },
+        {
+            "recovered on a tick another sensor is stale: that one's fault latches at once, no resume",
+            Faulted, new SafetyInputs(false, 0, StaleSensor: 0, StaleRecovered: true),
+            new SafetyState(false, 0, FaultKind.StaleSensor, 0, true), Drive with { HoldSafe = true, Halt = true, NewFault = FaultKind.StaleSensor, NewFaultIndex = 0, RecoveredIndex = 1 }
+        },
+        {
+            "recovered while stopped: cleared, the resume waits for the stop's release",
+            StoppedAndStale, new SafetyInputs(true, 1, StaleRecovered: true),
+            new SafetyState(true, 1, FaultKind.None, -1, true), Drive with { HoldSafe = true, Halt = true, RecoveredIndex = 1 }
+        },
+        {
+            "an operator's reset on the same tick clears it: the operator's doing, not a recovery",
+            Faulted, new SafetyInputs(false, 0, ClearFault: true, StaleRecovered: true),
+            Running, Drive with { Resume = true }
         },
         {
             "the first fault stays: a later one is not latched over it",

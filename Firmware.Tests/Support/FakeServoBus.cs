@@ -10,6 +10,7 @@ public sealed class FakeServoBus(string name) : PolledDevice(name, ["1.position"
 {
     private double _position;
     private double _goal;
+    private long _sends;
     private volatile bool _failPolls;
     private volatile bool _halted;
 
@@ -22,6 +23,9 @@ public sealed class FakeServoBus(string name) : PolledDevice(name, ["1.position"
     public bool SafeSent => _halted;
 
     public double LastGoal => Volatile.Read(ref _goal);
+
+    /// <summary>Goals sent; none while the device is halted (it sends its safe state instead), so a rise after a halt is a resume.</summary>
+    public long Sends => Interlocked.Read(ref _sends);
 
     protected override void Open() => Opened = true;
 
@@ -41,6 +45,7 @@ public sealed class FakeServoBus(string name) : PolledDevice(name, ["1.position"
     protected override bool Send(ReadOnlySpan<float> outputs)
     {
         Volatile.Write(ref _goal, outputs[0]);
+        Interlocked.Increment(ref _sends);
         return true;
     }
 

@@ -10,7 +10,7 @@ namespace Robotics.Hardware.Config;
 /// sample once per tick and checks each entry's age and the stop inputs; Write hands every driven device its
 /// outputs. Neither blocks nor allocates.
 /// </summary>
-public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
+public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservationFreshness
 {
     private readonly IDevice[] _devices;
     private readonly float[][] _inputs;
@@ -102,6 +102,8 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource
         }
         return faultIndex < 0 ? ReadStatus.Ok : ReadStatus.StaleSensor;
     }
+
+    public bool IsFresh(int index) => !Stale(_observations[index].Device, _maxAge[index]);
 
     public void Write(ReadOnlySpan<float> action, long nowNs)
     {

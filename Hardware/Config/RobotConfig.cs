@@ -51,6 +51,10 @@ public sealed record DeviceConfig
 
     [JsonPropertyName("settings")]
     public JsonElement Settings { get; init; }
+
+    /// <summary>How a stale fault on one of its observations clears: "operator" (absent) or { "fresh_ticks": N }; see <see cref="StaleRecoveryField"/>.</summary>
+    [JsonPropertyName("stale_recovery")]
+    public JsonElement StaleRecovery { get; init; }
 }
 
 /// <summary>A device input read into a vector entry: value = channel × scale + offset.</summary>

@@ -90,6 +90,7 @@ public static class RobotConfigLoader
         }
         var devices = config.Devices ?? [];
         var deviceNames = new HashSet<string>(StringComparer.Ordinal);
+        var staleRecovery = new Dictionary<string, StaleRecovery>(StringComparer.Ordinal);
         for (int i = 0; i < devices.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(devices[i].Name) || devices[i].Name!.Contains('.'))
@@ -104,6 +105,11 @@ public static class RobotConfigLoader
             {
                 Fail($"devices[{i}].type", "required: the driver, e.g. \"dynamixel\"");
             }
+            if (!StaleRecoveryField.TryParse(devices[i].StaleRecovery, out var rule, out string under, out string broken))
+            {
+                Fail($"devices[{i}].stale_recovery{under}", broken);
+            }
+            staleRecovery[devices[i].Name!] = rule;
         }
         if (devices.Count == 0)
         {
@@ -157,8 +163,9 @@ public static class RobotConfigLoader
             {
                 Fail($"{at}.max_age_ms", "required: how old a sample may be, in milliseconds (> 0)");
             }
-            sources.Add((Channel(o.Source, $"{at}.source"), o.Scale, o.Offset));
-            observations.Add(new ObservationSpec(o.Name!, o.Unit!, (long)(o.MaxAgeMs!.Value * 1e6)));
+            var source = Channel(o.Source, $"{at}.source");
+            sources.Add((source, o.Scale, o.Offset));
+            observations.Add(new ObservationSpec(o.Name!, o.Unit!, (long)(o.MaxAgeMs!.Value * 1e6), source.Device, staleRecovery[source.Device]));
         }
 
         var actionConfigs = config.Actions ?? [];

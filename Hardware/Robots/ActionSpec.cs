@@ -9,4 +9,6 @@ public sealed record ActionSpec(string Name, string Unit, float Min, float Max, 
 
 /// <summary>One entry of a robot's observation vector.</summary>
 /// <param name="MaxAgeNs">How old its sample may be before the tick is a stale-sensor fault.</param>
-public sealed record ObservationSpec(string Name, string Unit, long MaxAgeNs);
+/// <param name="Device">The device its samples come from, on a robot built from a config; null otherwise.</param>
+/// <param name="StaleRecovery">How a stale-sensor fault on it clears: its device's rule (operator only by default).</param>
+public sealed record ObservationSpec(string Name, string Unit, long MaxAgeNs, string? Device = null, StaleRecovery StaleRecovery = default);

@@ -35,6 +35,7 @@ public sealed class ControlLoop : IDisposable
     private readonly LoopOptions _options;
     private readonly Arbiter _arbiter;
     private readonly ActionLimiter _limiter;
+    private readonly StaleRecoveryWatch _staleRecovery;
     private readonly LoopPacer _pacer;
     private readonly TickRecorder? _recorder;
     private readonly float[] _observation;
@@ -71,6 +72,7 @@ public sealed class ControlLoop : IDisposable
         Overrides = new OperatorChannel(robot.Actions.Count);
         _arbiter = new Arbiter(options, Overrides, policy, _help, @operator);
         _limiter = new ActionLimiter(robot, options.RateHz);
+        _staleRecovery = new StaleRecoveryWatch(robot, hardware);
         _pacer = new LoopPacer(options, Statistics);
         _observation = new float[robot.Observations.Count];
         _command = new float[robot.Actions.Count];
@@ -253,6 +255,7 @@ public sealed class ControlLoop : IDisposable
             flags |= StepFlag.Intervention;
         }
 
+        bool staleRecovered = _staleRecovery.Observe(_safety);
         var decision = SafetySupervisor.Decide(_safety, new SafetyInputs(
             StopLatched: latched,
             StopLatches: latches,
@@ -263,7 +266,8 @@ public sealed class ControlLoop : IDisposable
             NonFinitePolicyOutput: choice.Source == ActionSource.Policy ? NonFinite.FirstIndex(_policy!.Outputs) : -1,
             NonFiniteCommand: choice.Source == ActionSource.Safety ? -1 : NonFinite.FirstIndex(_command),
             ClearFault: _clearFault,
-            WatchdogTripped: (_watchdog?.Trips ?? 0) > 0), out _safety);
+            WatchdogTripped: (_watchdog?.Trips ?? 0) > 0,
+            StaleRecovered: staleRecovered), out _safety);
         _clearFault = false;
         Carry(decision, start, latches);
 
@@ -298,7 +302,7 @@ public sealed class ControlLoop : IDisposable
         return FinishEpisodeIfDone(MonotonicClock.NowNs());
     }
 
-    /// <summary>Does what the supervisor decided: halt or resume the devices, latch the stop for a stop input, count and report a fault.</summary>
+    /// <summary>Does what the supervisor decided: halt or resume the devices, latch the stop for a stop input, count and report a fault or a recovery.</summary>
     private void Carry(in SafetyOutputs decision, long now, long latchesSeen)
     {
         if (decision.Halt)
@@ -314,8 +318,15 @@ public sealed class ControlLoop : IDisposable
             Events.TryWrite(new LoopEvent(LoopEventKind.EmergencyStop, now, _episodes.Episode, _episodes.Tick, Index: decision.StopInputLatched,
                 Text: "emergency stop input active (or unreadable) on the robot"));
         }
+        if (decision.RecoveredIndex >= 0)
+        {
+            // Before a fault latched on the same tick, so that the stream reads in the order the supervisor decided.
+            Events.TryWrite(new LoopEvent(LoopEventKind.FaultRecovered, now, _episodes.Episode, _episodes.Tick, Fault: FaultKind.StaleSensor,
+                Index: decision.RecoveredIndex, Text: _staleRecovery.TextFor(decision.RecoveredIndex)));
+        }
         if (decision.NewFault != FaultKind.None)
         {
+            _staleRecovery.Restart();
             Statistics.CountFault();
             Events.TryWrite(new LoopEvent(LoopEventKind.Fault, now, _episodes.Episode, _episodes.Tick, Fault: decision.NewFault, Index: decision.NewFaultIndex,
                 Text: FaultTexts.Of(decision.NewFault)));

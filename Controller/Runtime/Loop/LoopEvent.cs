@@ -10,6 +10,8 @@ public enum LoopEventKind
     EpisodeEnded,
     /// <summary>A fault was latched: the robot is sent its safe action.</summary>
     Fault,
+    /// <summary>A stale-sensor fault cleared by itself, its device fresh again for the ticks its rule asks: the devices resume.</summary>
+    FaultRecovered,
     ModeChanged,
     /// <summary>The robot asks an operator for help.</summary>
     HelpRequested,

@@ -51,6 +51,7 @@ internal static class ProtoMapping
         LoopEventKind.EpisodeStarted => EventKind.EpisodeStarted,
         LoopEventKind.EpisodeEnded => EventKind.EpisodeEnded,
         LoopEventKind.Fault => EventKind.Fault,
+        LoopEventKind.FaultRecovered => EventKind.FaultRecovered,
         LoopEventKind.ModeChanged => EventKind.ModeChanged,
         LoopEventKind.HelpRequested => EventKind.HelpRequested,
         LoopEventKind.OverrideTaken => EventKind.OverrideTaken,

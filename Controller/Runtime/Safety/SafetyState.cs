@@ -24,6 +24,10 @@ public readonly record struct SafetyState(bool Stopped, long StopLatchesSeen, Fa
 /// <param name="NonFiniteCommand">The first non-finite entry of the command arbitration chose.</param>
 /// <param name="ClearFault">A new episode or an operator's reset starts with this tick.</param>
 /// <param name="WatchdogTripped">The watchdog has halted the devices since the loop started.</param>
+/// <param name="StaleRecovered">
+/// The latched stale-sensor fault's device has been fresh for as many consecutive ticks as its rule asks (never set
+/// under the default rule, operator only).
+/// </param>
 public readonly record struct SafetyInputs(
     bool StopLatched,
     long StopLatches,
@@ -33,7 +37,8 @@ public readonly record struct SafetyInputs(
     int NonFinitePolicyOutput = -1,
     int NonFiniteCommand = -1,
     bool ClearFault = false,
-    bool WatchdogTripped = false);
+    bool WatchdogTripped = false,
+    bool StaleRecovered = false);
 
 /// <summary>What the loop must do on this tick, as the supervisor decided.</summary>
 /// <param name="HoldSafe">Send the safe action instead of the command.</param>
@@ -43,6 +48,7 @@ public readonly record struct SafetyInputs(
 /// <param name="NewFaultIndex">Its entry, or −1.</param>
 /// <param name="StopInputLatched">The stop input that latched the stop on this tick (the control plane must latch it too), or −1.</param>
 /// <param name="Released">The stop was released since the last tick.</param>
+/// <param name="RecoveredIndex">The sensor whose stale fault cleared by itself on this tick, or −1.</param>
 public readonly record struct SafetyOutputs(
     bool HoldSafe,
     bool Halt,
@@ -50,4 +56,5 @@ public readonly record struct SafetyOutputs(
     FaultKind NewFault,
     int NewFaultIndex,
     int StopInputLatched,
-    bool Released);
+    bool Released,
+    int RecoveredIndex);

@@ -14,6 +14,10 @@ namespace Robotics.Controller.Safety;
 /// <item>The stop follows the control plane's latch. A stop input of the robot that is active (or unreadable)
 /// latches it too, from this tick on: the loop tells the control plane, so only an operator's release lifts it.</item>
 /// <item>A new episode or an operator's reset clears the fault (and asks to resume).</item>
+/// <item>A stale-sensor fault also clears by itself (and asks to resume) once the loop says its device has been fresh
+/// for the ticks its rule asks. No other fault does: a NaN or an infinity from a sensor, the policy or a command
+/// says the sensor or the model is wrong, which fresh samples do not put right; a stale one says only that the
+/// link lapsed, which they do.</item>
 /// <item>With no fault latched, the first of these latches one: a stale sensor, a non-finite observation, a
 /// non-finite policy output while the policy drives, a non-finite command. The first fault stays until cleared.</item>
 /// <item>Devices halt on every tick the stop holds (whoever resumed one since stays overruled) and on the tick a fault latches.</item>
@@ -52,6 +56,13 @@ public static class SafetySupervisor
             (fault, faultIndex, resumePending) = (FaultKind.None, -1, true);
         }
 
+        int recoveredIndex = -1;
+        if (inputs.StaleRecovered && fault == FaultKind.StaleSensor)
+        {
+            recoveredIndex = faultIndex;
+            (fault, faultIndex, resumePending) = (FaultKind.None, -1, true);
+        }
+
         var newFault = FaultKind.None;
         int newFaultIndex = -1;
         if (fault == FaultKind.None)
@@ -75,7 +86,8 @@ public static class SafetySupervisor
             NewFault: newFault,
             NewFaultIndex: newFaultIndex,
             StopInputLatched: stopInputLatched,
-            Released: released);
+            Released: released,
+            RecoveredIndex: recoveredIndex);
     }
 
     private static (FaultKind Fault, int Index) FirstFault(in SafetyInputs inputs) =>
