@@ -78,6 +78,8 @@ public abstract class PolledDevice : IDevice
 
     public TimeSpan WorstSampleGap => _period + RetryCost;
 
+    public virtual IReadOnlyList<string> Notes => [];
+
     public void Halt() => _halted = true;
 
     public void Resume() => _halted = false;
