@@ -41,6 +41,10 @@ internal static class CheckCommand
             {
                 // Start opens every bus and takes a first sample; the loop never runs, so no output is ever written.
                 hardware.Start();
+                foreach (string note in hardware.Notes)
+                {
+                    console.Warning(note);
+                }
                 watched = SampleWatch.Run(hardware.Devices, TimeSpan.FromSeconds(watch), cancellation);
             }
             finally
@@ -102,6 +106,7 @@ internal static class CheckCommand
                 ["worst_sample_gap_ms"] = device.WorstSampleGap.TotalMilliseconds,
                 ["inputs"] = new JsonObject(device.Inputs.Select((name, i) => KeyValuePair.Create(name, watched.HasSample(d) ? (JsonNode?)watched.Inputs[d][i] : null))),
                 ["counters"] = new JsonObject(counters.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+                ["notes"] = new JsonArray([.. device.Notes.Select(n => (JsonNode?)n)]),
             });
         }
 

@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using Robotics.Hardware.Buses;
 using Robotics.Hardware.Buses.Framed;
+using Robotics.Protos;
 
 namespace Robotics.Emulators;
 
 /// <summary>
 /// A user's own board speaking the framed-serial protocol on the far end of a pseudo-terminal (for tests
 /// without hardware), as docs/robot-config.md asks of a board: it streams SAMPLEs at its own rate from the
-/// start, answers HELLO with its version and counts, takes SET_OUTPUTS, and goes to its safe state (every
-/// output 0) on SAFE. It has no watchdog of its own: tests watch what the controller sends, not the board. Its physics: input i follows output i at once where both exist (an echo); the other
-/// inputs hold what the test sets. Faults on demand: frames corrupted or dropped, silence, garbage between
-/// frames, a restart, any message the test makes.
+/// start, answers HELLO with its version and counts and the output timeout it applies (the one HELLO asks
+/// for; its own 200 ms from power-up until then), takes SET_OUTPUTS, and goes to its safe state (every output
+/// 0) on SAFE, or by itself when no SET_OUTPUTS has come for that timeout. As a board written before output
+/// timeouts, it answers the short HELLO_REPLY and applies none. Its physics: input i follows output i at once
+/// where both exist (an echo); the other inputs hold what the test sets. Faults on demand: frames corrupted or
+/// dropped, silence, garbage between frames, a restart, any message the test makes.
 /// </summary>
 public sealed class FramedBoardEmulator : IDisposable
 {
@@ -20,12 +23,16 @@ public sealed class FramedBoardEmulator : IDisposable
     private readonly TtyStream _port;
     private readonly TimeSpan _samplePeriod;
     private readonly byte _version;
+    private readonly bool _confirmsOutputTimeout;
+    // Its own output timeout from power-up until a HELLO sets the controller's: the documented example board's 200 ms.
+    private readonly ushort _powerUpOutputTimeoutMs;
     private readonly float[] _inputs;
     private readonly float[] _outputs;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _listener;
     private readonly Thread _streamer;
+    private readonly Timer _clock;
     private long _clockStart = Stopwatch.GetTimestamp();
     private ushort _sequence;
     private int _hellos;
@@ -33,23 +40,32 @@ public sealed class FramedBoardEmulator : IDisposable
     private int _commands;
     private ushort _lastCommandSequence;
     private bool _safe = true;
+    private ushort _outputTimeoutMs;
+    private long _lastCommandNs;
+    private int _watchdogTrips;
     private bool _silent;
     private int _dropFrames;
     private int _corruptFrames;
     private int _garbageBursts;
 
     /// <param name="version">The protocol version it answers HELLO with.</param>
-    public FramedBoardEmulator(string portName, int inputs, int outputs, TimeSpan samplePeriod, byte version = FramedMessage.Version)
+    /// <param name="confirmsOutputTimeout">False for a board written before output timeouts: the short HELLO_REPLY, and no timeout applied.</param>
+    public FramedBoardEmulator(string portName, int inputs, int outputs, TimeSpan samplePeriod, byte version = FramedMessage.Version, bool confirmsOutputTimeout = true)
     {
         _inputs = new float[inputs];
         _outputs = new float[outputs];
         _samplePeriod = samplePeriod;
         _version = version;
+        _confirmsOutputTimeout = confirmsOutputTimeout;
+        _powerUpOutputTimeoutMs = confirmsOutputTimeout ? (ushort)200 : (ushort)0;
+        _outputTimeoutMs = _powerUpOutputTimeoutMs;
         _port = new TtyStream(portName, 115_200) { ReadTimeout = 50 };
         _listener = new Thread(Listen) { IsBackground = true, Name = "board-emulator-listen" };
         _streamer = new Thread(Stream) { IsBackground = true, Name = "board-emulator-stream" };
         _listener.Start();
         _streamer.Start();
+        // The board's own clock, as its main loop would check: going safe when nothing comes needs no frame to run, nor a line.
+        _clock = new Timer(_ => CheckOutputTimeout(), null, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(5));
     }
 
     /// <summary>HELLOs answered.</summary>
@@ -66,6 +82,12 @@ public sealed class FramedBoardEmulator : IDisposable
 
     /// <summary>In the safe state: at power-up, after SAFE, until the next SET_OUTPUTS.</summary>
     public bool IsSafe => Locked(() => _safe);
+
+    /// <summary>The output timeout it applies (zero: none): its own until a HELLO sets the controller's.</summary>
+    public TimeSpan OutputTimeout => Locked(() => TimeSpan.FromMilliseconds(_outputTimeoutMs));
+
+    /// <summary>Times it went safe by itself because no SET_OUTPUTS came for its output timeout.</summary>
+    public int WatchdogTrips => Locked(() => _watchdogTrips);
 
     /// <summary>The outputs as last set.</summary>
     public float[] Outputs => Locked(() => _outputs.ToArray());
@@ -138,6 +160,7 @@ public sealed class FramedBoardEmulator : IDisposable
         {
             _clockStart = Stopwatch.GetTimestamp();
             _sequence = 0;
+            _outputTimeoutMs = _powerUpOutputTimeoutMs;
             GoSafe();
         }
     }
@@ -153,6 +176,7 @@ public sealed class FramedBoardEmulator : IDisposable
 
     public void Dispose()
     {
+        _clock.Dispose();
         _stop.Cancel();
         // The threads end first (the listener within its 50 ms read timeout): a descriptor closed under them
         // could be reused by the next pseudo-terminal opened, and read or written by mistake.
@@ -242,20 +266,38 @@ public sealed class FramedBoardEmulator : IDisposable
     {
         switch (FramedMessage.TypeOf(payload))
         {
-            case FramedMessageType.Hello when !_silent:
+            case FramedMessageType.Hello when !_silent && FramedMessage.TryReadHello(payload, out ushort? timeoutMs):
                 _hellos++;
-                Span<byte> reply = stackalloc byte[4];
-                Send(reply[..FramedMessage.WriteHelloReply(reply, _version, _inputs.Length, _outputs.Length)]);
+                if (_confirmsOutputTimeout && timeoutMs is ushort asked)
+                {
+                    _outputTimeoutMs = asked;
+                }
+                Span<byte> reply = stackalloc byte[FramedMessage.MaxPayload];
+                Send(reply[..FramedMessage.WriteHelloReply(reply, _version, _inputs.Length, _outputs.Length, _confirmsOutputTimeout ? _outputTimeoutMs : null)]);
                 break;
             case FramedMessageType.SetOutputs when FramedMessage.TryReadSetOutputs(payload, _outputs, out ushort sequence):
                 _commands++;
                 _lastCommandSequence = sequence;
+                _lastCommandNs = MonotonicClock.NowNs();
                 _safe = false;
                 break;
             case FramedMessageType.Safe:
                 _safes++;
                 GoSafe();
                 break;
+        }
+    }
+
+    /// <summary>Out of the safe state with no SET_OUTPUTS for the output timeout: safe, until the next one.</summary>
+    private void CheckOutputTimeout()
+    {
+        lock (_gate)
+        {
+            if (!_safe && _outputTimeoutMs > 0 && MonotonicClock.NowNs() - _lastCommandNs > _outputTimeoutMs * 1_000_000L)
+            {
+                _watchdogTrips++;
+                GoSafe();
+            }
         }
     }
 

@@ -16,8 +16,9 @@ public sealed class FramedMessageTests
 {
     public static TheoryData<string, string> Examples => new()
     {
-        { "HELLO", "05 01 01 1F 3E 00" },
-        { "HELLO_REPLY", "07 81 01 02 01 3F 6E 00" },
+        { "HELLO", "04 01 01 C8 03 B9 5A 00" },
+        { "HELLO_REPLY", "06 81 01 02 01 C8 03 64 70 00" },
+        { "HELLO_REPLY, short", "07 81 01 02 01 3F 6E 00" },
         { "SAMPLE", "03 82 07 04 40 42 0F 01 01 01 02 3F 01 05 A0 BF C4 6A 00" },
         { "SET_OUTPUTS", "03 02 01 01 01 01 04 3F 31 13 00" },
         { "SAFE", "04 03 93 D1 00" },
@@ -29,11 +30,12 @@ public sealed class FramedMessageTests
     public void The_documented_example_frames_are_what_the_messages_encode_to(string message, string frame)
     {
         var payload = new byte[FramedMessage.MaxPayload];
-        // The example board: inputs position and current, output motor.
+        // The example board: inputs position and current, output motor; the controller asks for a 200 ms output timeout.
         int length = message switch
         {
-            "HELLO" => FramedMessage.WriteHello(payload),
-            "HELLO_REPLY" => FramedMessage.WriteHelloReply(payload, 1, inputs: 2, outputs: 1),
+            "HELLO" => FramedMessage.WriteHello(payload, 200),
+            "HELLO_REPLY" => FramedMessage.WriteHelloReply(payload, 1, inputs: 2, outputs: 1, 200),
+            "HELLO_REPLY, short" => FramedMessage.WriteHelloReply(payload, 1, inputs: 2, outputs: 1, null),
             "SAMPLE" => FramedMessage.WriteSample(payload, 7, 1_000_000, [0.5f, -1.25f]),
             "SET_OUTPUTS" => FramedMessage.WriteSetOutputs(payload, 1, [0.5f]),
             "SAFE" => FramedMessage.WriteSafe(payload),
@@ -62,6 +64,26 @@ public sealed class FramedMessageTests
         Assert.Equal(new[] { 0.5f, -1.25f }, inputs);
         Assert.False(FramedMessage.TryReadSample(payload.AsSpan(0, length), new float[3], out _, out _));
     }
+
+    [Fact]
+    public void Hello_carries_the_output_timeout_and_a_reply_with_or_without_one_reads_back()
+    {
+        var payload = new byte[FramedMessage.MaxPayload];
+
+        Assert.True(FramedMessage.TryReadHello(payload.AsSpan(0, FramedMessage.WriteHello(payload, 1500)), out ushort? asked));
+        Assert.Equal((ushort)1500, asked);
+        // A controller written before output timeouts sends the type and version only.
+        Assert.True(FramedMessage.TryReadHello([0x01, 0x01], out asked));
+        Assert.Null(asked);
+
+        int full = FramedMessage.WriteHelloReply(payload, 1, inputs: 3, outputs: 2, 1500);
+        Assert.True(FramedMessage.TryReadHelloReply(payload.AsSpan(0, full), out byte version, out int inputs, out int outputs, out ushort? applied));
+        Assert.Equal((1, 3, 2, (ushort?)1500), (version, inputs, outputs, applied));
+        int shortReply = FramedMessage.WriteHelloReply(payload, 1, inputs: 3, outputs: 2, null);
+        Assert.True(FramedMessage.TryReadHelloReply(payload.AsSpan(0, shortReply), out _, out inputs, out _, out applied));
+        Assert.Equal((3, (ushort?)null), (inputs, applied));
+        Assert.False(FramedMessage.TryReadHelloReply(payload.AsSpan(0, 5), out _, out _, out _, out _));
+    }
 }
 
 /// <summary>The <c>framed-serial</c> settings: each bad one refused naming its field.</summary>
@@ -80,6 +102,9 @@ public sealed class FramedSerialSettingsTests
     [InlineData("{ \"port\": \"/dev/ttyACM0\", \"inputs\": [\"a\"], \"timeout_ms\": 2.5 }", "timeout_ms", "must be a whole number from 1 to 1000")]
     [InlineData("{ \"port\": \"/dev/ttyACM0\", \"inputs\": [\"a\"], \"retries\": -1 }", "retries", "must be a whole number from 0 to 10")]
     [InlineData("{ \"port\": \"/dev/ttyACM0\", \"inputs\": [\"a\"], \"boot_ms\": 60000 }", "boot_ms", "must be a whole number from 0 to 10000")]
+    [InlineData("{ \"port\": \"/dev/ttyACM0\", \"inputs\": [\"a\"], \"output_timeout_ms\": 70000 }", "output_timeout_ms", "must be a whole number from 0 to 60000")]
+    [InlineData("{ \"port\": \"/dev/ttyACM0\", \"inputs\": [\"a\"], \"output_timeout_ms\": 20 }", "output_timeout_ms", "must be 0 (none) or at least 3 periods of period_ms (30), got 20")]
+    [InlineData("{ \"port\": \"/dev/ttyACM0\", \"inputs\": [\"a\"], \"period_ms\": 50, \"output_timeout_ms\": 100 }", "output_timeout_ms", "must be 0 (none) or at least 3 periods of period_ms (150), got 100")]
     public void A_bad_setting_is_refused_naming_its_field(string settings, string field, string message)
     {
         var error = Assert.Throws<DeviceSettingsException>(() => FramedSerialDevice.FromConfig(Config(settings)));
@@ -104,6 +129,7 @@ public sealed class FramedSerialSettingsTests
 
         Assert.Equal(("/dev/ttyACM0", 115_200, 2), (settings.Port, settings.Baud, settings.Retries));
         Assert.Equal((TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20), TimeSpan.Zero), (settings.Period, settings.Timeout, settings.Boot));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), settings.OutputTimeout);
         Assert.Equal(new[] { "a" }, settings.Inputs);
         Assert.Empty(settings.Outputs);
     }
@@ -424,7 +450,9 @@ public sealed class FramedSerialDeviceTests : IDisposable
 
     private FramedSerialDevice Start(string[] inputs, string[] outputs, int retries = 2, TimeSpan boot = default)
     {
-        _device = new FramedSerialDevice("board", new FramedSerialSettings(_line.Driver, 115_200, inputs, outputs, TimeSpan.FromMilliseconds(10), Timeout, retries, boot));
+        // An output timeout no test here outlasts: these tests hand over outputs once and watch them at the board.
+        _device = new FramedSerialDevice("board", new FramedSerialSettings(_line.Driver, 115_200, inputs, outputs, TimeSpan.FromMilliseconds(10), Timeout, retries, boot,
+            OutputTimeout: TimeSpan.FromMinutes(1)));
         _device.Start();
         return _device;
     }

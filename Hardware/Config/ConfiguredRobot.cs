@@ -65,6 +65,9 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservatio
 
     public IReadOnlyList<IDevice> Devices => _devices;
 
+    /// <summary>Every device's notes, once started (<see cref="IDevice.Notes"/>).</summary>
+    public IEnumerable<string> Notes => _devices.SelectMany(d => d.Notes);
+
     public void Start()
     {
         foreach (var device in _devices)

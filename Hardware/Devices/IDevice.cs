@@ -55,6 +55,12 @@ public interface IDevice : IDisposable
     /// </summary>
     HaltConfirmation HaltConfirmation => HaltConfirmation.Unknown;
 
+    /// <summary>
+    /// One line per thing the device could not do as asked (a board that applies no output timeout, say), known
+    /// once it has started; the commands show them as warnings.
+    /// </summary>
+    IReadOnlyList<string> Notes { get; }
+
     /// <summary>Health counters by name (polls, errors, retries...), for telemetry. Any thread; allocates: not for the loop.</summary>
     IReadOnlyDictionary<string, long> Counters { get; }
 }

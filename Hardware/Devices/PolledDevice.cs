@@ -86,6 +86,8 @@ public abstract class PolledDevice : IDevice
 
     public TimeSpan WorstSampleGap => _period + RetryCost;
 
+    public virtual IReadOnlyList<string> Notes => [];
+
     public void Halt()
     {
         if (_halted)

@@ -61,6 +61,8 @@ public sealed class EvdevDevice : IDevice
     /// <summary>A held-still device republishes every period; nothing on the wire can be lost and retried.</summary>
     public TimeSpan WorstSampleGap => _settings.Period;
 
+    public IReadOnlyList<string> Notes => [];
+
     /// <summary>Input events read (every record, SYN_REPORTs included).</summary>
     public long Events => Interlocked.Read(ref _eventCount);
 

@@ -4,6 +4,7 @@ using Robotics.Controller.Recording;
 using Robotics.Controller.Safety;
 using Robotics.Controller.Ticks;
 using Robotics.Controller.Timing;
+using Robotics.Hardware.Config;
 using Robotics.Hardware.Robots;
 using Robotics.Protos;
 using Robotics.Protos.Log;
@@ -115,7 +116,7 @@ public sealed class ControlLoop : IDisposable
 
     public LoopOptions Options => _options;
 
-    /// <summary>One line per thing the loop could not do as asked (real-time priority refused, say).</summary>
+    /// <summary>One line per thing the loop or a device could not do as asked (real-time priority refused, a board without an output timeout).</summary>
     public IReadOnlyList<string> Notes => _notes;
 
     public bool IsRunning => _thread.IsAlive;
@@ -168,6 +169,11 @@ public sealed class ControlLoop : IDisposable
         try
         {
             _hardware.Start();
+            if (_hardware is ConfiguredRobot configured)
+            {
+                // What a device could not do as asked (a board that applies no output timeout), for the command to show.
+                _notes.AddRange(configured.Notes);
+            }
             _measurement.Begin();
             _episodes.Begin(MonotonicClock.NowNs(), 0, _mode);
             RunTicks();

@@ -17,7 +17,9 @@ public enum FramedMessageType : byte
 /// The messages of the framed-serial protocol, version 1 (docs/robot-config.md, "framed-serial"), each one
 /// frame's payload: its type, then its fields, integers little-endian, values IEEE 754 binary32 little-endian
 /// (a C <c>float</c> copied byte for byte on ARM, AVR, ESP32 and RP2040 boards). Writers return the payload's
-/// length; readers check the type and the exact length and allocate nothing.
+/// length; readers check the type and the exact length and allocate nothing. HELLO and HELLO_REPLY carry the
+/// output timeout as a field added at their end: a board written before it reads HELLO's first bytes only and
+/// answers with the shorter reply, which still reads.
 /// </summary>
 public static class FramedMessage
 {
@@ -32,15 +34,18 @@ public static class FramedMessage
 
     private const int SampleHeader = 7;
     private const int SetOutputsHeader = 3;
+    private const int HelloReplyLength = 4;
+    private const int HelloReplyWithTimeoutLength = 6;
 
     public static FramedMessageType TypeOf(ReadOnlySpan<byte> payload) => payload.IsEmpty ? 0 : (FramedMessageType)payload[0];
 
-    /// <summary>HELLO: the type and the protocol version the controller speaks.</summary>
-    public static int WriteHello(Span<byte> payload)
+    /// <summary>HELLO: the type, the protocol version the controller speaks, and the output timeout the board is to apply (ms, 0 for none).</summary>
+    public static int WriteHello(Span<byte> payload, ushort outputTimeoutMs)
     {
         payload[0] = (byte)FramedMessageType.Hello;
         payload[1] = Version;
-        return 2;
+        BinaryPrimitives.WriteUInt16LittleEndian(payload[2..], outputTimeoutMs);
+        return 4;
     }
 
     /// <summary>SET_OUTPUTS: the type, the controller's sequence number, every output.</summary>
@@ -59,14 +64,22 @@ public static class FramedMessage
         return 1;
     }
 
-    /// <summary>HELLO_REPLY: the type, the board's protocol version, its input count and its output count.</summary>
-    public static int WriteHelloReply(Span<byte> payload, byte version, int inputs, int outputs)
+    /// <summary>
+    /// HELLO_REPLY: the type, the board's protocol version, its input count, its output count, and the output
+    /// timeout it applies (ms, 0 for none); without one (null), the reply of a board written before output timeouts.
+    /// </summary>
+    public static int WriteHelloReply(Span<byte> payload, byte version, int inputs, int outputs, ushort? outputTimeoutMs)
     {
         payload[0] = (byte)FramedMessageType.HelloReply;
         payload[1] = version;
         payload[2] = checked((byte)inputs);
         payload[3] = checked((byte)outputs);
-        return 4;
+        if (outputTimeoutMs is not ushort timeout)
+        {
+            return HelloReplyLength;
+        }
+        BinaryPrimitives.WriteUInt16LittleEndian(payload[HelloReplyLength..], timeout);
+        return HelloReplyWithTimeoutLength;
     }
 
     /// <summary>SAMPLE: the type, the board's sequence number, the board's clock in microseconds, every input.</summary>
@@ -88,12 +101,25 @@ public static class FramedMessage
         return 2 + text.Length;
     }
 
-    public static bool TryReadHelloReply(ReadOnlySpan<byte> payload, out byte version, out int inputs, out int outputs)
+    /// <summary>Reads a HELLO_REPLY; <paramref name="outputTimeoutMs"/> is null for the short reply, which confirms no timeout.</summary>
+    public static bool TryReadHelloReply(ReadOnlySpan<byte> payload, out byte version, out int inputs, out int outputs, out ushort? outputTimeoutMs)
     {
-        bool valid = TypeOf(payload) == FramedMessageType.HelloReply && payload.Length == 4;
+        bool valid = TypeOf(payload) == FramedMessageType.HelloReply && payload.Length is HelloReplyLength or HelloReplyWithTimeoutLength;
         version = valid ? payload[1] : (byte)0;
         inputs = valid ? payload[2] : 0;
         outputs = valid ? payload[3] : 0;
+        outputTimeoutMs = valid && payload.Length == HelloReplyWithTimeoutLength ? BinaryPrimitives.ReadUInt16LittleEndian(payload[HelloReplyLength..]) : null;
+        return valid;
+    }
+
+    /// <summary>
+    /// Reads a HELLO as a board must, whatever its length: <paramref name="outputTimeoutMs"/> (ms, 0 for none) is
+    /// null when it is too short to carry one (a controller written before output timeouts).
+    /// </summary>
+    public static bool TryReadHello(ReadOnlySpan<byte> payload, out ushort? outputTimeoutMs)
+    {
+        bool valid = TypeOf(payload) == FramedMessageType.Hello;
+        outputTimeoutMs = valid && payload.Length >= 4 ? BinaryPrimitives.ReadUInt16LittleEndian(payload[2..]) : null;
         return valid;
     }
 

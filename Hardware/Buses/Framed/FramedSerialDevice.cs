@@ -6,11 +6,12 @@ namespace Robotics.Hardware.Buses.Framed;
 /// <summary>
 /// The <c>framed-serial</c> device: a user's own microcontroller board speaking the framed-serial protocol
 /// (<see cref="FramedMessage"/>; docs/robot-config.md, "framed-serial"). On opening, the board is sent HELLO
-/// and must answer with the input and output counts the config lists. The board streams SAMPLEs at its own
-/// rate; each period the device takes every frame that has arrived and keeps the newest sample (waiting up to
-/// the timeout when none has), then sends the newest outputs in a SET_OUTPUTS, or SAFE while halted. Damaged
-/// frames are dropped and counted, a gap in the board's sequence numbers counts as missed samples, and an
-/// adapter that disappears is reopened (and the board greeted again) when it comes back.
+/// with the output timeout it is to apply, and must answer with the input and output counts the config lists;
+/// a board that does not confirm that timeout is still driven, with a note saying what that means. The board
+/// streams SAMPLEs at its own rate; each period the device takes every frame that has arrived and keeps the
+/// newest sample (waiting up to the timeout when none has), then sends the newest outputs in a SET_OUTPUTS, or
+/// SAFE while halted. Damaged frames are dropped and counted, a gap in the board's sequence numbers counts as
+/// missed samples, and an adapter that disappears is reopened (and the board greeted again) when it comes back.
 /// </summary>
 public sealed class FramedSerialDevice : PolledDevice
 {
@@ -19,6 +20,7 @@ public sealed class FramedSerialDevice : PolledDevice
     private readonly FramedSerialSettings _settings;
     private readonly ReopenSchedule _reopen = new();
     private readonly byte[] _message = new byte[FramedMessage.MaxPayload];
+    private readonly List<string> _notes = [];
     private FramedLink? _link;
     private bool _greeted;
     private long _greetAt;
@@ -32,6 +34,7 @@ public sealed class FramedSerialDevice : PolledDevice
     private long _lastBoardError;
     private long _missedSamples;
     private long _boardRestarts;
+    private long _boardOutputTimeoutMs;
 
     public FramedSerialDevice(string name, FramedSerialSettings settings)
         : base(name, settings.Inputs, settings.Outputs, settings.Period) => _settings = settings;
@@ -57,6 +60,12 @@ public sealed class FramedSerialDevice : PolledDevice
     /// <summary>Times the adapter was opened again, and the board greeted, after it went away.</summary>
     public long Reopens => _reopen.Reopens;
 
+    /// <summary>The output timeout the board confirmed at its latest greeting (ms), 0 when it applies none or does not say.</summary>
+    public long BoardOutputTimeoutMs => Interlocked.Read(ref _boardOutputTimeoutMs);
+
+    /// <summary>Set once, when the device starts: the board does not apply the output timeout asked for.</summary>
+    public override IReadOnlyList<string> Notes => _notes;
+
     public static IDevice FromConfig(DeviceConfig config) => new FramedSerialDevice(config.Name!, FramedSerialSettings.From(config));
 
     protected override void AddCounters(Dictionary<string, long> counters)
@@ -68,6 +77,7 @@ public sealed class FramedSerialDevice : PolledDevice
         counters["missed_samples"] = MissedSamples;
         counters["board_restarts"] = BoardRestarts;
         counters["reopens"] = Reopens;
+        counters["board_output_timeout_ms"] = BoardOutputTimeoutMs;
     }
 
     /// <summary>Opens the port and greets the board: a robot does not start with its board missing or mismatched.</summary>
@@ -83,7 +93,11 @@ public sealed class FramedSerialDevice : PolledDevice
         }
         try
         {
-            Greet(_link);
+            ushort? confirmed = Greet(_link);
+            if (OutputTimeoutNote(_link.Port, confirmed) is string note)
+            {
+                _notes.Add(note);
+            }
         }
         catch
         {
@@ -197,12 +211,15 @@ public sealed class FramedSerialDevice : PolledDevice
         return true;
     }
 
-    /// <summary>Sends HELLO until the board answers (1 + retries tries, each waiting the timeout) and checks its answer.</summary>
-    private void Greet(FramedLink link)
+    /// <summary>
+    /// Sends HELLO until the board answers (1 + retries tries, each waiting the timeout) and checks its answer;
+    /// returns the output timeout the board confirmed (null: its reply has none).
+    /// </summary>
+    private ushort? Greet(FramedLink link)
     {
         for (int attempt = 0; attempt <= _settings.Retries; attempt++)
         {
-            link.Send(_message.AsSpan(0, FramedMessage.WriteHello(_message)));
+            link.Send(_message.AsSpan(0, FramedMessage.WriteHello(_message, OutputTimeoutMs)));
             long deadline = PortInput.Deadline(_settings.Timeout);
             try
             {
@@ -212,12 +229,13 @@ public sealed class FramedSerialDevice : PolledDevice
                     {
                         Interlocked.Increment(ref _corruptFrames);
                     }
-                    else if (FramedMessage.TryReadHelloReply(payload, out byte version, out int inputs, out int outputs))
+                    else if (FramedMessage.TryReadHelloReply(payload, out byte version, out int inputs, out int outputs, out ushort? outputTimeoutMs))
                     {
                         Check(link, version, inputs, outputs);
+                        Interlocked.Exchange(ref _boardOutputTimeoutMs, outputTimeoutMs ?? 0);
                         _greeted = true;
                         _sampled = false;
-                        return;
+                        return outputTimeoutMs;
                     }
                     else if (FramedMessage.TryReadError(payload, out byte code))
                     {
@@ -255,6 +273,29 @@ public sealed class FramedSerialDevice : PolledDevice
         {
             throw new InvalidDataException($"{Name}: the board on {link.Port} has {string.Join(" and ", mismatches)}");
         }
+    }
+
+    private ushort OutputTimeoutMs => (ushort)_settings.OutputTimeout.TotalMilliseconds;
+
+    /// <summary>
+    /// What it means that the board confirmed <paramref name="confirmed"/> rather than the output timeout asked for,
+    /// or null when it applies that one (or has no outputs for it to cover).
+    /// </summary>
+    private string? OutputTimeoutNote(string port, ushort? confirmed)
+    {
+        if (Outputs.Count == 0 || (confirmed ?? 0) == OutputTimeoutMs)
+        {
+            return null;
+        }
+        string asked = OutputTimeoutMs == 0 ? "none" : $"{OutputTimeoutMs} ms";
+        return confirmed switch
+        {
+            null => $"{Name}: the board on {port} does not confirm an output timeout (its HELLO_REPLY is the short one of a board written before them) " +
+                $"where output_timeout_ms asks for {asked}: when the controller dies its outputs stay as they were",
+            0 => $"{Name}: the board on {port} applies no output timeout where output_timeout_ms asks for {asked}: when the controller dies its outputs stay as they were",
+            _ => $"{Name}: the board on {port} applies an output timeout of {confirmed} ms where output_timeout_ms asks for {asked}: " +
+                $"when the controller dies its outputs stay as they were for {confirmed} ms",
+        };
     }
 
     /// <summary>Handles one received message; true when it was a new sample, now in <paramref name="inputs"/>.</summary>
