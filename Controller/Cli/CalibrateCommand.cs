@@ -176,12 +176,15 @@ internal static class CalibrateCommand
 
     private static double Offset(JsonNode entry) => entry["offset"] is JsonValue v ? (double)v : 0;
 
+    /// <summary>How long a device may take to give its first reading: its first poll can be lost like any other, and the next comes a period later.</summary>
+    private static readonly TimeSpan FirstReadingPatience = TimeSpan.FromSeconds(2);
+
     /// <summary>A device input's latest raw reading.</summary>
     private static double Raw(ConfiguredRobot hardware, string deviceName, string channel)
     {
         var device = hardware.Devices.First(d => d.Name == deviceName);
         var inputs = new float[device.Inputs.Count];
-        if (device.ReadLatest(inputs) == long.MinValue)
+        if (!SpinWait.SpinUntil(() => device.ReadLatest(inputs) != long.MinValue, FirstReadingPatience))
         {
             throw new IOException($"device '{deviceName}' has no reading yet: is it connected and powered?");
         }

@@ -314,10 +314,12 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         // machine sometimes makes a tick late elsewhere too; each such overrun is counted and flagged the same way.
         Assert.Contains(31ul, late);
         Assert.Equal(late.Count, report.Overruns);
-        Assert.InRange(report.SkippedSlots, 3, 4 + 2 * (late.Count - 1));
-        // After the stall the ticks keep their 10 ms spacing: none of them are run back to back to catch up.
+        // The stall's own slots were skipped (other late ticks on a busy machine skip theirs too, so no upper bound).
+        Assert.True(report.SkippedSlots >= 3, $"{report.SkippedSlots} slots skipped");
+        // After the stall no ticks are run back to back to catch up (those would be microseconds apart); a tick woken
+        // late by a busy machine may be followed by an on-time one less than a period later, never bunched.
         var after = steps.Where(s => s.Tick >= 31).Select(s => (long)s.TimestampNs).ToList();
-        Assert.All(after.Zip(after.Skip(1), (a, b) => b - a), gap => Assert.True(gap > 5_000_000, $"ticks {gap / 1e6:F1} ms apart"));
+        Assert.All(after.Zip(after.Skip(1), (a, b) => b - a), gap => Assert.True(gap > 1_000_000, $"ticks {gap / 1e6:F2} ms apart"));
     }
 
     [Fact]

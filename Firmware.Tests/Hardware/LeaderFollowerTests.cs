@@ -41,7 +41,7 @@ public sealed class LeaderFollowerTests : IDisposable
         {
             _leader.WriteUInt16(id, FeetechEmulator.PresentPosition, (ushort)(2048 + 100 * id));
         }
-        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample(LenientAges.Of)), DeviceRegistry.Default);
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample(Patient)), DeviceRegistry.Default);
         Assert.True(robot.HasTeleop);
         var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromSeconds(1) };
 
@@ -64,7 +64,7 @@ public sealed class LeaderFollowerTests : IDisposable
     [Fact]
     public async Task A_servo_that_misses_the_halt_gets_it_again_when_it_is_back()
     {
-        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample()), DeviceRegistry.Default);
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample(Patient)), DeviceRegistry.Default);
         var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1) };
         using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
         using var hub = new EventHub(loop);
@@ -98,7 +98,7 @@ public sealed class LeaderFollowerTests : IDisposable
         {
             _leader.WriteUInt16(id, FeetechEmulator.PresentPosition, (ushort)(2048 + 100 * id));
         }
-        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample(text => LenientAges.Of(FollowerSettings(text, "\"halt\": \"hold\"")))), DeviceRegistry.Default);
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Sample(text => Patient(FollowerSettings(text, "\"halt\": \"hold\"")))), DeviceRegistry.Default);
         var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1) };
         using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
         using var hub = new EventHub(loop);
@@ -131,7 +131,7 @@ public sealed class LeaderFollowerTests : IDisposable
     [Fact]
     public async Task A_stop_that_a_servo_never_confirms_says_which_and_still_ends()
     {
-        using var controller = Robotics.Tests.Cli.ControllerProcess.Start(["run", "--robot", Sample(LenientAges.Of), "--mode", "teleop", "--duration", "10m", "--no-realtime", "--json"]);
+        using var controller = Robotics.Tests.Cli.ControllerProcess.Start(["run", "--robot", Sample(Patient), "--mode", "teleop", "--duration", "10m", "--no-realtime", "--json"]);
         Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1), TimeSpan.FromSeconds(60)), "torque on");
 
         // Servo 3 is off the chain when systemd stops the controller.
@@ -151,7 +151,7 @@ public sealed class LeaderFollowerTests : IDisposable
     public async Task A_second_Ctrl_C_ends_a_stop_stuck_on_a_silent_servo_with_the_devices_halted()
     {
         // A stop that keeps trying a servo for 10 s: long enough to be the stop someone gives up on.
-        string path = Sample(text => LenientAges.Of(FollowerSettings(text, "\"halt_confirm_ms\": 10000")));
+        string path = Sample(text => Patient(FollowerSettings(text, "\"halt_confirm_ms\": 10000")));
         using var controller = Robotics.Tests.Cli.ControllerProcess.Start(["run", "--robot", path, "--mode", "teleop", "--duration", "10m", "--no-realtime"]);
         Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1), TimeSpan.FromSeconds(60)), "torque on");
         _follower.Silent.Add(3);
@@ -184,14 +184,18 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.True(SpinWait.SpinUntil(() => emulator.SpoiltAnswers == 1, TimeSpan.FromSeconds(30)), "the answer was never dropped");
         var report = loop.WaitForExit();
 
-        // The sample leaves 25 ms beyond a lost answer (50 ms limit, 25 ms worst gap). A loaded test host can hold a
-        // thread back for longer (a garbage collection, a busy CPU), and then the loop's lateness or the device
-        // thread's shows it: only a fault on a machine that kept time is the lost answer's doing.
+        // The sample leaves 25 ms beyond one lost answer (50 ms limit, 25 ms worst gap). A loaded test host can hold
+        // the loop, the device thread or the emulator answering it back for longer (a garbage collection, a busy
+        // CPU), and then it shows: more retries than the one lost answer, a failed transaction, samples further apart
+        // than a lost answer explains, or a late loop. Only a fault on a machine that kept time is the lost answer's doing.
+        var device = robot.Devices.Single(d => d.Name == arm);
         double spareMs = 25;
         double loopLateMs = report.Lateness.Max / 1e6;
-        double deviceLateMs = robot.Devices.Single(d => d.Name == arm).Counters["worst_wake_late_us"] / 1e3;
-        Assert.True(report.Faults == 0 || loopLateMs > spareMs || deviceLateMs > spareMs,
-            $"{report.Faults} fault(s) though the loop was never more than {loopLateMs:F1} ms late, the device thread {deviceLateMs:F1} ms");
+        double worstGapMs = device.Counters["worst_sample_gap_us"] / 1e3;
+        bool machineInterfered = device.Counters["retried"] > 1 || device.Counters["failed"] > 0 || loopLateMs > spareMs
+            || worstGapMs > device.WorstSampleGap.TotalMilliseconds + spareMs;
+        Assert.True(report.Faults == 0 || machineInterfered,
+            $"{report.Faults} fault(s) from one lost answer: {device.Counters["retried"]} retry, the loop at most {loopLateMs:F1} ms late, samples at most {worstGapMs:F1} ms apart");
     }
 
     [Fact]
@@ -210,7 +214,7 @@ public sealed class LeaderFollowerTests : IDisposable
     [Fact]
     public async Task Calibrate_writes_zero_offsets_and_joint_limits_into_the_config_with_the_servos_limp()
     {
-        string path = Sample();
+        string path = Sample(Patient);
         // The zero pose: follower joints at 2048 + 10·id steps, leader joints at 2000 + 10·id.
         foreach (byte id in Arm)
         {
@@ -264,7 +268,7 @@ public sealed class LeaderFollowerTests : IDisposable
             _follower.WriteUInt16(id, FeetechEmulator.PresentPosition, (ushort)(2048 + 100 * id));
         }
 
-        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(LenientAges.Of), "--seconds", "1", "--json");
+        var run = Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(Patient), "--seconds", "1", "--json");
 
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         var json = run.Json;
@@ -297,6 +301,7 @@ public sealed class LeaderFollowerTests : IDisposable
             await Task.Delay(50);
         }
         var run = await checking;
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
 
         var follower = run.Json.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "follower");
         var counters = follower.GetProperty("counters");
@@ -326,7 +331,7 @@ public sealed class LeaderFollowerTests : IDisposable
     [Fact]
     public async Task Calibrate_stopped_by_Ctrl_C_writes_nothing_and_says_so()
     {
-        string path = Sample();
+        string path = Sample(Patient);
         string before = File.ReadAllText(path);
         using var calibrate = Robotics.Tests.Cli.ControllerProcess.Start(["calibrate", "--robot", path, "--range", "600"]);
         await calibrate.WaitForLineAsync(line => line.StartsWith("move every joint", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
@@ -352,6 +357,22 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.Contains("error: observation", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("was stale (oldest ", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("check failed", run.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The sample for tests whose subject is not the bus's timing: lenient ages, and answers awaited 100 ms rather
+    /// than 10 (the emulators share a loaded test host's cores, and a late answer at open would fail the start).
+    /// </summary>
+    private string Patient(string text)
+    {
+        string patient = LenientAges.Of(text);
+        foreach (var line in new[] { _followerLine, _leaderLine })
+        {
+            string port = $"\"port\": \"{line.Driver}\",";
+            Assert.Contains(port, patient);
+            patient = patient.Replace(port, $"{port} \"timeout_ms\": 100,", StringComparison.Ordinal);
+        }
+        return patient;
     }
 
     /// <summary>The sample's text with <paramref name="settings"/> added to the follower's settings.</summary>

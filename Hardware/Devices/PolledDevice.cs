@@ -25,6 +25,8 @@ public abstract class PolledDevice : IDevice
     private long _errors;
     private long _polls;
     private long _worstWakeLateNs;
+    private long _lastSampleNs;
+    private long _worstSampleGapNs;
     private readonly ThreadAllocationMeter _allocation = new();
 
     protected PolledDevice(string name, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, TimeSpan period)
@@ -61,6 +63,7 @@ public abstract class PolledDevice : IDevice
             var counters = new Dictionary<string, long>(StringComparer.Ordinal)
             {
                 ["polls"] = Polls, ["errors"] = Errors, ["allocated_bytes"] = AllocatedBytes, ["worst_wake_late_us"] = Interlocked.Read(ref _worstWakeLateNs) / 1000,
+                ["worst_sample_gap_us"] = Interlocked.Read(ref _worstSampleGapNs) / 1000,
             };
             AddCounters(counters);
             return counters;
@@ -179,8 +182,14 @@ public abstract class PolledDevice : IDevice
     {
         if (Poll(_pollBuffer))
         {
-            _inputs.Publish(_pollBuffer, Protos.MonotonicClock.NowNs());
+            long now = Protos.MonotonicClock.NowNs();
+            _inputs.Publish(_pollBuffer, now);
             Interlocked.Increment(ref _polls);
+            if (_lastSampleNs != 0 && now - _lastSampleNs > Interlocked.Read(ref _worstSampleGapNs))
+            {
+                Interlocked.Exchange(ref _worstSampleGapNs, now - _lastSampleNs);
+            }
+            _lastSampleNs = now;
         }
         else
         {
