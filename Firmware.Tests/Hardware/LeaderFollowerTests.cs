@@ -128,6 +128,31 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.All(Arm, id => Assert.Equal(1, _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable)));
     }
 
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    [InlineData("HUP", 129)]
+    public async Task A_signal_mid_run_halts_every_servo_closes_the_log_and_prints_the_summary(string signal, int exitCode)
+    {
+        string log = _directory.File($"so101-{signal}.mcap");
+        using var controller = Robotics.Tests.Cli.ControllerProcess.Start(["run", "--robot", Sample(Patient), "--mode", "teleop", "--duration", "10m", "--no-realtime", "--record", log, "--json"]);
+        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1), TimeSpan.FromSeconds(60)), "torque on");
+
+        controller.Signal(signal);
+
+        Assert.Equal(exitCode, await controller.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        // Every servo of the follower read torque off back; the leader was never written.
+        Assert.All(Arm, id => Assert.Equal(0, _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable)));
+        Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.TorqueEnable)));
+        var summary = System.Text.Json.JsonDocument.Parse(controller.StdoutLines[^1]).RootElement;
+        Assert.Equal("SIG" + signal, summary.GetProperty("stopped_by").GetString());
+        Assert.True(summary.GetProperty("stop_ms").GetDouble() > 0);
+        Assert.Equal(0, summary.GetProperty("unconfirmed_halts").GetArrayLength());
+        var recording = Robotics.Protos.TeleopLog.TeleopLogReader.Read(log);
+        Assert.True(recording.WasClosed, "the log has no footer: it was not closed");
+        Assert.Equal(summary.GetProperty("ticks").GetInt64(), recording.StepCount);
+    }
+
     [Fact]
     public async Task A_stop_that_a_servo_never_confirms_says_which_and_still_ends()
     {
