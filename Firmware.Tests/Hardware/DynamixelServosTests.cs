@@ -104,6 +104,67 @@ public sealed class DynamixelServosTests : IDisposable
         Assert.Equal(0, device.Counters["reopens"]);
     }
 
+    [Fact]
+    public void Opening_sets_each_servo_up_with_position_limits_from_the_actions_and_writes_nothing_to_a_servo_already_set_up()
+    {
+        // A mixed chain as found: an XM430-W350 among the XL330s, one in Extended Position Control Mode, one answering
+        // pings and reads only, one with torque left on by a crashed run; all with the initial 500 µs return delay.
+        _servos.WriteUInt16(2, DynamixelEmulator.ModelNumber, DynamixelEmulator.Xm430W350Model);
+        _servos.WriteByte(3, DynamixelEmulator.OperatingMode, 4);
+        _servos.WriteByte(4, DynamixelEmulator.StatusReturnLevel, 1);
+        _servos.WriteByte(5, DynamixelEmulator.TorqueEnable, 1);
+
+        using (var robot = Robot())
+        {
+            robot.Start();
+            robot.Stop();
+        }
+
+        Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.ReturnDelayTime)));
+        Assert.All(Arm, id => Assert.Equal(2, _servos.ReadByte(id, DynamixelEmulator.StatusReturnLevel)));
+        Assert.All(Arm, id => Assert.Equal(DynamixelEmulator.PositionControlMode, _servos.ReadByte(id, DynamixelEmulator.OperatingMode)));
+        Assert.Equal(0, _servos.ReadByte(5, DynamixelEmulator.TorqueEnable));
+        // ±1.5 rad: (±1.5 + 3.1415927) / 0.0015339808 = 1070.2 and 3025.8 ticks, rounded outwards.
+        Assert.All(Arm, id => Assert.Equal(1070, _servos.ReadInt32(id, DynamixelEmulator.MinPositionLimit)));
+        Assert.All(Arm, id => Assert.Equal(3026, _servos.ReadInt32(id, DynamixelEmulator.MaxPositionLimit)));
+
+        // Opened again, every servo already holds its values: the EEPROM area gets no write at all.
+        int[] before = [.. Arm.Select(EepromWrites)];
+        using (var robot = Robot())
+        {
+            robot.Start();
+            robot.Stop();
+        }
+        Assert.Equal(before, Arm.Select(EepromWrites));
+    }
+
+    [Fact]
+    public void A_model_with_another_control_table_is_refused_at_open_naming_it_before_anything_is_written()
+    {
+        _servos.WriteUInt16(4, DynamixelEmulator.ModelNumber, DynamixelEmulator.Xl320Model);
+        using var robot = Robot();
+
+        var error = Assert.Throws<InvalidDataException>(robot.Start);
+        robot.Stop();
+
+        Assert.StartsWith("arm: servo 4 reports model number 350 (XL-320), whose control table this driver does not know; it drives the Dynamixel X-series: XL330-M077 (1190), XL330-M288 (1200), ",
+            error.Message, StringComparison.Ordinal);
+        Assert.Contains("XM430-W350 (1020)", error.Message, StringComparison.Ordinal);
+        Assert.All(Arm, id => Assert.Equal(0, EepromWrites(id)));
+    }
+
+    [Fact]
+    public void A_servo_that_does_not_take_a_setting_stops_the_start_naming_it()
+    {
+        _servos.Ignores.Add((5, DynamixelEmulator.ReturnDelayTime));
+        using var robot = Robot();
+
+        var error = Assert.Throws<InvalidDataException>(robot.Start);
+        robot.Stop();
+
+        Assert.Equal("arm: servo 5 did not take Return Delay Time = 0 (address 9): it reads back 250", error.Message);
+    }
+
     [Theory]
     [InlineData("\"ids\": []", "devices[0].settings.ids: required, a non-empty list of numbers")]
     [InlineData("\"ids\": [1, 1]", "devices[0].settings.ids: lists a number twice")]
@@ -159,6 +220,9 @@ public sealed class DynamixelServosTests : IDisposable
         Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.TorqueEnable)));
         Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.BusWatchdog)));
     }
+
+    /// <summary>Writes the servo received to its EEPROM area (addresses 0–63).</summary>
+    private int EepromWrites(byte id) => Enumerable.Range(0, DynamixelEmulator.TorqueEnable).Sum(address => _servos.Writes(id, (ushort)address));
 
     private ConfiguredRobot Robot()
     {
