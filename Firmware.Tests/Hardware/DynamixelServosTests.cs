@@ -139,6 +139,30 @@ public sealed class DynamixelServosTests : IDisposable
     }
 
     [Fact]
+    public void A_negative_scale_swaps_the_actions_min_and_max_into_the_position_limits()
+    {
+        // A joint mounted the other way round: ±1.5 rad is (±1.5 − 3.1415927) / −0.0015339808 = 3025.8 and 1070.2 ticks.
+        using var robot = Robot("\"scale\": -0.0015339808, \"offset\": 3.1415927");
+        robot.Start();
+        robot.Stop();
+
+        Assert.All(Arm, id => Assert.Equal(1070, _servos.ReadInt32(id, DynamixelEmulator.MinPositionLimit)));
+        Assert.All(Arm, id => Assert.Equal(3026, _servos.ReadInt32(id, DynamixelEmulator.MaxPositionLimit)));
+    }
+
+    [Fact]
+    public void Actions_whose_limits_map_beyond_the_servos_positions_are_refused_at_open()
+    {
+        // An offset of −10 rad puts ±1.5 rad at 5541.1 and 7496.8 ticks, past the 4,095 a servo turns to.
+        using var robot = Robot("\"scale\": 0.0015339808, \"offset\": -10");
+
+        var error = Assert.Throws<InvalidDataException>(robot.Start);
+        robot.Stop();
+
+        Assert.Equal("arm: 1.goal_position: the actions' limits map to 5541–7497, outside the servo's positions 0–4095", error.Message);
+    }
+
+    [Fact]
     public void A_model_with_another_control_table_is_refused_at_open_naming_it_before_anything_is_written()
     {
         _servos.WriteUInt16(4, DynamixelEmulator.ModelNumber, DynamixelEmulator.Xl320Model);
@@ -224,10 +248,13 @@ public sealed class DynamixelServosTests : IDisposable
     /// <summary>Writes the servo received to its EEPROM area (addresses 0–63).</summary>
     private int EepromWrites(byte id) => Enumerable.Range(0, DynamixelEmulator.TorqueEnable).Sum(address => _servos.Writes(id, (ushort)address));
 
-    private ConfiguredRobot Robot()
+    /// <param name="goalMapping">The actions' scale and offset, as the config writes them.</param>
+    private ConfiguredRobot Robot(string goalMapping = "\"scale\": 0.0015339808, \"offset\": -3.1415927")
     {
         string path = _directory.File("koch.json");
-        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6));
+        string config = Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6)
+            .Replace("\"safe\": 0, \"scale\": 0.0015339808, \"offset\": -3.1415927", $"\"safe\": 0, {goalMapping}", StringComparison.Ordinal);
+        File.WriteAllText(path, config);
         return new ConfiguredRobot(RobotConfigLoader.Load(path), DeviceRegistry.Default);
     }
 
