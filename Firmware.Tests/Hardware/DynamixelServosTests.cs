@@ -142,7 +142,7 @@ public sealed class DynamixelServosTests : IDisposable
     public void A_negative_scale_swaps_the_actions_min_and_max_into_the_position_limits()
     {
         // A joint mounted the other way round: ±1.5 rad is (±1.5 − 3.1415927) / −0.0015339808 = 3025.8 and 1070.2 ticks.
-        using var robot = Robot("\"scale\": -0.0015339808, \"offset\": 3.1415927");
+        using var robot = RobotMappingGoals("\"scale\": -0.0015339808, \"offset\": 3.1415927");
         robot.Start();
         robot.Stop();
 
@@ -154,7 +154,7 @@ public sealed class DynamixelServosTests : IDisposable
     public void Actions_whose_limits_map_beyond_the_servos_positions_are_refused_at_open()
     {
         // An offset of −10 rad puts ±1.5 rad at 5541.1 and 7496.8 ticks, past the 4,095 a servo turns to.
-        using var robot = Robot("\"scale\": 0.0015339808, \"offset\": -10");
+        using var robot = RobotMappingGoals("\"scale\": 0.0015339808, \"offset\": -10");
 
         var error = Assert.Throws<InvalidDataException>(robot.Start);
         robot.Stop();
@@ -187,6 +187,19 @@ public sealed class DynamixelServosTests : IDisposable
         robot.Stop();
 
         Assert.Equal("arm: servo 5 did not take Return Delay Time = 0 (address 9): it reads back 250", error.Message);
+    }
+
+    /// <summary>Writes the servo received to its EEPROM area (addresses 0–63).</summary>
+    private int EepromWrites(byte id) => Enumerable.Range(0, DynamixelEmulator.TorqueEnable).Sum(address => _servos.Writes(id, (ushort)address));
+
+    /// <summary>The robot of <see cref="Robot"/> with the actions' scale and offset as <paramref name="goalMapping"/> writes them.</summary>
+    private ConfiguredRobot RobotMappingGoals(string goalMapping)
+    {
+        string path = _directory.File("koch.json");
+        string config = Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6)
+            .Replace("\"safe\": 0, \"scale\": 0.0015339808, \"offset\": -3.1415927", $"\"safe\": 0, {goalMapping}", StringComparison.Ordinal);
+        File.WriteAllText(path, config);
+        return new ConfiguredRobot(RobotConfigLoader.Load(path), DeviceRegistry.Default);
     }
 
     [Theory]
@@ -245,16 +258,10 @@ public sealed class DynamixelServosTests : IDisposable
         Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.BusWatchdog)));
     }
 
-    /// <summary>Writes the servo received to its EEPROM area (addresses 0–63).</summary>
-    private int EepromWrites(byte id) => Enumerable.Range(0, DynamixelEmulator.TorqueEnable).Sum(address => _servos.Writes(id, (ushort)address));
-
-    /// <param name="goalMapping">The actions' scale and offset, as the config writes them.</param>
-    private ConfiguredRobot Robot(string goalMapping = "\"scale\": 0.0015339808, \"offset\": -3.1415927")
+    private ConfiguredRobot Robot()
     {
         string path = _directory.File("koch.json");
-        string config = Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6)
-            .Replace("\"safe\": 0, \"scale\": 0.0015339808, \"offset\": -3.1415927", $"\"safe\": 0, {goalMapping}", StringComparison.Ordinal);
-        File.WriteAllText(path, config);
+        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6));
         return new ConfiguredRobot(RobotConfigLoader.Load(path), DeviceRegistry.Default);
     }
 
