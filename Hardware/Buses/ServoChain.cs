@@ -116,6 +116,9 @@ public abstract class ServoChain : PolledDevice, IOutputLimits
     /// <summary>Opens the protocol's bus on the port.</summary>
     protected abstract ServoBus OpenBus(ServoChainSettings settings);
 
+    /// <summary>Checks one servo answers.</summary>
+    protected abstract void Ping(ServoBus bus, byte id);
+
     /// <summary>Decodes one servo's present block into position and velocity, in control-table units.</summary>
     protected abstract (float Position, float Velocity) Decode(ReadOnlySpan<byte> present);
 
@@ -128,12 +131,16 @@ public abstract class ServoChain : PolledDevice, IOutputLimits
 
     /// <summary>
     /// Opens the bus, checks every servo answers (a robot does not start with one missing) and is a model the driver
-    /// knows, in one read of its settings each, then sets the servos up. The settings are EEPROM items (bar the
-    /// Dynamixel's Status Return Level) that outlive a pulled adapter, so a reopen repeats only <see cref="Prepare"/>.
+    /// knows, then sets the servos up. The settings are EEPROM items (bar the Dynamixel's Status Return Level) that
+    /// outlive a pulled adapter, so a reopen repeats only <see cref="Prepare"/>.
     /// </summary>
     protected override void Open()
     {
         _bus = OpenBus(_settings);
+        foreach (byte id in _settings.Ids)
+        {
+            Ping(_bus, id);
+        }
         _setup.Apply(_bus, _settings.Ids, _ranges);
         Prepare(_bus);
     }

@@ -33,6 +33,8 @@ public sealed class DynamixelServos(string name, ServoChainSettings settings) : 
 
     protected override ServoBus OpenBus(ServoChainSettings settings) => new DynamixelBus(settings.Port, settings.Baud, settings.Timeout, settings.Retries);
 
+    protected override void Ping(ServoBus bus, byte id) => ((DynamixelBus)bus).Ping(id);
+
     protected override void Prepare(ServoBus bus)
     {
         // 0 first: it clears a watchdog error a crashed run left (the servos refuse goals until then).

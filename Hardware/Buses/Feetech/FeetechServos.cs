@@ -21,6 +21,8 @@ public sealed class FeetechServos(string name, ServoChainSettings settings) : Se
 
     protected override ServoBus OpenBus(ServoChainSettings settings) => new FeetechBus(settings.Port, settings.Baud, settings.Timeout, settings.Retries);
 
+    protected override void Ping(ServoBus bus, byte id) => ((FeetechBus)bus).Ping(id);
+
     protected override (float Position, float Velocity) Decode(ReadOnlySpan<byte> present) =>
         (SignMagnitude(BinaryPrimitives.ReadUInt16LittleEndian(present)), SignMagnitude(BinaryPrimitives.ReadUInt16LittleEndian(present[2..])));
 
