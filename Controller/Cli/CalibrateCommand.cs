@@ -42,8 +42,11 @@ internal static class CalibrateCommand
             // Loaded first: a missing or malformed file gets the loader's error naming the field.
             var config = RobotConfigLoader.Load(path);
             var document = JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
-            using var hardware = new ConfiguredRobot(config, DeviceRegistry.Default);
-            // Start opens the buses and samples once; nothing is written, so every servo stays limp.
+            // No position limits from the config's actions: they are what calibrate is about to replace (a --zero moves
+            // them in raw units too). Limits bound goals, not what a limp servo reads, so the ones a servo holds do no
+            // harm here; writing the config's would spend EEPROM writes on limits the next run rewrites.
+            using var hardware = new ConfiguredRobot(config, DeviceRegistry.Default, limitOutputs: false);
+            // Start opens the buses and samples once; no goal or torque is written, so every servo stays limp.
             hardware.Start();
             try
             {

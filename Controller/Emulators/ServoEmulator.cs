@@ -7,9 +7,11 @@ namespace Robotics.Emulators;
 /// <summary>
 /// Servos on the far end of a pseudo-terminal (for tests and benchmarks without hardware), answering as their
 /// protocol specifies: ping, read, write, sync read (one status packet per ID, in the order asked), sync write
-/// (no answer). Each servo has a control table; with torque on, the present position follows the goal at once.
-/// Faults on demand: answers dropped, corrupted or delayed, error bits, a servo that stops answering. The
-/// protocols' framing and control tables are the subclasses' (<see cref="DynamixelEmulator"/>, <see cref="FeetechEmulator"/>).
+/// (no answer), each answered only as the servo's status return level allows. Each servo has a control table; with
+/// torque on, the present position follows the goal at once. Its EEPROM area outlives a <see cref="PowerCycle"/>
+/// when the family saved the write. Faults on demand: answers dropped, corrupted or delayed, error bits, a servo
+/// that stops answering, one that does not keep an item. The protocols' framing and control tables are the
+/// subclasses' (<see cref="DynamixelEmulator"/>, <see cref="FeetechEmulator"/>).
 /// </summary>
 public abstract class ServoEmulator : IDisposable
 {
@@ -18,6 +20,8 @@ public abstract class ServoEmulator : IDisposable
     // Per servo, per control-table address: the writes that set it. A value cannot tell "never written" from
     // "written with what it held", and a test of what a device leaves alone needs to.
     private readonly Dictionary<byte, int[]> _writes = [];
+    // Per servo, its EEPROM area as saved: what a power cycle brings back.
+    private readonly Dictionary<byte, byte[]> _saved = [];
     private readonly Thread _thread;
     // The status packets answering one instruction, sent in one write: on the wire they follow each other with
     // only the servos' return delay between them, and a write costs a system call that a real servo does not.
@@ -37,6 +41,7 @@ public abstract class ServoEmulator : IDisposable
             Initialize(id, table);
             _tables[id] = table;
             _writes[id] = new int[table.Length];
+            _saved[id] = table[..EepromEnd];
         }
         _port = new TtyStream(portName, 1_000_000) { ReadTimeout = 50 };
         _thread = new Thread(() => Serve(_port)) { IsBackground = true, Name = "servo-emulator" };
@@ -72,11 +77,17 @@ public abstract class ServoEmulator : IDisposable
     /// <summary>The error byte each servo sets in its status packets.</summary>
     public Dictionary<byte, byte> ErrorBits { get; } = [];
 
+    /// <summary>Items a servo acknowledges writing but keeps as they were (a firmware without the item, a worn EEPROM cell).</summary>
+    public HashSet<(byte Id, ushort Address)> Ignores { get; } = [];
+
     /// <summary>Instruction packets received, by instruction.</summary>
     public Dictionary<ServoInstruction, int> Received { get; } = [];
 
     /// <summary>Bytes of an address (and of a length) in this protocol's instructions.</summary>
     protected abstract int AddressWidth { get; }
+
+    /// <summary>Where the control table's RAM area starts: the items below it are EEPROM, kept across a power cycle.</summary>
+    protected abstract int EepromEnd { get; }
 
     public int ReadInt32(byte id, ushort address)
     {
@@ -94,13 +105,15 @@ public abstract class ServoEmulator : IDisposable
         }
     }
 
-    /// <summary>Sets a value in a servo's control table, as a hand moving a leader arm sets its present position.</summary>
+    /// <summary>
+    /// Sets a value in a servo's control table, as a hand moving a leader arm sets its present position, or as the
+    /// servo came (its model number, a setting left by another tool).
+    /// </summary>
     public void WriteUInt16(byte id, ushort address, ushort value)
     {
-        lock (_gate)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(_tables[id].AsSpan(address), value);
-        }
+        Span<byte> bytes = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes, value);
+        Set(id, address, bytes);
     }
 
     public byte ReadByte(byte id, ushort address)
@@ -112,11 +125,20 @@ public abstract class ServoEmulator : IDisposable
     }
 
     /// <summary>Sets one byte of a servo's control table (a state a previous run left behind, say).</summary>
-    public void WriteByte(byte id, ushort address, byte value)
+    public void WriteByte(byte id, ushort address, byte value) => Set(id, address, [value]);
+
+    /// <summary>
+    /// Switches a servo off and on: its RAM area back to its initial values, its EEPROM area as last saved (a write
+    /// the family did not save is lost).
+    /// </summary>
+    public void PowerCycle(byte id)
     {
         lock (_gate)
         {
-            _tables[id][address] = value;
+            var table = _tables[id];
+            Array.Clear(table);
+            Initialize(id, table);
+            _saved[id].CopyTo(table, 0);
         }
     }
 
@@ -163,8 +185,14 @@ public abstract class ServoEmulator : IDisposable
     {
     }
 
-    /// <summary>The status error a write of <paramref name="address"/> gets instead of being stored (0: stored).</summary>
-    protected virtual byte RefuseWrite(byte[] table, int address) => 0;
+    /// <summary>The status error a write of <paramref name="data"/> at <paramref name="address"/> gets instead of being stored (0: stored).</summary>
+    protected virtual byte RefuseWrite(byte[] table, int address, ReadOnlySpan<byte> data) => 0;
+
+    /// <summary>Whether the servo's status return level has it answer this instruction (a ping always is).</summary>
+    protected abstract bool Answers(byte[] table, ServoInstruction instruction);
+
+    /// <summary>Whether a write to the EEPROM area is saved, to outlive a power cycle (a family's EEPROM lock).</summary>
+    protected virtual bool Saves(byte[] table) => true;
 
     private void Serve(Stream port)
     {
@@ -216,24 +244,27 @@ public abstract class ServoEmulator : IDisposable
             case ServoInstruction.Ping when _tables.ContainsKey(id):
                 Reply(id, PingAnswer(_tables[id]));
                 break;
-            case ServoInstruction.Read when _tables.ContainsKey(id):
-                Reply(id, _tables[id].AsSpan(Field(p, 0), Field(p, w)));
+            case ServoInstruction.Read when _tables.TryGetValue(id, out var read) && Answers(read, instruction):
+                Reply(id, read.AsSpan(Field(p, 0), Field(p, w)));
                 break;
-            case ServoInstruction.Write when _tables.ContainsKey(id) && !Silent.Contains(id):
-                byte refused = RefuseWrite(_tables[id], Field(p, 0));
+            case ServoInstruction.Write when _tables.TryGetValue(id, out var written) && !Silent.Contains(id):
+                byte refused = RefuseWrite(written, Field(p, 0), p[w..]);
                 if (refused == 0)
                 {
                     Store(id, Field(p, 0), p[w..]);
                 }
-                ErrorBits.TryGetValue(id, out byte standing);
-                ReplyWithError(id, (byte)(standing | refused), []);
+                if (Answers(written, instruction))
+                {
+                    ErrorBits.TryGetValue(id, out byte standing);
+                    ReplyWithError(id, (byte)(standing | refused), []);
+                }
                 break;
             case ServoInstruction.SyncRead:
                 int address = Field(p, 0);
                 int length = Field(p, w);
                 foreach (byte servo in p[(2 * w)..])
                 {
-                    if (_tables.TryGetValue(servo, out var table))
+                    if (_tables.TryGetValue(servo, out var table) && Answers(table, instruction))
                     {
                         Reply(servo, table.AsSpan(address, length));
                     }
@@ -244,7 +275,7 @@ public abstract class ServoEmulator : IDisposable
                 int size = Field(p, w);
                 for (int at = 2 * w; at + 1 + size <= p.Length; at += 1 + size)
                 {
-                    if (_tables.TryGetValue(p[at], out var target) && !Silent.Contains(p[at]) && RefuseWrite(target, start) == 0)
+                    if (_tables.TryGetValue(p[at], out var target) && !Silent.Contains(p[at]) && RefuseWrite(target, start, p.Slice(at + 1, size)) == 0)
                     {
                         Store(p[at], start, p.Slice(at + 1, size));
                     }
@@ -255,15 +286,42 @@ public abstract class ServoEmulator : IDisposable
 
     private int Field(ReadOnlySpan<byte> p, int at) => AddressWidth == 1 ? p[at] : BinaryPrimitives.ReadUInt16LittleEndian(p[at..]);
 
+    /// <summary>A write received: counted, kept unless the servo ignores the item, saved if the family saves it.</summary>
     private void Store(byte id, int address, ReadOnlySpan<byte> data)
     {
         var table = _tables[id];
-        data.CopyTo(table.AsSpan(address));
         foreach (ref int writes in _writes[id].AsSpan(address, data.Length))
         {
             writes++;
         }
+        if (Ignores.Contains((id, (ushort)address)))
+        {
+            return;
+        }
+        data.CopyTo(table.AsSpan(address));
+        if (Saves(table))
+        {
+            Save(id, address, data);
+        }
         Move(table);
+    }
+
+    /// <summary>A value set from outside (the test): in the table, and saved as the servo came.</summary>
+    private void Set(byte id, ushort address, ReadOnlySpan<byte> data)
+    {
+        lock (_gate)
+        {
+            data.CopyTo(_tables[id].AsSpan(address));
+            Save(id, address, data);
+        }
+    }
+
+    private void Save(byte id, int address, ReadOnlySpan<byte> data)
+    {
+        if (address < EepromEnd)
+        {
+            data[..Math.Min(data.Length, EepromEnd - address)].CopyTo(_saved[id].AsSpan(address));
+        }
     }
 
     private void Reply(byte id, ReadOnlySpan<byte> data) => ReplyWithError(id, ErrorBits.GetValueOrDefault(id), data);

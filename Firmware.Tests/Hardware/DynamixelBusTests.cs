@@ -105,6 +105,41 @@ public sealed class DynamixelBusTests : IDisposable
     }
 
     [Fact]
+    public void The_emulated_servo_refuses_an_eeprom_item_with_torque_on_and_a_goal_outside_its_position_limits()
+    {
+        // e-Manual: EEPROM items are written only with Torque Enable(64) cleared (Access Error otherwise).
+        _bus.Write(2, DynamixelEmulator.TorqueEnable, [1]);
+        var eeprom = Assert.Throws<ServoBusException>(() => _bus.Write(2, DynamixelEmulator.ReturnDelayTime, [0]));
+        Assert.Contains("access error", eeprom.Message, StringComparison.Ordinal);
+        Assert.Equal(250, _servos.ReadByte(2, DynamixelEmulator.ReturnDelayTime));
+
+        // Goal Position(116) ranges from Min to Max Position Limit(52, 48): beyond, Data Limit Error, the goal kept.
+        _bus.Write(2, DynamixelEmulator.TorqueEnable, [0]);
+        _bus.Write(2, DynamixelEmulator.MaxPositionLimit, BitConverter.GetBytes(3000));
+        _bus.Write(2, DynamixelEmulator.TorqueEnable, [1]);
+        _bus.Write(2, DynamixelEmulator.GoalPosition, BitConverter.GetBytes(2500));
+        var beyond = Assert.Throws<ServoBusException>(() => _bus.Write(2, DynamixelEmulator.GoalPosition, BitConverter.GetBytes(3001)));
+        Assert.Contains("data limit error", beyond.Message, StringComparison.Ordinal);
+        Assert.Equal(2500, _servos.ReadInt32(2, DynamixelEmulator.GoalPosition));
+        Assert.Equal(2500, _servos.ReadInt32(2, DynamixelEmulator.PresentPosition));
+    }
+
+    [Fact]
+    public void The_emulated_servo_answers_as_its_status_return_level_says()
+    {
+        // 1: pings and reads answered, a write taken but not acknowledged.
+        _servos.WriteByte(3, DynamixelEmulator.StatusReturnLevel, 1);
+        _bus.Read(3, DynamixelEmulator.PresentPosition, new byte[4]);
+        Assert.Equal(ServoBusFault.Timeout, Assert.Throws<ServoBusException>(() => _bus.Write(3, DynamixelEmulator.GoalPosition, BitConverter.GetBytes(1000))).Fault);
+        Assert.Equal(1000, _servos.ReadInt32(3, DynamixelEmulator.GoalPosition));
+
+        // 0: pings only.
+        _servos.WriteByte(3, DynamixelEmulator.StatusReturnLevel, 0);
+        Assert.Equal(DynamixelEmulator.Xl330Model, _bus.Ping(3).Model);
+        Assert.Equal(ServoBusFault.Timeout, Assert.Throws<ServoBusException>(() => _bus.Read(3, DynamixelEmulator.PresentPosition, new byte[4])).Fault);
+    }
+
+    [Fact]
     public void A_corrupt_or_lost_answer_is_retried_and_counted()
     {
         var present = new byte[6 * 4];

@@ -128,6 +128,104 @@ public sealed class DynamixelServosTests : IDisposable
         Assert.Equal(0, device.Counters["reopens"]);
     }
 
+    [Fact]
+    public void Opening_sets_each_servo_up_with_position_limits_from_the_actions_and_writes_nothing_to_a_servo_already_set_up()
+    {
+        // A mixed chain as found: an XM430-W350 among the XL330s, one in Extended Position Control Mode, one answering
+        // pings and reads only, one with torque left on by a crashed run; all with the initial 500 µs return delay.
+        _servos.WriteUInt16(2, DynamixelEmulator.ModelNumber, DynamixelEmulator.Xm430W350Model);
+        _servos.WriteByte(3, DynamixelEmulator.OperatingMode, 4);
+        _servos.WriteByte(4, DynamixelEmulator.StatusReturnLevel, 1);
+        _servos.WriteByte(5, DynamixelEmulator.TorqueEnable, 1);
+
+        using (var robot = Robot())
+        {
+            robot.Start();
+            robot.Stop();
+        }
+
+        Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.ReturnDelayTime)));
+        Assert.All(Arm, id => Assert.Equal(2, _servos.ReadByte(id, DynamixelEmulator.StatusReturnLevel)));
+        Assert.All(Arm, id => Assert.Equal(DynamixelEmulator.PositionControlMode, _servos.ReadByte(id, DynamixelEmulator.OperatingMode)));
+        Assert.Equal(0, _servos.ReadByte(5, DynamixelEmulator.TorqueEnable));
+        // ±1.5 rad: (±1.5 + 3.1415927) / 0.0015339808 = 1070.2 and 3025.8 ticks, rounded outwards.
+        Assert.All(Arm, id => Assert.Equal(1070, _servos.ReadInt32(id, DynamixelEmulator.MinPositionLimit)));
+        Assert.All(Arm, id => Assert.Equal(3026, _servos.ReadInt32(id, DynamixelEmulator.MaxPositionLimit)));
+
+        // Opened again, every servo already holds its values: the EEPROM area gets no write at all.
+        int[] before = [.. Arm.Select(EepromWrites)];
+        using (var robot = Robot())
+        {
+            robot.Start();
+            robot.Stop();
+        }
+        Assert.Equal(before, Arm.Select(EepromWrites));
+    }
+
+    [Fact]
+    public void A_negative_scale_swaps_the_actions_min_and_max_into_the_position_limits()
+    {
+        // A joint mounted the other way round: ±1.5 rad is (±1.5 − 3.1415927) / −0.0015339808 = 3025.8 and 1070.2 ticks.
+        using var robot = RobotMappingGoals("\"scale\": -0.0015339808, \"offset\": 3.1415927");
+        robot.Start();
+        robot.Stop();
+
+        Assert.All(Arm, id => Assert.Equal(1070, _servos.ReadInt32(id, DynamixelEmulator.MinPositionLimit)));
+        Assert.All(Arm, id => Assert.Equal(3026, _servos.ReadInt32(id, DynamixelEmulator.MaxPositionLimit)));
+    }
+
+    [Fact]
+    public void Actions_whose_limits_map_beyond_the_servos_positions_are_refused_at_open()
+    {
+        // An offset of −10 rad puts ±1.5 rad at 5541.1 and 7496.8 ticks, past the 4,095 a servo turns to.
+        using var robot = RobotMappingGoals("\"scale\": 0.0015339808, \"offset\": -10");
+
+        var error = Assert.Throws<InvalidDataException>(robot.Start);
+        robot.Stop();
+
+        Assert.Equal("arm: 1.goal_position: the actions' limits map to 5541–7497, outside the servo's positions 0–4095", error.Message);
+    }
+
+    [Fact]
+    public void A_model_with_another_control_table_is_refused_at_open_naming_it_before_anything_is_written()
+    {
+        _servos.WriteUInt16(4, DynamixelEmulator.ModelNumber, DynamixelEmulator.Xl320Model);
+        using var robot = Robot();
+
+        var error = Assert.Throws<InvalidDataException>(robot.Start);
+        robot.Stop();
+
+        Assert.StartsWith("arm: servo 4 reports model number 350 (XL-320), whose control table this driver does not know; it drives the Dynamixel X-series: XL330-M077 (1190), XL330-M288 (1200), ",
+            error.Message, StringComparison.Ordinal);
+        Assert.Contains("XM430-W350 (1020)", error.Message, StringComparison.Ordinal);
+        Assert.All(Arm, id => Assert.Equal(0, EepromWrites(id)));
+    }
+
+    [Fact]
+    public void A_servo_that_does_not_take_a_setting_stops_the_start_naming_it()
+    {
+        _servos.Ignores.Add((5, DynamixelEmulator.ReturnDelayTime));
+        using var robot = Robot();
+
+        var error = Assert.Throws<InvalidDataException>(robot.Start);
+        robot.Stop();
+
+        Assert.Equal("arm: servo 5 did not take Return Delay Time = 0 (address 9): it reads back 250", error.Message);
+    }
+
+    /// <summary>Writes the servo received to its EEPROM area (addresses 0–63).</summary>
+    private int EepromWrites(byte id) => Enumerable.Range(0, DynamixelEmulator.TorqueEnable).Sum(address => _servos.Writes(id, (ushort)address));
+
+    /// <summary>The robot of <see cref="Robot"/> with the actions' scale and offset as <paramref name="goalMapping"/> writes them.</summary>
+    private ConfiguredRobot RobotMappingGoals(string goalMapping)
+    {
+        string path = _directory.File("koch.json");
+        string config = Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 100", joints: 6)
+            .Replace("\"safe\": 0, \"scale\": 0.0015339808, \"offset\": -3.1415927", $"\"safe\": 0, {goalMapping}", StringComparison.Ordinal);
+        File.WriteAllText(path, config);
+        return new ConfiguredRobot(RobotConfigLoader.Load(path), DeviceRegistry.Default);
+    }
+
     [Theory]
     [InlineData("\"ids\": []", "devices[0].settings.ids: required, a non-empty list of numbers")]
     [InlineData("\"ids\": [1, 1]", "devices[0].settings.ids: lists a number twice")]

@@ -77,6 +77,46 @@ public sealed class FeetechBusTests : IDisposable
     }
 
     [Fact]
+    public void An_emulated_servos_eeprom_write_outlives_a_power_cycle_only_when_unlocked()
+    {
+        // Lock 1, as the servo powers up: the limit holds now but is lost at power-off.
+        _bus.Write(1, FeetechEmulator.MinAngleLimit, [0x00, 0x04]);
+        Assert.Equal(1024, _servos.ReadUInt16(1, FeetechEmulator.MinAngleLimit));
+        _servos.PowerCycle(1);
+        Assert.Equal(0, _servos.ReadUInt16(1, FeetechEmulator.MinAngleLimit));
+
+        // Lock 0 for the write: saved.
+        _bus.Write(1, FeetechEmulator.Lock, [0]);
+        _bus.Write(1, FeetechEmulator.MinAngleLimit, [0x00, 0x04]);
+        _bus.Write(1, FeetechEmulator.Lock, [1]);
+        _servos.PowerCycle(1);
+        Assert.Equal(1024, _servos.ReadUInt16(1, FeetechEmulator.MinAngleLimit));
+        Assert.Equal(1, _servos.ReadByte(1, FeetechEmulator.Lock));
+    }
+
+    [Fact]
+    public void An_emulated_servo_holds_a_goal_beyond_its_angle_limits_at_the_nearer_one()
+    {
+        _bus.Write(2, FeetechEmulator.MaxAngleLimit, [0xB8, 0x0B]);
+        _bus.Write(2, FeetechEmulator.TorqueEnable, [1]);
+        _bus.Write(2, FeetechEmulator.GoalPosition, [0xAC, 0x0D]);
+
+        Assert.Equal(3500, _servos.ReadUInt16(2, FeetechEmulator.GoalPosition));
+        Assert.Equal(3000, _servos.ReadUInt16(2, FeetechEmulator.PresentPosition));
+    }
+
+    [Fact]
+    public void An_emulated_servo_at_response_status_level_0_answers_reads_and_pings_only()
+    {
+        _servos.WriteByte(3, FeetechEmulator.ResponseStatusLevel, 0);
+
+        _bus.Ping(3);
+        _bus.Read(3, FeetechEmulator.PresentPosition, new byte[2]);
+        Assert.Equal(ServoBusFault.Timeout, Assert.Throws<ServoBusException>(() => _bus.Write(3, FeetechEmulator.GoalPosition, [0x00, 0x04])).Fault);
+        Assert.Equal(1024, _servos.ReadUInt16(3, FeetechEmulator.GoalPosition));
+    }
+
+    [Fact]
     public void A_bad_checksum_is_retried_and_overload_bits_are_counted_not_failed()
     {
         _servos.CorruptAnswers = 1;

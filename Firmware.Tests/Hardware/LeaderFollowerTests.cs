@@ -59,6 +59,11 @@ public sealed class LeaderFollowerTests : IDisposable
         Assert.All(Arm, id => Assert.True(_follower.Writes(id, FeetechEmulator.TorqueEnable) > 0));
         Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.GoalPosition)));
         Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.TorqueEnable)));
+        // The follower's limits are the sample's ±3 rad: (±3 + 3.1415927) / 0.0015339808 = 92.3 and 4003.7 steps,
+        // rounded outwards; the leader drives nothing, so its limits are left as they were.
+        Assert.All(Arm, id => Assert.Equal(92, _follower.ReadUInt16(id, FeetechEmulator.MinAngleLimit)));
+        Assert.All(Arm, id => Assert.Equal(4004, _follower.ReadUInt16(id, FeetechEmulator.MaxAngleLimit)));
+        Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.MinAngleLimit) + _leader.Writes(id, FeetechEmulator.MaxAngleLimit)));
     }
 
     [Fact]
@@ -278,7 +283,9 @@ public sealed class LeaderFollowerTests : IDisposable
         double margin = (high - low) * 0.02;
         Assert.Equal(low + margin, limits.Min, 4);
         Assert.Equal(high - margin, limits.Max, 4);
-        // Nothing was written to the servos: both arms stayed limp throughout.
+        // No goal and no torque was written: both arms stayed limp throughout. Nor were the limits, which calibrate
+        // is replacing.
+        Assert.All(Arm, id => Assert.Equal(0, _follower.Writes(id, FeetechEmulator.MinAngleLimit) + _follower.Writes(id, FeetechEmulator.MaxAngleLimit)));
         Assert.All(Arm, id => Assert.Equal(0, _follower.Writes(id, FeetechEmulator.TorqueEnable)));
         Assert.All(Arm, id => Assert.Equal(0, _leader.Writes(id, FeetechEmulator.TorqueEnable)));
         Assert.All(Arm, id => Assert.Equal(0, _follower.Writes(id, FeetechEmulator.GoalPosition)));

@@ -52,13 +52,17 @@ public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeS
 /// present position and velocity, one sync write of every goal. Channels are raw control-table units, which
 /// the config's scale and offset turn into SI units: <c>ID.position</c>, <c>ID.velocity</c>, <c>ID.goal_position</c>.
 /// Torque goes on only once goals are written (so nothing jumps to an old goal) and off on halt, e-stop and
-/// stop. An adapter that disappears is reopened when it comes back. The protocol and the control table are
-/// the subclass's.
+/// stop. An adapter that disappears is reopened when it comes back. Opening checks each servo's model and sets it
+/// up (<see cref="ServoSetup"/>), with position limits for the outputs the robot drives (<see cref="IOutputLimits"/>).
+/// The protocol and the control table are the subclass's.
 /// </summary>
-public abstract class ServoChain : PolledDevice
+public abstract class ServoChain : PolledDevice, IOutputLimits
 {
     private readonly ServoChainSettings _settings;
     private readonly ServoTable _table;
+    private readonly ServoSetup _setup;
+    // Per servo, the raw range its goals are sent over; null for one no action drives.
+    private readonly (double Min, double Max)?[] _ranges;
     private readonly byte[] _present;
     private readonly byte[] _goals;
     private readonly byte[] _torqueOn;
@@ -79,11 +83,13 @@ public abstract class ServoChain : PolledDevice
     private long _closedFailed;
     private long _closedAlerts;
 
-    protected ServoChain(string name, ServoChainSettings settings, ServoTable table)
+    protected ServoChain(string name, ServoChainSettings settings, ServoTable table, ServoSetupTable setup)
         : base(name, [.. settings.Ids.SelectMany(id => new[] { $"{id}.position", $"{id}.velocity" })], [.. settings.Ids.Select(id => $"{id}.goal_position")], settings.Period)
     {
         _settings = settings;
         _table = table;
+        _setup = new ServoSetup(name, setup, table.TorqueEnable);
+        _ranges = new (double, double)?[settings.Ids.Length];
         _present = new byte[settings.Ids.Length * table.PresentLength];
         _goals = new byte[settings.Ids.Length * table.GoalWidth];
         _torqueOn = [.. settings.Ids.Select(_ => (byte)1)];
@@ -134,7 +140,15 @@ public abstract class ServoChain : PolledDevice
     /// <summary>Encodes a goal position for the control table.</summary>
     protected abstract void EncodeGoal(float goal, Span<byte> destination);
 
-    /// <summary>Opens the bus, checks every servo answers (a robot does not start with one missing) and sets the servos up.</summary>
+    /// <summary>Servo <paramref name="output"/>'s goals will span this range: its position limits are set to it on open.</summary>
+    public void LimitOutput(int output, double min, double max) =>
+        _ranges[output] = _ranges[output] is { } known ? (Math.Min(known.Min, min), Math.Max(known.Max, max)) : (min, max);
+
+    /// <summary>
+    /// Opens the bus, checks every servo answers (a robot does not start with one missing) and is a model the driver
+    /// knows, then sets the servos up. The settings are EEPROM items (bar the Dynamixel's Status Return Level) that
+    /// outlive a pulled adapter, so a reopen repeats only <see cref="Prepare"/>.
+    /// </summary>
     protected override void Open()
     {
         _bus = OpenBus(_settings);
@@ -142,6 +156,7 @@ public abstract class ServoChain : PolledDevice
         {
             Ping(_bus, id);
         }
+        _setup.Apply(_bus, _settings.Ids, _ranges);
         Prepare(_bus);
     }
 

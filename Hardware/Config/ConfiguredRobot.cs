@@ -26,7 +26,11 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservatio
     private readonly bool[] _driven;
     private long _readAt;
 
-    public ConfiguredRobot(ResolvedConfig config, DeviceRegistry registry)
+    /// <param name="limitOutputs">
+    /// Whether to tell each device that keeps limits of its own (<see cref="IOutputLimits"/>) its outputs' ranges from
+    /// the actions' limits; <c>controller calibrate</c> does not, as it is about to replace them.
+    /// </param>
+    public ConfiguredRobot(ResolvedConfig config, DeviceRegistry registry, bool limitOutputs = true)
     {
         Description = config.Description;
         var devices = new List<IDevice>();
@@ -42,6 +46,10 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservatio
             _sampledAt = new long[_devices.Length];
             _observations = [.. config.Observations.Select((o, i) => Locate(o.Source, d => d.Inputs, $"observations[{i}].source", config.Path, o.Scale, o.Offset))];
             _actions = [.. config.Actions.Select((a, i) => Locate(a.Target, d => d.Outputs, $"actions[{i}].target", config.Path, a.Scale, a.Offset))];
+            if (limitOutputs)
+            {
+                LimitOutputs(config);
+            }
             _maxAge = [.. config.Description.Observations.Select(o => o.MaxAgeNs)];
             var teleop = config.Teleop ?? [];
             _teleop = [.. teleop.Select((t, i) => Locate(t.Source, d => d.Inputs, $"actions[{i}].teleop.source", config.Path, t.Scale, t.Offset))];
@@ -190,6 +198,26 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservatio
     /// board of your own is not a released button), hence !(x &lt; 0.5) rather than x ≥ 0.5.
     /// </summary>
     public static bool StopInputActive(float value) => !(value < 0.5f);
+
+    /// <summary>
+    /// Each driven output's range in its device's units: the action's min and max through (action − offset) / scale,
+    /// which a negative scale swaps.
+    /// </summary>
+    private void LimitOutputs(ResolvedConfig config)
+    {
+        for (int i = 0; i < _actions.Length; i++)
+        {
+            var (device, channel, _, _) = _actions[i];
+            if (_devices[device] is IOutputLimits limits)
+            {
+                var (_, scale, offset) = config.Actions[i];
+                var spec = config.Description.Actions[i];
+                double low = (spec.Min - offset) / scale;
+                double high = (spec.Max - offset) / scale;
+                limits.LimitOutput(channel, Math.Min(low, high), Math.Max(low, high));
+            }
+        }
+    }
 
     /// <summary>Whether a device's sample, as of the last read, is missing or older than <paramref name="maxAgeNs"/>.</summary>
     private bool Stale(int device, long maxAgeNs) => _sampledAt[device] == long.MinValue || _readAt - _sampledAt[device] > maxAgeNs;

@@ -7,7 +7,8 @@ namespace Robotics.Hardware.Buses.Dynamixel;
 /// <summary>
 /// The <c>dynamixel</c> device: Dynamixel X-series servos (XL330, XL430, XM430: the Koch arm, the
 /// OpenManipulator) on one Protocol 2.0 bus. Position 0–4095 per turn, 2048 at the centre; velocity 0.229 rpm
-/// per unit (X-series control tables, RAM area).
+/// per unit (X-series control tables, RAM area). On open each servo's model is checked and its settings and
+/// position limits set (<see cref="DynamixelSetup"/>).
 /// <para>
 /// Each servo's Bus Watchdog (98) is set on open: a servo that hears no instruction packet for
 /// <c>bus_watchdog_ms</c> while its torque is on stops where it is and refuses goals, so a controller killed by
@@ -16,7 +17,7 @@ namespace Robotics.Hardware.Buses.Dynamixel;
 /// (writing 0, then the setting); a clean stop clears it after turning torque off.
 /// </para>
 /// </summary>
-public sealed class DynamixelServos(string name, ServoChainSettings settings) : ServoChain(name, settings, Table)
+public sealed class DynamixelServos(string name, ServoChainSettings settings) : ServoChain(name, settings, Table, DynamixelSetup.Table)
 {
     public const string Type = "dynamixel";
 

@@ -7,9 +7,10 @@ namespace Robotics.Hardware.Buses.Feetech;
 /// <summary>
 /// The <c>feetech-sts</c> device: Feetech STS servos (STS3215: the SO-100 and SO-101 arms and their leader
 /// arms) on one bus. Position 0–4095 per turn, 2048 at the centre; speed in steps per second. STS values are
-/// little-endian with the sign in bit 15 (sign and magnitude, scservo_sdk's sts_tohost).
+/// little-endian with the sign in bit 15 (sign and magnitude, scservo_sdk's sts_tohost). On open each servo's model
+/// is checked and its settings and angle limits set (<see cref="FeetechSetup"/>).
 /// </summary>
-public sealed class FeetechServos(string name, ServoChainSettings settings) : ServoChain(name, settings, Table)
+public sealed class FeetechServos(string name, ServoChainSettings settings) : ServoChain(name, settings, Table, FeetechSetup.Table)
 {
     public const string Type = "feetech-sts";
 
