@@ -69,7 +69,8 @@ public sealed class DynamixelServosTests : IDisposable
     [Fact]
     public void A_pose_halt_sends_each_servo_to_its_goal_with_torque_on_and_the_stop_leaves_them_there()
     {
-        int[] pose = [1000, 1100, 1200, 1300, 1400, 1500];
+        // Within the position limits the ±1.5 rad actions map to (1070–3026).
+        int[] pose = [1100, 1200, 1300, 1400, 1500, 1600];
         using var robot = Robot($"\"halt\": \"pose\", \"halt_pose\": [{string.Join(", ", pose)}]");
         robot.Start();
         // 0 rad everywhere: step 2048.
@@ -88,6 +89,17 @@ public sealed class DynamixelServosTests : IDisposable
         robot.Stop();
         Assert.All(Arm, id => Assert.Equal(pose[id - 1], _servos.ReadInt32(id, DynamixelEmulator.GoalPosition)));
         Assert.All(Arm, id => Assert.Equal(1, _servos.ReadByte(id, DynamixelEmulator.TorqueEnable)));
+    }
+
+    [Fact]
+    public void A_halt_pose_beyond_a_servos_position_limits_is_refused_at_start_naming_it()
+    {
+        using var robot = Robot("\"halt\": \"pose\", \"halt_pose\": [2048, 2048, 1000, 2048, 2048, 2048]");
+
+        var error = Assert.Throws<InvalidDataException>(robot.Start);
+
+        Assert.Equal("arm: settings.halt_pose[2]: 1000 is outside servo 3's position limits 1070–3026, which its action's min and max map to: the servo would not go there", error.Message);
+        Assert.All(Arm, id => Assert.Equal(0, _servos.ReadByte(id, DynamixelEmulator.TorqueEnable)));
     }
 
     [Fact]

@@ -151,6 +151,7 @@ public abstract class ServoChain : PolledDevice, IOutputLimits
     /// </summary>
     protected override void Open()
     {
+        RefuseAPoseBeyondTheLimits();
         _bus = OpenBus(_settings);
         foreach (byte id in _settings.Ids)
         {
@@ -158,6 +159,26 @@ public abstract class ServoChain : PolledDevice, IOutputLimits
         }
         _setup.Apply(_bus, _settings.Ids, _ranges);
         Prepare(_bus);
+    }
+
+    /// <summary>
+    /// A halt pose outside a servo's position limits would be refused by the servo (Dynamixel) or held at the limit
+    /// (Feetech) at the very moment the robot must be safe: refused at start instead, naming it.
+    /// </summary>
+    private void RefuseAPoseBeyondTheLimits()
+    {
+        if (_settings.Halt.Mode != ServoHaltMode.Pose)
+        {
+            return;
+        }
+        for (int i = 0; i < _settings.Ids.Length; i++)
+        {
+            if (_ranges[i] is { } range && (_settings.Halt.Pose[i] < Math.Floor(range.Min) || _settings.Halt.Pose[i] > Math.Ceiling(range.Max)))
+            {
+                throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{Name}: settings.halt_pose[{i}]: {_settings.Halt.Pose[i]} is outside servo {_settings.Ids[i]}'s position limits {Math.Floor(range.Min):F0}–{Math.Ceiling(range.Max):F0}, which its action's min and max map to: the servo would not go there"));
+            }
+        }
     }
 
     /// <summary>Sets up the servos on a bus just opened or reopened (a protocol's bus watchdog, say).</summary>
