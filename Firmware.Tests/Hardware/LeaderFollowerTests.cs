@@ -189,6 +189,8 @@ public sealed class LeaderFollowerTests : IDisposable
         controller.Signal("INT");
         Assert.True(SpinWait.SpinUntil(() => Arm.Where(id => id != 3).All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 0), TimeSpan.FromSeconds(60)),
             "the stop turned the others' torque off");
+        // A person's second Ctrl+C, not the first one delivered twice.
+        await Task.Delay(Robotics.Controller.CommandLine.StopSignals.SameSignalWindow * 2);
         controller.Signal("INT");
 
         Assert.Equal(130, await controller.WaitForExitAsync(TimeSpan.FromSeconds(60)));

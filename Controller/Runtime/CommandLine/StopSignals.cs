@@ -8,8 +8,9 @@ namespace Robotics.Controller.CommandLine;
 /// with nothing to close. A command that has something to close — a loop driving a robot, a log being written, a
 /// server, a lease — calls <see cref="StopGracefully"/>: the first signal then cancels <see cref="Token"/> and the
 /// command finishes its own way (robot made safe, log closed, summary printed) and exits with
-/// <see cref="ExitCode"/>, which still says a signal stopped it. A second signal ends the process at once, so a stop
-/// that hangs never traps the person at the terminal; what the command registered with <see cref="BeforeForcedExit"/>
+/// <see cref="ExitCode"/>, which still says a signal stopped it. A second signal (more than
+/// <see cref="SameSignalWindow"/> after the first) ends the process at once, so a stop that hangs never traps the
+/// person at the terminal; what the command registered with <see cref="BeforeForcedExit"/>
 /// runs first (a robot's devices halted), on the signal's thread.
 /// </summary>
 /// <remarks>
@@ -35,6 +36,12 @@ public sealed class StopSignals : IDisposable
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         _hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
     }
+
+    /// <summary>
+    /// A signal this soon after the first is the same request delivered twice (to the process group and forwarded by a
+    /// parent), not a second one: a person pressing Ctrl+C again to end a stop that hangs takes longer.
+    /// </summary>
+    public static readonly TimeSpan SameSignalWindow = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The process's handler, once <see cref="Install"/> has run (null in tests that run commands in-process).</summary>
     public static StopSignals? Installed { get; private set; }
@@ -94,14 +101,23 @@ public sealed class StopSignals : IDisposable
             // Not cancelled: the runtime's default ends the process with 128 + the signal's number.
             return;
         }
+        long now = Protos.MonotonicClock.NowNs();
+        // The first signal's time, set before it counts as received, so a second one always finds it.
+        Interlocked.CompareExchange(ref _receivedAtNs, now, 0);
         if (Interlocked.Exchange(ref _received, 1) == 1)
         {
+            if (now - Interlocked.Read(ref _receivedAtNs) < SameSignalWindow.Ticks * 100)
+            {
+                // The first one again: a terminal's Ctrl+C reaches the whole process group, and a parent such as
+                // `dotnet run` forwards it to this process too, so one keypress arrives twice.
+                context.Cancel = true;
+                return;
+            }
             // The second: the process ends as the runtime does once this returns, after what must still happen.
             Volatile.Read(ref _beforeForcedExit)?.Invoke(name);
             return;
         }
         context.Cancel = true;
-        Interlocked.Exchange(ref _receivedAtNs, Protos.MonotonicClock.NowNs());
         Volatile.Write(ref _signal, name);
         _stop.Cancel();
     }
