@@ -111,6 +111,54 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_policy_with_NaN_weights_never_drives_whatever_its_head(bool categorical)
+    {
+        // A damaged file: every weight and bias NaN. A categorical head's argmax over NaN logits is still a
+        // finite index (action 0, push left), so the action alone would pass as finite.
+        var model = Robotics.Protos.Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(categorical ? policies.CartPole : policies.Reach));
+        foreach (var weights in model.Graph.Initializer.Where(t => t.Name.StartsWith('W') || t.Name.StartsWith('b')))
+        {
+            var nan = new byte[weights.RawData.Length];
+            for (int i = 0; i < nan.Length; i += 4)
+            {
+                BitConverter.TryWriteBytes(nan.AsSpan(i), float.NaN);
+            }
+            weights.RawData = Google.Protobuf.ByteString.CopyFrom(nan);
+        }
+        string path = _directory.File("nan.onnx");
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        using var robot = categorical ? (SimulatedRobot)new CartPoleSimulation(seed: 3) : new ReachSimulation(seed: 3);
+        using var policy = new PolicyRunner(path);
+        LoopReport report;
+        using (var recorder = Recorder("nan.mcap", robot))
+        {
+            using var loop = new ControlLoop(robot, Fast(robot.Description.RateHz, ControlMode.Autonomous, episodes: 20), policy, recorder: recorder);
+            report = RunToEnd(loop);
+            var faults = new List<LoopEvent>();
+            while (loop.Events.TryRead(out var e))
+            {
+                if (e.Kind == LoopEventKind.Fault)
+                {
+                    faults.Add(e);
+                }
+            }
+            // Each new episode clears the fault, and the policy's first tick latches it again.
+            Assert.NotEmpty(faults);
+            Assert.All(faults, f => Assert.Equal(FaultKind.NonFinitePolicyOutput, f.Fault));
+            Assert.Equal(faults.Count, report.Faults);
+        }
+
+        var steps = TeleopLogReader.Read(_directory.File("nan.mcap")).Episodes.SelectMany(e => e.Steps).ToList();
+        Assert.NotEmpty(steps);
+        // From the first tick on, the robot was sent its safe action, never the policy's.
+        Assert.All(steps, step => Assert.Equal(ActionSource.Safety, step.Source));
+        float[] safe = [.. robot.Description.Actions.Select(a => a.Safe)];
+        Assert.All(steps, step => Assert.Equal(safe, step.Action));
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void A_tick_allocates_nothing_over_100000_ticks_with_recording_on(bool categorical)
