@@ -131,6 +131,12 @@ public sealed class RobotConfigTests : IDisposable
         { "max below min", "\"max\": 1", "actions[0].max: required, and must be greater than min (-1)|\"max\": -2" },
         { "safe outside the limits", "\"safe\": 0", "actions[0].safe: required, within [-1, 1]|\"safe\": 3" },
         { "zero scale", "\"scale\": 0.5", "actions[0].scale: must be a finite, non-zero number|\"scale\": 0" },
+        // Numbers that are fine as doubles and become 0 or infinite as the floats the loop uses: ±∞ reached a device.
+        { "a scale that is 0 as a float", "\"scale\": 0.5", "actions[0].scale: must be a finite, non-zero number within a 32-bit float's range|\"scale\": 1e-50" },
+        { "an offset that is infinite as a float", "\"max_rate\": 50,", "actions[0].offset: must be a finite number within a 32-bit float's range|\"max_rate\": 50, \"offset\": 1e39," },
+        { "an observation offset that is infinite as a float", "\"offset\": 0.5", "observations[0].offset: must be a finite number within a 32-bit float's range|\"offset\": -1e39" },
+        { "limits that are infinite as floats (no clamp at all)", "\"min\": -1, \"max\": 1", "actions[0].min: -1E+39 is beyond a 32-bit float's range|\"min\": -1e39, \"max\": 1e39" },
+        { "a scale that sends a limit to infinity", "\"scale\": 0.5", "actions[0].scale: with offset 0, the action -1 would be sent to bus.1.goal as -Infinity|\"scale\": 1e-39" },
         { "no max age", "\"source\": \"bus.1.velocity\", \"max_age_ms\": 50", "observations[1].max_age_ms: required|\"source\": \"bus.1.velocity\"" },
         { "duplicate observation", "\"name\": \"joint_velocity\"", "observations[1].name: 'joint_angle' is used twice|\"name\": \"joint_angle\"" },
         { "negative rate limit", "\"max_rate\": 50", "actions[0].max_rate: must be positive|\"max_rate\": -1" },

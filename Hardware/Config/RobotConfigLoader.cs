@@ -130,11 +130,33 @@ public static class RobotConfigLoader
             }
             return channel;
         }
+        // What the device is sent is (action − offset) / scale in floats: every action between min and max (and the safe
+        // value) must come out finite. Float arithmetic is monotonic, so the two ends decide it.
+        void RequireFiniteOnTheDevice(ActionConfig a, string at)
+        {
+            foreach (double value in new[] { a.Min!.Value, a.Max!.Value })
+            {
+                float sent = ((float)value - (float)a.Offset) / (float)a.Scale;
+                if (!float.IsFinite(sent))
+                {
+                    Fail($"{at}.scale", string.Create(c,
+                        $"with offset {a.Offset}, the action {value} would be sent to {a.Target} as {sent}: a device must be sent finite numbers (scale and offset within a 32-bit float's range, scale not near 0)"));
+                }
+            }
+        }
+        // Scales and offsets are used as 32-bit floats: validated as what they become there.
         void RequireScale(double scale, string field)
         {
-            if (scale == 0 || !double.IsFinite(scale))
+            if ((float)scale == 0 || !float.IsFinite((float)scale))
             {
-                Fail(field, "must be a finite, non-zero number");
+                Fail(field, "must be a finite, non-zero number within a 32-bit float's range (1.2e-38 to 3.4e38 in size)");
+            }
+        }
+        void RequireOffset(double offset, string field)
+        {
+            if (!float.IsFinite((float)offset))
+            {
+                Fail(field, "must be a finite number within a 32-bit float's range (±3.4e38)");
             }
         }
 
@@ -159,6 +181,7 @@ public static class RobotConfigLoader
                 Fail($"{at}.unit", "required: an SI unit such as \"rad\", or \"1\"");
             }
             RequireScale(o.Scale, $"{at}.scale");
+            RequireOffset(o.Offset, $"{at}.offset");
             if (o.MaxAgeMs is not { } age || !(age > 0))
             {
                 Fail($"{at}.max_age_ms", "required: how old a sample may be, in milliseconds (> 0)");
@@ -199,6 +222,7 @@ public static class RobotConfigLoader
                 Fail($"{at}.unit", "required: an SI unit such as \"N*m\", or \"1\"");
             }
             RequireScale(a.Scale, $"{at}.scale");
+            RequireOffset(a.Offset, $"{at}.offset");
             if (a.Min is not { } min || !double.IsFinite(min))
             {
                 Fail($"{at}.min", "required: the lowest value the actuator may be sent");
@@ -207,6 +231,15 @@ public static class RobotConfigLoader
             {
                 Fail($"{at}.max", string.Create(c, $"required, and must be greater than min ({a.Min})"));
             }
+            // The loop works in 32-bit floats: a limit beyond their range would be infinite there, and no clamp at all.
+            foreach (var (value, name) in new[] { (a.Min!.Value, "min"), (a.Max!.Value, "max"), (a.Safe ?? 0, "safe") })
+            {
+                if (!float.IsFinite((float)value))
+                {
+                    Fail($"{at}.{name}", string.Create(c, $"{value} is beyond a 32-bit float's range (±3.4e38), which the loop computes in"));
+                }
+            }
+            RequireFiniteOnTheDevice(a, at);
             if (a.MaxRate is { } maxRate && !(maxRate > 0))
             {
                 Fail($"{at}.max_rate", "must be positive (units per second), or absent for no limit");
@@ -226,6 +259,7 @@ public static class RobotConfigLoader
             if (a.Teleop is { } t)
             {
                 RequireScale(t.Scale, $"{at}.teleop.scale");
+                RequireOffset(t.Offset, $"{at}.teleop.offset");
                 if (!(t.MaxAgeMs > 0))
                 {
                     Fail($"{at}.teleop.max_age_ms", "must be positive");
