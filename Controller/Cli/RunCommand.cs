@@ -77,7 +77,6 @@ internal static class RunCommand
                 ? TickRecorder.Create(log, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
                 : null;
             using var loop = new ControlLoop(hardware, options, runner, @operator, recorder, remoteOperators: server is not null);
-            console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
             // Ctrl+C or SIGTERM: the loop stops after its current tick, makes the robot safe and closes its episode.
             using var stopOnSignal = cancellation.Register(loop.RequestStop);
             // A second one ends the process before that has finished, but not before the devices are halted.
@@ -85,8 +84,10 @@ internal static class RunCommand
             using var hub = new EventHub(loop);
             using var events = hub.Subscribe();
             await using var plane = new ControlPlane(loop, hub, recorder);
-            // Bound before the first tick: a port already taken fails the run before the robot has moved.
-            await using var grpc = server is null ? null : await RobotServer.StartAsync(loop, plane, hub, server);
+            // Bound before the first tick: a port already taken fails the run before the robot has moved, and the
+            // recording it would have held is not left behind empty.
+            await using var grpc = server is null ? null : await StartServerOrDiscard(loop, plane, hub, server, recorder);
+            console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
             if (grpc is not null)
             {
                 console.Line($"gRPC listening on {grpc.Address}");
@@ -113,6 +114,19 @@ internal static class RunCommand
             return StopSignals.Installed?.ExitCode(otherwise: 0) ?? 0;
         }));
         return command;
+    }
+
+    private static async Task<RobotServer> StartServerOrDiscard(ControlLoop loop, ControlPlane plane, EventHub hub, ServerOptions server, TickRecorder? recorder)
+    {
+        try
+        {
+            return await RobotServer.StartAsync(loop, plane, hub, server);
+        }
+        catch
+        {
+            recorder?.Discard();
+            throw;
+        }
     }
 
     /// <summary>A second signal: the devices halted (waited for, within a bound), and what was left undone said.</summary>

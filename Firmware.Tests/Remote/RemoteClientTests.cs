@@ -116,6 +116,24 @@ public sealed partial class RemoteClientTests : IDisposable
     }
 
     [Fact]
+    public void A_port_already_taken_fails_the_run_before_the_first_tick_and_leaves_no_recording()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string log = _directory.File("never.mcap");
+
+        var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "5s", "--no-realtime",
+            "--record", log, "--grpc", $"http://127.0.0.1:{port}", "--token", RobotHarness.Token);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: Failed to bind to address http://127.0.0.1:{port}: address already in use.", run.Stderr.Trim());
+        // The robot never ran: nothing said it did, and no empty recording is left where the user asked for one.
+        Assert.DoesNotContain("running ", run.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(log), "an empty recording was left behind");
+    }
+
+    [Fact]
     public async Task An_operator_client_killed_by_SIGKILL_gives_the_lease_back()
     {
         var robot = new ScriptedRobot();

@@ -137,6 +137,20 @@ public sealed class TickRecorder : IDisposable
     /// <summary>Stops after everything the ring holds now.</summary>
     public void Dispose() => Stop(_ring?.Published ?? 0);
 
+    /// <summary>
+    /// For a run that failed before its first tick: closes the log and deletes it, as it holds nothing but its
+    /// header. Only a log this recorder created (never an existing file: creating refuses one) and never started.
+    /// </summary>
+    public void Discard()
+    {
+        if (_thread is not null || Path is null)
+        {
+            throw new InvalidOperationException("only a recording created from a path and never started can be discarded");
+        }
+        Dispose();
+        File.Delete(Path);
+    }
+
     private void Run()
     {
         var cursor = _cursor!;
