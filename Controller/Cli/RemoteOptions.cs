@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Remote;
 
@@ -69,7 +70,26 @@ internal sealed class RemoteOptions
     }
 
     /// <summary>The loop options these flags set: staleness, fallback, help requests.</summary>
-    public LoopOptions Apply(ParseResult parse, LoopOptions options) => options with
+    public LoopOptions Apply(ParseResult parse, LoopOptions options)
+    {
+        // A NaN threshold compares false with everything, and zero ticks means "never": either would silently
+        // switch help requests off.
+        if (parse.GetValue(_helpZ) is var z && (!double.IsFinite(z) || z <= 0))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--help-z: must be a positive number of training standard deviations, got {z}"));
+        }
+        if (parse.GetValue(_helpThreshold) is { } threshold && (!double.IsFinite(threshold) || threshold <= 0))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--help-threshold: must be a positive uncertainty, got {threshold}"));
+        }
+        if (parse.GetValue(_helpTicks) is var ticks && ticks < 1)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--help-ticks: must be 1 or more consecutive ticks, got {ticks}"));
+        }
+        return WithRemote(parse, options);
+    }
+
+    private LoopOptions WithRemote(ParseResult parse, LoopOptions options) => options with
     {
         OverrideStaleAfter = DurationParser.Parse(parse.GetValue(_staleAfter)!, "--stale-after"),
         Fallback = parse.GetValue(_fallback) == "policy" ? OverrideFallback.Policy : OverrideFallback.SafeAction,

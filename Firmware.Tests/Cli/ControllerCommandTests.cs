@@ -48,6 +48,9 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
     [InlineData("missing policy", "no such policy file", "run", "--robot", "sim:reach", "--policy", "/nowhere/policy.onnx", "--episodes", "1")]
     [InlineData("calibrate what", "say what to calibrate: --zero or --range SECONDS", "calibrate", "--robot", "robot.json")]
     [InlineData("calibrate a missing file", "no such robot config file", "calibrate", "--robot", "/nowhere/robot.json", "--zero")]
+    [InlineData("a NaN help z", "--help-z: must be a positive number of training standard deviations, got NaN", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-z", "NaN")]
+    [InlineData("help never", "--help-ticks: must be 1 or more consecutive ticks, got 0", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-ticks", "0")]
+    [InlineData("a negative help threshold", "--help-threshold: must be a positive uncertainty, got -1", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-threshold", "-1")]
     public void Run_refuses_bad_requests_with_one_line(string why, string message, params string[] args)
     {
         var run = CliRun.Of(ControllerCli.Build(), args);

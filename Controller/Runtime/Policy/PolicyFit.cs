@@ -5,7 +5,7 @@ namespace Robotics.Controller.Policy;
 
 /// <summary>
 /// Checks, before the loop starts, that a policy fits the robot it is about to drive: its kind, its
-/// observation and action names in order, the control rate it was trained at, and that the actions it was
+/// observation and action names in order, the control rate it was trained at, its robot's name, and that the actions it was
 /// trained on lie within the robot's limits. A mismatch is one error naming both sides.
 /// </summary>
 public static class PolicyFit
@@ -32,6 +32,12 @@ public static class PolicyFit
         if (!policy.DiscreteActionNames.SequenceEqual(robot.DiscreteActions))
         {
             throw new InvalidDataException(Fail($"it chooses among [{string.Join(", ", policy.DiscreteActionNames)}], the robot among [{string.Join(", ", robot.DiscreteActions)}]"));
+        }
+        // The config's name is recorded in every log and so in the policy: the same channel names on another robot
+        // (another arm's joints called the same) are no reason to drive it.
+        if (policy.Robot != robot.Name)
+        {
+            throw new InvalidDataException(Fail($"it was trained on robot '{policy.Robot}' (the robot's \"name\" in its config)"));
         }
         // A policy acts per tick: at another rate the same outputs mean different motions.
         if (Math.Abs(policy.ControlRateHz - rateHz) > 1e-6 * rateHz)

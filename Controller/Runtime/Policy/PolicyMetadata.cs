@@ -50,7 +50,7 @@ public sealed record PolicyMetadata(
         string kind = Get(PolicyContract.Keys.Kind);
         var head = PolicyHeads.Named(kind)
             ?? throw new InvalidDataException($"{path}: unknown policy kind '{kind}' (this controller runs {string.Join(", ", PolicyHeads.All.Select(h => h.MetadataName))})");
-        return new PolicyMetadata(
+        var metadata = new PolicyMetadata(
             head,
             Get(PolicyContract.Keys.Robot),
             Json<string[]>(PolicyContract.Keys.ObservationNames),
@@ -64,5 +64,45 @@ public sealed record PolicyMetadata(
             Json<float[]>(PolicyContract.Keys.ActionStd),
             Number(PolicyContract.Keys.HelpThreshold),
             Number(PolicyContract.Keys.HelpRate));
+        metadata.Validate(path);
+        return metadata;
+    }
+
+    /// <summary>
+    /// Every array the loop indexes has one entry per name, and every number it divides by or compares with is a
+    /// positive finite one: a file that says otherwise was damaged or hand-edited, and is refused here rather than
+    /// failing on the loop's first tick (an index out of range) or quietly (a NaN rate passes any rate check).
+    /// </summary>
+    private void Validate(string path)
+    {
+        void Refuse(string key, string what) => throw new InvalidDataException($"{path}: metadata {key} {what}");
+        void PerName(string key, float[] values, int count, string names, bool positive)
+        {
+            if (values.Length != count)
+            {
+                Refuse(key, string.Create(CultureInfo.InvariantCulture, $"has {values.Length} entries for {count} {names}"));
+            }
+            int bad = Array.FindIndex(values, v => !float.IsFinite(v) || (positive && v <= 0));
+            if (bad >= 0)
+            {
+                Refuse(key, string.Create(CultureInfo.InvariantCulture, $"[{bad}] is {values[bad]}: it must be {(positive ? "a positive" : "a")} finite number"));
+            }
+        }
+        if (!double.IsFinite(ControlRateHz) || ControlRateHz <= 0)
+        {
+            Refuse(PolicyContract.Keys.ControlRateHz, string.Create(CultureInfo.InvariantCulture, $"is {ControlRateHz}: it must be a positive finite rate in Hz"));
+        }
+        PerName(PolicyContract.Keys.ObservationMean, ObservationMean, ObservationNames.Count, "observations", positive: false);
+        PerName(PolicyContract.Keys.ObservationStd, ObservationStd, ObservationNames.Count, "observations", positive: true);
+        PerName(PolicyContract.Keys.ActionLow, ActionLow, ActionNames.Count, "actions", positive: false);
+        PerName(PolicyContract.Keys.ActionHigh, ActionHigh, ActionNames.Count, "actions", positive: false);
+        if (!Head.ActsDiscretely)
+        {
+            PerName(PolicyContract.Keys.ActionStd, ActionStd, ActionNames.Count, "actions", positive: true);
+        }
+        if (!double.IsFinite(HelpThreshold) || HelpThreshold <= 0)
+        {
+            Refuse(PolicyContract.Keys.HelpThreshold, string.Create(CultureInfo.InvariantCulture, $"is {HelpThreshold}: it must be a positive finite uncertainty"));
+        }
     }
 }
