@@ -5,6 +5,9 @@ namespace Robotics.Controller.Cli;
 /// <summary>Durations as people type them: 500ms, 30s, 2m, 1h (a bare number is seconds).</summary>
 public static class DurationParser
 {
+    /// <summary>The longest duration taken: a century, far beyond any run, well inside what TimeSpan and the loop's nanosecond clock hold.</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(36_500);
+
     public static TimeSpan Parse(string text, string option = "--duration")
     {
         string trimmed = text.Trim();
@@ -19,6 +22,10 @@ public static class DurationParser
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || !double.IsFinite(value))
         {
             throw new ArgumentException($"{option}: '{text}' is not a duration such as 500ms, 30s, 2m or 1h");
+        }
+        if (value * scale > Longest.TotalSeconds)
+        {
+            throw new ArgumentException($"{option}: '{text}' is longer than the longest duration taken, 36500 days");
         }
         return TimeSpan.FromSeconds(value * scale);
     }
