@@ -25,6 +25,12 @@ public sealed record ResolvedConfig(
 /// </summary>
 public static class RobotConfigLoader
 {
+    /// <summary>
+    /// The longest age limit taken, an hour: a sample older than that is no reading of a robot's state, and the
+    /// limit is kept in nanoseconds in a long (1e300 ms would wrap into nonsense).
+    /// </summary>
+    private const double MaxAgeLimitMs = 3_600_000;
+
     private static readonly JsonSerializerOptions Options = new()
     {
         AllowTrailingCommas = true,
@@ -90,6 +96,7 @@ public static class RobotConfigLoader
         }
         var devices = config.Devices ?? [];
         var deviceNames = new HashSet<string>(StringComparer.Ordinal);
+        var portUsers = new Dictionary<string, string>(StringComparer.Ordinal);
         var staleRecovery = new Dictionary<string, StaleRecovery>(StringComparer.Ordinal);
         for (int i = 0; i < devices.Count; i++)
         {
@@ -110,6 +117,16 @@ public static class RobotConfigLoader
                 Fail($"devices[{i}].stale_recovery{under}", broken);
             }
             staleRecovery[devices[i].Name!] = rule;
+            // Two drivers on one serial line would interleave their packets and read each other's answers.
+            if (devices[i].Settings.ValueKind == System.Text.Json.JsonValueKind.Object
+                && devices[i].Settings.TryGetProperty("port", out var port) && port.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                if (portUsers.TryGetValue(port.GetString()!, out string? user))
+                {
+                    Fail($"devices[{i}].settings.port", $"'{port.GetString()}' is already device '{user}''s: one port, one device");
+                }
+                portUsers[port.GetString()!] = devices[i].Name!;
+            }
         }
         if (devices.Count == 0)
         {
@@ -182,9 +199,9 @@ public static class RobotConfigLoader
             }
             RequireScale(o.Scale, $"{at}.scale");
             RequireOffset(o.Offset, $"{at}.offset");
-            if (o.MaxAgeMs is not { } age || !(age > 0))
+            if (o.MaxAgeMs is not { } age || !(age > 0) || age > MaxAgeLimitMs)
             {
-                Fail($"{at}.max_age_ms", "required: how old a sample may be, in milliseconds (> 0)");
+                Fail($"{at}.max_age_ms", "required: how old a sample may be, in milliseconds (> 0, at most 3600000: an hour)");
             }
             var source = Channel(o.Source, $"{at}.source");
             sources.Add((source, o.Scale, o.Offset));
@@ -260,9 +277,9 @@ public static class RobotConfigLoader
             {
                 RequireScale(t.Scale, $"{at}.teleop.scale");
                 RequireOffset(t.Offset, $"{at}.teleop.offset");
-                if (!(t.MaxAgeMs > 0))
+                if (!(t.MaxAgeMs > 0) || t.MaxAgeMs > MaxAgeLimitMs)
                 {
-                    Fail($"{at}.teleop.max_age_ms", "must be positive");
+                    Fail($"{at}.teleop.max_age_ms", "must be positive, at most 3600000 (an hour)");
                 }
                 teleop.Add((Channel(t.Source, $"{at}.teleop.source"), t.Scale, t.Offset, (long)(t.MaxAgeMs * 1e6)));
             }
@@ -279,9 +296,9 @@ public static class RobotConfigLoader
         var stopConfigs = config.EmergencyStops ?? [];
         for (int i = 0; i < stopConfigs.Count; i++)
         {
-            if (!(stopConfigs[i].MaxAgeMs > 0))
+            if (!(stopConfigs[i].MaxAgeMs > 0) || stopConfigs[i].MaxAgeMs > MaxAgeLimitMs)
             {
-                Fail($"emergency_stops[{i}].max_age_ms", "must be positive");
+                Fail($"emergency_stops[{i}].max_age_ms", "must be positive, at most 3600000 (an hour)");
             }
             stops.Add((Channel(stopConfigs[i].Source, $"emergency_stops[{i}].source"), (long)(stopConfigs[i].MaxAgeMs * 1e6)));
         }
