@@ -131,6 +131,7 @@ public sealed class RobotConfigTests : IDisposable
         { "max below min", "\"max\": 1", "actions[0].max: required, and must be greater than min (-1)|\"max\": -2" },
         { "safe outside the limits", "\"safe\": 0", "actions[0].safe: required, within [-1, 1]|\"safe\": 3" },
         { "zero scale", "\"scale\": 0.5", "actions[0].scale: must be a finite, non-zero number|\"scale\": 0" },
+        { "a key given twice", "\"rate_hz\": 100,", "rate_hz: given twice: a key may appear once in an object|\"rate_hz\": 5000, \"rate_hz\": 100," },
         { "an age limit that wraps in nanoseconds", "\"offset\": 0.5, \"max_age_ms\": 50", "observations[0].max_age_ms: required: how old a sample may be, in milliseconds (> 0, at most 3600000: an hour)|\"offset\": 0.5, \"max_age_ms\": 1e300" },
         { "two devices on one serial port", "\"devices\": [ { \"name\": \"bus\", \"type\": \"fake-servo\", \"settings\": { \"port\": \"/dev/ttyUSB0\" } } ]", "devices[1].settings.port: '/dev/ttyUSB0' is already device 'bus''s: one port, one device|\"devices\": [ { \"name\": \"bus\", \"type\": \"fake-servo\", \"settings\": { \"port\": \"/dev/ttyUSB0\" } }, { \"name\": \"other\", \"type\": \"fake-servo\", \"settings\": { \"port\": \"/dev/ttyUSB0\" } } ]" },
         // Numbers that are fine as doubles and become 0 or infinite as the floats the loop uses: ±∞ reached a device.

@@ -36,6 +36,8 @@ public static class RobotConfigLoader
         AllowTrailingCommas = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        // "rate_hz": 5000, "rate_hz": 100 would otherwise be whichever came last, silently.
+        AllowDuplicateProperties = false,
     };
 
     public static ResolvedConfig Load(string path)
@@ -62,6 +64,10 @@ public static class RobotConfigLoader
     private static string Describe(JsonException e)
     {
         string message = e.Message.Split(" Path:")[0];
+        if (message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        {
+            return "given twice: a key may appear once in an object";
+        }
         if (!message.Contains("could not be converted to", StringComparison.Ordinal))
         {
             return message;
