@@ -280,8 +280,10 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
             () => new Telemetry.TelemetryClient(channel).GetStatusAsync(new StatusRequest()).ResponseAsync,
             async () =>
             {
+                // The refusal comes with the response headers, before any message is read: reading it first. A
+                // TakeOver written meanwhile races the server's end of the stream, and a client that loses that race
+                // sees Cancelled (the stream reset) rather than the refusal.
                 using var call = new Override.OverrideClient(channel).Drive();
-                await call.RequestStream.WriteAsync(new OperatorMessage { TakeOver = new TakeOver { Operator = "mallory" } });
                 await call.ResponseStream.MoveNext(CancellationToken.None);
             },
         };
