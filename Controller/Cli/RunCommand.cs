@@ -9,6 +9,7 @@ using Robotics.Controller.Remote;
 using Robotics.Hardware.Robots;
 using Robotics.Hardware.Simulation;
 using Robotics.Controller.CommandLine;
+using Robotics.Protos.Policy;
 
 namespace Robotics.Controller.Cli;
 
@@ -67,6 +68,10 @@ internal static class RunCommand
             };
             options = remote.Apply(parse, options);
             using var runner = parse.GetValue(policy) is string path ? new PolicyRunner(path) : null;
+            if (runner?.Integrity == PolicyIntegrity.NotStamped)
+            {
+                console.Warning($"{runner.Path} carries no content digest (exported before digests, or by another tool): damage to its weights cannot be detected; re-export it with `trainer train`");
+            }
             IOperator? @operator = hardware switch
             {
                 IScriptedExpert expert => new ScriptedOperator(expert),

@@ -56,11 +56,15 @@ public sealed class DamagedPolicyMetadataTests(SimPolicies policies) : IDisposab
         Assert.Equal($"{path} does not fit sim:reach: it was trained on robot 'another-arm' (the robot's \"name\" in its config)", error.Message);
     }
 
-    /// <summary>The reach policy with one metadata entry's value replaced.</summary>
+    /// <summary>
+    /// The reach policy with one metadata entry's value replaced and the content digest stamped again, as a tool that
+    /// writes hostile metadata would: what is tested here is the check of the values, not of the digest.
+    /// </summary>
     private string Edited(string key, string value)
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(policies.Reach));
         model.MetadataProps.Single(p => p.Key == key).Value = value;
+        PolicyDigest.Stamp(model);
         string path = _directory.File("edited.onnx");
         File.WriteAllBytes(path, model.ToByteArray());
         return path;

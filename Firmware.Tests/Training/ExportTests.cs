@@ -111,7 +111,7 @@ public sealed class ExportTests : IDisposable
         Assert.Equal("50", metadata[PolicyContract.Keys.ControlRateHz]);
         Assert.True(JsonDocument.Parse(metadata[PolicyContract.Keys.ValidationMetrics]).RootElement.GetProperty("nll").GetDouble() < 10);
         foreach (string key in new[] { PolicyContract.Keys.ActionLow, PolicyContract.Keys.ActionHigh, PolicyContract.Keys.ObservationMean, PolicyContract.Keys.ObservationStd,
-            PolicyContract.Keys.TrainingConfig, PolicyContract.Keys.TrainerVersion, PolicyContract.Keys.HelpRate, PolicyContract.Keys.ContractVersion })
+            PolicyContract.Keys.TrainingConfig, PolicyContract.Keys.TrainerVersion, PolicyContract.Keys.HelpRate, PolicyContract.Keys.ContractVersion, PolicyContract.Keys.ContentDigest })
         {
             Assert.True(metadata.ContainsKey(key), key);
         }

@@ -93,6 +93,12 @@ public static class PolicyContract
 
         /// <summary>Version of the trainer that wrote the file.</summary>
         public const string TrainerVersion = "robotics.trainer_version";
+
+        /// <summary>
+        /// Lowercase hex SHA-256 of the serialized model without this entry; see <see cref="PolicyDigest"/>. Checked
+        /// at load when present; files exported before it existed load with a warning.
+        /// </summary>
+        public const string ContentDigest = "robotics.content_sha256";
     }
 
     /// <summary>The contract version this code writes and accepts.</summary>

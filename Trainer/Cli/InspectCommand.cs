@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Robotics.Protos.Onnx;
+using Robotics.Protos.Policy;
 using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
@@ -24,6 +25,8 @@ internal static class InspectCommand
             console.Line($"{path}: ONNX IR {model.IrVersion}, opset {opset}, written by {model.ProducerName} {model.ProducerVersion}");
             console.Line("  inputs   " + string.Join("; ", inputs.Select(i => $"{i.Name} {i.Type}[{string.Join(", ", i.Shape)}]")));
             console.Line("  outputs  " + string.Join("; ", outputs.Select(o => $"{o.Name} {o.Type}[{string.Join(", ", o.Shape)}]")));
+            var integrity = PolicyDigest.Check(model);
+            console.Line("  content  " + Describe(integrity));
             foreach (var entry in model.MetadataProps)
             {
                 console.Line($"  {entry.Key} = {entry.Value}");
@@ -36,6 +39,12 @@ internal static class InspectCommand
                 ["producer"] = $"{model.ProducerName} {model.ProducerVersion}",
                 ["inputs"] = new JsonArray([.. inputs.Select(ToJson)]),
                 ["outputs"] = new JsonArray([.. outputs.Select(ToJson)]),
+                ["integrity"] = integrity switch
+                {
+                    PolicyIntegrity.Verified => "verified",
+                    PolicyIntegrity.NotStamped => "not_stamped",
+                    _ => "mismatch",
+                },
                 ["metadata"] = new JsonObject([.. model.MetadataProps.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))]),
             });
             return 0;
@@ -55,6 +64,14 @@ internal static class InspectCommand
             throw new InvalidDataException($"{path}: not an ONNX model ({e.Message})", e);
         }
     }
+
+    // Inspect reads a damaged file rather than refusing it: it is where a user looks to find out what is wrong.
+    private static string Describe(PolicyIntegrity integrity) => integrity switch
+    {
+        PolicyIntegrity.Verified => "matches the digest stamped at export",
+        PolicyIntegrity.NotStamped => "no digest stamped (exported before digests or by another tool): damage cannot be detected",
+        _ => "DAMAGED: differs from the digest stamped at export; the controller refuses to run it",
+    };
 
     private sealed record ValueDescription(string Name, string Type, string[] Shape);
 

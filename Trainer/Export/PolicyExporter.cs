@@ -12,7 +12,8 @@ namespace Robotics.Trainer.Export;
 
 /// <summary>
 /// Writes the policy file the controller runs: the forward graph with the best weights and the normalization
-/// baked in, and everything the controller checks before running it in the metadata (see <see cref="PolicyContract"/>).
+/// baked in, everything the controller checks before running it in the metadata (see <see cref="PolicyContract"/>),
+/// and the digest of all that, which the controller checks first (<see cref="PolicyDigest"/>).
 /// </summary>
 public static class PolicyExporter
 {
@@ -50,7 +51,9 @@ public static class PolicyExporter
             [PolicyContract.Keys.TrainingConfig] = JsonSerializer.Serialize(config),
             [PolicyContract.Keys.TrainerVersion] = typeof(PolicyExporter).Assembly.GetName().Version?.ToString() ?? "0",
         };
-        return PolicyGraph.BuildExport(result.Shape, data.Normalization, result.BestParameters, metadata);
+        var model = PolicyGraph.BuildExport(result.Shape, data.Normalization, result.BestParameters, metadata);
+        PolicyDigest.Stamp(model);
+        return model;
     }
 
     /// <summary>Writes the model (to a temporary name first, so a reader never sees half a file).</summary>

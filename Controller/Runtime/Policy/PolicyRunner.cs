@@ -35,9 +35,12 @@ public sealed class PolicyRunner : IDisposable
         };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        // The bytes checked are the bytes loaded: reading the file twice would let a copy in progress differ between them.
+        byte[] model = File.ReadAllBytes(path);
+        Integrity = PolicyDigest.Verify(model, path);
         try
         {
-            _session = new InferenceSession(path, options);
+            _session = new InferenceSession(model, options);
         }
         catch (OnnxRuntimeException e)
         {
@@ -59,6 +62,9 @@ public sealed class PolicyRunner : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Whether the file's content matched the digest its exporter stamped (a file without one loads, unchecked).</summary>
+    public PolicyIntegrity Integrity { get; }
 
     public PolicyMetadata Metadata { get; }
 
