@@ -4,6 +4,7 @@ using Robotics.Protos.Onnx;
 using Robotics.Protos.Policy;
 using Robotics.Tests.Cli;
 using Robotics.Tests.Support;
+using Robotics.Controller.Cli;
 using Robotics.Trainer.Cli;
 
 namespace Robotics.Tests.Controller;
@@ -42,6 +43,17 @@ public sealed class PolicyDigestTests(SimPolicies policies) : IDisposable
         // Without the digest the same damage loads and runs: this is what the digest is for.
         using var silent = new PolicyRunner(unstamped);
         Assert.Equal(PolicyIntegrity.NotStamped, silent.Integrity);
+    }
+
+    [Fact]
+    public void Run_warns_that_a_policy_without_a_digest_cannot_be_checked_and_runs_it()
+    {
+        string path = Write("unstamped.onnx", WithoutDigest(File.ReadAllBytes(policies.Reach)));
+
+        var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:reach", "--policy", path, "--episodes", "1", "--unpaced", "--no-realtime");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"warning: {path} carries no content digest", run.Stderr);
     }
 
     [Fact]
