@@ -60,6 +60,9 @@ internal static class LoopMonitor
             case LoopEventKind.HaltUnconfirmed:
                 console.Error(e.Text);
                 break;
+            case LoopEventKind.RecordingFailed:
+                console.Warning(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: {e.Text}"));
+                break;
             case LoopEventKind.EpisodeStarted:
                 break;
             default:

@@ -26,6 +26,12 @@ internal static class RunCommand
         var episodes = new Option<int>("--episodes") { Description = "Stop after this many episodes.", DefaultValueFactory = _ => 0 };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long, e.g. 30s or 2m." };
         var record = new Option<string?>("--record") { Description = "Record every tick into this teleop log (.mcap); it must not exist." };
+        var onRecordingFailure = new Option<string>("--on-recording-failure")
+        {
+            Description = "When the recording fails (a full disk): continue (the robot goes on unrecorded, the failure told at once) or stop (the run stops, the robot made safe).",
+            DefaultValueFactory = _ => "continue",
+        };
+        onRecordingFailure.AcceptOnlyFromAmong("continue", "stop");
         var stochastic = new Option<bool>("--stochastic") { Description = "Sample actions from the policy (μ + σ·ε, or from the softmax) instead of its mean or argmax." };
         var seed = new Option<int>("--seed") { Description = "Seed for the simulator and for sampling.", DefaultValueFactory = _ => 0 };
         var noRealtime = new Option<bool>("--no-realtime") { Description = "Do not ask for SCHED_FIFO or pin the loop thread." };
@@ -36,7 +42,7 @@ internal static class RunCommand
         var json = CliCommand.JsonOption();
         var command = new Command("run", "Run the control loop on a robot: read, infer, arbitrate, make safe, write and record every tick; print episodes, success rate, achieved rate, overruns and latency percentiles on exit. With --grpc, serve telemetry, override and control to remote operators.")
         {
-            robot, policy, mode, rate, episodes, duration, record, stochastic, seed, noRealtime, priority, cpu, unpaced, json,
+            robot, policy, mode, rate, episodes, duration, record, onRecordingFailure, stochastic, seed, noRealtime, priority, cpu, unpaced, json,
         };
         remote.AddTo(command);
         command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, async console =>
@@ -65,6 +71,7 @@ internal static class RunCommand
                 Priority = parse.GetValue(priority),
                 Cpu = parse.GetValue(cpu),
                 Paced = !parse.GetValue(unpaced),
+                OnRecordingFailure = parse.GetValue(onRecordingFailure) == "stop" ? RecordingFailureAction.Stop : RecordingFailureAction.Continue,
             };
             options = remote.Apply(parse, options);
             using var runner = parse.GetValue(policy) is string path ? new PolicyRunner(path) : null;
@@ -99,24 +106,35 @@ internal static class RunCommand
             }
             loop.Start();
             var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), CancellationToken.None);
-            recorder?.Dispose();
+            // A failure is reported here, in the summary, rather than thrown: the run's figures are printed whatever the log did.
+            var recordingFailure = recorder?.Close(loop.Ticks.Published);
             // From the signal to the robot safe, every device closed and the log closed: the stop's whole cost.
             var stopTook = StopSignals.Installed?.SinceReceived;
             if (StopSignals.Installed?.Received is string signal)
             {
-                console.Line(string.Create(CultureInfo.InvariantCulture, $"stopped by {signal} in {stopTook!.Value.TotalMilliseconds:F0} ms (devices halted and closed{(recorder is null ? "" : ", log closed")})"));
+                console.Line(string.Create(CultureInfo.InvariantCulture, $"stopped by {signal} in {stopTook!.Value.TotalMilliseconds:F0} ms (devices halted and closed{(recorder is null ? "" : recordingFailure is null ? ", log closed" : "; the log had failed")})"));
+            }
+            else if (loop.StoppedByRecordingFailure)
+            {
+                console.Line("stopped because the recording failed (--on-recording-failure stop): devices halted and closed");
             }
             LoopSummary.Print(console, report, options.Paced);
+            if (recorder is not null)
+            {
+                RecordingSummary.Print(console, recorder, recordingFailure, options.OnRecordingFailure, loop.StoppedByRecordingFailure);
+            }
             var unconfirmed = UnconfirmedHalts(hardware, console);
             var summary = LoopSummary.Json(report);
             summary["unconfirmed_halts"] = unconfirmed;
             summary["robot"] = robotName;
             summary["mode"] = parse.GetValue(mode);
             summary["rate_hz"] = options.RateHz;
-            summary["stopped_by"] = StopSignals.Installed?.Received;
+            summary["stopped_by"] = StopSignals.Installed?.Received ?? (loop.StoppedByRecordingFailure ? "recording failure" : null);
             summary["stop_ms"] = stopTook?.TotalMilliseconds;
+            summary["recording"] = recorder is null ? null : RecordingSummary.Json(recorder, recordingFailure);
             console.Summary(summary);
-            return StopSignals.Installed?.ExitCode(otherwise: 0) ?? 0;
+            int status = recordingFailure is null ? 0 : RecordingSummary.FailedExitCode;
+            return StopSignals.Installed?.ExitCode(otherwise: status) ?? status;
         }));
         return command;
     }

@@ -78,6 +78,7 @@ internal sealed class ControllerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly List<string> _stdout = [];
+    private readonly List<string> _stderrLines = [];
     private readonly System.Text.StringBuilder _stderr = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource? _lineArrived;
@@ -91,6 +92,11 @@ internal sealed class ControllerProcess : IDisposable
             lock (_gate)
             {
                 _stderr.AppendLine(e.Data);
+                if (e.Data is not null)
+                {
+                    _stderrLines.Add(e.Data);
+                    _lineArrived?.TrySetResult();
+                }
             }
         };
         process.BeginOutputReadLine();
@@ -130,8 +136,47 @@ internal sealed class ControllerProcess : IDisposable
         return new ControllerProcess(Process.Start(start)!);
     }
 
+    /// <summary>
+    /// A controller whose files cannot grow past <paramref name="kib"/> KiB (ulimit -f): a write past it fails
+    /// with EFBIG, as a full disk fails with ENOSPC, without root or a file system of its own. SIGXFSZ, which
+    /// would kill the process instead, is ignored; and the runtime's W^X double mapping, a memory file the same
+    /// limit would refuse, is turned off.
+    /// </summary>
+    public static ControllerProcess StartWithFileSizeLimit(int kib, string[] arguments)
+    {
+        Assert.True(File.Exists("/bin/bash"), "these tests limit a child's file size with bash's ulimit -f: /bin/bash is missing");
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        // bash counts ulimit -f in 1024-byte blocks.
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"trap '' XFSZ; ulimit -f {kib} && exec dotnet \"$@\"");
+        start.ArgumentList.Add("bash");
+        start.ArgumentList.Add(RepoPaths.ControllerDll);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return new ControllerProcess(Process.Start(start)!);
+    }
+
+    public IReadOnlyList<string> StderrLines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _stderrLines];
+            }
+        }
+    }
+
     /// <summary>Waits (bounded) until a stdout line matches; fails with what the process printed.</summary>
-    public async Task WaitForLineAsync(Func<string, bool> match, TimeSpan limit)
+    public Task WaitForLineAsync(Func<string, bool> match, TimeSpan limit) => WaitForAsync(() => _stdout.Any(match), limit);
+
+    /// <summary>Waits (bounded) until a stderr line matches; fails with what the process printed.</summary>
+    public Task WaitForErrorLineAsync(Func<string, bool> match, TimeSpan limit) => WaitForAsync(() => _stderrLines.Any(match), limit);
+
+    private async Task WaitForAsync(Func<bool> seen, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         while (true)
@@ -139,7 +184,7 @@ internal sealed class ControllerProcess : IDisposable
             Task arrived;
             lock (_gate)
             {
-                if (_stdout.Any(match))
+                if (seen())
                 {
                     return;
                 }

@@ -22,6 +22,8 @@ public sealed class McapWriter : IDisposable
     private readonly List<byte[]> _schemaRecords = [];
     private readonly List<byte[]> _channelRecords = [];
     private readonly SortedDictionary<ushort, ChannelState> _channels = [];
+    // The same channels as a list: walked after every chunk, which a SortedDictionary's enumerator would allocate for.
+    private readonly List<ChannelState> _channelList = [];
     private readonly List<byte[]> _chunkIndexRecords = [];
     private readonly List<byte[]> _metadataIndexRecords = [];
     private long _position;
@@ -108,10 +110,19 @@ public sealed class McapWriter : IDisposable
         _records.WriteStringMap(metadata ?? new Dictionary<string, string>());
         _records.EndRecord(lengthAt);
         _channelRecords.Add(_records.WrittenSpan.ToArray());
-        _channels.Add(id, new ChannelState());
+        var state = new ChannelState();
+        _channels.Add(id, state);
+        _channelList.Add(state);
         FlushRecords();
         return id;
     }
+
+    /// <summary>
+    /// Messages of <paramref name="channelId"/> in chunks that have reached the stream (and with
+    /// <see cref="McapWriterOptions.SyncEachChunk"/> the device): what a failure of the stream from now on leaves
+    /// recoverable. The open chunk's messages are not counted until it is written.
+    /// </summary>
+    public ulong PersistedMessages(ushort channelId) => ChannelOrThrow(channelId).Persisted;
 
     /// <summary>Appends a protobuf message to the open chunk, numbering it in its channel's sequence.</summary>
     public void WriteMessage(ushort channelId, ulong logTime, IMessage message)
@@ -232,6 +243,10 @@ public sealed class McapWriter : IDisposable
         _chunkStartTime = ulong.MaxValue;
         _chunkEndTime = 0;
         Persist();
+        foreach (var channel in _channelList)
+        {
+            channel.Persisted = channel.MessageCount;
+        }
     }
 
     /// <summary>
@@ -296,6 +311,24 @@ public sealed class McapWriter : IDisposable
         {
             _compressor.Dispose();
             _stream.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Closes the stream without finishing the file, after a write to it failed: nothing more is written, so no
+    /// summary or footer can land after a chunk that was cut short. The chunks written before stay recoverable
+    /// (<c>trainer log recover</c>). Throws what closing the broken stream throws.
+    /// </summary>
+    public void Abandon()
+    {
+        _finished = true;
+        try
+        {
+            _stream.Dispose();
+        }
+        finally
+        {
+            _compressor.Dispose();
         }
     }
 
@@ -415,6 +448,7 @@ public sealed class McapWriter : IDisposable
     {
         public uint NextSequence;
         public ulong MessageCount;
+        public ulong Persisted;
         public readonly List<(ulong LogTime, ulong Offset)> ChunkIndex = [];
     }
 }

@@ -73,6 +73,9 @@ public sealed class TeleopLogWriter : IDisposable
     /// <summary>Steps written so far.</summary>
     public long WrittenSteps { get; private set; }
 
+    /// <summary>Steps in chunks that have reached the file: what a failure of the file from now on leaves recoverable.</summary>
+    public long PersistedSteps => (long)_mcap.PersistedMessages(_stepChannel);
+
     /// <summary>Opens an episode; <paramref name="info"/> defaults to the log's own and must have its vector sizes.</summary>
     public void BeginEpisode(ulong episodeId, long timestampNs, EpisodeInfo? info = null)
     {
@@ -182,13 +185,17 @@ public sealed class TeleopLogWriter : IDisposable
         }
     }
 
-    /// <summary>Closes the file without the summary, after a write failed (the stream is broken; what was written stays recoverable).</summary>
+    /// <summary>
+    /// Closes the file without the summary, after a write failed (the stream is broken; the chunks written before
+    /// stay recoverable). Nothing more is written: on a disk that has room again, a footer after a chunk cut short
+    /// would make the file look closed and whole.
+    /// </summary>
     public void Abandon()
     {
         _disposed = true;
         try
         {
-            _mcap.Dispose();
+            _mcap.Abandon();
         }
         catch (Exception)
         {

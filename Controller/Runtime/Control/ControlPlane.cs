@@ -50,6 +50,9 @@ public sealed class ControlPlane : IAsyncDisposable
     /// <summary>The log being written, or empty.</summary>
     public string RecordingPath => Volatile.Read(ref _recordingPath);
 
+    /// <summary>The recording on now (the run's or one started here), or null: its failure, if it failed, for the status.</summary>
+    public TickRecorder? Recording => Volatile.Read(ref _recording);
+
     public Task<string> SetModeAsync(ControlMode mode, CancellationToken cancellation) => SubmitAsync(new SetMode(mode), cancellation);
 
     /// <summary>Ends the current episode (aborted, "operator reset") and starts the next.</summary>
@@ -82,7 +85,8 @@ public sealed class ControlPlane : IAsyncDisposable
         await _processor;
         if (_ownsRecording)
         {
-            _recording?.Stop(_loop.Ticks.Published);
+            // A failure was announced when it happened (RECORDING_FAILED); here it is only closed.
+            _recording?.Close(_loop.Ticks.Published);
         }
     }
 
@@ -169,8 +173,9 @@ public sealed class ControlPlane : IAsyncDisposable
             throw new ControlRefusedException(ControlFailure.PermissionDenied, e.Message, e);
         }
         // From the next record the loop publishes: the log opens at a tick boundary, mid-episode if need be.
-        recorder.Start(_loop.Ticks, _loop.EndReasons, _loop.EpisodeInfo, _loop.Ticks.Published, gateTheWriter: !_loop.Options.Paced);
-        (_recording, _ownsRecording) = (recorder, true);
+        recorder.Start(_loop.Ticks, _loop.EndReasons, _loop.EpisodeInfo, _loop.Ticks.Published, gateTheWriter: !_loop.Options.Paced, _loop.RecordingAlarm);
+        _ownsRecording = true;
+        Volatile.Write(ref _recording, recorder);
         Volatile.Write(ref _recordingPath, path);
         return Announce(LoopEventKind.RecordingStarted, $"recording to {path}", $"recording to {path}");
     }
@@ -179,16 +184,13 @@ public sealed class ControlPlane : IAsyncDisposable
     {
         var recorder = _recording ?? throw new ControlRefusedException(ControlFailure.FailedPrecondition, "the robot is not recording");
         string path = _recordingPath;
-        (_recording, _ownsRecording) = (null, false);
+        _ownsRecording = false;
+        Volatile.Write(ref _recording, null);
         Volatile.Write(ref _recordingPath, "");
-        try
+        if (recorder.Close(_loop.Ticks.Published) is { } failure)
         {
-            recorder.Stop(_loop.Ticks.Published);
-        }
-        catch (IOException e)
-        {
-            throw new ControlRefusedException(ControlFailure.DataLoss,
-                $"the recording to {path} failed ({e.InnerException?.Message ?? e.Message}); what reached the file can be rescued with `trainer log recover`", e);
+            throw new ControlRefusedException(ControlFailure.DataLoss, string.Create(CultureInfo.InvariantCulture,
+                $"the recording to {path} had failed ({failure.Error}): {failure.StepsKept} steps kept in the file, {recorder.StepsDroppedByFailure} dropped; `trainer log recover` closes a copy"));
         }
         return Announce(LoopEventKind.RecordingStopped, $"stopped recording to {path}", $"stopped recording to {path}");
     }

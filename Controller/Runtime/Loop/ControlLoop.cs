@@ -54,6 +54,7 @@ public sealed class ControlLoop : IDisposable
     private long _finalRecordDeadline;
     private Watchdog? _watchdog;
     private Exception? _failure;
+    private RecordingAlarm.Raised? _recordingFailureSeen;
 
     /// <param name="policy">Required in autonomous and shadow modes.</param>
     /// <param name="operator">The local operator (a simulator's scripted expert), needed in teleop and shadow modes unless a remote operator takes the lease.</param>
@@ -83,6 +84,7 @@ public sealed class ControlLoop : IDisposable
         Ticks = new TickRing(options.TickRingCapacity, new TickLayout(robot.Observations.Count, robot.Actions.Count, policy?.Head.OutputCount(policy.Metadata) ?? 0));
         _episodes = new EpisodeTracker(Ticks, EndReasons, Events, Statistics, WaitForRecorderIfUnpaced);
         _measurement = new RunMeasurement(options.WarmupTicks);
+        RecordingAlarm = new RecordingAlarm(options.OnRecordingFailure);
         PublishStatus();
         _thread = new Thread(Run) { Name = "control-loop", IsBackground = true };
     }
@@ -100,6 +102,12 @@ public sealed class ControlLoop : IDisposable
 
     /// <summary>Episode boundaries, faults, help requests and mode changes, for the event hub.</summary>
     public SpscRing<LoopEvent> Events { get; } = new(1024);
+
+    /// <summary>Where this loop's recorders (the run's, one started over gRPC) say they failed.</summary>
+    public RecordingAlarm RecordingAlarm { get; }
+
+    /// <summary>The run was stopped because its recording failed (<see cref="RecordingFailureAction.Stop"/>).</summary>
+    public bool StoppedByRecordingFailure { get; private set; }
 
     /// <summary>The control plane's requests and the emergency stop's latch.</summary>
     public LoopMailbox Mailbox { get; } = new();
@@ -127,7 +135,7 @@ public sealed class ControlLoop : IDisposable
     /// <summary>Starts the loop thread (and the recorder given at construction, from the first record).</summary>
     public void Start()
     {
-        _recorder?.Start(Ticks, EndReasons, EpisodeInfo, start: 0, gateTheWriter: !_options.Paced);
+        _recorder?.Start(Ticks, EndReasons, EpisodeInfo, start: 0, gateTheWriter: !_options.Paced, RecordingAlarm);
         // An unpaced loop is a simulation run as fast as it goes: with no deadline, a pause (waiting for its
         // recorder, a busy machine) is no stall, and a watchdog halting the simulator would only spoil the run.
         _watchdog = _options.Paced ? new Watchdog(() => Statistics.Ticks, _hardware, _options.EffectiveWatchdogTimeout) : null;
@@ -213,6 +221,10 @@ public sealed class ControlLoop : IDisposable
             Statistics.CountTick();
             PublishStatus();
             long now = MonotonicClock.NowNs();
+            if (NoticeRecordingFailure(now))
+            {
+                break;
+            }
             if ((episodeEnded && _options.MaxEpisodes > 0 && Statistics.Episodes >= _options.MaxEpisodes) || now >= stopAt)
             {
                 break;
@@ -349,6 +361,29 @@ public sealed class ControlLoop : IDisposable
                 _hardware.Halt();
             }
         }
+    }
+
+    /// <summary>
+    /// A recorder's failure, seen at the end of the first tick after it was raised (one volatile read a tick): one
+    /// event, and when the run stops for it, the episode ended as aborted ("recording failed"); true to stop. The
+    /// robot is then made safe as by any stop.
+    /// </summary>
+    private bool NoticeRecordingFailure(long now)
+    {
+        var raised = RecordingAlarm.Latest;
+        if (ReferenceEquals(raised, _recordingFailureSeen))
+        {
+            return false;
+        }
+        _recordingFailureSeen = raised;
+        Events.TryWrite(new LoopEvent(LoopEventKind.RecordingFailed, now, _episodes.Episode, _episodes.Tick, Text: raised!.Text, Mode: _mode));
+        if (_options.OnRecordingFailure != RecordingFailureAction.Stop)
+        {
+            return false;
+        }
+        StoppedByRecordingFailure = true;
+        _episodes.End(now, Statistics.Ticks, _mode, EpisodeOutcome.Aborted, EndReasons.RecordingFailed);
+        return true;
     }
 
     /// <summary>Judges the policy's uncertainty on this tick; a new run of unsure ticks raises one help request.</summary>

@@ -25,6 +25,8 @@ public enum LoopEventKind
     RecordingStopped,
     /// <summary>A device's hardware did not confirm a halt within its budget; the text names the device and the parts.</summary>
     HaltUnconfirmed,
+    /// <summary>A recording's log failed (a full disk); the text says what it kept and whether the run goes on.</summary>
+    RecordingFailed,
 }
 
 /// <summary>Something the loop tells the world about, handed off without allocation (texts are constants).</summary>

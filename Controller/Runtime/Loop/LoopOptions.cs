@@ -79,6 +79,9 @@ public sealed record LoopOptions
     /// </summary>
     public int TickRingCapacity { get; init; } = 16384;
 
+    /// <summary>What the run does when its recording fails: go on unrecorded (the default), or stop.</summary>
+    public Recording.RecordingFailureAction OnRecordingFailure { get; init; } = Recording.RecordingFailureAction.Continue;
+
     /// <summary>Wall-clock time between ticks.</summary>
     public TimeSpan Period => TimeSpan.FromSeconds(1 / (RateHz * TimeScale));
 

@@ -12,7 +12,9 @@ namespace Robotics.Controller.Recording;
 /// head) and hands them to a <see cref="TeleopLogWriter"/>. The loop never calls it and never waits for it (unless
 /// it is an unpaced simulation, see <see cref="TickRing.Gate"/>): a recorder that falls more than the ring behind
 /// loses the oldest ticks, counts them, and writes the counts into the log. An episode whose start or end it lost
-/// is opened or closed where the records resume, and says so.
+/// is opened or closed where the records resume, and says so. A recorder whose log fails (a full disk) raises its
+/// <see cref="RecordingAlarm"/> at once, closes nothing more into the broken file, and reads on without writing,
+/// counting every step it could not keep, until it is stopped.
 /// </summary>
 public sealed class TickRecorder : IDisposable
 {
@@ -43,7 +45,14 @@ public sealed class TickRecorder : IDisposable
     private long _lostAtEpisodeStart;
     private long _lostAtLastEnd;
     private long _writtenSteps;
+    private long _stepsTaken;
+    private long _lastStatusAt = long.MinValue;
+    private long _lastWrittenLost;
+    private RecordingAlarm? _alarm;
     private Exception? _fault;
+    private RecordingFailure? _failure;
+    private long _droppedByFailure;
+    private bool _failureHandedOver;
     private bool _stopped;
 
     /// <summary>Creates the log at <paramref name="path"/> (which must not exist) now, so a bad path fails here, before any tick.</summary>
@@ -76,11 +85,21 @@ public sealed class TickRecorder : IDisposable
     /// <summary>The error that stopped the recorder's thread (disk full, device gone), or null.</summary>
     public Exception? Fault => Volatile.Read(ref _fault);
 
+    /// <summary>What the failure of the log left, or null while it is writing (or closed it).</summary>
+    public RecordingFailure? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>
+    /// Steps the log does not have because it failed: those it had taken but not yet written out in a complete chunk
+    /// when the write failed, and every step the loop has run since. Goes on rising until the recorder is stopped.
+    /// </summary>
+    public long StepsDroppedByFailure => Volatile.Read(ref _droppedByFailure);
+
     /// <summary>Starts reading <paramref name="ring"/> at record <paramref name="start"/> on the recorder's thread.</summary>
     /// <param name="info">The robot and task each episode start records (the loop's).</param>
     /// <param name="gateTheWriter">Make the ring's writer wait for this recorder (an unpaced simulation, see <see cref="TickRing.Gate"/>):
     /// set before the thread starts, so a recorder that fails at once still lets go of it.</param>
-    public void Start(TickRing ring, EndReasons reasons, EpisodeInfo info, long start, bool gateTheWriter = false)
+    /// <param name="alarm">Raised when the log fails, for the loop to see at its next tick (the loop's <see cref="RecordingAlarm"/>).</param>
+    public void Start(TickRing ring, EndReasons reasons, EpisodeInfo info, long start, bool gateTheWriter = false, RecordingAlarm? alarm = null)
     {
         lock (_stopGate)
         {
@@ -92,6 +111,7 @@ public sealed class TickRecorder : IDisposable
             _cursor = new TickCursor(ring, start);
             _reasons = reasons;
             _info = info;
+            _alarm = alarm;
             if (gateTheWriter)
             {
                 ring.Gate = _cursor;
@@ -104,9 +124,31 @@ public sealed class TickRecorder : IDisposable
     /// <summary>
     /// Stops after record <paramref name="end"/> − 1 (what the ring holds now, when called with its
     /// <see cref="TickRing.Published"/>): writes what is left, closes an open episode with <paramref name="reason"/>,
-    /// then the drop counts, the summary and the footer. Throws the recorder thread's fault, if it had one.
+    /// then the drop counts, the summary and the footer. Throws the recorder thread's fault, if it had one and
+    /// <see cref="Close"/> has not already handed it to a caller.
     /// </summary>
     public void Stop(long end, string reason = RecordingStopped)
+    {
+        bool handedOver = Volatile.Read(ref _failureHandedOver);
+        StopThread(end, reason);
+        if (Fault is { } fault && !handedOver)
+        {
+            throw new IOException($"the tick recorder failed: {fault.Message}", fault);
+        }
+    }
+
+    /// <summary>
+    /// Stops as <see cref="Stop"/> does, and returns what a failure of the log left instead of throwing it (null
+    /// when the log was closed whole): for a caller that reports the failure itself, as a run's summary does.
+    /// </summary>
+    public RecordingFailure? Close(long end, string reason = RecordingStopped)
+    {
+        StopThread(end, reason);
+        Volatile.Write(ref _failureHandedOver, true);
+        return Failure;
+    }
+
+    private void StopThread(long end, string reason)
     {
         // Whoever stops first (the control plane, the command that started the run) does it; the other waits for it.
         lock (_stopGate)
@@ -127,10 +169,6 @@ public sealed class TickRecorder : IDisposable
                 }
                 _stopRequested.Dispose();
             }
-        }
-        if (Fault is { } fault)
-        {
-            throw new IOException($"the tick recorder failed: {fault.Message}", fault);
         }
     }
 
@@ -154,32 +192,9 @@ public sealed class TickRecorder : IDisposable
     private void Run()
     {
         var cursor = _cursor!;
-        long lastStatusAt = long.MinValue;
-        long lastWrittenLost = 0;
         try
         {
-            while (true)
-            {
-                long stopAt = Volatile.Read(ref _stopAt);
-                int drained = Drain(cursor, stopAt);
-                long now = MonotonicClock.NowNs();
-                bool stopping = stopAt != long.MaxValue;
-                long lost = cursor.Lost;
-                if (lost != lastWrittenLost && (stopping || now - lastStatusAt >= StatusInterval.Ticks * 100))
-                {
-                    _writer.WriteDrops(now, lost, 0);
-                    (lastWrittenLost, lastStatusAt) = (lost, now);
-                }
-                _writer.FlushIfDue(now);
-                if (stopping && cursor.Next >= stopAt)
-                {
-                    break;
-                }
-                if (drained == 0)
-                {
-                    _stopRequested.Wait(_options.PollInterval);
-                }
-            }
+            Follow(cursor, Write);
             if (_episodeOpen)
             {
                 EndEpisode(MonotonicClock.NowNs(), EpisodeOutcome.Aborted, _stopReason);
@@ -190,12 +205,75 @@ public sealed class TickRecorder : IDisposable
         }
         catch (Exception e)
         {
-            // Whatever stopped the recorder (disk full, device gone, a bug), the loop keeps running without it:
-            // the ring goes on overwriting. The fault surfaces through Fault and from Stop.
-            Volatile.Write(ref _fault, e);
-            _ring?.ReleaseGate(cursor);
-            _writer.Abandon();
+            // Whatever stopped the log (disk full, device gone, a bug), the loop keeps running without it: the ring
+            // goes on overwriting. The loop hears of it through the alarm; the steps from here on are counted.
+            Fail(cursor, e);
+            Follow(cursor, CountDropped);
         }
+    }
+
+    /// <summary>Reads the ring with <paramref name="drain"/> until stopped and past the stop's record.</summary>
+    private void Follow(TickCursor cursor, Func<TickCursor, long, int> drain)
+    {
+        while (true)
+        {
+            long stopAt = Volatile.Read(ref _stopAt);
+            if (stopAt != long.MaxValue && cursor.Next >= stopAt)
+            {
+                return;
+            }
+            if (drain(cursor, stopAt) == 0)
+            {
+                _stopRequested.Wait(_options.PollInterval);
+            }
+        }
+    }
+
+    /// <summary>Writes what the ring holds, the drop counts when due, and a chunk when due; returns how many records were read.</summary>
+    private int Write(TickCursor cursor, long stopAt)
+    {
+        int drained = Drain(cursor, stopAt);
+        long now = MonotonicClock.NowNs();
+        long lost = cursor.Lost;
+        if (lost != _lastWrittenLost && (stopAt != long.MaxValue || now - _lastStatusAt >= StatusInterval.Ticks * 100))
+        {
+            _writer.WriteDrops(now, lost, 0);
+            (_lastWrittenLost, _lastStatusAt) = (lost, now);
+        }
+        _writer.FlushIfDue(now);
+        return drained;
+    }
+
+    /// <summary>
+    /// The log failed: what it kept is what reached the file in complete chunks; the steps taken since are lost with
+    /// the chunk being written. Nothing more goes into the file, the loop no longer waits for this recorder, and
+    /// the alarm tells the loop.
+    /// </summary>
+    private void Fail(TickCursor cursor, Exception e)
+    {
+        long kept = _writer.PersistedSteps;
+        Volatile.Write(ref _droppedByFailure, _stepsTaken - kept);
+        var failure = new RecordingFailure(Path ?? "(a stream)", RecordingFailure.Describe(e), kept);
+        Volatile.Write(ref _fault, e);
+        Volatile.Write(ref _failure, failure);
+        _ring?.ReleaseGate(cursor);
+        _writer.Abandon();
+        _alarm?.Raise(failure);
+    }
+
+    /// <summary>After a failure: reads the ring without writing, counting its steps as dropped.</summary>
+    private int CountDropped(TickCursor cursor, long stopAt)
+    {
+        int count = 0;
+        while (cursor.Next < stopAt && cursor.TryRead())
+        {
+            count++;
+            if (cursor.Header.Kind == TickKind.Step)
+            {
+                Volatile.Write(ref _droppedByFailure, _droppedByFailure + 1);
+            }
+        }
+        return count;
     }
 
     /// <summary>Writes every record published before <paramref name="stopAt"/>; returns how many there were.</summary>
@@ -212,6 +290,7 @@ public sealed class TickRecorder : IDisposable
                     BeginEpisode(header.Episode, header.TimestampNs, fromItsStart: true);
                     break;
                 case TickKind.Step:
+                    _stepsTaken++;
                     if (!_episodeOpen || header.Episode != _openEpisode)
                     {
                         // Recording began mid-episode, or the start was lost: the episode opens at its first step here.

@@ -62,6 +62,7 @@ internal static class ProtoMapping
         LoopEventKind.RecordingStarted => EventKind.RecordingStarted,
         LoopEventKind.RecordingStopped => EventKind.RecordingStopped,
         LoopEventKind.HaltUnconfirmed => EventKind.HaltUnconfirmed,
+        LoopEventKind.RecordingFailed => EventKind.RecordingFailed,
         _ => EventKind.Unspecified,
     };
 

@@ -78,6 +78,8 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         double uptime = started == 0 ? 0 : (MonotonicClock.NowNs() - started) / 1e9;
         var lateness = statistics.Lateness.Summarize().InMicroseconds();
         var robot = loop.Hardware.Description;
+        var recording = session.Plane.Recording;
+        var failure = recording?.Failure;
         var status = new RobotStatus
         {
             Robot = robot.Name,
@@ -95,6 +97,10 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
             LatenessP50Us = lateness.P50,
             LatenessP99Us = lateness.P99,
             TelemetrySubscribers = (uint)session.TelemetrySubscribers,
+            RecordingFailed = failure is not null,
+            RecordingStepsKept = (ulong)(failure?.StepsKept ?? 0),
+            RecordingStepsDropped = (ulong)(recording?.StepsDroppedByFailure ?? 0),
+            RecordingError = failure?.Error ?? "",
         };
         if (loop.Hardware is ConfiguredRobot configured)
         {

@@ -21,6 +21,7 @@ public sealed class EndReasons
         Add("");
         Add(Stopped);
         Add(OperatorReset);
+        Add(RecordingFailed);
         foreach (var fault in Enum.GetValues<FaultKind>())
         {
             Add(FaultTexts.Of(fault));
@@ -32,6 +33,9 @@ public sealed class EndReasons
 
     /// <summary>An operator's ResetEpisode.</summary>
     public const string OperatorReset = "operator reset";
+
+    /// <summary>The run stopped because its recording failed (<see cref="Recording.RecordingFailureAction.Stop"/>).</summary>
+    public const string RecordingFailed = "recording failed";
 
     /// <summary>Reason text for codes past the table's end.</summary>
     public const string Other = "(reason not kept)";
