@@ -105,7 +105,13 @@ internal sealed class McapScanner
         string name = McapRecordParser.OpcodeName(opcode);
         if (opcode == (byte)McapOpcode.Chunk || _indexedChunks.Contains(position))
         {
-            return TryChunk(position, exactLength: false, handOn: true);
+            // The index may point at a chunk whose opcode is damaged; when the bytes there are no chunk (the
+            // file was shifted), they are read as whatever record they are.
+            long? chunkEnd = TryChunk(position, exactLength: false, handOn: true);
+            if (chunkEnd is not null || opcode == (byte)McapOpcode.Chunk)
+            {
+                return chunkEnd;
+            }
         }
         if (opcode == 0)
         {
