@@ -6,6 +6,7 @@
 // logTime, sha256 of data], ...] }, ...], ... }
 import { readFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { parseRecord } from "@mcap/core";
 import { loadDecompressHandlers } from "@mcap/support";
 import { crc32 } from "@foxglove/crc";
@@ -13,6 +14,34 @@ import { crc32 } from "@foxglove/crc";
 import Reader from "./node_modules/@mcap/core/dist/esm/Reader.js";
 
 const CHUNK_OPCODE = 0x06;
+
+// @foxglove/wasm-lz4 (what @mcap/support's lz4 handler calls) reuses one LZ4F decompression context and never
+// resets it after an error, so after the first damaged lz4 chunk every later one fails too. The same wasm
+// decoder is called here with a fresh context after each error.
+async function loadLz4() {
+  const require = createRequire(import.meta.url);
+  const module = await require("./node_modules/@foxglove/wasm-lz4/dist/wasm-lz4.js")();
+  await module.ready;
+  let context;
+  return (src, destSize) => {
+    const size = Number(destSize);
+    const srcPointer = module._malloc(src.byteLength);
+    const destPointer = module._malloc(size);
+    try {
+      new Uint8Array(module.HEAPU8.buffer, srcPointer, src.byteLength).set(src);
+      context ??= module._createDecompressionContext();
+      const resultSize = module._decompressFrame(context, destPointer, size, srcPointer, src.byteLength);
+      if (resultSize === -1) {
+        context = undefined;
+        throw new Error("lz4 frame does not decompress");
+      }
+      return new Uint8Array(module.HEAPU8.buffer, destPointer, resultSize).slice();
+    } finally {
+      module._free(srcPointer);
+      module._free(destPointer);
+    }
+  };
+}
 
 function chunkAt(bytes, view, offset, decompressHandlers) {
   let chunk;
@@ -52,7 +81,7 @@ function chunkAt(bytes, view, offset, decompressHandlers) {
 }
 
 async function main(paths) {
-  const decompressHandlers = await loadDecompressHandlers();
+  const decompressHandlers = { ...(await loadDecompressHandlers()), lz4: await loadLz4() };
   const result = {};
   for (const path of paths) {
     const bytes = new Uint8Array(await readFile(path));
