@@ -3,6 +3,7 @@ using Robotics.Protos.Mcap;
 using Robotics.Protos.TeleopLog;
 using Robotics.Tests.Support;
 using Robotics.Trainer.Cli;
+using Robotics.Trainer.Data;
 
 namespace Robotics.Tests.Cli;
 
@@ -160,6 +161,21 @@ public sealed class LogCommandTests : IDisposable
         Assert.Contains("incomplete 3", run.Stdout);
         Assert.Contains("ignored 3 messages on channel 3 ('/episode+end', schema 'robotics.log.v1.EpisodeEnd' (protobuf)): not a teleop log topic; its schema robotics.log.v1.EpisodeEnd belongs to /episode/end", run.Stderr);
         Assert.Contains("the schema of /step (robotics.log.v1.Step) holds no readable definition of robotics.log.v1.Step", run.Stderr);
+    }
+
+    [Fact]
+    public void Training_data_from_a_log_with_messages_on_an_unknown_topic_carries_the_warning()
+    {
+        string source = _directory.File("source.mcap");
+        TestLogs.Write(source, episodes: 2, stepsPerEpisode: 20);
+        string renamed = _directory.File("renamed.mcap");
+        Rewrite(source, renamed, topic => topic == TeleopTopics.EpisodeEnd ? "/episode+end" : topic, damageStepSchema: false);
+
+        var demonstrations = DemonstrationLoader.Load([renamed], new DemonstrationFilter());
+
+        var warning = Assert.Single(demonstrations.Warnings);
+        Assert.StartsWith($"{renamed}: at byte ", warning);
+        Assert.Contains("ignored 2 messages on channel 3 ('/episode+end'", warning);
     }
 
     /// <summary>Copies a log's messages into a new file with topics renamed and, optionally, the Step schema's data damaged.</summary>
