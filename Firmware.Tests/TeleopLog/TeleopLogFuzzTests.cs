@@ -17,7 +17,7 @@ public sealed class TeleopLogFuzzTests(ITestOutputHelper output) : IDisposable
 {
     // Bounded so that the three codecs' runs together take seconds: each mutant is read four ways, summarized
     // and recovered, and the reference reader lists the intact chunks of all of them in one node process.
-    private const int MutationsPerFile = 150;
+    private const int MutationsPerFile = 100;
     private static readonly TimeSpan PerOperationLimit = TimeSpan.FromSeconds(10);
 
     private readonly TempDirectory _directory = new();

@@ -88,6 +88,31 @@ public sealed class TeleopLogRecoveryTests : IDisposable
         Assert.All(reader.Schemas.Values, schema => Assert.True(schema.Data.Span.SequenceEqual(TeleopTopics.SchemaData), $"{kind}: schema {schema.Name} was copied damaged"));
     }
 
+    [Fact]
+    public void A_damaged_channel_that_nothing_identifies_is_dropped_saying_which()
+    {
+        string original = _directory.File("original.mcap");
+        TestLogs.Write(original, Episodes, StepsPerEpisode, new TeleopLogWriterOptions { ChunkSizeBytes = 4096, SyncEachChunk = false });
+        var bytes = File.ReadAllBytes(original);
+        var layout = new Layout(McapFileSurgery.Chunks(original), McapFileSurgery.Records(bytes));
+        var endSchema = layout.Record(McapOpcode.Schema, 2).Offset + McapLayout.RecordPrefixLength + 2 + 4;
+        Assert.Equal((byte)'d', bytes[endSchema + 25]);
+        Flip(RenameEpisodeEnd(bytes, layout), endSchema + 25, 0x20);
+        Flip(bytes, McapFileSurgery.SummaryStart(bytes) + 12, 0x01);
+        string damaged = _directory.File("damaged.mcap");
+        File.WriteAllBytes(damaged, bytes);
+        string recovered = _directory.File("recovered.mcap");
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "recover", damaged, "-o", recovered);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains($"dropped {Episodes} messages: channel 3 ('/episode+end', schema 'robotics.log.v1.EpisodeEnD') is none of the channels this recorder writes", run.Stderr);
+        var log = TeleopLogReader.Read(recovered);
+        Assert.Empty(log.Issues);
+        Assert.Equal(Episodes * StepsPerEpisode, log.StepCount);
+        Assert.All(log.Episodes, episode => Assert.Null(episode.End));
+    }
+
     private static long FooterAt(byte[] file) => file.Length - McapLayout.Magic.Length - McapLayout.RecordPrefixLength - McapLayout.FooterContentLength;
 
     private static byte[] Flip(byte[] bytes, long at, byte mask)

@@ -67,7 +67,9 @@ public static class McapRecovery
                 if (copier.Messages == 0)
                 {
                     throw new InvalidDataException($"{inputPath}: nothing to recover, so nothing was written: " +
-                        (issues.Count == 0 ? "the file holds no messages" : $"no chunk passes its CRC check and no message is readable ({issues[0]})"));
+                        (copier.Dropped.FirstOrDefault() is { } dropped ? $"no message's channel can be identified ({dropped.Problem})"
+                            : issues.Count == 0 ? "the file holds no messages"
+                            : $"no chunk passes its CRC check and no message is readable ({issues[0]})"));
                 }
                 foreach (var metadata in copier.MetadataRecords)
                 {
@@ -134,7 +136,7 @@ public static class McapRecovery
     {
         private readonly Dictionary<ushort, ushort?> _outputChannels = [];
         private readonly Dictionary<string, ushort> _outputSchemas = [];
-        private readonly Dictionary<ushort, (string Why, long Count)> _dropped = [];
+        private readonly Dictionary<ushort, (string Why, long Count, long FirstOffset)> _dropped = [];
         private readonly List<McapIssue> _notes = [];
 
         public long Messages { get; private set; }
@@ -142,8 +144,9 @@ public static class McapRecovery
         public List<McapMetadata> MetadataRecords { get; } = [];
 
         /// <summary>Channels rebuilt, then channels dropped with their message counts.</summary>
-        public IEnumerable<McapIssue> Issues =>
-            _notes.Concat(_dropped.Select(pair => new McapIssue(0, $"dropped {pair.Value.Count} messages: {pair.Value.Why}")));
+        public IEnumerable<McapIssue> Issues => _notes.Concat(Dropped);
+
+        public IEnumerable<McapIssue> Dropped => _dropped.Values.Select(drop => new McapIssue(drop.FirstOffset, $"dropped {drop.Count} messages: {drop.Why}"));
 
         public void Schema(McapSchema schema) => resolver.Add(schema);
 
@@ -165,8 +168,8 @@ public static class McapRecovery
             }
             else
             {
-                var (why, count) = _dropped[message.ChannelId];
-                _dropped[message.ChannelId] = (why, count + 1);
+                var drop = _dropped[message.ChannelId];
+                _dropped[message.ChannelId] = drop with { Count = drop.Count + 1 };
             }
         }
 
@@ -175,7 +178,7 @@ public static class McapRecovery
             var definition = resolver.Resolve(message.ChannelId, out string? note, out string? why);
             if (definition is null)
             {
-                _dropped.Add(message.ChannelId, (why!, 0));
+                _dropped.Add(message.ChannelId, (why!, 0, message.FileOffset));
                 return null;
             }
             if (note is not null)

@@ -121,9 +121,12 @@ internal sealed class McapScanner
         {
             return Fail($"a {name} record declares {length} bytes but only {remaining - McapLayout.RecordPrefixLength} remain in the file");
         }
-        if (length > LargestDefinitionRecord && opcode != (byte)McapOpcode.Attachment)
+        if (length > LargestDefinitionRecord)
         {
-            return Fail($"a {name} record declares {length} bytes, more than any such record holds");
+            // Attachments may be large and carry nothing recovery keeps: stepped over by their length.
+            return opcode == (byte)McapOpcode.Attachment
+                ? position + McapLayout.RecordPrefixLength + (long)length
+                : Fail($"a {name} record declares {length} bytes, more than any such record holds");
         }
         long contentOffset = position + McapLayout.RecordPrefixLength;
         var content = _file.Get(contentOffset, (int)length);
@@ -184,7 +187,11 @@ internal sealed class McapScanner
         }
         ulong recordsLength = BinaryPrimitives.ReadUInt64LittleEndian(_file.Get(contentOffset + ChunkFixedFields + nameLength, 8));
         ulong fieldsLength = ChunkFixedFields + nameLength + 8 + recordsLength;
-        if (recordsLength > (ulong)available || fieldsLength > (ulong)available)
+        if (recordsLength > (ulong)McapReadOptions.Recover.MaxChunkUncompressedBytes)
+        {
+            return Fail($"the chunk at byte {position} declares {recordsLength} bytes of records, more than any chunk this reader accepts (a damaged chunk)");
+        }
+        if (fieldsLength > (ulong)available)
         {
             return Fail($"the chunk at byte {position} holds {recordsLength} bytes of records but only {available} remain in the file (cut or damaged)");
         }
