@@ -14,7 +14,7 @@ internal static class ChunkDecoder
     public static void Decode(ReadOnlySpan<byte> content, long recordOffset, string path, McapReadOptions options,
         McapDirectory directory, List<McapMessage> output)
     {
-        var records = Decompress(content, recordOffset, path, options, out _);
+        var records = Decompress(content, recordOffset, path, options);
         ParseRecords(records, recordOffset, path, directory, output);
     }
 
@@ -22,22 +22,19 @@ internal static class ChunkDecoder
     /// Decodes a chunk without checking its records against what came before it, for recovery, which judges
     /// the schemas and channels itself: the chunk's own schemas, channels and messages, in order.
     /// </summary>
-    /// <param name="fieldsLength">Bytes of <paramref name="content"/> the chunk's fields take: where the chunk
-    /// really ends when its record's length field is damaged.</param>
     public static (List<McapSchema> Schemas, List<McapChannel> Channels, List<McapMessage> Messages) DecodeRecords(
-        ReadOnlySpan<byte> content, long recordOffset, string path, McapReadOptions options, out int fieldsLength)
+        ReadOnlySpan<byte> content, long recordOffset, string path, McapReadOptions options)
     {
-        var records = Decompress(content, recordOffset, path, options, out fieldsLength);
+        var records = Decompress(content, recordOffset, path, options);
         var result = (new List<McapSchema>(), new List<McapChannel>(), new List<McapMessage>());
         ForEachRecord(records, recordOffset, path, result.Item1.Add, result.Item2.Add, result.Item3.Add);
         return result;
     }
 
     /// <summary>Checks sizes, decompresses and verifies the CRC; returns the chunk's uncompressed records.</summary>
-    private static byte[] Decompress(ReadOnlySpan<byte> content, long recordOffset, string path, McapReadOptions options, out int fieldsLength)
+    private static byte[] Decompress(ReadOnlySpan<byte> content, long recordOffset, string path, McapReadOptions options)
     {
-        long contentOffset = recordOffset + McapLayout.RecordPrefixLength;
-        var fields = new FieldReader(content, contentOffset, path, "Chunk");
+        var fields = new FieldReader(content, recordOffset + McapLayout.RecordPrefixLength, path, "Chunk");
         fields.ReadUInt64("message_start_time");
         fields.ReadUInt64("message_end_time");
         ulong uncompressedSize = fields.ReadUInt64("uncompressed_size");
@@ -45,7 +42,6 @@ internal static class ChunkDecoder
         string compressionName = fields.ReadString("compression");
         long recordsOffset = fields.FileOffset;
         var compressed = fields.ReadPrefixed64("records");
-        fieldsLength = (int)(fields.FileOffset - contentOffset);
 
         if (!McapCompressionNames.TryParseRecordName(compressionName, out var compression))
         {

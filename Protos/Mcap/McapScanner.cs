@@ -205,7 +205,7 @@ internal sealed class McapScanner
         List<McapMessage> messages;
         try
         {
-            (schemas, channels, messages) = ChunkDecoder.DecodeRecords(_file.Get(contentOffset, (int)fieldsLength), position, _path, McapReadOptions.Recover, out _);
+            (schemas, channels, messages) = ChunkDecoder.DecodeRecords(_file.Get(contentOffset, (int)fieldsLength), position, _path, McapReadOptions.Recover);
         }
         catch (McapFormatException e)
         {
