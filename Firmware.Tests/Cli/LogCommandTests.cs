@@ -1,7 +1,9 @@
 using Robotics.Controller.Cli;
+using Robotics.Protos.Mcap;
 using Robotics.Protos.TeleopLog;
 using Robotics.Tests.Support;
 using Robotics.Trainer.Cli;
+using Robotics.Trainer.Data;
 
 namespace Robotics.Tests.Cli;
 
@@ -82,6 +84,120 @@ public sealed class LogCommandTests : IDisposable
         Assert.True(recovered.WasClosed);
         Assert.Equal(run.Json.GetProperty("steps").GetInt64(), recovered.StepCount);
         Assert.Equal(600 - lostSteps, recovered.StepCount);
+    }
+
+    [Fact]
+    public void Log_recover_never_overwrites_an_existing_file_unless_forced()
+    {
+        string path = _directory.File("cut.mcap");
+        TestLogs.Write(path, episodes: 2, stepsPerEpisode: 300, new TeleopLogWriterOptions { ChunkSizeBytes = 4096, SyncEachChunk = false });
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(McapFileSurgery.Chunks(path)[^1].Offset + 10)]);
+        string existing = _directory.File("keep.mcap");
+        TestLogs.Write(existing, episodes: 20, stepsPerEpisode: 5);
+        var kept = File.ReadAllBytes(existing);
+
+        var refused = CliRun.Of(TrainerCli.Build(), "log", "recover", path, "-o", existing);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal($"error: {existing} already exists: recovery never overwrites a file (choose another output, or pass --force to replace it)", refused.Stderr.Trim());
+        Assert.Equal(kept, File.ReadAllBytes(existing));
+
+        var forced = CliRun.Of(TrainerCli.Build(), "log", "recover", path, "-o", existing, "--force");
+
+        Assert.Equal(0, forced.ExitCode);
+        Assert.Equal(2, TeleopLogReader.Read(existing).Episodes.Count);
+        Assert.Equal(["cut.mcap", "keep.mcap"], Directory.GetFiles(_directory.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void Log_recover_with_nothing_recoverable_writes_nothing_and_says_so_in_one_line()
+    {
+        string path = _directory.File("empty.mcap");
+        TestLogs.Write(path, episodes: 2, stepsPerEpisode: 300, new TeleopLogWriterOptions { ChunkSizeBytes = 4096, SyncEachChunk = false });
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(McapFileSurgery.Chunks(path)[0].Offset + 30)]);
+        string output = _directory.File("out.mcap");
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "recover", path, "-o", output);
+
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.Stderr.Trim().Split('\n'));
+        Assert.StartsWith($"error: {path}: nothing to recover, so nothing was written: ", line);
+        Assert.Equal(["empty.mcap"], Directory.GetFiles(_directory.Path).Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData("--no-chunk-index")]
+    [InlineData("--no-chunks")]
+    public void A_log_written_by_another_tool_without_a_chunk_index_or_chunks_is_read_whole(string mode)
+    {
+        string ours = _directory.File("ours.mcap");
+        TestLogs.Write(ours, episodes: 3, stepsPerEpisode: 230);
+        string foreign = _directory.File("foreign.mcap");
+        NodeMcapCheck.Rewrite(ours, foreign, mode);
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "info", foreign, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(3, run.Json.GetProperty("episodes").GetInt32());
+        Assert.Equal(690, run.Json.GetProperty("steps").GetInt64());
+        Assert.Equal(0, run.Json.GetProperty("unclosed_files").GetInt32());
+        Assert.Equal("", run.Stderr);
+        var log = TeleopLogReader.Read(foreign);
+        Assert.Equal(690, log.StepCount);
+        Assert.True(log.WasClosed);
+    }
+
+    [Fact]
+    public void Log_info_warns_about_messages_on_a_topic_no_teleop_log_has_and_about_a_damaged_schema()
+    {
+        string source = _directory.File("source.mcap");
+        TestLogs.Write(source, episodes: 3, stepsPerEpisode: 20);
+        string renamed = _directory.File("renamed.mcap");
+        Rewrite(source, renamed, topic => topic == TeleopTopics.EpisodeEnd ? "/episode+end" : topic, damageStepSchema: true);
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "info", renamed);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("incomplete 3", run.Stdout);
+        Assert.Contains("ignored 3 messages on channel 3 ('/episode+end', schema 'robotics.log.v1.EpisodeEnd' (protobuf)): not a teleop log topic; its schema robotics.log.v1.EpisodeEnd belongs to /episode/end", run.Stderr);
+        Assert.Contains("the schema of /step (robotics.log.v1.Step) holds no readable definition of robotics.log.v1.Step", run.Stderr);
+    }
+
+    [Fact]
+    public void Training_data_from_a_log_with_messages_on_an_unknown_topic_carries_the_warning()
+    {
+        string source = _directory.File("source.mcap");
+        TestLogs.Write(source, episodes: 2, stepsPerEpisode: 20);
+        string renamed = _directory.File("renamed.mcap");
+        Rewrite(source, renamed, topic => topic == TeleopTopics.EpisodeEnd ? "/episode+end" : topic, damageStepSchema: false);
+
+        var demonstrations = DemonstrationLoader.Load([renamed], new DemonstrationFilter());
+
+        var warning = Assert.Single(demonstrations.Warnings);
+        Assert.StartsWith($"{renamed}: at byte ", warning);
+        Assert.Contains("ignored 2 messages on channel 3 ('/episode+end'", warning);
+    }
+
+    /// <summary>Copies a log's messages into a new file with topics renamed and, optionally, the Step schema's data damaged.</summary>
+    private static void Rewrite(string source, string target, Func<string, string> rename, bool damageStepSchema)
+    {
+        using var reader = McapIndexedReader.Open(source);
+        using var writer = new McapWriter(File.Create(target));
+        var channels = new Dictionary<ushort, ushort>();
+        foreach (var channel in reader.Channels.Values.OrderBy(c => c.Id))
+        {
+            var schema = reader.Schemas[channel.SchemaId];
+            byte[] data = schema.Data.ToArray();
+            if (damageStepSchema && channel.Topic == TeleopTopics.Step)
+            {
+                data = [.. data[..10], 0xFF, 0xFF, 0xFF, .. data[13..]];
+            }
+            channels[channel.Id] = writer.AddChannel(writer.AddSchema(schema.Name, schema.Encoding, data), rename(channel.Topic), channel.MessageEncoding);
+        }
+        foreach (var message in reader.ReadMessages())
+        {
+            writer.WriteMessage(channels[message.ChannelId], message.Sequence, message.LogTime, message.PublishTime, message.Data.Span);
+        }
     }
 
     [Fact]

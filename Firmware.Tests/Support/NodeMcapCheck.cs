@@ -3,14 +3,49 @@ using System.Text.Json;
 
 namespace Robotics.Tests.Support;
 
-/// <summary>Runs Firmware.Tests/mcap-reference/check.mjs (the reference TypeScript MCAP reader) on a file.</summary>
+/// <summary>One message as the reference reader saw it: enough to tell whether it reached a recovered file intact.</summary>
+public sealed record ReferenceMessage(ushort ChannelId, uint Sequence, ulong LogTime, string DataSha256);
+
+/// <summary>
+/// Runs the scripts of Firmware.Tests/mcap-reference with node: the reference TypeScript MCAP library
+/// (@mcap/core) reading our files, listing the chunks of a damaged file that pass their CRC, and writing files
+/// the way another tool would.
+/// </summary>
 public static class NodeMcapCheck
 {
-    public static JsonElement Run(string mcapPath)
+    /// <summary>check.mjs: CRCs, message counts, a decoded step.</summary>
+    public static JsonElement Run(string mcapPath) => Node("check.mjs", mcapPath);
+
+    /// <summary>
+    /// chunks.mjs: for each file, every message in a chunk that @mcap/core's record parser finds intact (any offset
+    /// holding the Chunk opcode; it decompresses to its declared size and passes its CRC).
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<ReferenceMessage>> MessagesInCrcValidChunks(IReadOnlyList<string> paths)
     {
-        string modules = Path.Combine(Path.GetDirectoryName(RepoPaths.McapCheckScript)!, "node_modules");
+        var result = new Dictionary<string, IReadOnlyList<ReferenceMessage>>();
+        // One node process per batch of files keeps a fuzz run to a few process starts.
+        foreach (var batch in paths.Chunk(200))
+        {
+            var json = Node("chunks.mjs", batch);
+            foreach (var path in batch)
+            {
+                result[path] = [.. json.GetProperty(path).EnumerateArray()
+                    .SelectMany(chunk => chunk.GetProperty("messages").EnumerateArray())
+                    .Select(m => new ReferenceMessage((ushort)m[0].GetInt32(), m[1].GetUInt32(), ulong.Parse(m[2].GetString()!), m[3].GetString()!))];
+            }
+        }
+        return result;
+    }
+
+    /// <summary>rewrite.mjs: <paramref name="input"/>'s messages written by @mcap/core's writer, without a chunk index (<c>--no-chunk-index</c>) or without chunks (<c>--no-chunks</c>).</summary>
+    public static void Rewrite(string input, string output, string mode) => Node("rewrite.mjs", input, output, mode);
+
+    private static JsonElement Node(string script, params string[] args)
+    {
+        string directory = Path.GetDirectoryName(RepoPaths.McapCheckScript)!;
+        string modules = Path.Combine(directory, "node_modules");
         Assert.True(Directory.Exists(modules), $"{modules} is missing: run `npm ci --prefix Firmware.Tests/mcap-reference` (.ci/run does)");
-        var start = new ProcessStartInfo("node", [RepoPaths.McapCheckScript, mcapPath])
+        var start = new ProcessStartInfo("node", [Path.Combine(directory, script), .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -18,8 +53,8 @@ public static class NodeMcapCheck
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "node check timed out");
-        Assert.True(process.ExitCode == 0, $"@mcap/core rejected {mcapPath}: {stderr.Result}");
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(120)), $"node {script} timed out");
+        Assert.True(process.ExitCode == 0, $"@mcap/core failed ({script} {string.Join(' ', args.Take(3))}): {stderr.Result}");
         return JsonDocument.Parse(stdout.Result).RootElement.Clone();
     }
 }

@@ -118,7 +118,7 @@ public sealed class TeleopLogBadInputTests : IDisposable
 
         string rescued = _directory.File("rescued.mcap");
         var report = McapRecovery.Recover(path, rescued);
-        Assert.Equal(2, report.Issues.Count);
+        Assert.Contains($"the chunk at byte {chunkOffset} is damaged", Assert.Single(report.Issues).Problem);
         Assert.Equal(recovered.StepCount, TeleopLogReader.Read(rescued).StepCount);
     }
 

@@ -14,6 +14,26 @@ internal static class ChunkDecoder
     public static void Decode(ReadOnlySpan<byte> content, long recordOffset, string path, McapReadOptions options,
         McapDirectory directory, List<McapMessage> output)
     {
+        var records = Decompress(content, recordOffset, path, options);
+        ParseRecords(records, recordOffset, path, directory, output);
+    }
+
+    /// <summary>
+    /// Decodes a chunk without checking its records against what came before it, for recovery, which judges
+    /// the schemas and channels itself: the chunk's own schemas, channels and messages, in order.
+    /// </summary>
+    public static (List<McapSchema> Schemas, List<McapChannel> Channels, List<McapMessage> Messages) DecodeRecords(
+        ReadOnlySpan<byte> content, long recordOffset, string path, McapReadOptions options)
+    {
+        var records = Decompress(content, recordOffset, path, options);
+        var result = (new List<McapSchema>(), new List<McapChannel>(), new List<McapMessage>());
+        ForEachRecord(records, recordOffset, path, result.Item1.Add, result.Item2.Add, result.Item3.Add);
+        return result;
+    }
+
+    /// <summary>Checks sizes, decompresses and verifies the CRC; returns the chunk's uncompressed records.</summary>
+    private static byte[] Decompress(ReadOnlySpan<byte> content, long recordOffset, string path, McapReadOptions options)
+    {
         var fields = new FieldReader(content, recordOffset + McapLayout.RecordPrefixLength, path, "Chunk");
         fields.ReadUInt64("message_start_time");
         fields.ReadUInt64("message_end_time");
@@ -44,7 +64,7 @@ internal static class ChunkDecoder
                 throw new McapFormatException(path, recordOffset, $"chunk fails its CRC-32 check (stored 0x{expectedCrc:X8}, computed 0x{actualCrc:X8})");
             }
         }
-        ParseRecords(records, recordOffset, path, directory, output);
+        return records;
     }
 
     private static void ParseRecords(byte[] records, long chunkOffset, string path, McapDirectory directory, List<McapMessage> output)
@@ -63,6 +83,40 @@ internal static class ChunkDecoder
             staged.Add(channel, chunkOffset, path);
         }
 
+        ForEachRecord(records, chunkOffset, path,
+            schema =>
+            {
+                staged.Add(schema, chunkOffset, path);
+                schemas.Add(schema);
+            },
+            channel =>
+            {
+                staged.Add(channel, chunkOffset, path);
+                channels.Add(channel);
+            },
+            message =>
+            {
+                if (!staged.HasChannel(message.ChannelId))
+                {
+                    throw new McapFormatException(path, chunkOffset, $"a message in the chunk refers to channel {message.ChannelId}, which is not defined before it");
+                }
+                messages.Add(message);
+            });
+
+        foreach (var schema in schemas)
+        {
+            directory.Add(schema, chunkOffset, path);
+        }
+        foreach (var channel in channels)
+        {
+            directory.Add(channel, chunkOffset, path);
+        }
+        output.AddRange(messages);
+    }
+
+    private static void ForEachRecord(byte[] records, long chunkOffset, string path,
+        Action<McapSchema> onSchema, Action<McapChannel> onChannel, Action<McapMessage> onMessage)
+    {
         int position = 0;
         while (position < records.Length)
         {
@@ -78,37 +132,20 @@ internal static class ChunkDecoder
             switch ((McapOpcode)opcode)
             {
                 case McapOpcode.Schema:
-                    var schema = McapRecordParser.ParseSchema(new FieldReader(content.Span, chunkOffset, path, "Schema"));
-                    staged.Add(schema, chunkOffset, path);
-                    schemas.Add(schema);
+                    var schema = new FieldReader(content.Span, chunkOffset, path, "Schema");
+                    onSchema(McapRecordParser.ParseSchema(ref schema));
                     break;
                 case McapOpcode.Channel:
-                    var channel = McapRecordParser.ParseChannel(new FieldReader(content.Span, chunkOffset, path, "Channel"));
-                    staged.Add(channel, chunkOffset, path);
-                    channels.Add(channel);
+                    var channel = new FieldReader(content.Span, chunkOffset, path, "Channel");
+                    onChannel(McapRecordParser.ParseChannel(ref channel));
                     break;
                 case McapOpcode.Message:
-                    var message = McapRecordParser.ParseMessage(content, chunkOffset, chunkOffset, path);
-                    if (!staged.HasChannel(message.ChannelId))
-                    {
-                        throw new McapFormatException(path, chunkOffset, $"a message in the chunk refers to channel {message.ChannelId}, which is not defined before it");
-                    }
-                    messages.Add(message);
+                    onMessage(McapRecordParser.ParseMessage(content, chunkOffset, chunkOffset, path));
                     break;
                 default:
                     throw new McapFormatException(path, chunkOffset, $"a {McapRecordParser.OpcodeName(opcode)} record is not allowed inside a chunk (only Schema, Channel and Message)");
             }
             position = contentStart + (int)length;
         }
-
-        foreach (var schema in schemas)
-        {
-            directory.Add(schema, chunkOffset, path);
-        }
-        foreach (var channel in channels)
-        {
-            directory.Add(channel, chunkOffset, path);
-        }
-        output.AddRange(messages);
     }
 }

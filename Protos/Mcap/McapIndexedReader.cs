@@ -39,6 +39,12 @@ public sealed class McapIndexedReader : IMcapMessageSource
     /// <summary>The Statistics record, when the summary has one.</summary>
     public McapStatistics? Statistics { get; private set; }
 
+    /// <summary>
+    /// True when the summary indexes chunks and, where it counts them, all of them. Files from other writers may
+    /// have no chunk index, or no chunks (messages outside chunks), which only a sequential read sees.
+    /// </summary>
+    public bool IndexesEveryChunk => _chunkIndexes.Count > 0 && (Statistics is null || Statistics.ChunkCount == _chunkIndexes.Count);
+
     /// <summary>The chunk index, in file order.</summary>
     public IReadOnlyList<McapChunkIndex> ChunkIndexes => _chunkIndexes;
 
@@ -179,16 +185,16 @@ public sealed class McapIndexedReader : IMcapMessageSource
             switch ((McapOpcode)opcode)
             {
                 case McapOpcode.Schema:
-                    _directory.Add(McapRecordParser.ParseSchema(fields), recordOffset, Path);
+                    _directory.Add(McapRecordParser.ParseSchema(ref fields), recordOffset, Path);
                     break;
                 case McapOpcode.Channel:
-                    _directory.Add(McapRecordParser.ParseChannel(fields), recordOffset, Path);
+                    _directory.Add(McapRecordParser.ParseChannel(ref fields), recordOffset, Path);
                     break;
                 case McapOpcode.ChunkIndex:
-                    _chunkIndexes.Add(McapRecordParser.ParseChunkIndex(fields));
+                    _chunkIndexes.Add(McapRecordParser.ParseChunkIndex(ref fields));
                     break;
                 case McapOpcode.Statistics:
-                    Statistics = McapRecordParser.ParseStatistics(fields);
+                    Statistics = McapRecordParser.ParseStatistics(ref fields);
                     break;
                 case McapOpcode.MetadataIndex:
                     metadataIndexes.Add((fields.ReadUInt64("offset"), fields.ReadUInt64("length")));
@@ -215,7 +221,7 @@ public sealed class McapIndexedReader : IMcapMessageSource
                 throw new McapFormatException(Path, (long)offset, "a metadata index points at something that is not a Metadata record");
             }
             var fields = new FieldReader(record.AsSpan(McapLayout.RecordPrefixLength), (long)offset + McapLayout.RecordPrefixLength, Path, "Metadata");
-            _metadata.Add(McapRecordParser.ParseMetadata(fields));
+            _metadata.Add(McapRecordParser.ParseMetadata(ref fields));
         }
     }
 

@@ -3,7 +3,7 @@ namespace Robotics.Protos.Mcap;
 /// <summary>Parses record contents into the record types, following the field tables of mcap.dev/spec.</summary>
 internal static class McapRecordParser
 {
-    public static McapSchema ParseSchema(FieldReader fields)
+    public static McapSchema ParseSchema(ref FieldReader fields)
     {
         ushort id = fields.ReadUInt16("id");
         string name = fields.ReadString("name");
@@ -12,7 +12,7 @@ internal static class McapRecordParser
         return new McapSchema(id, name, encoding, data);
     }
 
-    public static McapChannel ParseChannel(FieldReader fields)
+    public static McapChannel ParseChannel(ref FieldReader fields)
     {
         ushort id = fields.ReadUInt16("id");
         ushort schemaId = fields.ReadUInt16("schema_id");
@@ -35,13 +35,13 @@ internal static class McapRecordParser
         return new McapMessage(channelId, sequence, logTime, publishTime, content[McapLayout.MessageHeaderLength..], reportOffset);
     }
 
-    public static McapMetadata ParseMetadata(FieldReader fields)
+    public static McapMetadata ParseMetadata(ref FieldReader fields)
     {
         string name = fields.ReadString("name");
         return new McapMetadata(name, fields.ReadStringMap("metadata"));
     }
 
-    public static McapChunkIndex ParseChunkIndex(FieldReader fields)
+    public static McapChunkIndex ParseChunkIndex(ref FieldReader fields)
     {
         ulong start = fields.ReadUInt64("message_start_time");
         ulong end = fields.ReadUInt64("message_end_time");
@@ -55,7 +55,7 @@ internal static class McapRecordParser
         return new McapChunkIndex(start, end, chunkOffset, chunkLength, offsets, indexLength, compression, compressedSize, uncompressedSize);
     }
 
-    public static McapStatistics ParseStatistics(FieldReader fields)
+    public static McapStatistics ParseStatistics(ref FieldReader fields)
     {
         ulong messageCount = fields.ReadUInt64("message_count");
         ushort schemaCount = fields.ReadUInt16("schema_count");

@@ -124,10 +124,10 @@ public sealed class McapSequentialReader : IMcapMessageSource
                     headerSeen = true;
                     break;
                 case McapOpcode.Schema when !dataEnded:
-                    _directory.Add(McapRecordParser.ParseSchema(fields), position, Path);
+                    _directory.Add(McapRecordParser.ParseSchema(ref fields), position, Path);
                     break;
                 case McapOpcode.Channel when !dataEnded:
-                    _directory.Add(McapRecordParser.ParseChannel(fields), position, Path);
+                    _directory.Add(McapRecordParser.ParseChannel(ref fields), position, Path);
                     break;
                 case McapOpcode.Message:
                     var message = McapRecordParser.ParseMessage(content.ToArray(), contentOffset, position, Path);
@@ -148,7 +148,7 @@ public sealed class McapSequentialReader : IMcapMessageSource
                     }
                     break;
                 case McapOpcode.Metadata:
-                    _metadata.Add(McapRecordParser.ParseMetadata(fields));
+                    _metadata.Add(McapRecordParser.ParseMetadata(ref fields));
                     break;
                 case McapOpcode.DataEnd:
                     CheckDataCrc(fields.ReadUInt32("data_section_crc"), position);

@@ -42,13 +42,25 @@ public static class TeleopLogReader
     /// <summary>Opens the MCAP reader <paramref name="options"/> asks for.</summary>
     public static IMcapMessageSource Open(string path, TeleopLogReadOptions options)
     {
-        bool useIndex = options.Access switch
+        switch (options.Access)
         {
-            TeleopLogAccess.Indexed => true,
-            TeleopLogAccess.Sequential => false,
-            _ => EndsWithMagic(path),
-        };
-        return useIndex ? McapIndexedReader.Open(path, options.Mcap) : new McapSequentialReader(path, options.Mcap);
+            case TeleopLogAccess.Indexed:
+                return McapIndexedReader.Open(path, options.Mcap);
+            case TeleopLogAccess.Sequential:
+                return new McapSequentialReader(path, options.Mcap);
+        }
+        if (EndsWithMagic(path))
+        {
+            var indexed = McapIndexedReader.Open(path, options.Mcap);
+            // Other writers may leave out the chunk index, or chunks altogether (messages straight in the data
+            // section): valid MCAP that only a front-to-back read sees whole.
+            if (indexed.IndexesEveryChunk)
+            {
+                return indexed;
+            }
+            indexed.Dispose();
+        }
+        return new McapSequentialReader(path, options.Mcap);
     }
 
     /// <summary>Decodes every message of <paramref name="source"/> into episodes.</summary>
@@ -100,6 +112,8 @@ public static class TeleopLogReader
             }
         }
         decoder.RequireTeleopChannels();
+        var issues = new List<McapIssue>(source.Issues);
+        issues.AddRange(decoder.Issues);
 
         var metadata = source.Metadata.LastOrDefault(m => m.Name == TeleopTopics.MetadataName);
         if (metadata is not null)
@@ -108,7 +122,7 @@ public static class TeleopLogReader
             droppedEvents = Math.Max(droppedEvents, ParseCount(metadata, TeleopTopics.DroppedEventsKey, source.Path));
         }
         bool closed = source is McapIndexedReader || (source is McapSequentialReader sequential && sequential.ReachedFooter);
-        return new TeleopLogFile(source.Path, episodes, droppedSteps, droppedEvents, orphans, closed, [.. source.Issues]);
+        return new TeleopLogFile(source.Path, episodes, droppedSteps, droppedEvents, orphans, closed, issues);
     }
 
     /// <summary>Every *.mcap file under <paramref name="path"/> (a directory, recursively), or the file itself.</summary>
@@ -165,6 +179,8 @@ public static class TeleopLogReader
     private sealed class ChannelDecoder(IMcapMessageSource source)
     {
         private readonly Dictionary<ushort, MessageParser?> _parsers = [];
+        private readonly Dictionary<ushort, (long Offset, long Count)> _ignored = [];
+        private readonly List<McapIssue> _schemaIssues = [];
         private readonly Dictionary<string, MessageDescriptor> _expected =
             TeleopTopics.All.ToDictionary(pair => pair.Topic, pair => pair.Descriptor, StringComparer.Ordinal);
         private bool _sawTeleopChannel;
@@ -179,6 +195,8 @@ public static class TeleopLogReader
             }
             if (parser is null)
             {
+                var (offset, count) = _ignored.GetValueOrDefault(message.ChannelId, (message.FileOffset, 0));
+                _ignored[message.ChannelId] = (offset, count + 1);
                 return null;
             }
             try
@@ -191,6 +209,21 @@ public static class TeleopLogReader
                 throw new McapFormatException(source.Path, message.FileOffset,
                     $"message {message.Sequence} on {channel.Topic} does not decode as {_expected[channel.Topic].FullName}: {e.Message}", e);
             }
+        }
+
+        /// <summary>
+        /// Messages the log holds but the episodes leave out (channels on other topics), and teleop schemas whose
+        /// stored definition is damaged: a log that reads short says why.
+        /// </summary>
+        public IEnumerable<McapIssue> Issues => _schemaIssues.Concat(_ignored.Select(pair => new McapIssue(pair.Value.Offset, Ignored(pair.Key, pair.Value.Count))));
+
+        private string Ignored(ushort channelId, long count)
+        {
+            var channel = source.Channels[channelId];
+            string known = source.Schemas.TryGetValue(channel.SchemaId, out var schema) && _expected.Values.Any(d => d.FullName == schema.Name)
+                ? $"; its schema {schema.Name} belongs to {_expected.First(pair => pair.Value.FullName == schema.Name).Key}, so its Channel record looks damaged (`trainer log recover` rebuilds it)"
+                : "";
+            return $"ignored {count} messages on channel {channelId} ('{channel.Topic}', {SchemaName(channel)}): not a teleop log topic{known}";
         }
 
         /// <summary>Fails when nothing in the file was a teleop log channel: it is some other MCAP file.</summary>
@@ -220,7 +253,29 @@ public static class TeleopLogReader
                 throw new McapFormatException(source.Path, offset,
                     $"channel {channel.Id} on {channel.Topic} carries {SchemaName(channel)} encoded as '{channel.MessageEncoding}'; a teleop log has {descriptor.FullName} encoded as protobuf there");
             }
+            if (!DefinesMessage(schema.Data, descriptor.FullName))
+            {
+                _schemaIssues.Add(new McapIssue(offset, $"the schema of {channel.Topic} ({schema.Name}) holds no readable definition of {descriptor.FullName} (a damaged FileDescriptorSet): read with the built-in definition, but other MCAP tools cannot decode it (`trainer log recover` rebuilds it)"));
+            }
             return descriptor.Parser;
+        }
+
+        /// <summary>Whether schema data is a FileDescriptorSet that defines <paramref name="fullName"/>.</summary>
+        private static bool DefinesMessage(ReadOnlyMemory<byte> data, string fullName)
+        {
+            if (data.Span.SequenceEqual(TeleopTopics.SchemaData))
+            {
+                return true;
+            }
+            try
+            {
+                var set = FileDescriptorSet.Parser.ParseFrom(data.Span);
+                return set.File.Any(file => file.MessageType.Any(message => $"{file.Package}.{message.Name}" == fullName));
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                return false;
+            }
         }
 
         private string SchemaName(McapChannel channel) =>

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Robotics.Protos.Log;
+using Robotics.Protos.Mcap;
 
 namespace Robotics.Protos.TeleopLog;
 
@@ -41,6 +42,12 @@ public static class TeleopTopics
     /// everything it imports, dependencies first, as protobuf readers expect.
     /// </summary>
     public static ReadOnlySpan<byte> SchemaData => SchemaDataBytes.Value;
+
+    /// <summary>Every channel as the writer declares it: what <c>trainer log recover</c> checks a damaged log's channels against.</summary>
+    public static IReadOnlyList<McapKnownChannel> KnownChannels { get; } =
+    [
+        .. All.Select(pair => new McapKnownChannel(pair.Topic, McapLayout.ProtobufEncoding, pair.Descriptor.FullName, McapLayout.ProtobufEncoding, SchemaDataBytes.Value)),
+    ];
 
     private static byte[] BuildSchemaData()
     {

@@ -58,9 +58,10 @@ internal static class LogCommands
     private static Command Recover()
     {
         var file = new Argument<string>("file") { Description = "The cut or damaged teleop log." };
-        var output = new Option<string?>("--output", "-o") { Description = "Where to write the rescued log (default: FILE with .recovered.mcap)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write the rescued log (default: FILE with .recovered.mcap); an existing file is refused unless --force." };
+        var force = new Option<bool>("--force") { Description = "Replace the output file if it exists." };
         var json = CliCommand.JsonOption();
-        var command = new Command("recover", "Write a closed, indexed copy of a cut or damaged log: every complete chunk that passes its CRC is kept, the rest is reported.") { file, output, json };
+        var command = new Command("recover", "Write a closed, indexed copy of a cut or damaged log: every chunk that passes its CRC is kept, channels are checked against the teleop log's own, the rest is reported.") { file, output, force, json };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
             string input = parse.GetValue(file)!;
@@ -69,7 +70,7 @@ internal static class LogCommands
                 throw new FileNotFoundException($"{input}: no such file", input);
             }
             string target = parse.GetValue(output) ?? Path.ChangeExtension(input, null) + ".recovered.mcap";
-            var report = McapRecovery.Recover(input, target);
+            var report = McapRecovery.Recover(input, target, new McapRecoveryOptions { Overwrite = parse.GetValue(force), KnownChannels = TeleopTopics.KnownChannels });
             foreach (var issue in report.Issues)
             {
                 console.Warning($"{input}: {issue}");

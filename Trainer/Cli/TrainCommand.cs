@@ -97,6 +97,10 @@ internal static class TrainCommand
             var folder = new RunFolder(resumeFrom ?? parse.GetValue(runDir) ?? Path.ChangeExtension(outPath, null) + ".run");
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.Train.Count} training steps from {split.Train.EpisodeCount} episodes, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
+            foreach (string warning in demonstrations.Warnings)
+            {
+                console.Warning(warning);
+            }
             if (demonstrations.SkippedNonFinite > 0)
             {
                 console.Warning($"skipped {demonstrations.SkippedNonFinite} steps with NaN or infinity");

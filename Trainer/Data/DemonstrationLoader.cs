@@ -33,9 +33,12 @@ public static class DemonstrationLoader
         long nonExpert = 0;
         int byOutcome = 0;
         int totalEpisodes = 0;
+        var warnings = new List<string>();
         foreach (string file in files)
         {
-            foreach (var episode in TeleopLogReader.Read(file).Episodes)
+            var log = TeleopLogReader.Read(file);
+            warnings.AddRange(log.Issues.Select(issue => $"{file}: {issue}"));
+            foreach (var episode in log.Episodes)
             {
                 totalEpisodes++;
                 first ??= episode;
@@ -82,6 +85,7 @@ public static class DemonstrationLoader
             SkippedNonFinite = nonFinite,
             SkippedNonExpert = nonExpert,
             SkippedEpisodesByOutcome = byOutcome,
+            Warnings = warnings,
         };
     }
 

@@ -29,6 +29,9 @@ public sealed class Demonstrations
     /// <summary>Episodes left out by the success-only filter.</summary>
     public int SkippedEpisodesByOutcome { get; init; }
 
+    /// <summary>What reading the logs noticed (messages on unknown topics, damaged schemas), each naming its file.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public int ObservationSize => ObservationNames.Count;
 
     /// <summary>Action dimensions (Gaussian) or discrete actions (categorical): the policy's output size.</summary>
