@@ -61,6 +61,21 @@ public sealed class TeleopLogBadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_trailing_magic_is_refused_strictly_and_read_whole_with_a_warning_by_a_tolerant_read()
+    {
+        string path = WriteLog("tail.mcap");
+        var bytes = File.ReadAllBytes(path);
+        bytes[^1] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Contains("the footer is not followed by the MCAP magic", ReadFails(path).Message);
+        var log = TeleopLogReader.Read(path, Tolerant);
+
+        Assert.Equal(3 * 200, log.StepCount);
+        Assert.Contains(log.Issues, issue => issue.ToString().Contains("the footer is not followed by the MCAP magic"));
+    }
+
+    [Fact]
     public void A_truncated_file_is_one_error_naming_the_cut_unless_truncation_is_tolerated()
     {
         string path = WriteLog("cut.mcap");

@@ -236,7 +236,8 @@ public sealed class McapSequentialReader : IMcapMessageSource
         ReadExactly(position, magic);
         if (!magic.SequenceEqual(McapLayout.Magic))
         {
-            throw new McapFormatException(Path, position, "the footer is not followed by the MCAP magic");
+            // Everything before it was read and checked: a tolerant reader keeps it and says what is wrong at the end.
+            Cut(position, "the footer is not followed by the MCAP magic (damaged bytes at the end)");
         }
     }
 
