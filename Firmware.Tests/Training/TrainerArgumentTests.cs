@@ -92,6 +92,25 @@ public sealed class TrainerArgumentTests : IDisposable
         Assert.False(File.Exists(output) || Directory.Exists(output), $"{output} was written");
     }
 
+    [Theory]
+    [InlineData("{not json", "the checkpoint's configuration is damaged")]
+    [InlineData("{\"Hidden\": [200000000]}", "--hidden: got 200000000; " + Hidden)]
+    [InlineData("{\"LearningRate\": \"NaN\"}", "the checkpoint's configuration is damaged")]
+    public void Resume_refuses_a_checkpoint_whose_configuration_is_damaged_or_out_of_range(string config, string error)
+    {
+        string folder = _directory.File("policy.run");
+        Directory.CreateDirectory(folder);
+        string checkpoint = Path.Combine(folder, "checkpoint.pb");
+        Robotics.Trainer.Training.Checkpoints.Save(checkpoint, new Robotics.Protos.Train.TrainingCheckpoint { ConfigJson = config });
+        byte[] before = File.ReadAllBytes(checkpoint);
+
+        var run = CliRun.Of(TrainerCli.Build(), "train", "--data", _log, "--out", _directory.File("policy.onnx"), "--resume", folder);
+
+        AssertOneError(run, error);
+        Assert.Equal(before, File.ReadAllBytes(checkpoint));
+        Assert.False(File.Exists(_directory.File("policy.onnx")));
+    }
+
     private static void AssertOneError(CliRun run, string error)
     {
         Assert.Equal(1, run.ExitCode);

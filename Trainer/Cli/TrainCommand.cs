@@ -84,7 +84,7 @@ internal static class TrainCommand
                     Device = parse.GetValue(device) == "cuda" ? TrainingDevice.Cuda : TrainingDevice.Cpu,
                     Threads = parse.GetValue(threads),
                 }
-                : ResumedConfig(checkpoint.ConfigJson, Given(parse, epochs), Given(parse, steps));
+                : ResumedConfig(Path.Combine(resumeFrom!, "checkpoint.pb"), checkpoint.ConfigJson, Given(parse, epochs), Given(parse, steps));
             config.Validate();
             if (config.Device == TrainingDevice.Cuda)
             {
@@ -141,9 +141,19 @@ internal static class TrainCommand
         parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
 
     /// <summary>A resumed run keeps its settings; only the epochs and the step budget may be extended.</summary>
-    private static TrainingConfig ResumedConfig(string json, int? epochs, long? steps)
+    private static TrainingConfig ResumedConfig(string checkpointPath, string json, int? epochs, long? steps)
     {
-        var config = JsonSerializer.Deserialize<TrainingConfig>(json) ?? throw new InvalidDataException("the checkpoint's configuration is empty");
+        TrainingConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<TrainingConfig>(json);
+        }
+        catch (JsonException e)
+        {
+            // The serializer's message names .NET types and JSON paths; the line a user needs is which file is damaged.
+            throw new InvalidDataException($"{checkpointPath}: the checkpoint's configuration is damaged (not the JSON the trainer writes, {e.Path ?? "at the start"}); start a new run without --resume", e);
+        }
+        config = config ?? throw new InvalidDataException($"{checkpointPath}: the checkpoint's configuration is empty");
         return config with { Epochs = epochs ?? config.Epochs, MaxSteps = steps ?? config.MaxSteps };
     }
 }
