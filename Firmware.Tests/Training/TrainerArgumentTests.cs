@@ -93,6 +93,39 @@ public sealed class TrainerArgumentTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--out: got an empty path", "train", "--out", "")]
+    [InlineData("--data: got an empty path", "train", "--data", "")]
+    [InlineData("--run-dir: got an empty path", "train", "--run-dir", "")]
+    [InlineData("--resume: got an empty path", "train", "--resume", "")]
+    [InlineData("--record: got an empty path", "eval", "--expert", "--robot", "sim:reach", "--episodes", "1", "--record", "")]
+    [InlineData("--policy: got an empty path", "eval", "--policy", "", "--robot", "sim:reach")]
+    [InlineData("--out: got an empty path", "demo", "--quick", "--out", "")]
+    [InlineData("--export: got an empty path", "bench", "train", "--export", "")]
+    [InlineData("policy: got an empty path", "inspect", "")]
+    [InlineData("path: got an empty path", "log", "info", "")]
+    public void An_empty_path_is_refused_naming_the_flag(string error, params string[] args)
+    {
+        string[] data = args[0] == "train" && !args.Contains("--data") ? ["--data", _log, "--hidden", "8", "--epochs", "1"] : [];
+
+        var run = CliRun.Of(TrainerCli.Build(), [.. args, .. data]);
+
+        AssertOneError(run, error);
+    }
+
+    [Fact]
+    public void A_directory_given_as_the_policy_file_is_refused_before_training()
+    {
+        string folder = _directory.File("policies");
+        Directory.CreateDirectory(folder);
+
+        var run = CliRun.Of(TrainerCli.Build(), "train", "--data", _log, "--out", folder, "--hidden", "8", "--epochs", "1");
+
+        AssertOneError(run, $"--out: {folder} is a directory; give a file name, such as {Path.Combine(folder, "policy.onnx")}");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        Assert.False(Directory.Exists(folder + ".run"), "no run folder beside it");
+    }
+
+    [Theory]
     [InlineData("{not json", "the checkpoint's configuration is damaged")]
     [InlineData("{\"Hidden\": [200000000]}", "--hidden: got 200000000; " + Hidden)]
     [InlineData("{\"LearningRate\": \"NaN\"}", "the checkpoint's configuration is damaged")]

@@ -40,7 +40,8 @@ internal static class BenchTrainCommand
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the benchmark policy", console =>
         {
-            string folder = parse.GetValue(output)!;
+            string folder = CliPaths.NotEmpty("--out", parse.GetValue(output)!);
+            string? policyPath = parse.GetValue(export) is string exportPath ? CliPaths.OutputFile("--export", exportPath, "policy.onnx") : null;
             Directory.CreateDirectory(folder);
             var config = new TrainingConfig
             {
@@ -60,7 +61,7 @@ internal static class BenchTrainCommand
             using var run = new TrainingRun(data, config);
             var result = run.Run(new RunFolder(Path.Combine(folder, "run")), ITrainingProgress.None);
             var last = result.History[^1];
-            if (parse.GetValue(export) is string policyPath)
+            if (policyPath is not null)
             {
                 PolicyExporter.Write(policyPath, PolicyExporter.Build(data, config, result));
             }

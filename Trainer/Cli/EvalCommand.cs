@@ -24,12 +24,12 @@ internal static class EvalCommand
         };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
-            string? policyPath = parse.GetValue(policy);
+            string? policyPath = parse.GetValue(policy) is string given ? CliPaths.NotEmpty("--policy", given) : null;
             if ((policyPath is null) == !parse.GetValue(expert))
             {
                 throw new ArgumentException("say what to evaluate: --policy FILE or --expert");
             }
-            string? kept = parse.GetValue(record);
+            string? kept = parse.GetValue(record) is string recordPath ? CliPaths.OutputFile("--record", recordPath, "eval.mcap") : null;
             string log = kept ?? Path.Combine(Path.GetTempPath(), $"trainer-eval-{Guid.NewGuid():N}.mcap");
             try
             {

@@ -57,8 +57,10 @@ internal static class TrainCommand
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the policy", console =>
         {
-            string outPath = parse.GetValue(output)!;
-            string? resumeFrom = parse.GetValue(resume);
+            string outPath = CliPaths.OutputFile("--out", parse.GetValue(output)!, "policy.onnx");
+            string? resumeFrom = parse.GetValue(resume) is string resumePath ? CliPaths.NotEmpty("--resume", resumePath) : null;
+            string? runDirPath = parse.GetValue(runDir) is string runPath ? CliPaths.NotEmpty("--run-dir", runPath) : null;
+            string[] logs = [.. parse.GetValue(data)!.Select(log => CliPaths.NotEmpty("--data", log))];
             var checkpoint = resumeFrom is null ? null : Checkpoints.Load(Path.Combine(resumeFrom, "checkpoint.pb"));
             var config = checkpoint is null
                 ? new TrainingConfig
@@ -91,10 +93,9 @@ internal static class TrainCommand
                 OrtSessions.RequireCuda();
             }
 
-            string[] logs = parse.GetValue(data)!;
             var split = PolicyTraining.Prepare(logs, config);
             var demonstrations = split.Source;
-            var folder = new RunFolder(resumeFrom ?? parse.GetValue(runDir) ?? Path.ChangeExtension(outPath, null) + ".run");
+            var folder = new RunFolder(resumeFrom ?? runDirPath ?? Path.ChangeExtension(outPath, null) + ".run");
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.Train.Count} training steps from {split.Train.EpisodeCount} episodes, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
             if (demonstrations.SkippedNonFinite > 0)
