@@ -63,7 +63,7 @@ public sealed class EvalCommandTests(SimPolicies policies) : IDisposable
     [Theory]
     [InlineData("say what to evaluate: --policy FILE or --expert", "eval", "--robot", "sim:reach")]
     [InlineData("closed-loop evaluation needs a simulator", "eval", "--expert", "--robot", "robot.json")]
-    [InlineData("--episodes: must be at least 1", "eval", "--expert", "--robot", "sim:reach", "--episodes", "0")]
+    [InlineData("--episodes: got '0'; it must be a whole number from 1 to 10000", "eval", "--expert", "--robot", "sim:reach", "--episodes", "0")]
     [InlineData("no such policy file", "eval", "--policy", "/nowhere/policy.onnx", "--robot", "sim:reach")]
     public void Bad_requests_get_one_clear_error(string message, params string[] args)
     {

@@ -104,7 +104,7 @@ public sealed class TrainingDataTests : IDisposable
         var run = Train(a, b);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("episodes disagree on the robot's observations [x0, x1, x2] vs [x0, x1, x2, x3]", run.Stderr);
+        Assert.Contains("episodes disagree on the robot's observations: 3 vs 4", run.Stderr);
         Assert.Contains(a, run.Stderr);
         Assert.Contains(b, run.Stderr);
     }

@@ -17,15 +17,20 @@ namespace Robotics.Trainer.Cli;
 /// </summary>
 internal static class BenchTrainCommand
 {
+    // The synthetic samples are held in memory at once: 500 episodes of 1,000 steps of 1,024 observations is 2 GB.
+    private static readonly WholeRange Observations = new("--observations", 1, 1024);
+    private static readonly WholeRange Actions = new("--actions", 1, 256);
+    private static readonly WholeRange Episodes = new("--episodes", 2, 500);
+
     public static Command Create()
     {
-        var observations = new Option<int>("--observations") { DefaultValueFactory = _ => 32, Description = "Observation size." };
-        var actions = new Option<int>("--actions") { DefaultValueFactory = _ => 8, Description = "Action size." };
-        var hidden = new Option<string>("--hidden") { DefaultValueFactory = _ => "256,256", Description = "Hidden widths." };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 256, Description = "Mini-batch size." };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 5, Description = "Epochs to train." };
-        var episodes = new Option<int>("--episodes") { DefaultValueFactory = _ => 125, Description = "Episodes of 1,000 samples (a fifth held out)." };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 0, Description = "Threads (0: one per core)." };
+        var observations = RangedOptions.Int(Observations, "Observation size.", 32);
+        var actions = RangedOptions.Int(Actions, "Action size.", 8);
+        var hidden = RangedOptions.Hidden("Hidden widths.", "256,256");
+        var batch = RangedOptions.Int(TrainingRanges.Batch, "Mini-batch size.", 256);
+        var epochs = RangedOptions.Int(TrainingRanges.Epochs, "Epochs to train.", 5);
+        var episodes = RangedOptions.Int(Episodes, "Episodes of 1,000 samples (a fifth held out).", 125);
+        var threads = RangedOptions.Int(TrainingRanges.Threads, "Threads (0: one per core).", 0);
         var output = new Option<string>("--out") { DefaultValueFactory = _ => "bench-train", Description = "Folder for the samples and the run." };
         var export = new Option<string?>("--export") { Description = "Also write the trained policy here (a 2×256 Gaussian policy for `controller bench`)." };
         var json = CliCommand.JsonOption();
@@ -33,13 +38,14 @@ internal static class BenchTrainCommand
         {
             observations, actions, hidden, batch, epochs, episodes, threads, output, export, json,
         };
-        command.SetAction(parse => CliCommand.Run(parse, json, console =>
+        command.SetAction(parse => TrainerCommand.Run(parse, json, "training the benchmark policy", console =>
         {
-            string folder = parse.GetValue(output)!;
+            string folder = CliPaths.NotEmpty("--out", parse.GetValue(output)!);
+            string? policyPath = parse.GetValue(export) is string exportPath ? CliPaths.OutputFile("--export", exportPath, "policy.onnx") : null;
             Directory.CreateDirectory(folder);
             var config = new TrainingConfig
             {
-                Hidden = [.. parse.GetValue(hidden)!.Split(',').Select(h => int.Parse(h, CultureInfo.InvariantCulture))],
+                Hidden = TrainingRanges.ParseHidden(parse.GetValue(hidden)!),
                 BatchSize = parse.GetValue(batch),
                 Epochs = parse.GetValue(epochs),
                 Patience = 0,
@@ -55,7 +61,7 @@ internal static class BenchTrainCommand
             using var run = new TrainingRun(data, config);
             var result = run.Run(new RunFolder(Path.Combine(folder, "run")), ITrainingProgress.None);
             var last = result.History[^1];
-            if (parse.GetValue(export) is string policyPath)
+            if (policyPath is not null)
             {
                 PolicyExporter.Write(policyPath, PolicyExporter.Build(data, config, result));
             }
@@ -68,7 +74,7 @@ internal static class BenchTrainCommand
                 ["threads"] = threadCount,
                 ["observations"] = parse.GetValue(observations),
                 ["actions"] = parse.GetValue(actions),
-                ["hidden"] = parse.GetValue(hidden),
+                ["hidden"] = string.Join(',', config.Hidden),
                 ["batch"] = run.BatchSize,
                 ["epochs"] = result.Epochs,
                 ["train_samples"] = data.Train.Count,

@@ -3,6 +3,7 @@ using System.Globalization;
 using Robotics.Hardware.Simulation;
 using Robotics.Trainer.Demo;
 using Robotics.Trainer.Policies.Heads;
+using Robotics.Trainer.Training;
 using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
@@ -18,18 +19,18 @@ internal static class DemoCommand
         var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the robot's actions imply (sim:cartpole: categorical)." };
         kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);
         var quick = new Option<bool>("--quick") { Description = "A smaller run that shows the same in under a minute." };
-        var seed = new Option<int>("--seed") { Description = "Seed for every stage: the same seed gives the same recording, training and evaluation.", DefaultValueFactory = _ => 0 };
-        var demos = new Option<int?>("--demos") { Description = "Teleop episodes to learn from (default: 20 for sim:reach, 3 for sim:cartpole)." };
-        var rounds = new Option<int?>("--rounds") { Description = "DAgger rounds (default: 4 for sim:reach, 3 for sim:cartpole, 2 with --quick)." };
-        var roundEpisodes = new Option<int?>("--round-episodes") { Description = "Episodes per DAgger round (default: 20 for sim:reach, 10 for sim:cartpole; fewer with --quick)." };
-        var evalEpisodes = new Option<int?>("--eval-episodes") { Description = "Evaluation episodes per policy (default 100, 50 with --quick)." };
+        var seed = RangedOptions.Int(TrainingRanges.Seed, "Seed for every stage: the same seed gives the same recording, training and evaluation.", 0);
+        var demos = RangedOptions.OptionalInt(DemoSettings.DemonstrationRange, "Teleop episodes to learn from (default: 20 for sim:reach, 3 for sim:cartpole).");
+        var rounds = RangedOptions.OptionalInt(DemoSettings.RoundsRange, "DAgger rounds (default: 4 for sim:reach, 3 for sim:cartpole, 2 with --quick).");
+        var roundEpisodes = RangedOptions.OptionalInt(DemoSettings.RoundEpisodesRange, "Episodes per DAgger round (default: 20 for sim:reach, 10 for sim:cartpole; fewer with --quick).");
+        var evalEpisodes = RangedOptions.OptionalInt(DemoSettings.EvaluationRange, "Evaluation episodes per policy (default 100, 50 with --quick).");
         var output = new Option<string>("--out") { Description = "The folder for logs, policies and the report (an earlier demo's folder is replaced).", DefaultValueFactory = _ => "demo" };
         var json = CliCommand.JsonOption();
         var command = new Command("demo", "Record a simulated expert, train a BC policy, deploy it against the expert on unseen episodes, run DAgger rounds with the expert as a remote operator over gRPC, and write a report.")
         {
             robot, kind, quick, seed, demos, rounds, roundEpisodes, evalEpisodes, output, json,
         };
-        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
+        command.SetAction((parse, cancellation) => TrainerCommand.RunAsync(parse, json, "running the demo", async console =>
         {
             var settings = DemoSettings.For(parse.GetValue(robot)!, parse.GetValue(quick));
             settings = settings with
@@ -42,7 +43,7 @@ internal static class DemoCommand
                 EvaluationEpisodes = parse.GetValue(evalEpisodes) ?? settings.EvaluationEpisodes,
             };
             settings.Validate();
-            var folder = DemoFolder.Create(parse.GetValue(output)!);
+            var folder = DemoFolder.Create(CliPaths.NotEmpty("--out", parse.GetValue(output)!));
             var outcome = await new DemoPipeline(settings, folder, console.Line).RunAsync(cancellation);
             string report = DemoReport.Write(outcome, folder);
             var summary = DemoSummary.Json(outcome, folder.Path);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Robotics.Trainer.Evaluation;
+using Robotics.Trainer.Training;
 using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
@@ -13,8 +14,8 @@ internal static class EvalCommand
         var policy = new Option<string?>("--policy") { Description = "The policy to deploy (an exported .onnx file)." };
         var expert = new Option<bool>("--expert") { Description = "Evaluate the simulator's scripted expert instead of a policy: the baseline for the same seed." };
         var robot = new Option<string>("--robot") { Description = "The simulator: sim:reach or sim:cartpole.", Required = true };
-        var episodes = new Option<int>("--episodes") { Description = "Episodes to run.", DefaultValueFactory = _ => 50 };
-        var seed = new Option<int>("--seed") { Description = "Draws the episodes; use one the training logs were not recorded with.", DefaultValueFactory = _ => 1 };
+        var episodes = RangedOptions.Int(ClosedLoopRun.Episodes, "Episodes to run.", 50);
+        var seed = RangedOptions.Int(TrainingRanges.Seed, "Draws the episodes; use one the training logs were not recorded with.", 1);
         var record = new Option<string?>("--record") { Description = "Keep the recording of every tick here (a new .mcap file)." };
         var json = CliCommand.JsonOption();
         var command = new Command("eval", "Deploy a policy in the controller runtime on a simulator for N episodes and report success rate, episode length, final goal error, interventions and help requests.")
@@ -23,12 +24,12 @@ internal static class EvalCommand
         };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
-            string? policyPath = parse.GetValue(policy);
+            string? policyPath = parse.GetValue(policy) is string given ? CliPaths.NotEmpty("--policy", given) : null;
             if ((policyPath is null) == !parse.GetValue(expert))
             {
                 throw new ArgumentException("say what to evaluate: --policy FILE or --expert");
             }
-            string? kept = parse.GetValue(record);
+            string? kept = parse.GetValue(record) is string recordPath ? CliPaths.OutputFile("--record", recordPath, "eval.mcap") : null;
             string log = kept ?? Path.Combine(Path.GetTempPath(), $"trainer-eval-{Guid.NewGuid():N}.mcap");
             try
             {

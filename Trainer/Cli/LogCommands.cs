@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Robotics.Protos.Mcap;
 using Robotics.Protos.TeleopLog;
+using Robotics.Trainer.Data;
 using Robotics.Trainer.Logs;
 using Robotics.Controller.CommandLine;
 
@@ -24,7 +25,7 @@ internal static class LogCommands
         var command = new Command("info", "Print episodes, steps, duration, achieved rate, steps per action source and dropped steps.") { path, json };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
-            var files = TeleopLogReader.FindLogs(parse.GetValue(path)!);
+            var files = TeleopLogReader.FindLogs(CliPaths.NotEmpty("path", parse.GetValue(path)!));
             if (files.Count == 0)
             {
                 throw new FileNotFoundException($"{parse.GetValue(path)}: no .mcap files in this directory");
@@ -41,6 +42,11 @@ internal static class LogCommands
                 foreach (var issue in log.Issues)
                 {
                     console.Warning($"{log.Path}: {issue}");
+                }
+                var refused = log.Episodes.Select(e => (e.Id, Problem: EpisodeRules.Problem(e.Start))).Where(e => e.Problem is not null).ToList();
+                if (refused.Count > 0)
+                {
+                    console.Warning($"{log.Path}: `trainer train` refuses {refused.Count} of its {log.Episodes.Count} episodes; the first, episode {refused[0].Id}: {refused[0].Problem}");
                 }
                 if (!log.WasClosed)
                 {
@@ -114,13 +120,16 @@ internal static class LogCommands
         ["episodes"] = summary.Episodes,
         ["outcomes"] = new JsonObject([.. summary.Outcomes.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
         ["steps"] = summary.Steps,
-        ["duration_s"] = summary.DurationSeconds,
-        ["achieved_rate_hz"] = summary.AchievedRateHz,
-        ["nominal_rates_hz"] = new JsonArray([.. summary.NominalRatesHz.Select(r => (JsonNode)r)]),
+        ["duration_s"] = Finite(summary.DurationSeconds),
+        ["achieved_rate_hz"] = Finite(summary.AchievedRateHz),
+        ["nominal_rates_hz"] = new JsonArray([.. summary.NominalRatesHz.Select(r => Finite(r))]),
         ["steps_per_source"] = new JsonObject([.. summary.StepsPerSource.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
         ["dropped_steps"] = summary.DroppedSteps,
         ["dropped_events"] = summary.DroppedEvents,
         ["orphan_steps"] = summary.OrphanSteps,
         ["unclosed_files"] = summary.UnclosedFiles,
     };
+
+    /// <summary>JSON has no NaN or infinity: a figure a damaged log makes non-finite is written as null.</summary>
+    private static JsonValue? Finite(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 }

@@ -22,30 +22,30 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Where to write the policy.", DefaultValueFactory = _ => "policy.onnx" };
         var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the logs' action space implies." };
         kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths.", DefaultValueFactory = _ => "256,256" };
+        var hidden = RangedOptions.Hidden("Hidden layer widths.", "256,256");
         var activation = new Option<string>("--activation") { Description = "leaky_relu, relu or tanh.", DefaultValueFactory = _ => "leaky_relu" };
         activation.AcceptOnlyFromAmong("leaky_relu", "relu", "tanh");
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training episodes.", DefaultValueFactory = _ => defaults.Epochs };
-        var steps = new Option<long>("--steps") { Description = "Optimizer-step budget (0: none); ends training before the epochs do.", DefaultValueFactory = _ => 0 };
-        var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => defaults.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var epochs = RangedOptions.Int(TrainingRanges.Epochs, "Passes over the training episodes.", defaults.Epochs);
+        var steps = RangedOptions.Long(TrainingRanges.Steps, "Optimizer-step budget (0: none); ends training before the epochs do.", 0);
+        var batch = RangedOptions.Int(TrainingRanges.Batch, "Mini-batch size.", defaults.BatchSize);
+        var lr = RangedOptions.Double(TrainingRanges.LearningRate, "Learning rate.", defaults.LearningRate);
         var schedule = new Option<string>("--schedule") { Description = "constant or cosine learning rate.", DefaultValueFactory = _ => "constant" };
         schedule.AcceptOnlyFromAmong("constant", "cosine");
         var optimizer = new Option<string>("--optimizer") { Description = "adamw (decoupled decay) or adam (L2 decay).", DefaultValueFactory = _ => "adamw" };
         optimizer.AcceptOnlyFromAmong("adamw", "adam");
-        var weightDecay = new Option<double>("--weight-decay") { Description = "Weight decay on weight matrices (not biases).", DefaultValueFactory = _ => defaults.WeightDecay };
-        var maxGradNorm = new Option<double>("--max-grad-norm") { Description = "Clip the global gradient norm to this (0: off).", DefaultValueFactory = _ => defaults.MaxGradNorm };
-        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation score (0: never).", DefaultValueFactory = _ => defaults.Patience };
-        var logStdMin = new Option<double>("--log-std-min") { Description = "Gaussian: the smallest log σ, in normalized action units; raising it stops σ collapsing onto the easiest samples.", DefaultValueFactory = _ => defaults.LogStdMin };
+        var weightDecay = RangedOptions.Double(TrainingRanges.WeightDecay, "Weight decay on weight matrices (not biases).", defaults.WeightDecay);
+        var maxGradNorm = RangedOptions.Double(TrainingRanges.MaxGradNorm, "Clip the global gradient norm to this (0: off).", defaults.MaxGradNorm);
+        var patience = RangedOptions.Int(TrainingRanges.Patience, "Stop after this many epochs without a better validation score (0: never).", defaults.Patience);
+        var logStdMin = RangedOptions.Double(TrainingRanges.LogStdMin, $"Gaussian: the smallest log σ, in normalized action units, below the largest ({defaults.LogStdMax}); raising it stops σ collapsing onto the easiest samples.", defaults.LogStdMin);
         var selectBy = new Option<string>("--select-by") { Description = "The validation score that picks the exported epoch: nll, or mse (of the mean action; better on a few demonstrations).", DefaultValueFactory = _ => "nll" };
         selectBy.AcceptOnlyFromAmong("nll", "mse");
-        var validation = new Option<double>("--val-fraction") { Description = "Share of episodes held out for validation.", DefaultValueFactory = _ => defaults.ValidationFraction };
+        var validation = RangedOptions.Double(TrainingRanges.ValidationFraction, "Share of episodes held out for validation.", defaults.ValidationFraction);
         var onlySuccess = new Option<bool>("--only-success") { Description = "Learn only from episodes whose outcome is success." };
-        var helpRate = new Option<double>("--help-rate") { Description = "Share of held-out ticks on which the policy should ask for help.", DefaultValueFactory = _ => defaults.HelpRate };
-        var seed = new Option<int>("--seed") { Description = "Seed for the split, the initial weights and the batches.", DefaultValueFactory = _ => 0 };
+        var helpRate = RangedOptions.Double(TrainingRanges.HelpRate, "Share of held-out ticks on which the policy should ask for help.", defaults.HelpRate);
+        var seed = RangedOptions.Int(TrainingRanges.Seed, "Seed for the split, the initial weights and the batches.", 0);
         var device = new Option<string>("--device") { Description = "cpu, or cuda (needs a build with -p:UseCuda=true).", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "cuda");
-        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0: one per core).", DefaultValueFactory = _ => 0 };
+        var threads = RangedOptions.Int(TrainingRanges.Threads, "ONNX Runtime threads (0: one per core).", 0);
         var runDir = new Option<string?>("--run-dir") { Description = "Folder for metrics.csv, curves.svg, config.json, help_threshold.json and checkpoint.pb (default: next to --out)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its checkpoint (same --data)." };
         var json = CliCommand.JsonOption();
@@ -55,16 +55,18 @@ internal static class TrainCommand
             data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
             patience, logStdMin, selectBy, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
         };
-        command.SetAction(parse => CliCommand.Run(parse, json, console =>
+        command.SetAction(parse => TrainerCommand.Run(parse, json, "training the policy", console =>
         {
-            string outPath = parse.GetValue(output)!;
-            string? resumeFrom = parse.GetValue(resume);
+            string outPath = CliPaths.OutputFile("--out", parse.GetValue(output)!, "policy.onnx");
+            string? resumeFrom = parse.GetValue(resume) is string resumePath ? CliPaths.NotEmpty("--resume", resumePath) : null;
+            string? runDirPath = parse.GetValue(runDir) is string runPath ? CliPaths.NotEmpty("--run-dir", runPath) : null;
+            string[] logs = [.. parse.GetValue(data)!.Select(log => CliPaths.NotEmpty("--data", log))];
             var checkpoint = resumeFrom is null ? null : Checkpoints.Load(Path.Combine(resumeFrom, "checkpoint.pb"));
             var config = checkpoint is null
                 ? new TrainingConfig
                 {
                     Kind = PolicyHeads.Named(parse.GetValue(kind)),
-                    Hidden = ParseHidden(parse.GetValue(hidden)!),
+                    Hidden = TrainingRanges.ParseHidden(parse.GetValue(hidden)!),
                     Activation = parse.GetValue(activation) switch { "relu" => Activation.Relu, "tanh" => Activation.Tanh, _ => Activation.LeakyRelu },
                     Epochs = parse.GetValue(epochs),
                     MaxSteps = parse.GetValue(steps),
@@ -84,17 +86,16 @@ internal static class TrainCommand
                     Device = parse.GetValue(device) == "cuda" ? TrainingDevice.Cuda : TrainingDevice.Cpu,
                     Threads = parse.GetValue(threads),
                 }
-                : ResumedConfig(checkpoint.ConfigJson, Given(parse, epochs), Given(parse, steps));
+                : ResumedConfig(Path.Combine(resumeFrom!, "checkpoint.pb"), checkpoint.ConfigJson, Given(parse, epochs), Given(parse, steps));
             config.Validate();
             if (config.Device == TrainingDevice.Cuda)
             {
                 OrtSessions.RequireCuda();
             }
 
-            string[] logs = parse.GetValue(data)!;
             var split = PolicyTraining.Prepare(logs, config);
             var demonstrations = split.Source;
-            var folder = new RunFolder(resumeFrom ?? parse.GetValue(runDir) ?? Path.ChangeExtension(outPath, null) + ".run");
+            var folder = new RunFolder(resumeFrom ?? runDirPath ?? Path.ChangeExtension(outPath, null) + ".run");
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.Train.Count} training steps from {split.Train.EpisodeCount} episodes, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
             foreach (string warning in demonstrations.Warnings)
@@ -103,7 +104,7 @@ internal static class TrainCommand
             }
             if (demonstrations.SkippedNonFinite > 0)
             {
-                console.Warning($"skipped {demonstrations.SkippedNonFinite} steps with NaN or infinity");
+                console.Warning($"skipped {demonstrations.SkippedNonFinite} steps with NaN or infinity in their observation or action (the first: {demonstrations.FirstNonFinite})");
             }
 
             var result = PolicyTraining.TrainAndExport(split, config, logs, folder, outPath, run =>
@@ -144,24 +145,20 @@ internal static class TrainCommand
     private static T? Given<T>(ParseResult parse, Option<T> option) where T : struct =>
         parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
 
-    private static int[] ParseHidden(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var widths = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
-            {
-                throw new ArgumentException($"--hidden: '{text}' is not a comma-separated list of layer widths such as 256,256");
-            }
-        }
-        return widths;
-    }
-
     /// <summary>A resumed run keeps its settings; only the epochs and the step budget may be extended.</summary>
-    private static TrainingConfig ResumedConfig(string json, int? epochs, long? steps)
+    private static TrainingConfig ResumedConfig(string checkpointPath, string json, int? epochs, long? steps)
     {
-        var config = JsonSerializer.Deserialize<TrainingConfig>(json) ?? throw new InvalidDataException("the checkpoint's configuration is empty");
+        TrainingConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<TrainingConfig>(json);
+        }
+        catch (JsonException e)
+        {
+            // The serializer's message names .NET types and JSON paths; the line a user needs is which file is damaged.
+            throw new InvalidDataException($"{checkpointPath}: the checkpoint's configuration is damaged (not the JSON the trainer writes, {e.Path ?? "at the start"}); start a new run without --resume", e);
+        }
+        config = config ?? throw new InvalidDataException($"{checkpointPath}: the checkpoint's configuration is empty");
         return config with { Epochs = epochs ?? config.Epochs, MaxSteps = steps ?? config.MaxSteps };
     }
 }

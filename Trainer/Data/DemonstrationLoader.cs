@@ -1,3 +1,4 @@
+using System.Globalization;
 using Robotics.Protos.Log;
 using Robotics.Protos.TeleopLog;
 using Robotics.Trainer.Policies.Heads;
@@ -29,7 +30,7 @@ public static class DemonstrationLoader
         }
         TeleopEpisode? first = null;
         var episodes = new List<DemoEpisode>();
-        long nonFinite = 0;
+        var nonFinite = new NonFiniteSteps();
         long nonExpert = 0;
         int byOutcome = 0;
         int totalEpisodes = 0;
@@ -41,6 +42,10 @@ public static class DemonstrationLoader
             foreach (var episode in log.Episodes)
             {
                 totalEpisodes++;
+                if (EpisodeRules.Problem(episode.Start) is string problem)
+                {
+                    throw new InvalidDataException($"{file}: episode {episode.Id}: {problem}");
+                }
                 first ??= episode;
                 RequireSameRobot(first, episode);
                 if (filter.OnlySuccess && episode.Outcome != EpisodeOutcome.Success)
@@ -48,7 +53,7 @@ public static class DemonstrationLoader
                     byOutcome++;
                     continue;
                 }
-                var samples = Extract(episode, ref nonFinite, ref nonExpert);
+                var samples = Extract(episode, nonFinite, ref nonExpert);
                 if (samples is not null)
                 {
                     episodes.Add(samples);
@@ -71,7 +76,7 @@ public static class DemonstrationLoader
         if (episodes.Count == 0)
         {
             throw new InvalidDataException($"no expert steps to learn from in {Describe(files)}: {totalEpisodes} episodes, " +
-                $"{byOutcome} left out as unsuccessful, {nonExpert} steps from the policy or the safety layer, {nonFinite} with NaN or infinity");
+                $"{byOutcome} left out as unsuccessful, {nonExpert} steps from the policy or the safety layer, {nonFinite.Count} with NaN or infinity");
         }
         return new Demonstrations
         {
@@ -82,14 +87,15 @@ public static class DemonstrationLoader
             ActionNames = [.. first.Start.Actions.Select(s => s.Name)],
             DiscreteActionNames = [.. first.Start.DiscreteActions],
             Episodes = episodes,
-            SkippedNonFinite = nonFinite,
+            SkippedNonFinite = nonFinite.Count,
+            FirstNonFinite = nonFinite.First,
             SkippedNonExpert = nonExpert,
             SkippedEpisodesByOutcome = byOutcome,
             Warnings = warnings,
         };
     }
 
-    private static DemoEpisode? Extract(TeleopEpisode episode, ref long nonFinite, ref long nonExpert)
+    private static DemoEpisode? Extract(TeleopEpisode episode, NonFiniteSteps nonFinite, ref long nonExpert)
     {
         int observations = episode.Start.Observations.Count;
         int actions = episode.Start.Actions.Count;
@@ -106,7 +112,7 @@ public static class DemonstrationLoader
             }
             if (!AllFinite(step.Observation) || !AllFinite(step.Action))
             {
-                nonFinite++;
+                nonFinite.Add(episode, step);
                 continue;
             }
             if (discrete > 0)
@@ -130,17 +136,33 @@ public static class DemonstrationLoader
         var a = first.Start;
         var b = other.Start;
         string? what =
-            !a.Observations.Select(s => s.Name).SequenceEqual(b.Observations.Select(s => s.Name)) ? $"observations [{Names(a.Observations)}] vs [{Names(b.Observations)}]"
-            : !a.Actions.Select(s => s.Name).SequenceEqual(b.Actions.Select(s => s.Name)) ? $"actions [{Names(a.Actions)}] vs [{Names(b.Actions)}]"
-            : !a.DiscreteActions.SequenceEqual(b.DiscreteActions) ? $"discrete actions [{string.Join(", ", a.DiscreteActions)}] vs [{string.Join(", ", b.DiscreteActions)}]"
-            : null;
+            a.Robot != b.Robot ? $"name: '{a.Robot}' vs '{b.Robot}'"
+            : a.ControlRateHz != b.ControlRateHz ? string.Create(CultureInfo.InvariantCulture, $"control rate: {a.ControlRateHz} Hz vs {b.ControlRateHz} Hz")
+            : Differs("observations", a.Observations.Select(s => s.Name).ToList(), b.Observations.Select(s => s.Name).ToList())
+            ?? Differs("actions", a.Actions.Select(s => s.Name).ToList(), b.Actions.Select(s => s.Name).ToList())
+            ?? Differs("discrete actions", a.DiscreteActions, b.DiscreteActions);
         if (what is not null)
         {
             throw new InvalidDataException($"episodes disagree on the robot's {what}: episode {first.Id} of {first.SourcePath} and episode {other.Id} of {other.SourcePath}");
         }
     }
 
-    private static string Names(IEnumerable<SignalInfo> signals) => string.Join(", ", signals.Select(s => s.Name));
+    /// <summary>How two name lists differ: their sizes, or the first entry that does (a full list can be thousands long).</summary>
+    private static string? Differs(string what, IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return $"{what}: {a.Count} vs {b.Count}";
+        }
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return $"{what}: entry {i} is '{a[i]}' vs '{b[i]}'";
+            }
+        }
+        return null;
+    }
 
     private static bool AllFinite(IEnumerable<float> values) => values.All(float.IsFinite);
 

@@ -23,6 +23,9 @@ public sealed class Demonstrations
     /// <summary>Steps dropped because an observation or action held NaN or infinity.</summary>
     public long SkippedNonFinite { get; init; }
 
+    /// <summary>The first of those steps; null when none was skipped.</summary>
+    public StepLocation? FirstNonFinite { get; init; }
+
     /// <summary>Steps not from an expert (policy or safety actions), which BC must not imitate.</summary>
     public long SkippedNonExpert { get; init; }
 

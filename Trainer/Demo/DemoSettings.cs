@@ -73,21 +73,22 @@ public sealed record DemoSettings
 
     private static TrainingConfig QuickTraining => new DemoSettings().Training with { MaxSteps = 4_000 };
 
+    // Each stage records or evaluates simulated episodes of a few seconds each: beyond these the demo runs for days.
+    public static WholeRange DemonstrationRange { get; } = new("--demos", 2, 1000);
+    public static WholeRange RoundsRange { get; } = new("--rounds", 0, 20);
+    public static WholeRange RoundEpisodesRange { get; } = new("--round-episodes", 1, 1000);
+    public static WholeRange EvaluationRange { get; } = new("--eval-episodes", 1, 10_000);
+
     public void Validate()
     {
-        Require(DemonstrationEpisodes >= 2, "--demos", "must be at least 2 (training holds one out for validation)");
-        Require(EvaluationEpisodes >= 1, "--eval-episodes", "must be at least 1");
-        Require(Rounds >= 0, "--rounds", "must be 0 or more");
-        Require(RoundEpisodes >= 1, "--round-episodes", "must be at least 1");
-        Require(RoundTickRateHz is >= 10 and <= 2000, "round tick rate", "must be between 10 and 2000 Hz");
-        Training.Validate();
-    }
-
-    private static void Require(bool condition, string option, string message)
-    {
-        if (!condition)
+        DemonstrationRange.Require(DemonstrationEpisodes);
+        EvaluationRange.Require(EvaluationEpisodes);
+        RoundsRange.Require(Rounds);
+        RoundEpisodesRange.Require(RoundEpisodes);
+        if (!(RoundTickRateHz is >= 10 and <= 2000))
         {
-            throw new ArgumentException($"{option}: {message}");
+            throw new ArgumentException("round tick rate: must be between 10 and 2000 Hz");
         }
+        Training.Validate();
     }
 }

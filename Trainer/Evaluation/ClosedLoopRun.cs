@@ -3,6 +3,7 @@ using Robotics.Controller.Recording;
 using Robotics.Controller.Policy;
 using Robotics.Hardware.Simulation;
 using Robotics.Protos.TeleopLog;
+using Robotics.Trainer.Training;
 
 namespace Robotics.Trainer.Evaluation;
 
@@ -13,6 +14,9 @@ namespace Robotics.Trainer.Evaluation;
 /// </summary>
 public static class ClosedLoopRun
 {
+    /// <summary>Episodes one evaluation runs: each takes up to a few seconds of simulation, so 10,000 is hours.</summary>
+    public static WholeRange Episodes { get; } = new("--episodes", 1, 10_000);
+
     /// <param name="robot">A simulator, <c>sim:NAME</c>.</param>
     /// <param name="policyPath">The policy to deploy; null for the expert.</param>
     /// <param name="seed">Draws the episodes' start states and goals: the same seed gives the same episodes to any driver.</param>
@@ -23,10 +27,7 @@ public static class ClosedLoopRun
         {
             throw new ArgumentException($"--robot: closed-loop evaluation needs a simulator ({string.Join(", ", Simulators.Names.Select(n => Simulators.Prefix + n))}), not '{robot}'");
         }
-        if (episodes < 1)
-        {
-            throw new ArgumentException("--episodes: must be at least 1");
-        }
+        Episodes.Require(episodes);
         using var policy = policyPath is null ? null : new PolicyRunner(policyPath);
         double rate = policy?.Metadata.ControlRateHz ?? Simulators.DefaultRate(robot);
         using var simulation = Simulators.Create(robot, rate, seed);

@@ -28,7 +28,7 @@ public static class OrtSessions
             catch (OnnxRuntimeException e)
             {
                 throw new NotSupportedException(
-                    $"--device cuda: the CUDA execution provider is built in but did not start ({e.Message.Trim()}). It needs an NVIDIA GPU and driver with CUDA 13 and cuDNN 9 libraries on the library path.", e);
+                    "--device cuda: the CUDA execution provider is built in but did not start. It needs an NVIDIA GPU and driver with CUDA 13 and cuDNN 9 libraries on the library path.", e);
             }
         }
         return new InferenceSession(model.ToByteArray(), options);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Robotics.Trainer.Policies;
 using Robotics.Trainer.Policies.Heads;
@@ -79,28 +80,27 @@ public sealed record TrainingConfig
     /// <summary>ONNX Runtime intra-op threads; 0 for one per core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Fails with one line naming the first setting out of its range (<see cref="TrainingRanges"/>).</summary>
     public void Validate()
     {
-        Require(Hidden.Count > 0 && Hidden.All(h => h > 0), "hidden", "needs at least one layer, each of at least one unit");
-        Require(Epochs > 0, "epochs", "must be at least 1");
-        Require(MaxSteps >= 0, "steps", "must be 0 (no budget) or more");
-        Require(BatchSize > 0, "batch", "must be at least 1");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), "lr", "must be a positive number");
-        Require(WeightDecay >= 0, "weight-decay", "must be 0 or more");
-        Require(MaxGradNorm >= 0, "max-grad-norm", "must be 0 (off) or more");
-        Require(Patience >= 0, "patience", "must be 0 (off) or more");
-        Require(HelpRate is > 0 and < 1, "help-rate", "must be between 0 and 1");
-        Require(StdFloor > 0, "std-floor", "must be positive");
-        Require(Threads >= 0, "threads", "must be 0 (one per core) or more");
-        Require(LeakySlope is >= 0 and < 1, "leaky-slope", "must be in [0, 1)");
-        Require(LogStdMin < LogStdMax, "log-std-min/max", "need min < max");
-    }
-
-    private static void Require(bool condition, string option, string rule)
-    {
-        if (!condition)
+        TrainingRanges.RequireHidden(Hidden);
+        TrainingRanges.Epochs.Require(Epochs);
+        TrainingRanges.Steps.Require(MaxSteps);
+        TrainingRanges.Batch.Require(BatchSize);
+        TrainingRanges.LearningRate.Require(LearningRate);
+        TrainingRanges.WeightDecay.Require(WeightDecay);
+        TrainingRanges.MaxGradNorm.Require(MaxGradNorm);
+        TrainingRanges.Patience.Require(Patience);
+        TrainingRanges.ValidationFraction.Require(ValidationFraction);
+        TrainingRanges.HelpRate.Require(HelpRate);
+        TrainingRanges.StdFloor.Require(StdFloor);
+        TrainingRanges.Threads.Require(Threads);
+        TrainingRanges.LeakySlope.Require(LeakySlope);
+        TrainingRanges.LogStdMin.Require(LogStdMin);
+        TrainingRanges.LogStdMax.Require(LogStdMax);
+        if (!(LogStdMin < LogStdMax))
         {
-            throw new ArgumentException($"--{option}: {rule}");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--log-std-min: got {LogStdMin}; it must be below log-std-max ({LogStdMax})"));
         }
     }
 }

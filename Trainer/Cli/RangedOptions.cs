@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Trainer.Cli;
+
+/// <summary>
+/// Numeric flags checked when the command line is parsed: text that is not a number, or a number outside the
+/// setting's range, fails with one line naming the flag and the range, before anything is read or written
+/// (rather than System.CommandLine's own error, which names .NET types, or a failure deep in training).
+/// </summary>
+internal static class RangedOptions
+{
+    public static Option<int> Int(WholeRange range, string description, int defaultValue) =>
+        new(range.Name)
+        {
+            Description = $"{description} Allowed: {range.Allowed}.",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result => (int)(Parse(result, range.Parse) ?? 0),
+        };
+
+    public static Option<int?> OptionalInt(WholeRange range, string description) =>
+        new(range.Name)
+        {
+            Description = $"{description} Allowed: {range.Allowed}.",
+            CustomParser = result => (int?)Parse(result, range.Parse),
+        };
+
+    public static Option<long> Long(WholeRange range, string description, long defaultValue) =>
+        new(range.Name)
+        {
+            Description = $"{description} Allowed: {range.Allowed}.",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result => Parse(result, range.Parse) ?? 0,
+        };
+
+    public static Option<double> Double(RealRange range, string description, double defaultValue) =>
+        new(range.Name)
+        {
+            Description = $"{description} Allowed: {range.Allowed}.",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result => Parse(result, range.Parse) ?? 0,
+        };
+
+    /// <summary>--hidden: layer widths such as 256,256 (<see cref="TrainingRanges.ParseHidden"/> reads the text).</summary>
+    public static Option<string> Hidden(string description, string defaultValue) =>
+        new("--hidden")
+        {
+            Description = $"{description} Allowed: {TrainingRanges.HiddenAllowed}.",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                string text = result.Tokens[0].Value;
+                try
+                {
+                    TrainingRanges.ParseHidden(text);
+                }
+                catch (ArgumentException e)
+                {
+                    result.AddError(e.Message);
+                }
+                return text;
+            },
+        };
+
+    private delegate T? Parser<T>(string text, out string? problem) where T : struct;
+
+    private static T? Parse<T>(ArgumentResult result, Parser<T> parse) where T : struct
+    {
+        var value = parse(result.Tokens[0].Value, out string? problem);
+        if (problem is not null)
+        {
+            result.AddError(problem);
+        }
+        return value;
+    }
+}
