@@ -3,4 +3,4 @@ using Robotics.Controller.Cli;
 using Robotics.Controller.CommandLine;
 
 using var signals = StopSignals.Install();
-return await ControllerCli.Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);
+return await PlainOptions.InvokeAsync(ControllerCli.Build().Parse(args), new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);

@@ -32,14 +32,14 @@ internal static class BenchGrpcCommand
                 RateHz = parse.GetValue(rate),
                 Realtime = !parse.GetValue(noRealtime),
                 Subscribers = parse.GetValue(subscribers),
-                QuietDuration = TimeSpan.FromSeconds(parse.GetValue(quiet)),
-                LoadedDuration = TimeSpan.FromSeconds(parse.GetValue(soak)),
+                QuietDuration = DurationParser.Seconds(parse.GetValue(quiet), "--quiet-seconds", atMost: 86400),
+                LoadedDuration = DurationParser.Seconds(parse.GetValue(soak), "--soak-seconds", atMost: 86400),
                 OperatorRateHz = parse.GetValue(operatorRate),
                 ClientCpus = parse.GetValue(clientCpus),
             };
-            if (settings.Subscribers < 0 || settings.QuietDuration <= TimeSpan.Zero || settings.LoadedDuration < TimeSpan.FromSeconds(5) || settings.OperatorRateHz <= 0)
+            if (settings.Subscribers < 0 || settings.LoadedDuration < TimeSpan.FromSeconds(5) || settings.OperatorRateHz <= 0)
             {
-                throw new ArgumentException("--subscribers must be 0 or more, --quiet-seconds and --operator-rate positive, --soak-seconds at least 5");
+                throw new ArgumentException("--subscribers must be 0 or more, --operator-rate positive, --soak-seconds at least 5");
             }
             var c = CultureInfo.InvariantCulture;
             var samples = new List<MemorySample>();

@@ -18,7 +18,7 @@ internal static class BenchLogCommand
         var steps = new Option<long>("--steps") { Description = "Steps to append after a 5,000-step warm-up.", DefaultValueFactory = _ => 200_000 };
         var rate = new Option<double>("--rate") { Description = "Append at this many hertz, like a control loop, counting drops; 0 appends as fast as the writer keeps up.", DefaultValueFactory = _ => 0 };
         var codec = new Option<string>("--codec") { Description = "Chunk compression: zstd, lz4, none, or all (one run each).", DefaultValueFactory = _ => "all" };
-        codec.AcceptOnlyFromAmong("zstd", "lz4", "none", "all");
+        PlainOptions.OneOf(codec, "zstd", "lz4", "none", "all");
         var output = new Option<string?>("--output") { Description = "Keep the log at this path (one codec only); by default a temporary file is used and deleted." };
         var noSync = new Option<bool>("--no-sync") { Description = "Do not fsync each chunk (measures the encoder rather than the storage device)." };
         var json = CliCommand.JsonOption();
@@ -34,7 +34,15 @@ internal static class BenchLogCommand
                 "all" => new[] { McapCompression.None, McapCompression.Lz4, McapCompression.Zstd },
                 var one => [ParseCodec(one!)],
             };
-            string? keep = parse.GetValue(output);
+            string? keep = parse.GetValue(output) is string kept ? NewFile.Check(kept, "--output") : null;
+            if (parse.GetValue(observations) is < 1 or > 65536 || parse.GetValue(actions) is < 1 or > 4096)
+            {
+                throw new ArgumentException("--observations: must be from 1 to 65536, --actions from 1 to 4096");
+            }
+            if (parse.GetValue(steps) is < 1 or > 1_000_000_000 || !(parse.GetValue(rate) is >= 0 and <= 1_000_000))
+            {
+                throw new ArgumentException("--steps: must be from 1 to 1000000000, --rate from 0 (as fast as it goes) to 1000000");
+            }
             if (keep is not null && codecs.Length != 1)
             {
                 throw new ArgumentException("--output keeps one log: choose one --codec");

@@ -28,12 +28,13 @@ internal static class BenchLoopCommand
         bench.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
             string path = parse.GetValue(policy) ?? throw new ArgumentException("--policy: name the policy to time, or use a subcommand (see --help)");
+            var duration = DurationParser.Seconds(parse.GetValue(seconds), "--seconds");
             using var runner = new PolicyRunner(path);
             var robot = new NullRobot(runner.Metadata, parse.GetValue(rate));
             var options = new LoopOptions
             {
                 RateHz = parse.GetValue(rate),
-                Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)),
+                Duration = duration,
                 Realtime = !parse.GetValue(noRealtime),
                 CheckPolicyRate = false,
                 // Measure allocation over at least nine tenths of even a short run.

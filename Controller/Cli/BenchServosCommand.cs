@@ -32,7 +32,12 @@ internal static class BenchServosCommand
             {
                 throw new ArgumentException("--halts: must be from 1 to 100000");
             }
-            var result = ServoBusBenchmark.Run(parse.GetValue(protocol)!, count, parse.GetValue(baud), TimeSpan.FromSeconds(parse.GetValue(seconds)));
+            if (parse.GetValue(baud) is < 1 or > 4_000_000)
+            {
+                throw new ArgumentException("--baud: must be from 1 to 4000000");
+            }
+            var duration = DurationParser.Seconds(parse.GetValue(seconds), "--seconds", atMost: 3600);
+            var result = ServoBusBenchmark.Run(parse.GetValue(protocol)!, count, parse.GetValue(baud), duration);
             var halt = ServoHaltBenchmark.Run(result.Protocol, count, result.BaudRate, parse.GetValue(halts));
             var haltMs = halt.Halt.InMicroseconds();
             var us = result.Transaction.InMicroseconds();

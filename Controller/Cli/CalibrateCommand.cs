@@ -39,9 +39,10 @@ internal static class CalibrateCommand
             {
                 throw new ArgumentException("say what to calibrate: --zero or --range SECONDS");
             }
+            var watch = seconds is { } s ? DurationParser.Seconds(s, "--range", atMost: 3600) : TimeSpan.Zero;
             // Loaded first: a missing or malformed file gets the loader's error naming the field.
             var config = RobotConfigLoader.Load(path);
-            var document = JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
+            var document = JsonNode.Parse(JsonComments.Blank(File.ReadAllText(path), path), documentOptions: new() { AllowTrailingCommas = true })!;
             // No position limits from the config's actions: they are what calibrate is about to replace (a --zero moves
             // them in raw units too). Limits bound goals, not what a limp servo reads, so the ones a servo holds do no
             // harm here; writing the config's would spend EEPROM writes on limits the next run rewrites.
@@ -58,7 +59,7 @@ internal static class CalibrateCommand
                 {
                     console.Line(string.Create(CultureInfo.InvariantCulture, $"move every joint through its full range for the next {seconds:F0} s"));
                     var skipped = new List<string>();
-                    int? moved = await SetRangeAsync(document, hardware, TimeSpan.FromSeconds(seconds!.Value), skipped, cancellation);
+                    int? moved = await SetRangeAsync(document, hardware, watch, skipped, cancellation);
                     if (moved is not int joints)
                     {
                         // Ctrl+C or SIGTERM: the buses are closed below, and a half-seen range is not written.

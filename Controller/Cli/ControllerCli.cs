@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Robotics.Controller.CommandLine;
 using Robotics.Hardware.Devices;
 
 namespace Robotics.Controller.Cli;
@@ -18,7 +19,7 @@ public static class ControllerCli
             BenchServosCommand.Create(),
         };
         BenchLoopCommand.Configure(bench);
-        return new RootCommand("controller: the on-robot runtime that runs learned policies at a fixed rate, records every tick, and keeps the robot safe.")
+        return PlainOptions.Apply(new RootCommand("controller: the on-robot runtime that runs learned policies at a fixed rate, records every tick, and keeps the robot safe.")
         {
             RunCommand.Create(),
             TelemetryCommand.Create(),
@@ -26,6 +27,6 @@ public static class ControllerCli
             CalibrateCommand.Create(),
             CheckCommand.Create(registry),
             bench,
-        };
+        });
     }
 }

@@ -29,4 +29,15 @@ public static class DurationParser
         }
         return TimeSpan.FromSeconds(value * scale);
     }
+
+    /// <summary>A number of seconds given as <paramref name="option"/>: more than 0, at most <paramref name="atMost"/> (a century unless said).</summary>
+    public static TimeSpan Seconds(double seconds, string option, double? atMost = null)
+    {
+        double limit = atMost ?? Longest.TotalSeconds;
+        if (!(seconds > 0) || seconds > limit)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{option}: must be more than 0 and at most {limit} seconds, got {seconds}"));
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
 }

@@ -31,9 +31,20 @@ internal static class OverrideCommand
         };
         command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, async console =>
         {
+            // Checked before the robot is taken over: a bad argument must not cost anyone the lease.
+            if (parse.GetValue(rate) is var hz && !(hz > 0 && hz <= 1000))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--rate: must be more than 0 and at most 1000 commands per second, got {hz}"));
+            }
+            if (parse.GetValue(seconds) != 0)
+            {
+                DurationParser.Seconds(parse.GetValue(seconds), "--seconds (0: when the source ends)");
+            }
+            CheckSource(parse.GetValue(source)!);
             using var channel = RemoteChannel.Open(parse.GetValue(connect)!, parse.GetValue(token), parse.GetValue(ca));
             var client = new Override.OverrideClient(channel);
             using var session = client.Drive(cancellationToken: cancellation);
+            await Opened(session, cancellation);
             await session.RequestStream.WriteAsync(new OperatorMessage { TakeOver = new TakeOver { Operator = parse.GetValue(name) } }, cancellation);
             if (!await session.ResponseStream.MoveNext(cancellation) || session.ResponseStream.Current.MessageCase != ControllerMessage.MessageOneofCase.Granted)
             {
@@ -68,13 +79,41 @@ internal static class OverrideCommand
         return command;
     }
 
+    /// <summary>
+    /// Waits for the robot to open the stream: it sends its headers at once, with <see cref="OverrideService.OpenHeader"/>.
+    /// Headers without it are a refusal (a wrong token), whose status is read before anything is written: a TakeOver
+    /// written after the refusal races the end of the stream, and seen as the stream reset it says only "Cancelled".
+    /// </summary>
+    private static async Task Opened(AsyncDuplexStreamingCall<OperatorMessage, ControllerMessage> session, CancellationToken cancellation)
+    {
+        var headers = await session.ResponseHeadersAsync;
+        if (headers.Get(OverrideService.OpenHeader) is null)
+        {
+            await session.ResponseStream.MoveNext(cancellation); // throws the refusal
+            throw new IOException("the robot closed the override stream without a word");
+        }
+    }
+
+    /// <summary>Refuses a --source that names no source, or a script that is not there.</summary>
+    private static void CheckSource(string source)
+    {
+        if (source.StartsWith("script:", StringComparison.Ordinal) && !File.Exists(source["script:".Length..]))
+        {
+            throw new FileNotFoundException($"--source: {source["script:".Length..]}: no such script file");
+        }
+        if (source is not ("keyboard" or "gamepad") && !source.StartsWith("gamepad:", StringComparison.Ordinal) && !source.StartsWith("script:", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"--source: '{source}' is not keyboard, gamepad[:DEVICE] or script:FILE");
+        }
+    }
+
     private static IOverrideInput OpenSource(string source, ActionSpace space, TextWriter help) => source switch
     {
         "keyboard" => new KeyboardOverrideInput(space, help),
         "gamepad" => new GamepadOverrideInput("/dev/input/js0", space),
         _ when source.StartsWith("gamepad:", StringComparison.Ordinal) => new GamepadOverrideInput(source["gamepad:".Length..], space),
         _ when source.StartsWith("script:", StringComparison.Ordinal) => new ScriptOverrideInput(source["script:".Length..], space.Names.Count),
-        _ => throw new ArgumentException($"--source: '{source}' is not keyboard, gamepad[:DEVICE] or script:FILE"),
+        _ => throw new ArgumentException($"--source: '{source}' is not keyboard, gamepad[:DEVICE] or script:FILE"), // CheckSource said so first
     };
 
     /// <summary>Sends the source's command at the rate, on absolute deadlines, until it ends or time is up.</summary>

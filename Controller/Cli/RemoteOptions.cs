@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Robotics.Controller.CommandLine;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Remote;
 
@@ -27,7 +28,7 @@ internal sealed class RemoteOptions
     public static RemoteOptions Create()
     {
         var options = new RemoteOptions();
-        options._fallback.AcceptOnlyFromAmong("safe", "policy");
+        PlainOptions.OneOf(options._fallback, "safe", "policy");
         return options;
     }
 
@@ -49,6 +50,10 @@ internal sealed class RemoteOptions
         string? token = parse.GetValue(_token);
         if (parse.GetValue(_tokenFile) is string file)
         {
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"--token-file: {file}: no such file", file);
+            }
             token = File.ReadAllText(file).Trim();
         }
         if (!Uri.TryCreate(url, UriKind.Absolute, out var address))

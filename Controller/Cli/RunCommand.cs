@@ -21,7 +21,7 @@ internal static class RunCommand
         var robot = new Option<string>("--robot") { Description = "sim:reach, sim:cartpole, or a robot config file (robot.json).", Required = true };
         var policy = new Option<string?>("--policy") { Description = "The policy to run (autonomous and shadow modes)." };
         var mode = new Option<string>("--mode") { Description = "autonomous (the policy drives), teleop (the operator drives) or shadow (the operator drives, the policy runs beside it).", DefaultValueFactory = _ => "autonomous" };
-        mode.AcceptOnlyFromAmong("autonomous", "teleop", "shadow");
+        PlainOptions.OneOf(mode, "autonomous", "teleop", "shadow");
         var rate = new Option<double?>("--rate") { Description = "Ticks per second (10–2000); by default the robot's own rate." };
         var episodes = new Option<int>("--episodes") { Description = "Stop after this many episodes.", DefaultValueFactory = _ => 0 };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long, e.g. 30s or 2m." };
@@ -86,7 +86,7 @@ internal static class RunCommand
                 _ => null,
             };
             using var recorder = parse.GetValue(record) is string log
-                ? TickRecorder.Create(log, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
+                ? TickRecorder.Create(NewFile.Check(log, "--record"), hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
                 : null;
             using var loop = new ControlLoop(hardware, options, runner, @operator, recorder, remoteOperators: server is not null);
             // Ctrl+C or SIGTERM: the loop stops after its current tick, makes the robot safe and closes its episode.

@@ -26,6 +26,12 @@ internal static class TelemetryCommand
         };
         command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, async console =>
         {
+            if (parse.GetValue(rate) < 0)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--rate: must be 0 (every tick) or a positive number of frames per second, got {parse.GetValue(rate)}"));
+            }
+            // CancelAfter takes up to 49 days.
+            TimeSpan? watch = parse.GetValue(seconds) == 0 ? null : DurationParser.Seconds(parse.GetValue(seconds), "--seconds (0: until Ctrl+C)", atMost: 30 * 86400);
             using var channel = RemoteChannel.Open(parse.GetValue(connect)!, parse.GetValue(token), parse.GetValue(ca));
             var client = new Telemetry.TelemetryClient(channel);
             var status = await client.GetStatusAsync(new StatusRequest(), cancellationToken: cancellation);
@@ -33,9 +39,9 @@ internal static class TelemetryCommand
                 $"{status.Robot}: {status.Mode}, {status.AchievedRateHz:F1} Hz, tick {status.Ticks}, episode {status.Episode}{(status.OverrideOwner.Length > 0 ? $", driven by {status.OverrideOwner}" : "")}"));
             console.Line($"actions: {string.Join(", ", status.ActionNames)}");
             using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            if (parse.GetValue(seconds) > 0)
+            if (watch is { } w)
             {
-                window.CancelAfter(TimeSpan.FromSeconds(parse.GetValue(seconds)));
+                window.CancelAfter(w);
             }
             long messages = 0;
             ulong dropped = 0;

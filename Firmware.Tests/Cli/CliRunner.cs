@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Tests.Cli;
 
@@ -10,7 +11,7 @@ public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        int exit = PlainOptions.Invoke(root.Parse(args), new InvocationConfiguration { Output = stdout, Error = stderr });
         return new CliRun(exit, stdout.ToString(), stderr.ToString());
     }
 

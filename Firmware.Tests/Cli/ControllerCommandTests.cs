@@ -1,4 +1,5 @@
 using Robotics.Controller.Cli;
+using Robotics.Controller.Loop;
 using Robotics.Protos.TeleopLog;
 using Robotics.Tests.Support;
 
@@ -51,8 +52,9 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
     [InlineData("a duration beyond TimeSpan", "--duration: '1e308s' is longer than the longest duration taken, 36500 days", "run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "1e308s")]
     [InlineData("a duration beyond a long", "--duration: '99999999999999999999h' is longer than the longest duration taken", "run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "99999999999999999999h")]
     [InlineData("a stale window beyond TimeSpan", "--stale-after: '1e308s' is longer than the longest duration taken", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--stale-after", "1e308s")]
-    [InlineData("a NaN help z", "--help-z: must be a positive number of training standard deviations, got NaN", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-z", "NaN")]
+    [InlineData("a NaN help z", "--help-z: 'NaN' is not a finite number", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-z", "NaN")]
     [InlineData("help never", "--help-ticks: must be 1 or more consecutive ticks, got 0", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-ticks", "0")]
+    [InlineData("a zero help z", "--help-z: must be a positive number of training standard deviations, got 0", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-z", "0")]
     [InlineData("a negative help threshold", "--help-threshold: must be a positive uncertainty, got -1", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-threshold", "-1")]
     public void Run_refuses_bad_requests_with_one_line(string why, string message, params string[] args)
     {
@@ -63,6 +65,60 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
         Assert.Single(run.Stderr.Trim().Split('\n'));
     }
 
+    /// <summary>Arguments a careless or hostile user gives, each refused as one line naming the option, in plain words.</summary>
+    [Theory]
+    [InlineData("--rate", "--rate: 'abc' is not a finite number", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--rate", "abc")]
+    [InlineData("--rate", "--rate: 'NaN' is not a finite number", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--rate", "NaN")]
+    [InlineData("--rate", "--rate: '' is not a finite number", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--rate", "")]
+    [InlineData("--rate", "--rate: must be between 10 and 2000 Hz, got -5", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--rate", "-5")]
+    [InlineData("--rate", "--rate: must be between 10 and 2000 Hz, got 1E+308", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--rate", "1e308")]
+    [InlineData("--episodes", "--episodes: must be 0 (no limit) or more, got -1", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "-1")]
+    [InlineData("--episodes", "--episodes: '99999999999' is not a whole number", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "99999999999")]
+    [InlineData("--priority", "--priority: must be between 1 and 99, got 1000", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--priority", "1000")]
+    [InlineData("--seed", "--seed: 'x' is not a whole number", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--seed", "x")]
+    [InlineData("--record", "--record: the value is empty", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--record", "")]
+    [InlineData("--record", "--record: /nowhere: no such folder", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--record", "/nowhere/x.mcap")]
+    [InlineData("--policy", "--policy: the value is empty", "run", "--robot", "sim:reach", "--episodes", "1", "--policy", "")]
+    [InlineData("--robot", "--robot: the value is empty", "run", "--robot", "", "--episodes", "1")]
+    [InlineData("--mode", "--mode: 'fly' is not one of autonomous, teleop, shadow", "run", "--robot", "sim:reach", "--mode", "fly", "--episodes", "1")]
+    [InlineData("--fallback", "--fallback: 'x' is not one of safe, policy", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--fallback", "x")]
+    [InlineData("--help-z", "--help-z: 'Infinity' is not a finite number", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--help-z", "Infinity")]
+    [InlineData("--token-file", "--token-file: /nowhere/token: no such file", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--grpc", "http://127.0.0.1:0", "--token-file", "/nowhere/token")]
+    [InlineData("--tls-cert", "--tls-cert: /nowhere/c.pem: no such file", "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--grpc", "https://127.0.0.1:0", "--token", "0123456789", "--tls-cert", "/nowhere/c.pem", "--tls-key", "/nowhere/k.pem")]
+    [InlineData("--tls-ca", "--tls-ca: /nowhere/ca.pem: no such file", "telemetry", "--connect", "https://127.0.0.1:1", "--tls-ca", "/nowhere/ca.pem")]
+    [InlineData("--seconds", "--seconds (0: until Ctrl+C): must be more than 0 and at most 2592000 seconds, got 1E+308", "telemetry", "--connect", "http://127.0.0.1:1", "--seconds", "1e308")]
+    [InlineData("--rate", "--rate: must be 0 (every tick) or a positive number of frames per second, got -1", "telemetry", "--connect", "http://127.0.0.1:1", "--rate", "-1")]
+    [InlineData("--rate", "--rate: must be more than 0 and at most 1000 commands per second, got 0", "override", "--connect", "http://127.0.0.1:1", "--token", "t", "--rate", "0")]
+    [InlineData("--source", "--source: /nowhere/s.txt: no such script file", "override", "--connect", "http://127.0.0.1:1", "--token", "t", "--source", "script:/nowhere/s.txt")]
+    [InlineData("--range", "--range: must be more than 0 and at most 3600 seconds, got 1E+308", "calibrate", "--robot", "/nowhere/robot.json", "--range", "1e308")]
+    [InlineData("--range", "--range: '' is not a finite number", "calibrate", "--robot", "/nowhere/robot.json", "--range", "")]
+    [InlineData("--seconds", "--seconds: must be more than 0 and at most 3153600000 seconds, got -1", "bench", "--policy", "/nowhere/p.onnx", "--seconds", "-1")]
+    [InlineData("--steps", "--steps: must be from 1 to 1000000000", "bench", "log", "--steps", "-1")]
+    [InlineData("--observations", "--observations: must be from 1 to 65536", "bench", "log", "--observations", "-1")]
+    [InlineData("--baud", "--baud: must be from 1 to 4000000", "bench", "servos", "--baud", "0")]
+    [InlineData("--quiet-seconds", "--quiet-seconds: must be more than 0 and at most 86400 seconds, got 1E+308", "bench", "grpc", "--policy", "p.onnx", "--quiet-seconds", "1e308")]
+    public void Bad_arguments_are_refused_in_one_plain_line_naming_the_option(string option, string message, params string[] args)
+    {
+        var run = CliRun.Of(ControllerCli.Build(), args);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("error: " + message, run.Stderr.Trim()[..Math.Min(run.Stderr.Trim().Length, message.Length + 7)]);
+        PlainError.Check(run.Stderr, option);
+    }
+
+    [Fact]
+    public void A_file_given_to_record_into_is_never_replaced()
+    {
+        string log = _directory.File("kept.mcap");
+        File.WriteAllText(log, "an earlier recording");
+
+        var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--unpaced", "--no-realtime", "--record", log);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: --record: {log} already exists: it is never replaced (choose a new name)", run.Stderr.Trim());
+        Assert.Equal("an earlier recording", File.ReadAllText(log));
+    }
+
     [Fact]
     public void A_policy_that_does_not_fit_stops_run_before_the_loop()
     {
@@ -70,6 +126,27 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith($"error: {policies.CartPole} does not fit sim:reach", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Override_with_a_wrong_token_reports_the_refusal_every_time()
+    {
+        var robot = new ScriptedRobot();
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(2) };
+        await using var harness = await RobotHarness.StartAsync(robot, options, @operator: new ConstantOperator(1));
+        string script = _directory.File("hold.txt");
+        File.WriteAllText(script, "0 1.5\n");
+
+        // The server refuses the stream as it opens; a client that wrote its TakeOver first raced that refusal and,
+        // when it lost (more often on a loaded machine), said "Cancelled". Many runs, so that losing it would show.
+        for (int i = 0; i < 40; i++)
+        {
+            var run = await Task.Run(() => CliRun.Of(ControllerCli.Build(), "override",
+                "--connect", harness.Server.Address.ToString(), "--token", "not-the-robot-token", "--source", "script:" + script, "--seconds", "1"));
+
+            Assert.Equal((2, "error: PermissionDenied: /robotics.control.v1.Override/Drive: wrong token"), (run.ExitCode, run.Stderr.Trim()));
+        }
+        Assert.False(harness.Loop.Overrides.Held);
     }
 
     [Fact]

@@ -56,6 +56,89 @@ public sealed class DamagedPolicyMetadataTests(SimPolicies policies) : IDisposab
         Assert.Equal($"{path} does not fit sim:reach: it was trained on robot 'another-arm' (the robot's \"name\" in its config)", error.Message);
     }
 
+    /// <summary>Damaged and hostile policy files: each refused at load as one line naming the file and what is wrong, in plain words.</summary>
+    [Theory]
+    [InlineData("truncated", "not an ONNX model, or a damaged one: it does not parse (a truncated or corrupted file?)")]
+    [InlineData("not ONNX at all", "not an ONNX model, or a damaged one: it does not parse (a truncated or corrupted file?)")]
+    [InlineData("empty", "not a policy ONNX Runtime can load: No graph was found in the protobuf")]
+    [InlineData("weights shorter than their shape", "not a policy ONNX Runtime can load: Initializer 'W1': raw_data size (100 bytes) does not match expected size from shape and data type")]
+    [InlineData("an operator that does not exist", "not a policy ONNX Runtime can load: This is an invalid model. In Node, (")]
+    [InlineData("an opset from the future", "not a policy ONNX Runtime can load: ONNX Runtime only *guarantees* support for models stamped with official released onnx opset versions")]
+    [InlineData("an IR version from the future", "not a policy ONNX Runtime can load: Unsupported model IR version: 99")]
+    [InlineData("a name with bytes that do not print", "not a policy ONNX Runtime can load: Invalid model. Node input '?")]
+    [InlineData("outputs reshaped when run", "ONNX Runtime could not run the policy: Got invalid dimensions for output: mean for the following indices index: 0 Got: 1 Expected: 2")]
+    [InlineData("names of the wrong type", "metadata robotics.observation_names must be a JSON list of names: '\"x\"' is not one")]
+    [InlineData("a number that is text", "metadata robotics.obs_mean must be a JSON list of numbers: '[1, \"a\"]' is not one (at [1])")]
+    [InlineData("an empty name", "metadata robotics.action_names [1] is empty: every entry must be a name")]
+    public void A_damaged_policy_file_is_one_plain_line_naming_it(string damage, string what)
+    {
+        string path = _directory.File("damaged.onnx");
+        byte[] original = File.ReadAllBytes(policies.Reach);
+        var model = ModelProto.Parser.ParseFrom(original);
+        void Meta(string key, string value) => model.MetadataProps.Single(p => p.Key == key).Value = value;
+        byte[] bytes = damage switch
+        {
+            "truncated" => original[..(original.Length / 2)],
+            "not ONNX at all" => "{ \"this\": \"is JSON\" }"u8.ToArray(),
+            "empty" => [],
+            _ => Damaged(),
+        };
+        byte[] Damaged()
+        {
+            switch (damage)
+            {
+                case "weights shorter than their shape":
+                    var w1 = model.Graph.Initializer.Single(t => t.Name == "W1");
+                    w1.RawData = ByteString.CopyFrom(w1.RawData.Span[..100]);
+                    break;
+                case "an operator that does not exist":
+                    model.Graph.Node[2].OpType = "Gemmx";
+                    break;
+                case "an opset from the future":
+                    model.OpsetImport[0].Version = 99;
+                    break;
+                case "an IR version from the future":
+                    model.IrVersion = 99;
+                    break;
+                case "a name with bytes that do not print":
+                    model.Graph.Node[3].Input[0] = "\u0001\u001b[31m" + model.Graph.Node[3].Input[0];
+                    break;
+                case "outputs reshaped when run":
+                    // mean = Reshape(mean, [2, -1]): [1, 2] becomes [2, 1], which only running it shows.
+                    var add = model.Graph.Node.Single(n => n.Output.Contains("mean"));
+                    add.Output[0] = "mean_flat";
+                    var shape = new TensorProto { Name = "reshape_to", DataType = (int)TensorProto.Types.DataType.Int64 };
+                    shape.Dims.Add(2);
+                    shape.Int64Data.Add([2, -1]);
+                    model.Graph.Initializer.Add(shape);
+                    var reshape = new NodeProto { OpType = "Reshape", Name = "reshape" };
+                    reshape.Input.Add(["mean_flat", "reshape_to"]);
+                    reshape.Output.Add("mean");
+                    model.Graph.Node.Add(reshape);
+                    break;
+                case "names of the wrong type":
+                    Meta(PolicyContract.Keys.ObservationNames, "\"x\"");
+                    break;
+                case "a number that is text":
+                    Meta(PolicyContract.Keys.ObservationMean, "[1, \"a\"]");
+                    break;
+                case "an empty name":
+                    Meta(PolicyContract.Keys.ActionNames, "[\"shoulder_torque\", \"\"]");
+                    break;
+            }
+            // Stamped again, as a tool writing a hostile file would: the checks after the digest's are tested here.
+            PolicyDigest.Stamp(model);
+            return model.ToByteArray();
+        }
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<InvalidDataException>(() => new PolicyRunner(path));
+
+        Assert.StartsWith($"{path}: {what}", error.Message);
+        PlainError.Check(error.Message, path, damage);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+    }
+
     /// <summary>
     /// The reach policy with one metadata entry's value replaced and the content digest stamped again, as a tool that
     /// writes hostile metadata would: what is tested here is the check of the values, not of the digest.

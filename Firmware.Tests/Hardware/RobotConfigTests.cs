@@ -143,10 +143,53 @@ public sealed class RobotConfigTests : IDisposable
         { "no max age", "\"source\": \"bus.1.velocity\", \"max_age_ms\": 50", "observations[1].max_age_ms: required|\"source\": \"bus.1.velocity\"" },
         { "duplicate observation", "\"name\": \"joint_velocity\"", "observations[1].name: 'joint_angle' is used twice|\"name\": \"joint_angle\"" },
         { "negative rate limit", "\"max_rate\": 50", "actions[0].max_rate: must be positive|\"max_rate\": -1" },
-        { "unknown field", "\"rate_hz\": 100", "rate: The JSON property 'rate' could not be mapped|\"rate\": 100, \"rate_hz\": 100" },
+        { "unknown field", "\"rate_hz\": 100", "rate: unknown field (known here: name, rate_hz, devices, observations, actions, discrete_actions, emergency_stops)|\"rate\": 100, \"rate_hz\": 100" },
+        { "unknown field in an action", "\"max_rate\": 50", "actions[0].maxrate: unknown field (known here: name, unit, target, teleop, min, max, max_rate, safe, scale, offset)|\"maxrate\": 50" },
+        { "a comment never closed", "\"rate_hz\": 100", "a /* comment is never closed with */ (line 4, column 14)|\"rate_hz\": /* Hz 100" },
+        { "an object never closed", "\n}", "the file ends before every { and [ is closed|" },
         { "wrong kind of value", "\"devices\": [", "devices[0]: wrong kind of value here: expected a device object (line 5|\"devices\": [[" },
         { "not JSON", "\"rate_hz\": 100,", "rate_hz: ',' is invalid within a number|\"rate_hz\": 1e," },
+        // Found by RobotConfigFuzzTests (seed 1412): a null entry was a NullReferenceException.
+        { "a null action", "{ \"name\": \"joint_goal\"", "actions[0]: null: expected an action object|null, { \"name\": \"joint_goal\"" },
+        { "a null device", "\"devices\": [", "devices[0]: null: expected a device object|\"devices\": [ null," },
     };
+
+    /// <summary>Every place a comment can stand between tokens, as the docs promise ("comments allowed").</summary>
+    [Theory]
+    [InlineData("between a key and its colon", "\"rate_hz\": 100", "\"rate_hz\" /* Hz */ : 100")]
+    [InlineData("a line comment between a key and its colon", "\"rate_hz\": 100", "\"rate_hz\" // Hz\n : 100")]
+    [InlineData("between a colon and its value", "\"rate_hz\": 100", "\"rate_hz\": /* Hz */ 100")]
+    [InlineData("before a comma", "\"rate_hz\": 100,", "\"rate_hz\": 100 /* Hz */,")]
+    [InlineData("in an empty spot of a list", "\"devices\": [", "\"devices\": [ /* the bus */")]
+    [InlineData("before the first key", "{\n", "{ /* first */ \n")]
+    [InlineData("at the very start and end", "{\n", "// robot\n/* and */{\n")]
+    [InlineData("with a star and a slash inside", "\"rate_hz\": 100", "\"rate_hz\" /* 1/s ** */ : 100")]
+    [InlineData("with non-ASCII text inside", "\"rate_hz\": 100", "\"rate_hz\" /* 100 Hz ≈ 10 ms, 🤖 */ : 100")]
+    public void A_comment_anywhere_between_tokens_is_skipped(string where, string find, string replacement)
+    {
+        Assert.Contains(find, Valid);
+        var config = RobotConfigLoader.Load(Write(Valid.Replace(find, replacement, StringComparison.Ordinal)));
+
+        Assert.Equal(100, config.Description.RateHz);
+        _ = where;
+    }
+
+    [Fact]
+    public void Comment_markers_inside_strings_are_text_and_errors_after_a_comment_point_at_the_file_as_written()
+    {
+        string path = Write(Valid.Replace("\"one-joint\"", "\"one//joint /* x */\"", StringComparison.Ordinal)
+            .Replace("\"rate_hz\": 100", "\"rate_hz\" /* ≈ */ : 5000", StringComparison.Ordinal));
+
+        var error = Assert.Throws<InvalidDataException>(() => RobotConfigLoader.Load(path));
+        Assert.Equal($"{path}: rate_hz: required: the control rate, between 10 and 2000 Hz", error.Message);
+
+        path = Write(Valid.Replace("\"one-joint\"", "\"one//joint /* x */\"", StringComparison.Ordinal)
+            .Replace("\"rate_hz\": 100", "\"rate_hz\" /* ≈ */ : 1e", StringComparison.Ordinal));
+        error = Assert.Throws<InvalidDataException>(() => RobotConfigLoader.Load(path));
+        // Column 27 of line 4 as written: the comment's ≈ is three bytes, and the error counts bytes.
+        Assert.Equal($"{path}: rate_hz: ',' is invalid within a number, immediately after a sign character ('+' or '-'). Expected a digit ('0'-'9'). (line 4, column 27)", error.Message);
+        Assert.Equal("one//joint /* x */", RobotConfigLoader.Load(Write(Valid.Replace("\"one-joint\"", "\"one//joint /* x */\"", StringComparison.Ordinal))).Description.Name);
+    }
 
     [Theory]
     [MemberData(nameof(Broken))]

@@ -42,6 +42,11 @@ public sealed partial class TtyStream : Stream
     /// <exception cref="ServoBusException">No such device, no permission, or not a serial line.</exception>
     public static TtyStream OpenLine(string path, int baudRate, TimeSpan readTimeout)
     {
+        if (!File.Exists(path))
+        {
+            // SerialPort says "Access to the port is denied" for a port that is not there.
+            throw new ServoBusException(ServoBusFault.Port, -1, $"{path}: no such serial port (is the adapter plugged in?)");
+        }
         try
         {
             return new TtyStream(path, baudRate) { ReadTimeout = Math.Max(1, (int)readTimeout.TotalMilliseconds) };

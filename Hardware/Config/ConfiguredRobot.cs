@@ -76,11 +76,20 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservatio
     /// <summary>Every device's notes, once started (<see cref="IDevice.Notes"/>).</summary>
     public IEnumerable<string> Notes => _devices.SelectMany(d => d.Notes);
 
+    /// <summary>Starts every device; one that cannot start is named in the error (a bus's own error names only its port).</summary>
     public void Start()
     {
         foreach (var device in _devices)
         {
-            device.Start();
+            try
+            {
+                device.Start();
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException && !e.Message.StartsWith(device.Name + ": ", StringComparison.Ordinal))
+            {
+                string message = $"{device.Name}: {e.Message}";
+                throw e is InvalidDataException ? new InvalidDataException(message, e) : new IOException(message, e);
+            }
         }
     }
 

@@ -33,8 +33,8 @@ public static class RobotConfigLoader
 
     private static readonly JsonSerializerOptions Options = new()
     {
+        // Comments are blanked before parsing (JsonComments), wherever they stand.
         AllowTrailingCommas = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
         // "rate_hz": 5000, "rate_hz": 100 would otherwise be whichever came last, silently.
         AllowDuplicateProperties = false,
@@ -49,7 +49,7 @@ public static class RobotConfigLoader
         RobotConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<RobotConfig>(File.ReadAllText(path), Options);
+            config = JsonSerializer.Deserialize<RobotConfig>(JsonComments.Blank(File.ReadAllText(path), path), Options);
         }
         catch (JsonException e)
         {
@@ -67,6 +67,18 @@ public static class RobotConfigLoader
         if (message.StartsWith("Duplicate property", StringComparison.Ordinal))
         {
             return "given twice: a key may appear once in an object";
+        }
+        if (message.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal))
+        {
+            return "the file is empty: a robot config is one JSON object { ... }";
+        }
+        if (message.StartsWith("Expected depth to be zero", StringComparison.Ordinal))
+        {
+            return "the file ends before every { and [ is closed";
+        }
+        if (UnknownField(message) is string unknown)
+        {
+            return unknown;
         }
         if (!message.Contains("could not be converted to", StringComparison.Ordinal))
         {
@@ -86,6 +98,21 @@ public static class RobotConfigLoader
         return $"wrong kind of value here: expected {expected}";
     }
 
+    /// <summary>"The JSON property 'x' could not be mapped to any .NET member contained in type 'T'" as the fields the config takes there.</summary>
+    private static string? UnknownField(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, "^The JSON property '.*' could not be mapped to any .NET member contained in type '([^']+)'");
+        if (!match.Success || typeof(RobotConfig).Assembly.GetType(match.Groups[1].Value) is not { } type)
+        {
+            return null;
+        }
+        var known = type.GetProperties()
+            .Select(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), inherit: true))
+            .SelectMany(a => a.Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>())
+            .Select(a => a.Name);
+        return $"unknown field (known here: {string.Join(", ", known)})";
+    }
+
     public static ResolvedConfig Resolve(RobotConfig config, string path)
     {
         [DoesNotReturn]
@@ -96,6 +123,20 @@ public static class RobotConfigLoader
         {
             Fail("name", "required: the robot's name");
         }
+        // "actions": [null] reads as a list holding null, which nothing below expects.
+        void NoNullEntries<T>(List<T>? list, string field, string expected)
+        {
+            int at = list?.FindIndex(entry => entry is null) ?? -1;
+            if (at >= 0)
+            {
+                Fail($"{field}[{at}]", $"null: expected {expected}");
+            }
+        }
+        NoNullEntries(config.Devices, "devices", "a device object");
+        NoNullEntries(config.Observations, "observations", "an observation object");
+        NoNullEntries(config.Actions, "actions", "an action object");
+        NoNullEntries(config.DiscreteActions, "discrete_actions", "a name");
+        NoNullEntries(config.EmergencyStops, "emergency_stops", "an emergency stop object");
         if (config.RateHz is not { } rate || !(rate is >= 10 and <= 2000))
         {
             Fail("rate_hz", "required: the control rate, between 10 and 2000 Hz");

@@ -45,7 +45,7 @@ public static class PolicyDigest
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new InvalidDataException($"{path}: not a readable ONNX model, the file is damaged or cut ({e.Message.TrimEnd('.')})", e);
+            throw Unparsable(path, e);
         }
         var integrity = Check(model);
         if (integrity == PolicyIntegrity.Mismatch)
@@ -56,6 +56,10 @@ public static class PolicyDigest
         }
         return integrity;
     }
+
+    /// <summary>The error for a file that does not parse as an ONNX model, whichever parser found it.</summary>
+    public static InvalidDataException Unparsable(string path, Exception cause) =>
+        new($"{path}: not an ONNX model, or a damaged one: it does not parse (a truncated or corrupted file?)", cause);
 
     /// <summary>Compares <paramref name="model"/>'s content with its stamped digest.</summary>
     public static PolicyIntegrity Check(ModelProto model)

@@ -67,7 +67,7 @@ public static class CliCommand
     /// Errors caused by what the user gave (files, arguments, data, the machine's setup), reported as one
     /// line; anything else is a bug and keeps its stack trace.
     /// </summary>
-    private static bool IsUserError(Exception e) =>
+    public static bool IsUserError(Exception e) =>
         e is McapFormatException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException
             or FormatException or NotSupportedException;
 }

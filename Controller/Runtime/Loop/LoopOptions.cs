@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Robotics.Controller.Loop;
 
 /// <summary>How the loop runs.</summary>
@@ -112,23 +114,23 @@ public sealed record LoopOptions
     {
         if (!(RateHz is >= 10 and <= 2000))
         {
-            throw new ArgumentOutOfRangeException(nameof(RateHz), RateHz, "--rate: must be between 10 and 2000 Hz");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--rate: must be between 10 and 2000 Hz, got {RateHz}"));
         }
         if (!(TimeScale >= 1) || !(RateHz * TimeScale <= 2000))
         {
-            throw new ArgumentOutOfRangeException(nameof(TimeScale), TimeScale, "time scale: must be at least 1, and the paced rate (rate × scale) at most 2000 Hz");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"time scale: must be at least 1, and the paced rate (rate × scale) at most 2000 Hz, got {TimeScale}"));
         }
         if (Priority is < 1 or > 99)
         {
-            throw new ArgumentOutOfRangeException(nameof(Priority), Priority, "--priority: must be between 1 and 99");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--priority: must be between 1 and 99, got {Priority}"));
         }
         if (MaxEpisodes < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxEpisodes), MaxEpisodes, "--episodes: must be 0 (no limit) or more");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--episodes: must be 0 (no limit) or more, got {MaxEpisodes}"));
         }
         if (Duration is { } d && d <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(Duration), d, "--duration: must be positive");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--duration: must be positive, got {d.TotalSeconds} s"));
         }
     }
 }

@@ -37,7 +37,7 @@ public static class PolicyFit
         // (another arm's joints called the same) are no reason to drive it.
         if (policy.Robot != robot.Name)
         {
-            throw new InvalidDataException(Fail($"it was trained on robot '{policy.Robot}' (the robot's \"name\" in its config)"));
+            throw new InvalidDataException(Fail($"it was trained on robot '{Printable.Line(policy.Robot, 60)}' (the robot's \"name\" in its config)"));
         }
         // A policy acts per tick: at another rate the same outputs mean different motions.
         if (Math.Abs(policy.ControlRateHz - rateHz) > 1e-6 * rateHz)

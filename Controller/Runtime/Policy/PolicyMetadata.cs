@@ -35,21 +35,23 @@ public sealed record PolicyMetadata(
             }
             catch (JsonException e)
             {
-                throw new InvalidDataException($"{path}: metadata {key} is not valid JSON ({e.Message})", e);
+                string expected = typeof(T) == typeof(string[]) ? "a JSON list of names" : "a JSON list of numbers";
+                string where = e.Path is { Length: > 1 } at ? $" (at {at[1..]})" : "";
+                throw new InvalidDataException($"{path}: metadata {key} must be {expected}: '{Printable.Line(Get(key), 60)}' is not one{where}", e);
             }
         }
         double Number(string key) => double.TryParse(Get(key), NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             ? value
-            : throw new InvalidDataException($"{path}: metadata {key} is '{Get(key)}', not a number");
+            : throw new InvalidDataException($"{path}: metadata {key} is '{Printable.Line(Get(key), 60)}', not a number");
 
         string version = Get(PolicyContract.Keys.ContractVersion);
         if (version != PolicyContract.Version.ToString(CultureInfo.InvariantCulture))
         {
-            throw new InvalidDataException($"{path}: written for policy contract version {version}; this controller reads version {PolicyContract.Version}");
+            throw new InvalidDataException($"{path}: written for policy contract version {Printable.Line(version, 20)}; this controller reads version {PolicyContract.Version}");
         }
         string kind = Get(PolicyContract.Keys.Kind);
         var head = PolicyHeads.Named(kind)
-            ?? throw new InvalidDataException($"{path}: unknown policy kind '{kind}' (this controller runs {string.Join(", ", PolicyHeads.All.Select(h => h.MetadataName))})");
+            ?? throw new InvalidDataException($"{path}: unknown policy kind '{Printable.Line(kind, 40)}' (this controller runs {string.Join(", ", PolicyHeads.All.Select(h => h.MetadataName))})");
         var metadata = new PolicyMetadata(
             head,
             Get(PolicyContract.Keys.Robot),
@@ -88,6 +90,17 @@ public sealed record PolicyMetadata(
                 Refuse(key, string.Create(CultureInfo.InvariantCulture, $"[{bad}] is {values[bad]}: it must be {(positive ? "a positive" : "a")} finite number"));
             }
         }
+        void Named(string key, IReadOnlyList<string> names)
+        {
+            int bad = names.ToList().FindIndex(string.IsNullOrWhiteSpace);
+            if (bad >= 0)
+            {
+                Refuse(key, string.Create(CultureInfo.InvariantCulture, $"[{bad}] is empty: every entry must be a name"));
+            }
+        }
+        Named(PolicyContract.Keys.ObservationNames, ObservationNames);
+        Named(PolicyContract.Keys.ActionNames, ActionNames);
+        Named(PolicyContract.Keys.DiscreteActionNames, DiscreteActionNames);
         if (!double.IsFinite(ControlRateHz) || ControlRateHz <= 0)
         {
             Refuse(PolicyContract.Keys.ControlRateHz, string.Create(CultureInfo.InvariantCulture, $"is {ControlRateHz}: it must be a positive finite rate in Hz"));

@@ -15,7 +15,7 @@ public sealed class PolicyRunner : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly OrtIoBinding _binding;
-    private readonly RunOptions _runOptions = new();
+    private readonly RunOptions _runOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
     private readonly List<OrtValue> _values = [];
     private readonly float[] _observation;
 
@@ -32,6 +32,9 @@ public sealed class PolicyRunner : IDisposable
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // Its log goes straight to stderr, coloured and naming its C++ sources; its errors arrive as exceptions too,
+            // and are said as one line each (OnnxErrors).
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
         };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
@@ -44,21 +47,38 @@ public sealed class PolicyRunner : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{path}: ONNX Runtime cannot load it ({e.Message.Trim()})", e);
+            throw OnnxErrors.LoadFailed(path, e);
         }
-        Metadata = PolicyMetadata.Parse(_session.ModelMetadata.CustomMetadataMap, path);
-        int observations = Metadata.ObservationNames.Count;
-        RequireShape(PolicyContract.ObservationInput, _session.InputMetadata, observations);
-        _observation = new float[observations];
-        Outputs = new float[Head.OutputCount(Metadata)];
+        try
+        {
+            Metadata = PolicyMetadata.Parse(_session.ModelMetadata.CustomMetadataMap, path);
+            _observation = new float[Metadata.ObservationNames.Count];
+            Outputs = new float[Head.OutputCount(Metadata)];
+            _binding = _session.CreateIoBinding();
+            BindAndTry();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
 
-        _binding = _session.CreateIoBinding();
+    /// <summary>Binds the observation and the outputs to their arrays, after checking the model's shapes, and runs it once.</summary>
+    private void BindAndTry()
+    {
+        int observations = _observation.Length;
+        RequireShape(PolicyContract.ObservationInput, _session.InputMetadata, observations);
         _binding.BindInput(PolicyContract.ObservationInput, Bind(_observation, observations));
         foreach (var tensor in Head.Tensors(Metadata))
         {
             RequireShape(tensor.Name, _session.OutputMetadata, tensor.Width);
             _binding.BindOutput(tensor.Name, Bind(Outputs.AsMemory(tensor.Offset, tensor.Width), tensor.Width));
         }
+        // Once on the training mean, before any loop: a graph whose shapes only fail when run (a reshape its metadata
+        // does not show) is refused here, not on a robot's first tick.
+        Metadata.ObservationMean.CopyTo(_observation, 0);
+        Infer(_observation);
     }
 
     public string Path { get; }
@@ -79,7 +99,14 @@ public sealed class PolicyRunner : IDisposable
     {
         long start = MonotonicClock.NowNs();
         observation.CopyTo(_observation);
-        _session.RunWithBinding(_runOptions, _binding);
+        try
+        {
+            _session.RunWithBinding(_runOptions, _binding);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw OnnxErrors.RunFailed(Path, e);
+        }
         return MonotonicClock.NowNs() - start;
     }
 
@@ -106,7 +133,8 @@ public sealed class PolicyRunner : IDisposable
 
     public void Dispose()
     {
-        _binding.Dispose();
+        // Also after a constructor that failed part way: the binding may not have been made.
+        _binding?.Dispose();
         _values.ForEach(v => v.Dispose());
         _runOptions.Dispose();
         _session.Dispose();

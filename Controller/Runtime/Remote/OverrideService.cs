@@ -23,8 +23,15 @@ public sealed class OverrideService(RobotSession session) : Protos.Control.Overr
     private const int SentTimes = 64;
     private readonly (ulong Sequence, ulong SentNs)[] _sentTimes = new (ulong, ulong)[SentTimes];
 
+    /// <summary>The header an accepted Drive stream opens with; a refused one (trailers only) has none.</summary>
+    public const string OpenHeader = "robotics-override-open";
+
     public override async Task Drive(IAsyncStreamReader<OperatorMessage> requestStream, IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
     {
+        // The stream's headers at once, before its TakeOver is read, saying it is open: a client waits for them before
+        // writing, so that a refused stream (the token is checked before this runs) is read as its refusal, not raced by
+        // a write the server no longer reads (which the client sees as the stream reset: Cancelled).
+        await context.WriteResponseHeadersAsync(new Metadata { { OpenHeader, "1" } });
         if (!await requestStream.MoveNext(context.CancellationToken) || requestStream.Current.MessageCase != OperatorMessage.MessageOneofCase.TakeOver)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "an override session starts with TakeOver"));

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -17,7 +16,7 @@ public static class RemoteChannel
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
         if (trustedCertificate is not null)
         {
-            var trusted = X509Certificate2.CreateFromPem(File.ReadAllText(trustedCertificate));
+            var trusted = PemFiles.Certificate(trustedCertificate, "--tls-ca");
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 certificate is not null && certificate.GetCertHashString() == trusted.GetCertHashString();
         }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -39,14 +38,16 @@ public sealed class RobotServer : IAsyncDisposable
     public static async Task<RobotServer> StartAsync(ControlLoop loop, ControlPlane plane, EventHub events, ServerOptions options)
     {
         var endpoint = options.Validate();
+        // Read before Kestrel is configured, so that a bad file is refused naming its option; Kestrel keeps it while it serves.
+        var certificate = options.TlsCertificate is null ? null : PemFiles.WithKey(options.TlsCertificate, options.TlsKey!);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            if (options.TlsCertificate is not null)
+            if (certificate is not null)
             {
-                listen.UseHttps(X509Certificate2.CreateFromPemFile(options.TlsCertificate, options.TlsKey));
+                listen.UseHttps(certificate);
             }
         }));
         var session = new RobotSession(loop, plane, events, options);

@@ -1,0 +1,52 @@
+using Robotics.Hardware.Robots;
+
+namespace Robotics.Tests.Support;
+
+/// <summary>
+/// A robot (a simulator) whose every written action is watched: the extremes each action entry reached and how many
+/// values were not finite numbers, for tests that assert nothing out of limits ever reaches it.
+/// </summary>
+public sealed class WatchedRobot<T>(T robot) : IRobotHardware, IEpisodicTask where T : IRobotHardware, IEpisodicTask
+{
+    private readonly float[] _lowest = [.. Enumerable.Repeat(float.PositiveInfinity, robot.Description.Actions.Count)];
+    private readonly float[] _highest = [.. Enumerable.Repeat(float.NegativeInfinity, robot.Description.Actions.Count)];
+    private int _nonFinite;
+
+    public RobotDescription Description => robot.Description;
+
+    public string TaskDescription => robot.TaskDescription;
+
+    /// <summary>Each action entry's lowest and highest finite value written, and the count of values that were not finite.</summary>
+    public (float[] Lowest, float[] Highest, int NonFinite) Written => (_lowest, _highest, _nonFinite);
+
+    public void Start() => robot.Start();
+
+    public ReadStatus Read(Span<float> observation, long nowNs, out int faultIndex) => robot.Read(observation, nowNs, out faultIndex);
+
+    public void Write(ReadOnlySpan<float> action, long nowNs)
+    {
+        for (int i = 0; i < action.Length; i++)
+        {
+            if (!float.IsFinite(action[i]))
+            {
+                _nonFinite++;
+                continue;
+            }
+            _lowest[i] = Math.Min(_lowest[i], action[i]);
+            _highest[i] = Math.Max(_highest[i], action[i]);
+        }
+        robot.Write(action, nowNs);
+    }
+
+    public void Halt() => robot.Halt();
+
+    public void Resume() => robot.Resume();
+
+    public void Stop() => robot.Stop();
+
+    public void ResetEpisode() => robot.ResetEpisode();
+
+    public EpisodeStatus Evaluate(out string reason) => robot.Evaluate(out reason);
+
+    public void Dispose() => robot.Dispose();
+}
