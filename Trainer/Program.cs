@@ -1,3 +1,5 @@
+using System.CommandLine;
+using Robotics.Controller.CommandLine;
 using Robotics.Trainer.Cli;
 
-return TrainerCli.Build().Parse(args).Invoke();
+return PlainOptions.Invoke(TrainerCli.Build().Parse(args), new InvocationConfiguration());

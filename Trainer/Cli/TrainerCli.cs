@@ -1,11 +1,12 @@
 using System.CommandLine;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
 
 /// <summary>The <c>trainer</c> command line.</summary>
 public static class TrainerCli
 {
-    public static RootCommand Build() => new("trainer: trains behavioral-cloning policies from teleop logs and exports them as one ONNX file.")
+    public static RootCommand Build() => PlainOptions.Apply(new RootCommand("trainer: trains behavioral-cloning policies from teleop logs and exports them as one ONNX file.")
     {
         DemoCommand.Create(),
         TrainCommand.Create(),
@@ -13,5 +14,5 @@ public static class TrainerCli
         EvalCommand.Create(),
         LogCommands.Create(),
         new Command("bench", "Measure the trainer on this machine.") { BenchTrainCommand.Create() },
-    };
+    });
 }

@@ -14,7 +14,8 @@ public static class PlainOptions
 {
     /// <summary>
     /// Every option of <paramref name="root"/> and its subcommands: numbers must be finite, whole numbers must fit,
-    /// a file or name must not be empty, each refused as one line naming the option.
+    /// a file or name must not be empty, each refused as one line naming the option. An option that parses itself
+    /// already (a number with its own range, say) keeps its parser.
     /// </summary>
     public static T Apply<T>(T root) where T : Command
     {
@@ -23,19 +24,19 @@ public static class PlainOptions
             switch (option)
             {
                 case Option<double> o:
-                    o.CustomParser = r => Number(r, o.Name);
+                    o.CustomParser ??= r => Number(r, o.Name);
                     break;
                 case Option<double?> o:
-                    o.CustomParser = r => Number(r, o.Name);
+                    o.CustomParser ??= r => Number(r, o.Name);
                     break;
                 case Option<int> o:
-                    o.CustomParser = r => WholeNumber(r, o.Name);
+                    o.CustomParser ??= r => WholeNumber(r, o.Name);
                     break;
                 case Option<int?> o:
-                    o.CustomParser = r => WholeNumber(r, o.Name);
+                    o.CustomParser ??= r => WholeNumber(r, o.Name);
                     break;
                 case Option<long> o:
-                    o.CustomParser = r => LongWholeNumber(r, o.Name);
+                    o.CustomParser ??= r => LongWholeNumber(r, o.Name);
                     break;
                 case Option<string> or Option<string?>:
                     option.Validators.Add(r => RefuseEmpty(r, option.Name));
