@@ -29,9 +29,7 @@ public sealed class FramedBoardEmulator : IDisposable
     private readonly float[] _inputs;
     private readonly float[] _outputs;
     // Every value a SET_OUTPUTS ever carried, as its extremes per output: what a robot's actuators were asked to do.
-    private readonly float[] _lowestSet;
-    private readonly float[] _highestSet;
-    private int _nonFiniteSet;
+    private readonly ValueExtremes _setValues;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _listener;
@@ -58,8 +56,7 @@ public sealed class FramedBoardEmulator : IDisposable
     {
         _inputs = new float[inputs];
         _outputs = new float[outputs];
-        _lowestSet = [.. Enumerable.Repeat(float.PositiveInfinity, outputs)];
-        _highestSet = [.. Enumerable.Repeat(float.NegativeInfinity, outputs)];
+        _setValues = new ValueExtremes(outputs);
         _samplePeriod = samplePeriod;
         _version = version;
         _confirmsOutputTimeout = confirmsOutputTimeout;
@@ -102,7 +99,7 @@ public sealed class FramedBoardEmulator : IDisposable
     /// The lowest and highest finite value every SET_OUTPUTS so far carried for each output (∞ and −∞ before any), and
     /// how many values were not finite numbers: what tests assert on when nothing out of limits may reach a device.
     /// </summary>
-    public (float[] Lowest, float[] Highest, int NonFinite) SetValues => Locked(() => (_lowestSet.ToArray(), _highestSet.ToArray(), _nonFiniteSet));
+    public (float[] Lowest, float[] Highest, int NonFinite) SetValues => Locked(_setValues.Snapshot);
 
     /// <summary>Sends nothing at all while set (no samples, no answers): a hung board or a cut wire.</summary>
     public bool Silent
@@ -289,16 +286,7 @@ public sealed class FramedBoardEmulator : IDisposable
                 break;
             case FramedMessageType.SetOutputs when FramedMessage.TryReadSetOutputs(payload, _outputs, out ushort sequence):
                 _commands++;
-                for (int i = 0; i < _outputs.Length; i++)
-                {
-                    if (!float.IsFinite(_outputs[i]))
-                    {
-                        _nonFiniteSet++;
-                        continue;
-                    }
-                    _lowestSet[i] = Math.Min(_lowestSet[i], _outputs[i]);
-                    _highestSet[i] = Math.Max(_highestSet[i], _outputs[i]);
-                }
+                _setValues.Record(_outputs);
                 _lastCommandSequence = sequence;
                 _lastCommandNs = MonotonicClock.NowNs();
                 _safe = false;

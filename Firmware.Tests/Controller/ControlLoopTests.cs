@@ -127,6 +127,8 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
             }
             weights.RawData = Google.Protobuf.ByteString.CopyFrom(nan);
         }
+        // Stamped again, as a trainer that diverged to NaN would have: the digest says the file is as exported, not sane.
+        Robotics.Protos.Policy.PolicyDigest.Stamp(model);
         string path = _directory.File("nan.onnx");
         File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
         using var robot = categorical ? (SimulatedRobot)new CartPoleSimulation(seed: 3) : new ReachSimulation(seed: 3);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Google.Protobuf;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
@@ -24,7 +23,7 @@ namespace Robotics.Tests.Controller;
 public sealed class PolicyFuzzTests(SimPolicies policies, ITestOutputHelper output) : IDisposable
 {
     // The seed CI runs; FUZZ_SEED explores others (a failure names its seed, which replays it).
-    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out int seed) ? seed : 14_11;
+    private static readonly int Seed = FuzzCampaign.Seed(14_11);
     private const int Cases = 500;
     private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(20);
     private static readonly string[] Operators = ["Relu", "Neg", "Abs", "Exp", "Tanh", "Identity", "Sigmoid"];
@@ -37,53 +36,26 @@ public sealed class PolicyFuzzTests(SimPolicies policies, ITestOutputHelper outp
     [Fact]
     public async Task Mutated_policies_are_refused_in_one_plain_line_or_drive_their_simulator_within_its_limits()
     {
-        var random = new Random(Seed);
         var originals = new[] { File.ReadAllBytes(policies.Reach), File.ReadAllBytes(policies.CartPole) };
-        var failures = new List<string>();
-        int refused = 0, driven = 0;
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < Cases; i++)
-        {
-            bool cartPole = i % 2 == 1;
-            var (bytes, what) = Mutate(originals[i % 2], random);
-            string path = _directory.File($"case-{i}.onnx");
-            File.WriteAllBytes(path, bytes);
-            var run = Task.Run(() => Case(path, cartPole, seed: i));
-            (string? Failure, bool Driven) result;
-            try
-            {
-                result = await run.WaitAsync(CaseLimit);
-            }
-            catch (TimeoutException)
-            {
-                result = ($"did not finish within {CaseLimit.TotalSeconds} s", false);
-            }
-            string? failure = result.Failure;
-            if (!File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
-            {
-                failure ??= "the policy file was written to";
-            }
-            if (failure is not null)
-            {
-                failures.Add($"seed {Seed}, case {i} ({(cartPole ? "cart-pole" : "reach")} policy, {what}): {failure}");
-            }
-            else if (result.Driven)
-            {
-                driven++;
-            }
-            else
-            {
-                refused++;
-            }
-        }
+        static bool IsCartPole(int i) => i % 2 == 1;
 
-        output.WriteLine($"seed {Seed}: {Cases} policies, {refused} refused, {driven} drove their simulator, in {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
-        Assert.True(refused > Cases / 4 && driven > Cases / 10, $"{refused} refused, {driven} driven of {Cases} in {clock.Elapsed.TotalSeconds:F1} s");
+        var outcome = await new FuzzCampaign("policy", Seed, CaseLimit).RunAsync(Cases,
+            (i, random) =>
+            {
+                var (bytes, what) = Mutate(originals[i % 2], random);
+                return (bytes, $"{(IsCartPole(i) ? "cart-pole" : "reach")} policy, {what}");
+            },
+            i => _directory.File($"case-{i}.onnx"),
+            (i, path) => Case(path, IsCartPole(i), seed: i));
+
+        output.WriteLine($"seed {Seed}: {Cases} policies: {outcome}");
+        Assert.True(outcome.Failures.Count == 0, string.Join("\n", outcome.Failures));
+        // The fuzzer must reach both sides: policies refused, and policies that drive their simulator.
+        Assert.True(outcome.Refused > Cases / 4 && outcome.Driven > Cases / 10, outcome.ToString());
     }
 
     /// <summary>One policy: loaded, and when accepted run for an episode on its simulator; what was wrong, if anything.</summary>
-    private static (string? Failure, bool Driven) Case(string path, bool cartPole, int seed)
+    private static FuzzVerdict Case(string path, bool cartPole, int seed)
     {
         PolicyRunner policy;
         try
@@ -92,7 +64,7 @@ public sealed class PolicyFuzzTests(SimPolicies policies, ITestOutputHelper outp
         }
         catch (Exception e)
         {
-            return (PlainError.Problem(e, path), false);
+            return FuzzVerdict.Refused(PlainError.Problem(e, path));
         }
         using (policy)
         {
@@ -105,9 +77,9 @@ public sealed class PolicyFuzzTests(SimPolicies policies, ITestOutputHelper outp
             }
             catch (Exception e)
             {
-                return (PlainError.Problem(e, path), false);
+                return FuzzVerdict.Refused(PlainError.Problem(e, path));
             }
-            return (OutOfLimits(robot), true);
+            return new FuzzVerdict(OutOfLimits(robot), Driven: true);
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Text;
 using Robotics.Controller.Loop;
 using Robotics.Emulators;
 using Robotics.Hardware.Config;
@@ -19,7 +19,7 @@ namespace Robotics.Tests.Hardware;
 public sealed class RobotConfigFuzzTests(ITestOutputHelper output) : IDisposable
 {
     // The seed CI runs; FUZZ_SEED explores others (a failure names its seed, which replays it).
-    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out int seed) ? seed : 14_12;
+    private static readonly int Seed = FuzzCampaign.Seed(14_12);
     private const int Cases = 160;
     private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(20);
 
@@ -53,48 +53,19 @@ public sealed class RobotConfigFuzzTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Mutated_configs_are_refused_in_one_plain_line_or_drive_the_board_within_their_limits()
     {
-        var random = new Random(Seed);
-        var failures = new List<string>();
-        int refused = 0, driven = 0;
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < Cases; i++)
-        {
-            var (text, what) = Mutations.Json(Base, random);
-            string path = _directory.File($"case-{i}.json");
-            File.WriteAllText(path, text);
-            var run = Task.Run(() => Case(path));
-            (string? Failure, bool Driven) result;
-            try
+        var outcome = await new FuzzCampaign("config", Seed, CaseLimit).RunAsync(Cases,
+            (_, random) =>
             {
-                result = await run.WaitAsync(CaseLimit);
-            }
-            catch (TimeoutException)
-            {
-                result = ($"did not finish within {CaseLimit.TotalSeconds} s", false);
-            }
-            string? failure = result.Failure;
-            if (File.ReadAllText(path) != text)
-            {
-                failure ??= "the config file was written to";
-            }
-            if (failure is not null)
-            {
-                failures.Add($"seed {Seed}, case {i} ({what}): {failure}");
-            }
-            else if (result.Driven)
-            {
-                driven++;
-            }
-            else
-            {
-                refused++;
-            }
-        }
+                var (text, what) = Mutations.Json(Base, random);
+                return (Encoding.UTF8.GetBytes(text), what);
+            },
+            i => _directory.File($"case-{i}.json"),
+            (_, path) => Case(path));
 
-        output.WriteLine($"seed {Seed}: {Cases} configs, {refused} refused, {driven} drove the board, in {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        output.WriteLine($"seed {Seed}: {Cases} configs: {outcome}");
+        Assert.True(outcome.Failures.Count == 0, string.Join("\n", outcome.Failures));
         // The fuzzer must reach both sides: configs refused, and configs that drive the board.
-        Assert.True(refused > Cases / 4 && driven > 10, $"{refused} refused, {driven} driven of {Cases} in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(outcome.Refused > Cases / 4 && outcome.Driven > 10, outcome.ToString());
     }
 
     /// <summary>Cases the fuzzer found, made minimal: each was a crash, or an error naming neither the file nor the device.</summary>
@@ -122,7 +93,7 @@ public sealed class RobotConfigFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>One config: loaded, and when accepted driven; what was wrong, if anything.</summary>
-    private (string? Failure, bool Driven) Case(string path)
+    private FuzzVerdict Case(string path)
     {
         ResolvedConfig config;
         try
@@ -131,7 +102,7 @@ public sealed class RobotConfigFuzzTests(ITestOutputHelper output) : IDisposable
         }
         catch (Exception e)
         {
-            return (PlainError.Problem(e, path), false);
+            return FuzzVerdict.Refused(PlainError.Problem(e, path));
         }
         var names = config.Devices.Select(d => d.Name!).Append(path).ToArray();
         using var board = new FramedBoardEmulator(_line.Device, inputs: 3, outputs: 2, TimeSpan.FromMilliseconds(5));
@@ -142,7 +113,7 @@ public sealed class RobotConfigFuzzTests(ITestOutputHelper output) : IDisposable
         }
         catch (Exception e)
         {
-            return (PlainError.Problem(e, names), false);
+            return FuzzVerdict.Refused(PlainError.Problem(e, names));
         }
         using (robot)
         {
@@ -155,9 +126,9 @@ public sealed class RobotConfigFuzzTests(ITestOutputHelper output) : IDisposable
             }
             catch (Exception e)
             {
-                return (PlainError.Problem(e, names), false);
+                return FuzzVerdict.Refused(PlainError.Problem(e, names));
             }
-            return (OutOfLimits(config, robot, board), true);
+            return new FuzzVerdict(OutOfLimits(config, robot, board), Driven: true);
         }
     }
 

@@ -1,3 +1,4 @@
+using Robotics.Emulators;
 using Robotics.Hardware.Robots;
 
 namespace Robotics.Tests.Support;
@@ -8,16 +9,14 @@ namespace Robotics.Tests.Support;
 /// </summary>
 public sealed class WatchedRobot<T>(T robot) : IRobotHardware, IEpisodicTask where T : IRobotHardware, IEpisodicTask
 {
-    private readonly float[] _lowest = [.. Enumerable.Repeat(float.PositiveInfinity, robot.Description.Actions.Count)];
-    private readonly float[] _highest = [.. Enumerable.Repeat(float.NegativeInfinity, robot.Description.Actions.Count)];
-    private int _nonFinite;
+    private readonly ValueExtremes _written = new(robot.Description.Actions.Count);
 
     public RobotDescription Description => robot.Description;
 
     public string TaskDescription => robot.TaskDescription;
 
     /// <summary>Each action entry's lowest and highest finite value written, and the count of values that were not finite.</summary>
-    public (float[] Lowest, float[] Highest, int NonFinite) Written => (_lowest, _highest, _nonFinite);
+    public (float[] Lowest, float[] Highest, int NonFinite) Written => _written.Snapshot();
 
     public void Start() => robot.Start();
 
@@ -25,16 +24,7 @@ public sealed class WatchedRobot<T>(T robot) : IRobotHardware, IEpisodicTask whe
 
     public void Write(ReadOnlySpan<float> action, long nowNs)
     {
-        for (int i = 0; i < action.Length; i++)
-        {
-            if (!float.IsFinite(action[i]))
-            {
-                _nonFinite++;
-                continue;
-            }
-            _lowest[i] = Math.Min(_lowest[i], action[i]);
-            _highest[i] = Math.Max(_highest[i], action[i]);
-        }
+        _written.Record(action);
         robot.Write(action, nowNs);
     }
 

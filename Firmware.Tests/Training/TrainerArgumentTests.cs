@@ -93,16 +93,16 @@ public sealed class TrainerArgumentTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--out: got an empty path", "train", "--out", "")]
-    [InlineData("--data: got an empty path", "train", "--data", "")]
-    [InlineData("--run-dir: got an empty path", "train", "--run-dir", "")]
-    [InlineData("--resume: got an empty path", "train", "--resume", "")]
-    [InlineData("--record: got an empty path", "eval", "--expert", "--robot", "sim:reach", "--episodes", "1", "--record", "")]
-    [InlineData("--policy: got an empty path", "eval", "--policy", "", "--robot", "sim:reach")]
-    [InlineData("--out: got an empty path", "demo", "--quick", "--out", "")]
-    [InlineData("--export: got an empty path", "bench", "train", "--export", "")]
-    [InlineData("policy: got an empty path", "inspect", "")]
-    [InlineData("path: got an empty path", "log", "info", "")]
+    [InlineData("--out: got an empty value; give a name or a path", "train", "--out", "")]
+    [InlineData("--data: got an empty value; give a name or a path", "train", "--data", "")]
+    [InlineData("--run-dir: got an empty value; give a name or a path", "train", "--run-dir", "")]
+    [InlineData("--resume: got an empty value; give a name or a path", "train", "--resume", "")]
+    [InlineData("--record: got an empty value; give a name or a path", "eval", "--expert", "--robot", "sim:reach", "--episodes", "1", "--record", "")]
+    [InlineData("--policy: got an empty value; give a name or a path", "eval", "--policy", "", "--robot", "sim:reach")]
+    [InlineData("--out: got an empty value; give a name or a path", "demo", "--quick", "--out", "")]
+    [InlineData("--export: got an empty value; give a name or a path", "bench", "train", "--export", "")]
+    [InlineData("policy: got an empty value; give a name or a path", "inspect", "")]
+    [InlineData("path: got an empty value; give a name or a path", "log", "info", "")]
     public void An_empty_path_is_refused_naming_the_flag(string error, params string[] args)
     {
         string[] data = args[0] == "train" && !args.Contains("--data") ? ["--data", _log, "--hidden", "8", "--epochs", "1"] : [];

@@ -40,7 +40,7 @@ internal static class BenchTrainCommand
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the benchmark policy", console =>
         {
-            string folder = CliPaths.NotEmpty("--out", parse.GetValue(output)!);
+            string folder = parse.GetValue(output)!;
             string? policyPath = parse.GetValue(export) is string exportPath ? CliPaths.OutputFile("--export", exportPath, "policy.onnx") : null;
             Directory.CreateDirectory(folder);
             var config = new TrainingConfig

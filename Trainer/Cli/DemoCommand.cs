@@ -43,7 +43,7 @@ internal static class DemoCommand
                 EvaluationEpisodes = parse.GetValue(evalEpisodes) ?? settings.EvaluationEpisodes,
             };
             settings.Validate();
-            var folder = DemoFolder.Create(CliPaths.NotEmpty("--out", parse.GetValue(output)!));
+            var folder = DemoFolder.Create(parse.GetValue(output)!);
             var outcome = await new DemoPipeline(settings, folder, console.Line).RunAsync(cancellation);
             string report = DemoReport.Write(outcome, folder);
             var summary = DemoSummary.Json(outcome, folder.Path);

@@ -24,7 +24,7 @@ internal static class EvalCommand
         };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
-            string? policyPath = parse.GetValue(policy) is string given ? CliPaths.NotEmpty("--policy", given) : null;
+            string? policyPath = parse.GetValue(policy);
             if ((policyPath is null) == !parse.GetValue(expert))
             {
                 throw new ArgumentException("say what to evaluate: --policy FILE or --expert");

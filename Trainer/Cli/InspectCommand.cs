@@ -17,7 +17,7 @@ internal static class InspectCommand
         var command = new Command("inspect", "Print a policy file's inputs, outputs, versions and metadata (kind, names, limits, rate, normalization, help threshold, dataset, validation metrics).") { file, json };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
-            string path = CliPaths.NotEmpty("policy", parse.GetValue(file)!);
+            string path = parse.GetValue(file)!;
             var model = Read(path);
             var inputs = model.Graph.Input.Select(Describe).ToList();
             var outputs = model.Graph.Output.Select(Describe).ToList();

@@ -25,7 +25,7 @@ internal static class LogCommands
         var command = new Command("info", "Print episodes, steps, duration, achieved rate, steps per action source and dropped steps.") { path, json };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
-            var files = TeleopLogReader.FindLogs(CliPaths.NotEmpty("path", parse.GetValue(path)!));
+            var files = TeleopLogReader.FindLogs(parse.GetValue(path)!);
             if (files.Count == 0)
             {
                 throw new FileNotFoundException($"{parse.GetValue(path)}: no .mcap files in this directory");

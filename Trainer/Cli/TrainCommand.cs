@@ -58,9 +58,9 @@ internal static class TrainCommand
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the policy", console =>
         {
             string outPath = CliPaths.OutputFile("--out", parse.GetValue(output)!, "policy.onnx");
-            string? resumeFrom = parse.GetValue(resume) is string resumePath ? CliPaths.NotEmpty("--resume", resumePath) : null;
-            string? runDirPath = parse.GetValue(runDir) is string runPath ? CliPaths.NotEmpty("--run-dir", runPath) : null;
-            string[] logs = [.. parse.GetValue(data)!.Select(log => CliPaths.NotEmpty("--data", log))];
+            string? resumeFrom = parse.GetValue(resume);
+            string? runDirPath = parse.GetValue(runDir);
+            string[] logs = parse.GetValue(data)!;
             var checkpoint = resumeFrom is null ? null : Checkpoints.Load(Path.Combine(resumeFrom, "checkpoint.pb"));
             var config = checkpoint is null
                 ? new TrainingConfig

@@ -13,8 +13,9 @@ namespace Robotics.Controller.CommandLine;
 public static class PlainOptions
 {
     /// <summary>
-    /// Every option of <paramref name="root"/> and its subcommands: numbers must be finite, whole numbers must fit,
-    /// a file or name must not be empty, each refused as one line naming the option. An option that parses itself
+    /// Every option and argument of <paramref name="root"/> and its subcommands: numbers must be finite, whole numbers
+    /// must fit, a file or name must not be empty (.NET's own error for an empty path names a parameter), each refused as
+    /// one line naming the option. An option that parses itself
     /// already (a number with its own range, say) keeps its parser.
     /// </summary>
     public static T Apply<T>(T root) where T : Command
@@ -38,9 +39,16 @@ public static class PlainOptions
                 case Option<long> o:
                     o.CustomParser ??= r => LongWholeNumber(r, o.Name);
                     break;
-                case Option<string> or Option<string?>:
+                case Option<string> or Option<string?> or Option<string[]>:
                     option.Validators.Add(r => RefuseEmpty(r, option.Name));
                     break;
+            }
+        }
+        foreach (var argument in Commands(root).SelectMany(c => c.Arguments))
+        {
+            if (argument is Argument<string> or Argument<string?> or Argument<string[]>)
+            {
+                argument.Validators.Add(r => RefuseEmpty(r, argument.Name));
             }
         }
         return root;
@@ -114,11 +122,11 @@ public static class PlainOptions
         return 0;
     }
 
-    private static void RefuseEmpty(OptionResult result, string name)
+    private static void RefuseEmpty(SymbolResult result, string name)
     {
-        if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.Tokens[^1].Value))
+        if (result.Tokens.Any(token => string.IsNullOrWhiteSpace(token.Value)))
         {
-            result.AddError($"{name}: the value is empty");
+            result.AddError($"{name}: got an empty value; give a name or a path");
         }
     }
 }
