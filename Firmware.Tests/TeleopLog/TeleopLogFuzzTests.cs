@@ -28,8 +28,9 @@ public sealed class TeleopLogFuzzTests(ITestOutputHelper output) : IDisposable
     [InlineData(McapCompression.None, 11)]
     [InlineData(McapCompression.Zstd, 12)]
     [InlineData(McapCompression.Lz4, 13)]
-    public async Task Mutated_logs_are_read_recovered_or_refused_with_one_clear_error(McapCompression compression, int seed)
+    public async Task Mutated_logs_are_read_recovered_or_refused_with_one_clear_error(McapCompression compression, int ciSeed)
     {
+        int seed = FuzzCampaign.Seed(ciSeed);
         var original = TestLogs.Bytes(_directory, episodes: 2, stepsPerEpisode: 60, compression, chunkSizeBytes: 1024);
         string originalPath = _directory.File("original.mcap");
         File.WriteAllBytes(originalPath, original);
@@ -49,7 +50,7 @@ public sealed class TeleopLogFuzzTests(ITestOutputHelper output) : IDisposable
             var (mutant, description) = Mutate(original, random);
             string path = _directory.File($"mutant-{i}.mcap");
             File.WriteAllBytes(path, mutant);
-            description = $"mutation {i} ({description})";
+            description = $"seed {seed}, mutation {i} ({description})";
             foreach (var (name, reader) in readers)
             {
                 var attempt = await Bounded(() => reader(path), $"{description} hung the {name} reader");
