@@ -326,7 +326,7 @@ public sealed class LeaderFollowerTests : IDisposable
     public async Task Check_reports_the_retries_of_the_watch_it_just_did()
     {
         // The counters are read after the watch, when the chains have closed their buses: they must still be there.
-        var checking = Task.Run(() => Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(Patient), "--seconds", "2", "--json"));
+        var checking = Task.Run(() => Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(LenientAges.Of), "--seconds", "2", "--json"));
         for (int spoilt = 0; spoilt < 5 && !checking.IsCompleted; spoilt++)
         {
             // One corrupted answer at a time: each costs exactly one retry, which then succeeds.
@@ -340,10 +340,12 @@ public sealed class LeaderFollowerTests : IDisposable
         var follower = run.Json.GetProperty("devices").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "follower");
         var counters = follower.GetProperty("counters");
         Assert.True(_follower.SpoiltAnswers > 0, "the watch ended before any answer was spoilt");
-        // Every spoilt answer is a retry; on a busy machine an answer can also come later than the timeout, which is a
-        // retry too (and the emulator cannot know it spoilt nothing). The patient timeout keeps a retry from failing too.
-        Assert.InRange(counters.GetProperty("retried").GetInt64(), _follower.SpoiltAnswers, long.MaxValue);
-        Assert.Equal(0, counters.GetProperty("failed").GetInt64());
+        // Every spoilt answer is a retry; on a busy machine an answer can also come later than the 10 ms timeout,
+        // which is a retry too (and the emulator cannot know it spoilt nothing), and so can the retry's own answer: a
+        // transaction that failed had retried first.
+        long retried = counters.GetProperty("retried").GetInt64();
+        Assert.InRange(retried, _follower.SpoiltAnswers, long.MaxValue);
+        Assert.InRange(counters.GetProperty("failed").GetInt64(), 0, retried);
     }
 
     [Fact]
