@@ -58,13 +58,22 @@ public sealed class PseudoTerminalPair : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var socat = Process.Start(start) ?? throw new InvalidOperationException("socat did not start: install it (apt-get install socat)");
+        Process socat;
+        try
+        {
+            socat = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Directory.Delete(_directory, recursive: true);
+            throw new FileNotFoundException("socat is not installed: the emulated serial lines are pseudo-terminal pairs it makes (apt-get install socat)", "socat", e);
+        }
         socat.ErrorDataReceived += (_, _) => { };
         socat.BeginErrorReadLine();
         // socat makes the two links once both pseudo-terminals exist; it exits if it cannot.
         if (!SpinWait.SpinUntil(() => socat.HasExited || (File.Exists(Driver) && File.Exists(Device)), TimeSpan.FromSeconds(5)) || socat.HasExited)
         {
-            throw new InvalidOperationException($"socat did not create the pseudo-terminals (exit code {(socat.HasExited ? socat.ExitCode : -1)})");
+            throw new IOException($"socat did not create the pseudo-terminals (exit code {(socat.HasExited ? socat.ExitCode : -1)})");
         }
         return socat;
     }

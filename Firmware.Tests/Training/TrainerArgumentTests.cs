@@ -112,6 +112,16 @@ public sealed class TrainerArgumentTests : IDisposable
         AssertOneError(run, error);
     }
 
+    [Theory]
+    [InlineData("inspect")]
+    [InlineData("eval", "--robot", "sim:reach", "--episodes", "1", "--policy")]
+    public void A_policy_that_is_not_there_is_said_as_every_command_says_it(params string[] args)
+    {
+        var run = CliRun.Of(TrainerCli.Build(), [.. args, "/nowhere/policy.onnx"]);
+
+        AssertOneError(run, "/nowhere/policy.onnx: no such policy file");
+    }
+
     [Fact]
     public void A_directory_given_as_the_policy_file_is_refused_before_training()
     {

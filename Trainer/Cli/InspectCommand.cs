@@ -54,6 +54,10 @@ internal static class InspectCommand
 
     private static ModelProto Read(string path)
     {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such policy file", path);
+        }
         try
         {
             var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
