@@ -96,15 +96,19 @@ internal static class RunCommand
             using var hub = new EventHub(loop);
             using var events = hub.Subscribe();
             await using var plane = new ControlPlane(loop, hub, recorder);
-            // Bound before the first tick: a port already taken fails the run before the robot has moved, and the
-            // recording it would have held is not left behind empty.
-            await using var grpc = server is null ? null : await StartServerOrDiscard(loop, plane, hub, server, recorder);
+            // Whatever fails at start fails before the first tick (a port already taken, a robot that will not start),
+            // before the run says it is running, and the recording it would have held is not left behind empty.
+            await using var grpc = server is null ? null : await OrDiscard(recorder, () => RobotServer.StartAsync(loop, plane, hub, server));
+            await OrDiscard(recorder, () =>
+            {
+                loop.Start();
+                return Task.FromResult(loop);
+            });
             console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
             if (grpc is not null)
             {
                 console.Line($"gRPC listening on {grpc.Address}");
             }
-            loop.Start();
             var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), CancellationToken.None);
             // A failure is reported here, in the summary, rather than thrown: the run's figures are printed whatever the log did.
             var recordingFailure = recorder?.Close(loop.Ticks.Published);
@@ -139,11 +143,12 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<RobotServer> StartServerOrDiscard(ControlLoop loop, ControlPlane plane, EventHub hub, ServerOptions server, TickRecorder? recorder)
+    /// <summary>Runs a step of the start; when it fails, the recording (created, never started) is deleted.</summary>
+    private static async Task<T> OrDiscard<T>(TickRecorder? recorder, Func<Task<T>> start)
     {
         try
         {
-            return await RobotServer.StartAsync(loop, plane, hub, server);
+            return await start();
         }
         catch
         {

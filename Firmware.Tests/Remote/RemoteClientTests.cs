@@ -133,6 +133,38 @@ public sealed partial class RemoteClientTests : IDisposable
         Assert.False(File.Exists(log), "an empty recording was left behind");
     }
 
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public void A_robot_that_will_not_start_fails_the_run_before_it_says_running_and_leaves_no_recording()
+    {
+        string config = _directory.File("unplugged.json");
+        File.WriteAllText(config, """
+            {
+              "name": "unplugged-board", "rate_hz": 50,
+              "devices": [ { "name": "board", "type": "framed-serial",
+                             "settings": { "port": "/nowhere/ttyUSB0", "inputs": ["position"], "outputs": ["motor"] } } ],
+              "observations": [ { "name": "position", "unit": "rad", "source": "board.position", "max_age_ms": 100 } ],
+              "actions": [ { "name": "motor", "unit": "1", "target": "board.motor", "min": -1, "max": 1, "safe": 0 } ]
+            }
+            """);
+        string log = _directory.File("never.mcap");
+
+        // A remote operator is this robot's teleop source: the gRPC server starts, then the robot fails to.
+        var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", config, "--mode", "teleop", "--duration", "5s", "--no-realtime", "--record", log,
+            "--grpc", $"http://127.0.0.1:{FreePort()}", "--token", RobotHarness.Token);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error: board: /nowhere/ttyUSB0: no such serial port", run.Stderr.Trim());
+        Assert.DoesNotContain("running ", run.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(log), "an empty recording was left behind");
+    }
+
     [Fact]
     public async Task An_operator_client_killed_by_SIGKILL_gives_the_lease_back()
     {

@@ -45,6 +45,8 @@ public sealed class ControlLoop : IDisposable
     private readonly EpisodeTracker _episodes;
     private readonly RunMeasurement _measurement;
     private readonly Thread _thread;
+    private readonly ManualResetEventSlim _hardwareStarted = new();
+    private readonly ManualResetEventSlim _ticksMayBegin = new();
     private readonly List<string> _notes = [];
     private ControlMode _mode;
     private SafetyState _safety = SafetyState.Initial;
@@ -133,13 +135,25 @@ public sealed class ControlLoop : IDisposable
     public long StartedAtNs => _measurement.StartedAtNs;
 
     /// <summary>Starts the loop thread (and the recorder given at construction, from the first record).</summary>
+    /// <summary>
+    /// Starts the robot, on the loop thread (set up for real time, so the devices' threads inherit it), and once it
+    /// runs, the recorder, the watchdog and the ticks. A robot that would not start throws here, with the robot
+    /// stopped again, nothing recorded and no tick run: the caller can say so before it says the robot is running.
+    /// </summary>
     public void Start()
     {
+        _thread.Start();
+        _hardwareStarted.Wait();
+        if (_failure is not null)
+        {
+            _thread.Join();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
+        }
         _recorder?.Start(Ticks, EndReasons, EpisodeInfo, start: 0, gateTheWriter: !_options.Paced, RecordingAlarm);
         // An unpaced loop is a simulation run as fast as it goes: with no deadline, a pause (waiting for its
         // recorder, a busy machine) is no stall, and a watchdog halting the simulator would only spoil the run.
         _watchdog = _options.Paced ? new Watchdog(() => Statistics.Ticks, _hardware, _options.EffectiveWatchdogTimeout) : null;
-        _thread.Start();
+        _ticksMayBegin.Set();
     }
 
     /// <summary>Asks the loop to stop after the current tick; safe from any thread.</summary>
@@ -176,7 +190,18 @@ public sealed class ControlLoop : IDisposable
         using var setup = new LoopThreadSetup(_options, _notes);
         try
         {
-            _hardware.Start();
+            try
+            {
+                _hardware.Start();
+            }
+            catch (Exception e)
+            {
+                _failure = e;
+                _hardwareStarted.Set();
+                return;
+            }
+            _hardwareStarted.Set();
+            _ticksMayBegin.Wait();
             if (_hardware is ConfiguredRobot configured)
             {
                 // What a device could not do as asked (a board that applies no output timeout), for the command to show.
