@@ -3,6 +3,7 @@ using System.Globalization;
 using Robotics.Hardware.Simulation;
 using Robotics.Trainer.Dagger;
 using Robotics.Trainer.Evaluation;
+using Robotics.Trainer.Reports;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Trainer.Demo;
@@ -44,7 +45,7 @@ public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Actio
             var collected = await DaggerRound.RunAsync(robot, current.PolicyPath, settings.RoundEpisodes, EvaluationSeed + round, TimeScale, settings.Gate,
                 folder.Data($"dagger-{round}.mcap"), cancellation);
             var episodes = collected.Episodes;
-            say(string.Create(c, $"      {collected.Expert.Takeovers} interventions ({collected.Expert.TakeoversOnDrift} on drift, {collected.Expert.TakeoversOnHelp} on help requests), {episodes.HelpRequests} help requests, {episodes.ExpertSteps} expert steps; {episodes.SuccessRate:P0} successful with the expert's help"));
+            say(string.Create(c, $"      {Counted.Of(collected.Expert.Takeovers, "intervention")} ({collected.Expert.TakeoversOnDrift} on drift, {collected.Expert.TakeoversOnHelp} on help requests), {Counted.Of(episodes.HelpRequests, "help request")}, {Counted.Of(episodes.ExpertSteps, "expert step")}; {episodes.SuccessRate:P0} successful with the expert's help"));
             logs.Add(episodes.LogPath);
             current = Train(logs, $"policy-{round}");
             var evaluation = ClosedLoopRun.Run(robot, current.PolicyPath, settings.EvaluationEpisodes, EvaluationSeed, folder.Evaluation($"policy-{round}.mcap"));
