@@ -6,7 +6,11 @@ internal static class NewFile
     /// <summary>Refuses <paramref name="path"/> (given as <paramref name="option"/>) when something is there already or its folder is missing.</summary>
     public static string Check(string path, string option)
     {
-        if (File.Exists(path) || Directory.Exists(path))
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"{option}: {path} is a folder; give a file name, such as {Path.Combine(path, "run.mcap")}");
+        }
+        if (File.Exists(path))
         {
             throw new IOException($"{option}: {path} already exists: it is never replaced (choose a new name)");
         }

@@ -122,6 +122,19 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public void A_folder_given_to_record_into_is_named_as_a_folder()
+    {
+        string folder = _directory.File("logs");
+        Directory.CreateDirectory(folder);
+
+        var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--unpaced", "--no-realtime", "--record", folder);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: --record: {folder} is a folder; give a file name, such as {Path.Combine(folder, "run.mcap")}", run.Stderr.Trim());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+    }
+
+    [Fact]
     public void A_policy_that_does_not_fit_stops_run_before_the_loop()
     {
         var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:reach", "--policy", policies.CartPole, "--episodes", "1");
