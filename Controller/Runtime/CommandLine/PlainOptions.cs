@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 
 namespace Robotics.Controller.CommandLine;
 
@@ -31,13 +32,13 @@ public static class PlainOptions
                     o.CustomParser ??= r => Number(r, o.Name);
                     break;
                 case Option<int> o:
-                    o.CustomParser ??= r => WholeNumber(r, o.Name);
+                    o.CustomParser ??= r => WholeNumber<int>(r, o.Name);
                     break;
                 case Option<int?> o:
-                    o.CustomParser ??= r => WholeNumber(r, o.Name);
+                    o.CustomParser ??= r => WholeNumber<int>(r, o.Name);
                     break;
                 case Option<long> o:
-                    o.CustomParser ??= r => LongWholeNumber(r, o.Name);
+                    o.CustomParser ??= r => WholeNumber<long>(r, o.Name);
                     break;
                 case Option<string> or Option<string?> or Option<string[]>:
                     option.Validators.Add(r => RefuseEmpty(r, option.Name));
@@ -91,7 +92,7 @@ public static class PlainOptions
 
     private static double Number(ArgumentResult result, string name)
     {
-        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        string text = LastToken(result);
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
         {
             return value;
@@ -100,27 +101,18 @@ public static class PlainOptions
         return 0;
     }
 
-    private static int WholeNumber(ArgumentResult result, string name)
+    private static T WholeNumber<T>(ArgumentResult result, string name) where T : IBinaryInteger<T>, IMinMaxValue<T>
     {
-        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+        string text = LastToken(result);
+        if (T.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out T? value))
         {
             return value;
         }
-        result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name}: '{text}' is not a whole number from {int.MinValue} to {int.MaxValue}"));
-        return 0;
+        result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name}: '{text}' is not a whole number from {T.MinValue} to {T.MaxValue}"));
+        return T.Zero;
     }
 
-    private static long LongWholeNumber(ArgumentResult result, string name)
-    {
-        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
-        {
-            return value;
-        }
-        result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name}: '{text}' is not a whole number from {long.MinValue} to {long.MaxValue}"));
-        return 0;
-    }
+    private static string LastToken(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
 
     private static void RefuseEmpty(SymbolResult result, string name)
     {
