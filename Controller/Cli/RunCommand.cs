@@ -20,7 +20,7 @@ internal static class RunCommand
     {
         var robot = new Option<string>("--robot") { Description = "sim:reach, sim:cartpole, or a robot config file (robot.json).", Required = true };
         var policy = new Option<string?>("--policy") { Description = "The policy to run (autonomous and shadow modes)." };
-        var mode = new Option<string>("--mode") { Description = "autonomous (the policy drives), teleop (the operator drives) or shadow (the operator drives, the policy runs beside it).", DefaultValueFactory = _ => "autonomous" };
+        var mode = new Option<string?>("--mode") { Description = "autonomous (the policy drives), teleop (the operator drives) or shadow (the operator drives, the policy runs beside it); by default autonomous with --policy, teleop without." };
         PlainOptions.OneOf(mode, "autonomous", "teleop", "shadow");
         var rate = new Option<double?>("--rate") { Description = "Ticks per second (10–2000); by default the robot's own rate." };
         var episodes = new Option<int>("--episodes") { Description = "Stop after this many episodes.", DefaultValueFactory = _ => 0 };
@@ -59,10 +59,12 @@ internal static class RunCommand
             {
                 throw new ArgumentException("--unpaced: only a simulator may run faster than real time");
             }
+            // The common case decides the default: a policy is given to drive; without one, an operator drives.
+            string modeName = parse.GetValue(mode) ?? (parse.GetValue(policy) is null ? "teleop" : "autonomous");
             var options = new LoopOptions
             {
                 RateHz = parse.GetValue(rate) ?? hardware.Description.RateHz,
-                Mode = parse.GetValue(mode) switch { "teleop" => ControlMode.Teleop, "shadow" => ControlMode.Shadow, _ => ControlMode.Autonomous },
+                Mode = modeName switch { "teleop" => ControlMode.Teleop, "shadow" => ControlMode.Shadow, _ => ControlMode.Autonomous },
                 MaxEpisodes = parse.GetValue(episodes),
                 Duration = parse.GetValue(duration) is string d ? DurationParser.Parse(d) : null,
                 Stochastic = parse.GetValue(stochastic),
@@ -104,7 +106,7 @@ internal static class RunCommand
                 loop.Start();
                 return Task.FromResult(loop);
             });
-            console.Line($"running {robotName} in {parse.GetValue(mode)} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
+            console.Line($"running {robotName} in {modeName} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
             if (grpc is not null)
             {
                 console.Line($"gRPC listening on {grpc.Address}");
@@ -131,7 +133,7 @@ internal static class RunCommand
             var summary = LoopSummary.Json(report);
             summary["unconfirmed_halts"] = unconfirmed;
             summary["robot"] = robotName;
-            summary["mode"] = parse.GetValue(mode);
+            summary["mode"] = modeName;
             summary["rate_hz"] = options.RateHz;
             summary["stopped_by"] = StopSignals.Installed?.Received ?? (loop.StoppedByRecordingFailure ? "recording failure" : null);
             summary["stop_ms"] = stopTook?.TotalMilliseconds;

@@ -56,7 +56,7 @@ public static class PlainOptions
     }
 
     /// <summary>Restricts an option to <paramref name="values"/>, refused in one line (AcceptOnlyFromAmong's error spans several).</summary>
-    public static void OneOf(Option<string> option, params string[] values)
+    public static void OneOf<TValue>(Option<TValue> option, params string[] values)
     {
         option.CompletionSources.Add(values);
         option.Validators.Add(result =>
