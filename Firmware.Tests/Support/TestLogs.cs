@@ -30,6 +30,13 @@ public static class TestLogs
     {
         robot ??= Robot();
         using var writer = TeleopLogWriter.Create(path, robot, options ?? new TeleopLogWriterOptions { SyncEachChunk = false });
+        WriteEpisodes(writer, episodes, stepsPerEpisode);
+    }
+
+    /// <summary>Writes the episodes <see cref="Write"/> writes into an open log, shaped as its robot is.</summary>
+    public static void WriteEpisodes(TeleopLogWriter writer, int episodes, int stepsPerEpisode)
+    {
+        var robot = writer.Robot;
         var observation = new float[robot.Observations.Count];
         var action = new float[robot.Actions.Count];
         long time = MonotonicClock.NowNs();

@@ -118,9 +118,9 @@ public sealed class McapWriter : IDisposable
     }
 
     /// <summary>
-    /// Messages of <paramref name="channelId"/> in chunks that have reached the stream (and with
-    /// <see cref="McapWriterOptions.SyncEachChunk"/> the device): what a failure of the stream from now on leaves
-    /// recoverable. The open chunk's messages are not counted until it is written.
+    /// Messages of <paramref name="channelId"/> in chunks whole in the stream (flushed to the file; with
+    /// <see cref="McapWriterOptions.SyncEachChunk"/>, fsynced once the chunk's indexes follow): what a failure of the
+    /// stream from now on leaves recoverable. The open chunk's messages are not counted until it is written.
     /// </summary>
     public ulong PersistedMessages(ushort channelId) => ChannelOrThrow(channelId).Persisted;
 
@@ -198,6 +198,13 @@ public sealed class McapWriter : IDisposable
         _records.Clear();
         WriteRaw(compressed);
         long chunkLength = _position - chunkStart;
+        // The chunk is whole in the file once this flush returns, and a reader recovers it from there even if the
+        // disk fills on its message indexes below: its messages count as persisted from here, not after them.
+        _stream.Flush();
+        foreach (var channel in _channelList)
+        {
+            channel.Persisted = channel.MessageCount;
+        }
 
         // One Message Index record per channel with messages in this chunk (mcap.dev/spec, "Message Index").
         long indexStart = _position;
@@ -243,10 +250,6 @@ public sealed class McapWriter : IDisposable
         _chunkStartTime = ulong.MaxValue;
         _chunkEndTime = 0;
         Persist();
-        foreach (var channel in _channelList)
-        {
-            channel.Persisted = channel.MessageCount;
-        }
     }
 
     /// <summary>
