@@ -141,6 +141,23 @@ public sealed class DynamixelServosTests : IDisposable
     }
 
     [Fact]
+    public void Answers_slower_than_the_polling_timeout_do_not_stop_the_bus_opening_and_polling_keeps_that_timeout()
+    {
+        // 40 ms: past three tries of the 10 ms polling timeout, within the patience the bus has while it opens.
+        _servos.AnswerDelay = TimeSpan.FromMilliseconds(40);
+        string path = _directory.File("slow.json");
+        File.WriteAllText(path, Config($"\"port\": \"{_line.Driver}\", \"ids\": [1, 2, 3, 4, 5, 6], \"timeout_ms\": 10", joints: 6));
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(path), DeviceRegistry.Default);
+
+        robot.Start();
+
+        var counters = () => ((DynamixelServos)robot.Devices[0]).Counters;
+        WaitUntil(() => counters()["retried"] >= 1);
+        _servos.AnswerDelay = TimeSpan.Zero;
+        robot.Stop();
+    }
+
+    [Fact]
     public void Opening_sets_each_servo_up_with_position_limits_from_the_actions_and_writes_nothing_to_a_servo_already_set_up()
     {
         // A mixed chain as found: an XM430-W350 among the XL330s, one in Extended Position Control Mode, one answering

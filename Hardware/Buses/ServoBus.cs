@@ -37,7 +37,7 @@ public abstract class ServoBus : IDisposable
     public const byte BroadcastId = 0xFE;
     private const int MaxParameters = 1024;
     private readonly byte[] _packet = new byte[2 * MaxParameters];
-    private readonly TimeSpan _timeout;
+    private TimeSpan _timeout;
 
     /// <param name="timeout">How long to wait for an answer; a 1 Mbaud status packet takes ~0.15 ms plus the servo's return delay.</param>
     protected ServoBus(string portName, int baudRate, TimeSpan timeout, int retries)
@@ -45,6 +45,13 @@ public abstract class ServoBus : IDisposable
         Port = TtyStream.OpenLine(portName, baudRate, timeout);
         _timeout = timeout;
         Retries = retries;
+    }
+
+    /// <summary>How long a transaction waits for each answer (and for the line to go quiet before a retry).</summary>
+    public TimeSpan Timeout
+    {
+        get => _timeout;
+        set => _timeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be positive");
     }
 
     public string PortName => Port.Path;

@@ -58,6 +58,9 @@ public sealed record ServoChainSettings(string Port, int Baud, byte[] Ids, TimeS
 /// </summary>
 public abstract class ServoChain : PolledDevice, IOutputLimits
 {
+    /// <summary>The least time an answer is awaited while the bus opens.</summary>
+    private static readonly TimeSpan OpeningTimeout = TimeSpan.FromMilliseconds(100);
+
     private readonly ServoChainSettings _settings;
     private readonly ServoTable _table;
     private readonly ServoSetup _setup;
@@ -153,12 +156,17 @@ public abstract class ServoChain : PolledDevice, IOutputLimits
     {
         RefuseAPoseBeyondTheLimits();
         _bus = OpenBus(_settings);
+        // Nothing waits on the bus while it opens, and answers can come late then: a servo still booting after
+        // power-on, a USB adapter's latency timer (FTDI's default is 16 ms), a busy host starting a process. The
+        // configured timeout, sized for polling, applies from the first poll.
+        _bus.Timeout = _settings.Timeout > OpeningTimeout ? _settings.Timeout : OpeningTimeout;
         foreach (byte id in _settings.Ids)
         {
             Ping(_bus, id);
         }
         _setup.Apply(_bus, _settings.Ids, _ranges);
         Prepare(_bus);
+        _bus.Timeout = _settings.Timeout;
     }
 
     /// <summary>
