@@ -261,11 +261,11 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         using var hub = new EventHub(loop);
         await using var plane = new ControlPlane(loop, hub);
         loop.Start();
-        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == 6, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == 6, Waits.Patience));
 
         await plane.ResetEpisodeAsync(CancellationToken.None);
 
-        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == -1, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == -1, Waits.Patience));
         loop.RequestStop();
         Assert.Equal(1, loop.WaitForExit().Faults);
     }
@@ -278,7 +278,7 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         using var hub = new EventHub(loop);
         await using var plane = new ControlPlane(loop, hub);
         loop.Start();
-        Assert.True(SpinWait.SpinUntil(() => robot.Reads > 2, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => robot.Reads > 2, Waits.Patience));
 
         // A stop (which halts at once) and an immediate release: at 20 Hz both reach the loop on the same tick.
         var stop = plane.EmergencyStopAsync("test", CancellationToken.None);
@@ -286,7 +286,7 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         await plane.ReleaseEmergencyStopAsync(CancellationToken.None);
         await stop;
 
-        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == -1, TimeSpan.FromSeconds(10)), "resumed");
+        Assert.True(SpinWait.SpinUntil(() => robot.HaltedAtRead == -1, Waits.Patience), "resumed");
         loop.RequestStop();
         loop.WaitForExit();
     }
@@ -302,7 +302,7 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
 
         for (int i = 0; i < 5; i++)
         {
-            Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched, TimeSpan.FromSeconds(10)));
+            Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched, Waits.Patience));
             var refused = await Assert.ThrowsAsync<ControlRefusedException>(() => plane.ReleaseEmergencyStopAsync(CancellationToken.None));
             Assert.Equal(ControlFailure.FailedPrecondition, refused.Failure);
             Assert.Contains("stop input is still active", refused.Message);

@@ -1,5 +1,6 @@
 using Robotics.Hardware.OnBoard;
 using Robotics.Tests.Support.Chips;
+using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Hardware;
 
@@ -47,7 +48,7 @@ public sealed class Ads1115AdcTests
 
         chip.Apply(0, 2.5);
 
-        Assert.True(SpinWait.SpinUntil(() => adc.ReadLatest(sample) != long.MinValue && Math.Abs(sample[0] - 2.5f) < 1e-3f, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => adc.ReadLatest(sample) != long.MinValue && Math.Abs(sample[0] - 2.5f) < 1e-3f, Waits.Patience));
         adc.Stop();
     }
 

@@ -70,12 +70,12 @@ public sealed class DeviceThreadAllocationTests
               "key_axes": [ { "name": "drive", "positive": "KEY_W", "negative": "KEY_S" } ] }
             """);
         pad.Start();
-        Assert.True(SpinWait.SpinUntil(() => fifo.Connected, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => fifo.Connected, Waits.Patience));
 
         for (int i = 0; i < 300; i++)
         {
             fifo.Frame((EventFifo.Absolute, EventFifo.AbsX, (i * 997 % 65536) - 32768), (EventFifo.Key, EventFifo.BtnSouth, i % 2), (EventFifo.Key, EventFifo.KeyW, i % 3 == 0 ? 1 : 0));
-            Assert.True(SpinWait.SpinUntil(() => pad.Counters["events"] == fifo.Written, TimeSpan.FromSeconds(5)));
+            Assert.True(SpinWait.SpinUntil(() => pad.Counters["events"] == fifo.Written, Waits.Patience));
         }
         long allocated = pad.Counters["allocated_bytes"];
         pad.Stop();

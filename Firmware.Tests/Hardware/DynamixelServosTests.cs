@@ -348,7 +348,7 @@ public sealed class DynamixelServosTests : IDisposable
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(waited.Elapsed < (patience ?? TimeSpan.FromSeconds(5)), "timed out waiting");
+            Assert.True(waited.Elapsed < (patience ?? Waits.Patience), "timed out waiting");
             Thread.Sleep(5);
         }
     }

@@ -10,7 +10,7 @@ namespace Robotics.Tests.Hardware;
 /// <summary>The evdev driver reading real input_event records from a FIFO that stands in for /dev/input/eventN.</summary>
 public sealed class EvdevDeviceTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Patience = Waits.Patience;
     private readonly TempDirectory _directory = new();
     private readonly EventFifo _fifo;
     private readonly List<IDevice> _devices = [];

@@ -19,7 +19,7 @@ namespace Robotics.Tests.Hardware;
 public sealed class EvdevTeleopTests : IDisposable
 {
     private const double Step = 0.0015339808;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = Waits.Patience;
     private readonly TempDirectory _directory = new();
     private readonly PseudoTerminalPair _line = new();
     private readonly FeetechEmulator _head;

@@ -43,7 +43,7 @@ public sealed class FeetechServosTests : IDisposable
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (!Arm.All(id => _servos.ReadByte(id, FeetechEmulator.TorqueEnable) == 0))
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(5), "torque still on after the loop stopped");
+            Assert.True(waited.Elapsed < Waits.Patience, "torque still on after the loop stopped");
             Thread.Sleep(5);
         }
     }

@@ -200,5 +200,5 @@ public sealed class FramedOutputTimeoutTests : IDisposable
     }
 
     private static void WaitUntil(Func<bool> condition, string what, TimeSpan? patience = null) =>
-        Assert.True(SpinWait.SpinUntil(condition, patience ?? TimeSpan.FromSeconds(10)), $"timed out waiting for {what}");
+        Assert.True(SpinWait.SpinUntil(condition, patience ?? Waits.Patience), $"timed out waiting for {what}");
 }

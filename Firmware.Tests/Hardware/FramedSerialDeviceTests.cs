@@ -458,5 +458,5 @@ public sealed class FramedSerialDeviceTests : IDisposable
     }
 
     private static void WaitUntil(Func<bool> condition, string what) =>
-        Assert.True(SpinWait.SpinUntil(condition, TimeSpan.FromSeconds(10)), $"timed out waiting for {what}");
+        Assert.True(SpinWait.SpinUntil(condition, Waits.Patience), $"timed out waiting for {what}");
 }

@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using Robotics.Hardware.OnBoard;
 using Robotics.Tests.Support.Chips;
+using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Hardware;
 
@@ -29,7 +30,7 @@ public sealed class GpioPinsTests
         // The end stop's switch closes to ground; the door's to 3.3 V.
         board.Gpio.Drive(5, PinValue.Low);
         board.Gpio.Drive(6, PinValue.High);
-        Assert.True(SpinWait.SpinUntil(() => pins.ReadLatest(sample) != long.MinValue && sample[0] == 1 && sample[1] == 1, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => pins.ReadLatest(sample) != long.MinValue && sample[0] == 1 && sample[1] == 1, Waits.Patience));
         pins.Stop();
     }
 
@@ -45,14 +46,14 @@ public sealed class GpioPinsTests
         Assert.Equal(PinValue.High, board.Gpio.Output(21));
 
         pins.WriteOutputs([0, 1]);
-        Assert.True(SpinWait.SpinUntil(() => board.Gpio.Output(20) == PinValue.Low && board.Gpio.Output(21) == PinValue.Low, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => board.Gpio.Output(20) == PinValue.Low && board.Gpio.Output(21) == PinValue.Low, Waits.Patience));
 
         pins.Halt();
-        Assert.True(SpinWait.SpinUntil(() => board.Gpio.Output(20) == PinValue.High && board.Gpio.Output(21) == PinValue.High, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => board.Gpio.Output(20) == PinValue.High && board.Gpio.Output(21) == PinValue.High, Waits.Patience));
 
         pins.Resume();
         pins.WriteOutputs([0, 0]);
-        Assert.True(SpinWait.SpinUntil(() => board.Gpio.Output(20) == PinValue.Low, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => board.Gpio.Output(20) == PinValue.Low, Waits.Patience));
         pins.Stop();
         Assert.True(board.Gpio.Disposed);
     }

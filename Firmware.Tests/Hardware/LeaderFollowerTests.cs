@@ -76,12 +76,12 @@ public sealed class LeaderFollowerTests : IDisposable
         using var events = hub.Subscribe();
         await using var plane = new Robotics.Controller.Control.ControlPlane(loop, hub);
         loop.Start();
-        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1), TimeSpan.FromSeconds(30)), "torque on");
+        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1), Waits.Patience), "torque on");
 
         // Servo 3 drops off the daisy chain (a loose connector), and the robot is stopped meanwhile.
         _follower.Silent.Add(3);
         await plane.EmergencyStopAsync("test", CancellationToken.None);
-        Assert.True(SpinWait.SpinUntil(() => Arm.Where(id => id != 3).All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 0), TimeSpan.FromSeconds(30)), "the others torque off");
+        Assert.True(SpinWait.SpinUntil(() => Arm.Where(id => id != 3).All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 0), Waits.Patience), "the others torque off");
         Assert.Equal(1, _follower.ReadUInt16(3, FeetechEmulator.TorqueEnable));
         // Past halt_confirm_ms, the operators hear which servo it is.
         var unconfirmed = await NextEvent(events, LoopEventKind.HaltUnconfirmed);
@@ -89,7 +89,7 @@ public sealed class LeaderFollowerTests : IDisposable
 
         // Back on the chain: the halt reaches it too, without anyone asking again.
         _follower.Silent.Remove(3);
-        Assert.True(SpinWait.SpinUntil(() => _follower.ReadUInt16(3, FeetechEmulator.TorqueEnable) == 0, TimeSpan.FromSeconds(30)), "servo 3 torque off once it is back");
+        Assert.True(SpinWait.SpinUntil(() => _follower.ReadUInt16(3, FeetechEmulator.TorqueEnable) == 0, Waits.Patience), "servo 3 torque off once it is back");
         var counters = robot.Devices.Single(d => d.Name == "follower").Counters;
         Assert.True(counters["halt_resends"] > 0);
         loop.RequestStop();
@@ -109,21 +109,20 @@ public sealed class LeaderFollowerTests : IDisposable
         using var hub = new EventHub(loop);
         await using var plane = new Robotics.Controller.Control.ControlPlane(loop, hub);
         loop.Start();
-        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1 && _follower.ReadUInt16(id, FeetechEmulator.GoalPosition) == 2048 + 100 * id),
-            TimeSpan.FromSeconds(30)), "the follower at the leader's pose");
+        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable) == 1 && _follower.ReadUInt16(id, FeetechEmulator.GoalPosition) == 2048 + 100 * id), Waits.Patience), "the follower at the leader's pose");
         var torqueWrites = Arm.ToDictionary(id => id, id => _follower.Writes(id, FeetechEmulator.TorqueEnable));
 
         await plane.EmergencyStopAsync("test", CancellationToken.None);
 
         // The halt wrote its goals and torque on again, and read them back.
-        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.Writes(id, FeetechEmulator.TorqueEnable) > torqueWrites[id]), TimeSpan.FromSeconds(30)), "the hold was sent");
+        Assert.True(SpinWait.SpinUntil(() => Arm.All(id => _follower.Writes(id, FeetechEmulator.TorqueEnable) > torqueWrites[id]), Waits.Patience), "the hold was sent");
         // The leader moves on; the stopped follower holds where it stood, torque on, for as long as the stop holds.
         foreach (byte id in Arm)
         {
             _leader.WriteUInt16(id, FeetechEmulator.PresentPosition, (ushort)(2048 - 100 * id));
         }
         long ticks = loop.Statistics.Ticks;
-        Assert.True(SpinWait.SpinUntil(() => loop.Statistics.Ticks > ticks + 30, TimeSpan.FromSeconds(30)));
+        Assert.True(SpinWait.SpinUntil(() => loop.Statistics.Ticks > ticks + 30, Waits.Patience));
         Assert.All(Arm, id => Assert.Equal(1, _follower.ReadUInt16(id, FeetechEmulator.TorqueEnable)));
         Assert.All(Arm, id => Assert.Equal(2048 + 100 * id, _follower.ReadUInt16(id, FeetechEmulator.GoalPosition)));
         Assert.Equal(0, robot.Devices.Single(d => d.Name == "follower").Counters["halt_unconfirmed"]);
@@ -211,9 +210,9 @@ public sealed class LeaderFollowerTests : IDisposable
 
         using var loop = new ControlLoop(robot, options, null, new TeleopSourceOperator(robot));
         loop.Start();
-        Assert.True(SpinWait.SpinUntil(() => loop.Statistics.Ticks > 20, TimeSpan.FromSeconds(30)));
+        Assert.True(SpinWait.SpinUntil(() => loop.Statistics.Ticks > 20, Waits.Patience));
         emulator.DropAnswers = 1;
-        Assert.True(SpinWait.SpinUntil(() => emulator.SpoiltAnswers == 1, TimeSpan.FromSeconds(30)), "the answer was never dropped");
+        Assert.True(SpinWait.SpinUntil(() => emulator.SpoiltAnswers == 1, Waits.Patience), "the answer was never dropped");
         var report = loop.WaitForExit();
 
         // The sample leaves 25 ms beyond one lost answer (50 ms limit, 25 ms worst gap). A loaded test host can hold

@@ -1,5 +1,6 @@
 using Robotics.Hardware.OnBoard;
 using Robotics.Tests.Support.Chips;
+using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Hardware;
 
@@ -45,13 +46,13 @@ public sealed class Mcp3008AdcTests
         var sample = new float[1];
 
         board.Adc.Unplugged = true;
-        Assert.True(SpinWait.SpinUntil(() => adc.Counters["failed"] >= 2, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => adc.Counters["failed"] >= 2, Waits.Patience));
         long last = adc.ReadLatest(sample);
         Thread.Sleep(50);
         Assert.Equal(last, adc.ReadLatest(sample));
 
         board.Adc.Unplugged = false;
-        Assert.True(SpinWait.SpinUntil(() => adc.ReadLatest(sample) > last, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => adc.ReadLatest(sample) > last, Waits.Patience));
         adc.Stop();
     }
 

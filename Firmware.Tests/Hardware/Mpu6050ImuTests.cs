@@ -1,6 +1,7 @@
 using Robotics.Hardware.Devices;
 using Robotics.Hardware.OnBoard;
 using Robotics.Tests.Support.Chips;
+using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Hardware;
 
@@ -61,19 +62,19 @@ public sealed class Mpu6050ImuTests
         var buffer = new float[6];
 
         chip.FailNext(1);
-        Assert.True(SpinWait.SpinUntil(() => imu.Counters["retried"] >= 1, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => imu.Counters["retried"] >= 1, Waits.Patience));
         long fresh = imu.ReadLatest(buffer);
-        Assert.True(SpinWait.SpinUntil(() => imu.ReadLatest(buffer) > fresh, TimeSpan.FromSeconds(5)), "polling goes on after a retried NACK");
+        Assert.True(SpinWait.SpinUntil(() => imu.ReadLatest(buffer) > fresh, Waits.Patience), "polling goes on after a retried NACK");
 
         chip.FailNext(int.MaxValue);
-        Assert.True(SpinWait.SpinUntil(() => imu.Counters["failed"] >= 2, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => imu.Counters["failed"] >= 2, Waits.Patience));
         long last = imu.ReadLatest(buffer);
         Thread.Sleep(50);
         Assert.Equal(last, imu.ReadLatest(buffer));
         Assert.True(imu.Counters["errors"] >= 2);
 
         chip.FailNext(0);
-        Assert.True(SpinWait.SpinUntil(() => imu.ReadLatest(buffer) > last, TimeSpan.FromSeconds(5)), "the sample is fresh again once the chip answers");
+        Assert.True(SpinWait.SpinUntil(() => imu.ReadLatest(buffer) > last, Waits.Patience), "the sample is fresh again once the chip answers");
         imu.Stop();
     }
 

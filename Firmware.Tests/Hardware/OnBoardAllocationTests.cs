@@ -28,7 +28,7 @@ public sealed class OnBoardAllocationTests
         var released = Cycle(robot, observation, action, 10_000);
         long releasedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
         board.Gpio.Drive(17, null);
-        Assert.True(SpinWait.SpinUntil(() => robot.Read(observation, MonotonicClock.NowNs(), out _) == ReadStatus.EmergencyStop, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => robot.Read(observation, MonotonicClock.NowNs(), out _) == ReadStatus.EmergencyStop, Waits.Patience));
         before = GC.GetAllocatedBytesForCurrentThread();
         var pressed = Cycle(robot, observation, action, 10_000);
         long pressedBytes = GC.GetAllocatedBytesForCurrentThread() - before;

@@ -1,5 +1,6 @@
 using Robotics.Hardware.OnBoard;
 using Robotics.Tests.Support.Chips;
+using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Hardware;
 
@@ -54,18 +55,18 @@ public sealed class Pca9685PwmTests
 
         pwm.WriteOutputs([1750, 950]);
 
-        Assert.True(SpinWait.SpinUntil(() => chip.Transactions >= before + 2 && Math.Abs(chip.PulseMicroseconds(15) - 1100) < OneCountUs, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => chip.Transactions >= before + 2 && Math.Abs(chip.PulseMicroseconds(15) - 1100) < OneCountUs, Waits.Patience));
         Assert.Equal(1750, chip.PulseMicroseconds(0), OneCountUs);
         // One transaction per output (all four LED registers at once): no frame sees half a pulse width.
         Assert.Equal(before + 2, chip.Transactions);
 
         pwm.Halt();
-        Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(0) - 1500) < OneCountUs, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(0) - 1500) < OneCountUs, Waits.Patience));
         Assert.Equal(1500, chip.PulseMicroseconds(15), OneCountUs);
 
         pwm.Resume();
         pwm.WriteOutputs([1200, 1800]);
-        Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(15) - 1800) < OneCountUs, TimeSpan.FromSeconds(5)));
+        Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(15) - 1800) < OneCountUs, Waits.Patience));
 
         pwm.Stop();
         Assert.Equal(1500, chip.PulseMicroseconds(0), OneCountUs);

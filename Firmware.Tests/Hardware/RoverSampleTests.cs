@@ -57,18 +57,17 @@ public sealed class RoverSampleTests : IDisposable
         await using var plane = new ControlPlane(loop, hub);
 
         loop.Start();
-        Assert.True(SpinWait.SpinUntil(() => _pad.Connected, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => _pad.Connected, Waits.Patience));
         // Left stick full up, right stick full down (evdev: up is negative; the config inverts both).
         _pad.Frame((EventFifo.Absolute, EventFifo.AbsY, -32768), (EventFifo.Absolute, AbsRy, 32767));
 
         // Throttles 1 and -1: 2000 µs and 1000 µs once the 4/s rate limit has ramped them.
-        Assert.True(SpinWait.SpinUntil(() => Near(_motors.PulseMicroseconds(0), 2000) && Near(_motors.PulseMicroseconds(1), 1000), TimeSpan.FromSeconds(10)),
+        Assert.True(SpinWait.SpinUntil(() => Near(_motors.PulseMicroseconds(0), 2000) && Near(_motors.PulseMicroseconds(1), 1000), Waits.Patience),
             $"pulses {_motors.PulseMicroseconds(0)}, {_motors.PulseMicroseconds(1)}");
 
         // Pressed: the button opens and the pull-up takes the pin high.
         _board.Gpio.Drive(EmergencyStopPin, null);
-        Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched && Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500),
-            TimeSpan.FromSeconds(10)), "the stop button sends both ESCs to neutral");
+        Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched && Near(_motors.PulseMicroseconds(0), 1500) && Near(_motors.PulseMicroseconds(1), 1500), Waits.Patience), "the stop button sends both ESCs to neutral");
 
         // A release by an operator while the button is still pressed is refused: the stop holds.
         var refused = await Assert.ThrowsAsync<ControlRefusedException>(() => plane.ReleaseEmergencyStopAsync(CancellationToken.None));
@@ -81,11 +80,11 @@ public sealed class RoverSampleTests : IDisposable
         _board.Gpio.Drive(EmergencyStopPin, PinValue.Low);
         var panel = robot.Devices.Single(d => d.Name == "panel");
         var estop = new float[1];
-        Assert.True(SpinWait.SpinUntil(() => panel.ReadLatest(estop) != long.MinValue && estop[0] == 0, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => panel.ReadLatest(estop) != long.MinValue && estop[0] == 0, Waits.Patience));
         await plane.ReleaseEmergencyStopAsync(CancellationToken.None);
         // Half up, beyond the 5 % dead zone rescaled: (0.5 − 0.05) / 0.95 of full throttle.
         double half = 1500 + 500 * (16384 / 32767.5 - 0.05) / 0.95;
-        Assert.True(SpinWait.SpinUntil(() => !loop.Mailbox.StopLatched && Near(_motors.PulseMicroseconds(0), half) && Near(_motors.PulseMicroseconds(1), 1500), TimeSpan.FromSeconds(10)),
+        Assert.True(SpinWait.SpinUntil(() => !loop.Mailbox.StopLatched && Near(_motors.PulseMicroseconds(0), half) && Near(_motors.PulseMicroseconds(1), 1500), Waits.Patience),
             $"pulses {_motors.PulseMicroseconds(0)}, {_motors.PulseMicroseconds(1)}");
 
         loop.RequestStop();
@@ -121,7 +120,7 @@ public sealed class RoverSampleTests : IDisposable
 
         loop.Start();
 
-        Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched, TimeSpan.FromSeconds(10)));
+        Assert.True(SpinWait.SpinUntil(() => loop.Mailbox.StopLatched, Waits.Patience));
         loop.RequestStop();
         loop.WaitForExit();
         Assert.True(Near(_motors.PulseMicroseconds(0), 1500));

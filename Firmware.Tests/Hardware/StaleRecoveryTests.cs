@@ -29,7 +29,7 @@ public sealed class StaleRecoveryTests : IDisposable
 
     private const string Rule = "\"stale_recovery\": { \"fresh_ticks\": 20 }";
 
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = Waits.Patience;
 
     private readonly TempDirectory _directory = new();
     private readonly List<FakeServoBus> _buses = [];

@@ -134,7 +134,7 @@ public sealed class ControlPlaneTests(SimPolicies policies) : IDisposable
 
         Assert.True(loop.Mailbox.StopLatched);
         long after = robot.Reads;
-        Assert.True(SpinWait.SpinUntil(() => robot.Reads > after + 3, TimeSpan.FromSeconds(30)));
+        Assert.True(SpinWait.SpinUntil(() => robot.Reads > after + 3, Waits.Patience));
         Assert.True(robot.HaltedAtRead >= 0, "the devices stay halted");
         lock (robot.Written)
         {
@@ -153,13 +153,13 @@ public sealed class ControlPlaneTests(SimPolicies policies) : IDisposable
         using var hub = new EventHub(loop);
         await using var plane = new ControlPlane(loop, hub) { LoopAnswerTimeout = TimeSpan.FromMilliseconds(300) };
         loop.Start();
-        Assert.True(SpinWait.SpinUntil(() => robot.Reads > 20, TimeSpan.FromSeconds(30)));
+        Assert.True(SpinWait.SpinUntil(() => robot.Reads > 20, Waits.Patience));
 
         var refused = await Assert.ThrowsAsync<ControlRefusedException>(() => plane.ResetEpisodeAsync(CancellationToken.None));
 
         Assert.Equal(ControlFailure.DeadlineExceeded, refused.Failure);
         long stuckAt = robot.Reads;
-        Assert.True(SpinWait.SpinUntil(() => robot.Reads > stuckAt + 10, TimeSpan.FromSeconds(30)), "the loop came back");
+        Assert.True(SpinWait.SpinUntil(() => robot.Reads > stuckAt + 10, Waits.Patience), "the loop came back");
         Assert.Equal(1ul, loop.Status.Read().Episode);
         loop.RequestStop();
         Assert.Equal(1, loop.WaitForExit().Episodes);

@@ -415,7 +415,7 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
         Assert.Equal(episode + 1, harness.Loop.Status.Read().Episode);
         // A few ticks of the new episode before the recording stops, however slowly a loaded machine ticks.
         long published = harness.Loop.Ticks.Published;
-        Assert.True(SpinWait.SpinUntil(() => harness.Loop.Ticks.Published > published + 3, TimeSpan.FromSeconds(30)), "the loop ticked on");
+        Assert.True(SpinWait.SpinUntil(() => harness.Loop.Ticks.Published > published + 3, Waits.Patience), "the loop ticked on");
         Assert.Contains("stopped recording", (await control.StopRecordingAsync(new StopRecordingRequest())).Message);
         var bad = await Assert.ThrowsAsync<RpcException>(() => control.SetModeAsync(new SetModeRequest { Mode = Mode.Unspecified }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
