@@ -186,6 +186,18 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public void Bench_grpc_takes_about_a_minute_unless_asked_for_a_soak()
+    {
+        // README's `bench grpc --policy reach.onnx` used to run 60 + 600 + 60 s without saying so.
+        var parse = ControllerCli.Build().Parse(["bench", "grpc", "--policy", "reach.onnx"]);
+
+        double seconds = 2 * parse.GetValue<double>("--quiet-seconds") + parse.GetValue<double>("--soak-seconds");
+
+        Assert.InRange(seconds, 30, 90);
+        Assert.Contains("(10 + 40 + 10 s by default)", parse.CommandResult.Command.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bench_says_what_its_figures_mean_for_a_robot_and_leaves_out_what_a_null_robot_cannot_tell()
     {
         var run = CliRun.Of(ControllerCli.Build(), "bench", "--policy", policies.Reach, "--rate", "500", "--seconds", "1", "--no-realtime", "--json");
