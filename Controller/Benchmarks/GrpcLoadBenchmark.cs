@@ -24,10 +24,13 @@ public sealed record GrpcBenchmarkSettings
     public int Subscribers { get; init; } = 8;
 
     /// <summary>Length of each quiet run (server up, no client).</summary>
-    public TimeSpan QuietDuration { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan QuietDuration { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Length of the loaded run, whose process memory is sampled throughout.</summary>
-    public TimeSpan LoadedDuration { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Length of the loaded run, whose process memory is sampled throughout. Short by default, so the whole benchmark
+    /// takes about a minute; a soak (memory over ten minutes) asks for it.
+    /// </summary>
+    public TimeSpan LoadedDuration { get; init; } = TimeSpan.FromSeconds(40);
 
     /// <summary>Commands per second from the <c>controller override</c> process driving during the loaded run.</summary>
     public double OperatorRateHz { get; init; } = 100;
@@ -42,11 +45,13 @@ public sealed record GrpcBenchmarkSettings
 }
 
 /// <summary>One run of the loop with its server: its report, and what the clients measured.</summary>
+/// <param name="Clients">What the clients measured in the loaded run; null for a quiet run, and for a loaded run stopped early.</param>
 /// <param name="RetainedManagedBytes">
 /// The managed heap after a full, compacting collection once the run ended and its server was gone: what the
 /// run left behind. Equal after the quiet and the loaded runs means the clients leaked nothing.
 /// </param>
-public sealed record GrpcPhaseResult(string Name, LoopReport Loop, JsonObject? Clients, long RetainedManagedBytes);
+/// <param name="StoppedEarly">The benchmark was stopped (Ctrl+C, SIGTERM) during this run: it is shorter than asked.</param>
+public sealed record GrpcPhaseResult(string Name, bool Loaded, LoopReport Loop, JsonObject? Clients, long RetainedManagedBytes, bool StoppedEarly);
 
 /// <summary>The robot process's memory at a moment of the loaded run.</summary>
 public readonly record struct MemorySample(double Seconds, long ResidentBytes, long ManagedBytes);
@@ -55,7 +60,8 @@ public readonly record struct MemorySample(double Seconds, long ResidentBytes, l
 /// The gRPC server's cost to the loop: the loop at 1 kHz on a null robot with its server up, first with no
 /// client, then with full-rate telemetry subscribers, one subscriber that never reads and an operator driving
 /// (all but the stalled one separate <c>controller</c> processes), then with no client again, so the two quiet
-/// runs give the noise the loaded one is judged against.
+/// runs give the noise the loaded one is judged against. Cancelled, it ends the run under way and returns the runs so
+/// far, the last marked as stopped early; the clients of a loaded run are then ended without their figures.
 /// </summary>
 public static class GrpcLoadBenchmark
 {
@@ -92,12 +98,18 @@ public static class GrpcLoadBenchmark
                 }
                 else
                 {
-                    await Task.Delay(settings.QuietDuration, cancellation);
+                    // Cancelled, the run ends here rather than throwing: what it measured so far is kept.
+                    await Task.Delay(settings.QuietDuration, cancellation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
             loop.RequestStop();
             var report = loop.WaitForExit();
-            phases.Add(new GrpcPhaseResult(name, report, clients, RetainedManagedBytes()));
+            bool stopped = cancellation.IsCancellationRequested;
+            phases.Add(new GrpcPhaseResult(name, loaded, report, stopped ? null : clients, RetainedManagedBytes(), stopped));
+            if (stopped)
+            {
+                break;
+            }
         }
         return phases;
     }
@@ -110,7 +122,8 @@ public static class GrpcLoadBenchmark
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    private static async Task<JsonObject> LoadAsync(GrpcBenchmarkSettings settings, Uri address, string token, PolicyMetadata policy,
+    /// <returns>The clients' figures; null when cancelled (the clients are ended without them).</returns>
+    private static async Task<JsonObject?> LoadAsync(GrpcBenchmarkSettings settings, Uri address, string token, PolicyMetadata policy,
         Action<MemorySample> memory, CancellationToken cancellation)
     {
         string url = address.ToString();
@@ -133,8 +146,19 @@ public static class GrpcLoadBenchmark
             var timeout = settings.LoadedDuration + TimeSpan.FromMinutes(2);
             var summaries = Task.WhenAll(children.Select(c => c.SummaryAsync(timeout)));
             var started = System.Diagnostics.Stopwatch.StartNew();
-            while (await Task.WhenAny(summaries, Task.Delay(settings.MemorySampleInterval, cancellation)) != summaries)
+            // A sample per interval until the clients are done. A cancelled wait ends the run, never takes a sample.
+            while (true)
             {
+                var done = await Task.WhenAny(summaries, Task.Delay(settings.MemorySampleInterval, cancellation));
+                if (cancellation.IsCancellationRequested)
+                {
+                    // Killed below: their figures would not be of the whole run, and a Ctrl+C may have stopped them already.
+                    return null;
+                }
+                if (done == summaries)
+                {
+                    break;
+                }
                 memory(new MemorySample(started.Elapsed.TotalSeconds, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false)));
             }
             var results = await summaries;

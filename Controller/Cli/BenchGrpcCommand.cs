@@ -14,17 +14,19 @@ internal static class BenchGrpcCommand
         var policy = new Option<string>("--policy") { Description = "The policy the loop runs (on a null robot).", Required = true };
         var rate = new Option<double>("--rate") { Description = "Loop rate in hertz.", DefaultValueFactory = _ => 1000 };
         var subscribers = new Option<int>("--subscribers") { Description = "Full-rate telemetry subscribers (controller telemetry processes).", DefaultValueFactory = _ => 8 };
-        var quiet = new Option<double>("--quiet-seconds") { Description = "Length of each run without clients.", DefaultValueFactory = _ => 60 };
-        var soak = new Option<double>("--soak-seconds") { Description = "Length of the run with clients, over which memory is sampled.", DefaultValueFactory = _ => 600 };
+        // About a minute in all by default; a memory soak asks for its ten minutes (--quiet-seconds 60 --soak-seconds 600).
+        var quiet = new Option<double>("--quiet-seconds") { Description = "Length of each run without clients (two of them).", DefaultValueFactory = _ => 10 };
+        var soak = new Option<double>("--soak-seconds") { Description = "Length of the run with clients, over which memory is sampled (600 for a soak).", DefaultValueFactory = _ => 40 };
         var operatorRate = new Option<double>("--operator-rate") { Description = "Override commands per second during the loaded run.", DefaultValueFactory = _ => 100 };
         var clientCpus = new Option<string?>("--client-cpus") { Description = "Keep the client processes on these CPUs (a taskset list, e.g. 0), away from the loop's, as if they ran on other machines." };
         var noRealtime = new Option<bool>("--no-realtime") { Description = "Do not ask for SCHED_FIFO or pin the loop thread." };
         var json = CliCommand.JsonOption();
-        var command = new Command("grpc", "Measure the gRPC server's cost to the loop: lateness with no client, with full-rate subscribers, a stalled one and an operator, and with no client again; messages/s delivered; process memory over the loaded run; override command-to-actuator latency.")
+        var command = new Command("grpc", "Measure the gRPC server's cost to the loop: lateness with no client, with full-rate subscribers, a stalled one and an operator, and with no client again (10 + 40 + 10 s by default); messages/s delivered; process memory over the loaded run; override command-to-actuator latency. Ctrl+C stops it with the figures so far.")
         {
             policy, rate, subscribers, quiet, soak, operatorRate, clientCpus, noRealtime, json,
         };
-        command.SetAction((parse, cancellation) => CliCommand.RunAsync(parse, json, async console =>
+        // Stoppable: Ctrl+C or SIGTERM ends the run under way and prints what was measured, rather than the process dying.
+        command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, async console =>
         {
             var settings = new GrpcBenchmarkSettings
             {
@@ -49,14 +51,21 @@ internal static class BenchGrpcCommand
                 console.Line(string.Create(c, $"  {sample.Seconds,6:F0} s  resident {sample.ResidentBytes / 1048576.0,7:F1} MiB  managed heap {sample.ManagedBytes / 1048576.0,6:F1} MiB"));
             }, cancellation);
 
+            string? stoppedBy = cancellation.IsCancellationRequested ? StopSignals.Installed?.Received ?? "a stop request" : null;
+            if (stoppedBy is not null)
+            {
+                var last = phases[^1];
+                console.Line(string.Create(c, $"stopped early by {stoppedBy}, {last.Loop.Seconds:F0} s into the {last.Name} run: the figures are of what ran"));
+            }
             var runs = new JsonArray();
             console.Line($"{"run",-12} {"ticks",8} {"lateness p50",13} {"p99",9} {"p99.9",9} {"max",9} {"overruns",9} {"GCs",5} {"retained",10}");
             foreach (var phase in phases)
             {
                 var us = phase.Loop.Lateness.InMicroseconds();
-                console.Line(string.Create(c, $"{phase.Name,-12} {phase.Loop.Ticks,8} {us.P50,10:F1} µs {us.P99,6:F1} µs {us.P999,6:F1} µs {us.Max,6:F0} µs {phase.Loop.Overruns,9} {phase.Loop.GarbageCollections,5} {phase.RetainedManagedBytes / 1048576.0,6:F1} MiB"));
-                var run = LoopSummary.Json(phase.Loop);
+                console.Line(string.Create(c, $"{phase.Name,-12} {phase.Loop.Ticks,8} {us.P50,10:F1} µs {us.P99,6:F1} µs {us.P999,6:F1} µs {us.Max,6:F0} µs {phase.Loop.Overruns,9} {phase.Loop.GarbageCollections,5} {phase.RetainedManagedBytes / 1048576.0,6:F1} MiB{(phase.StoppedEarly ? "  (stopped early)" : "")}"));
+                var run = LoopSummary.Json(phase.Loop, robot: false);
                 run["name"] = phase.Name;
+                run["stopped_early"] = phase.StoppedEarly;
                 run["retained_managed_mib"] = phase.RetainedManagedBytes / 1048576.0;
                 if (phase.Clients is { } clients)
                 {
@@ -64,23 +73,35 @@ internal static class BenchGrpcCommand
                 }
                 runs.Add(run);
             }
-            var loaded = phases.Single(p => p.Clients is not null);
-            var clientsSummary = loaded.Clients!;
-            double quietP99 = phases.Where(p => p.Clients is null).Average(p => p.Loop.Lateness.P99);
-            double quietNoise = phases.Where(p => p.Clients is null).Max(p => p.Loop.Lateness.P99) - phases.Where(p => p.Clients is null).Min(p => p.Loop.Lateness.P99);
-            double ratio = loaded.Loop.Lateness.P99 / quietP99;
-            var latency = clientsSummary["operator"]!["command_to_actuator_us"]!;
-            console.Line(string.Create(c,
-                $"lateness p99 with clients / without: {ratio:F2} (the two runs without differ by {quietNoise / 1e3:F1} µs; with clients it is {(loaded.Loop.Lateness.P99 - quietP99) / 1e3:+0.0;-0.0} µs from their mean)"));
-            console.Line(string.Create(c,
-                $"delivered {(double)clientsSummary["messages_per_second"]!:F0} messages/s to {settings.Subscribers} subscribers (they lost {(long)clientsSummary["subscriber_dropped"]!} ticks); the stalled one {StalledOutcome(clientsSummary["stalled_subscriber"]!)}"));
-            console.Line(string.Create(c,
-                $"override command to actuator: p50 {(double)latency["p50"]!:F0} µs, p99 {(double)latency["p99"]!:F0} µs over {(long)latency["count"]!} acknowledged commands"));
+            var quietRuns = phases.Where(p => !p.Loaded).Select(p => p.Loop.Lateness.P99).ToList();
+            var loaded = phases.FirstOrDefault(p => p.Loaded);
+            double? ratio = null;
+            double? quietNoise = quietRuns.Count == 2 ? quietRuns.Max() - quietRuns.Min() : null;
+            if (loaded is not null && quietRuns.Count > 0)
+            {
+                double quietP99 = quietRuns.Average();
+                ratio = loaded.Loop.Lateness.P99 / quietP99;
+                string noise = quietNoise is { } n ? string.Create(c, $"the two runs without differ by {n / 1e3:F1} µs; ") : "one run without, so no noise measured; ";
+                console.Line(string.Create(c,
+                    $"lateness p99 with clients / without: {ratio:F2} ({noise}with clients it is {(loaded.Loop.Lateness.P99 - quietP99) / 1e3:+0.0;-0.0} µs from their mean)"));
+            }
+            if (loaded?.Clients is { } clientsSummary)
+            {
+                var latency = clientsSummary["operator"]!["command_to_actuator_us"]!;
+                console.Line(string.Create(c,
+                    $"delivered {(double)clientsSummary["messages_per_second"]!:F0} messages/s to {settings.Subscribers} subscribers (they lost {(long)clientsSummary["subscriber_dropped"]!} ticks); the stalled one {StalledOutcome(clientsSummary["stalled_subscriber"]!)}"));
+                console.Line(string.Create(c,
+                    $"override command to actuator: p50 {(double)latency["p50"]!:F0} µs, p99 {(double)latency["p99"]!:F0} µs over {(long)latency["count"]!} acknowledged commands"));
+            }
+            else if (loaded is not null)
+            {
+                console.Line("the clients were ended with the loaded run: no messages/s or override latency for a run stopped early");
+            }
             var memory = MemorySummary(samples);
             if (memory is not null)
             {
                 console.Line(string.Create(c,
-                    $"resident memory after the first minute {(double)memory["resident_mib_after_first_minute"]!:F1} MiB, at the end {(double)memory["resident_mib_at_end"]!:F1} MiB, highest {(double)memory["resident_mib_max"]!:F1} MiB"));
+                    $"resident memory at {(double)memory["resident_mib_warm_at_seconds"]!:F0} s {(double)memory["resident_mib_warm"]!:F1} MiB, at the end {(double)memory["resident_mib_at_end"]!:F1} MiB, highest {(double)memory["resident_mib_max"]!:F1} MiB"));
             }
             console.Summary(new JsonObject
             {
@@ -88,12 +109,14 @@ internal static class BenchGrpcCommand
                 ["rate_hz"] = settings.RateHz,
                 ["subscribers"] = settings.Subscribers,
                 ["client_cpus"] = settings.ClientCpus ?? "any",
+                ["stopped_by"] = stoppedBy,
                 ["runs"] = runs,
                 ["lateness_p99_ratio"] = ratio,
                 ["quiet_p99_spread_us"] = quietNoise / 1e3,
                 ["memory"] = memory,
             });
-            return 0;
+            // A stop by a signal still says so (130, 143, 129), as `run` does.
+            return StopSignals.Installed?.ExitCode(otherwise: 0) ?? 0;
         }));
         return command;
     }
@@ -102,7 +125,7 @@ internal static class BenchGrpcCommand
         ? $"had its connection closed by the server ({closed})"
         : string.Create(CultureInfo.InvariantCulture, $"had {(ulong)stalled["dropped"]!} ticks skipped");
 
-    /// <summary>Resident memory once the server has warmed up (after the first minute, or the first sample) against the end.</summary>
+    /// <summary>Resident memory once the server has warmed up (after the first minute, or at the first sample of a shorter run) against the end.</summary>
     private static JsonObject? MemorySummary(List<MemorySample> samples)
     {
         if (samples.Count == 0)
@@ -112,7 +135,8 @@ internal static class BenchGrpcCommand
         var warm = samples.FirstOrDefault(s => s.Seconds >= 60, samples[0]);
         return new JsonObject
         {
-            ["resident_mib_after_first_minute"] = warm.ResidentBytes / 1048576.0,
+            ["resident_mib_warm"] = warm.ResidentBytes / 1048576.0,
+            ["resident_mib_warm_at_seconds"] = warm.Seconds,
             ["resident_mib_at_end"] = samples[^1].ResidentBytes / 1048576.0,
             ["resident_mib_max"] = samples.Max(s => s.ResidentBytes) / 1048576.0,
             ["managed_mib_max"] = samples.Max(s => s.ManagedBytes) / 1048576.0,

@@ -48,6 +48,7 @@ internal static class BenchLogCommand
                 throw new ArgumentException("--output keeps one log: choose one --codec");
             }
             var runs = new JsonArray();
+            var verdicts = new List<string>();
             console.Line($"{"codec",-6} {"steps",9} {"append p50",11} {"p99",8} {"p99.9",8} {"alloc/append",13} {"steps/s",10} {"MB/s",7} {"ratio",6} {"dropped",8}");
             foreach (var compression in codecs)
             {
@@ -66,7 +67,11 @@ internal static class BenchLogCommand
                     var result = LogAppendBenchmark.Run(settings, () => console.Line($"recording {Name(compression)} to {path}"));
                     console.Line(string.Create(CultureInfo.InvariantCulture,
                         $"{Name(compression),-6} {result.Steps,9} {result.AppendNs.Median,8:F0} ns {result.AppendNs.P99,5:F0} ns {result.AppendNs.P999,5:F0} ns {result.AllocatedBytesPerAppend,9:F1} B {result.StepsPerSecond,10:F0} {result.FileMegabytesPerSecond,7:F1} {result.CompressionRatio,6:F2} {result.DroppedSteps,8}"));
-                    runs.Add(ToJson(result));
+                    string verdict = LogVerdict.Describe(result, Name(compression), parse.GetValue(rate));
+                    verdicts.Add(verdict);
+                    var run = ToJson(result);
+                    run["verdict"] = verdict;
+                    runs.Add(run);
                 }
                 finally
                 {
@@ -75,6 +80,11 @@ internal static class BenchLogCommand
                         File.Delete(path);
                     }
                 }
+            }
+            // What the table means for a control loop, once it is complete.
+            foreach (string verdict in verdicts)
+            {
+                console.Line(verdict);
             }
             console.Summary(new JsonObject { ["observations"] = parse.GetValue(observations), ["actions"] = parse.GetValue(actions), ["runs"] = runs });
             return 0;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Robotics.Controller.Benchmarks;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
@@ -45,7 +46,7 @@ internal static class BenchLoopCommand
             using var hub = new EventHub(loop);
             using var events = hub.Subscribe();
             loop.Start();
-            var report = LoopMonitor.Watch(loop, hub, events, console);
+            var report = LoopMonitor.Watch(loop, hub, events, console, robot: false);
             // The bare calls run like the loop: same rate, same thread priority and CPU, then back to back.
             var paced = new LatencyHistogram();
             var hot = new LatencyHistogram();
@@ -68,14 +69,30 @@ internal static class BenchLoopCommand
             }
             var bareSummary = paced.Summarize();
 
-            LoopSummary.Print(console, report, paced: true);
+            LoopSummary.Print(console, report, paced: true, robot: false);
             var c = CultureInfo.InvariantCulture;
             var bareUs = bareSummary.InMicroseconds();
             var workUs = report.Work.InMicroseconds();
             var hotUs = hot.Summarize().InMicroseconds();
             console.Line(string.Create(c, $"bare RunWithBinding at {options.RateHz} Hz  p50 {bareUs.P50,8:F1} µs  p99 {bareUs.P99,8:F1} µs; back to back p50 {hotUs.P50:F1} µs  p99 {hotUs.P99:F1} µs"));
             console.Line(string.Create(c, $"the tick adds {workUs.P50 - bareUs.P50:F2} µs at p50 and {workUs.P99 - bareUs.P99:F2} µs at p99 to bare inference at the same rate"));
-            var summary = LoopSummary.Json(report);
+            // What the figures mean for a robot: is this machine fit for the rate measured, for 1 kHz, for 100 Hz?
+            var verdicts = LoopFitness.Judge(LoopTiming.Of(report, options.RateHz));
+            foreach (var verdict in verdicts)
+            {
+                console.Line(verdict.Line);
+            }
+            var summary = LoopSummary.Json(report, robot: false);
+            summary["verdict"] = new JsonArray([.. verdicts.Select(v => (JsonNode)new JsonObject
+            {
+                ["rate_hz"] = v.RateHz,
+                ["fit"] = v.Fit,
+                ["reason"] = v.Reason,
+                ["response_p999_us"] = v.ResponseP999Us,
+                ["limit_us"] = v.LimitUs,
+                ["longest_stall_ms"] = v.LongestStallMs,
+                ["watchdog_timeout_ms"] = v.WatchdogTimeoutMs,
+            })]);
             summary["policy"] = path;
             summary["rate_hz"] = options.RateHz;
             summary["bare_inference_us"] = LoopSummary.Percentiles(bareSummary);

@@ -46,6 +46,8 @@ internal static class BenchServosCommand
             console.Line(string.Create(c, $"sync read + sync write  p50 {us.P50:F0} µs  p99 {us.P99:F0} µs  p99.9 {us.P999:F0} µs  max {us.Max:F0} µs"));
             console.Line(string.Create(c, $"highest device rate at p99: {1e6 / us.P99:F0} Hz; device thread CPU {result.CpuFraction:P0} of a core back to back; {result.Retries} retries, {result.Failures} failures"));
             console.Line(string.Create(c, $"halt (torque off read back from every servo, 5 ms period): p50 {haltMs.P50 / 1e3:F1} ms  p99 {haltMs.P99 / 1e3:F1} ms  max {haltMs.Max / 1e3:F1} ms over {halt.Halts} halts; a stop (halt confirmed, bus closed) {halt.Stop.TotalMilliseconds:F1} ms"));
+            // What the figures mean: they are the driver's and the machine's share only.
+            console.Line(string.Create(c, $"meaning: the driver and this machine would allow a device rate up to {1e6 / us.P99:F0} Hz and make the servos safe {haltMs.P99 / 1e3:F1} ms after a halt (p99); a pseudo-terminal has no baud clock, so on a real {result.BaudRate}-baud line add each period's bytes at 10 bits a byte and every servo's return delay"));
             console.Summary(new JsonObject
             {
                 ["protocol"] = result.Protocol,

@@ -11,7 +11,8 @@ internal static class LoopMonitor
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <param name="events">A subscription taken before the loop started, so no event is missed.</param>
-    public static LoopReport Watch(ControlLoop loop, EventHub hub, EventHub.Subscription events, CommandOutput console)
+    /// <param name="robot">False for a benchmark's null robot, whose one episode, aborted when the run ends, is not worth a line.</param>
+    public static LoopReport Watch(ControlLoop loop, EventHub hub, EventHub.Subscription events, CommandOutput console, bool robot = true)
     {
         int notesShown = 0;
         while (true)
@@ -27,7 +28,10 @@ internal static class LoopMonitor
             }
             while (events.Reader.TryRead(out var e))
             {
-                Report(console, e);
+                if (robot || e.Kind != LoopEventKind.EpisodeEnded)
+                {
+                    Report(console, e);
+                }
             }
             if (!running)
             {

@@ -7,13 +7,20 @@ using Robotics.Controller.CommandLine;
 namespace Robotics.Controller.Cli;
 
 /// <summary>Prints a loop's report for people and as JSON.</summary>
+/// <remarks>
+/// With <c>robot: false</c> (a benchmark's null robot) the figures that only mean something for a robot are left out:
+/// its episodes (a null robot's one episode is aborted when the run ends: a "success rate 0.0 %" that says nothing)
+/// and the recording it has none of.
+/// </remarks>
 internal static class LoopSummary
 {
-    public static void Print(CommandOutput console, LoopReport report, bool paced)
+    private static readonly string[] RobotOnly = ["episodes", "successes", "failures", "aborted", "success_rate", "recorder_dropped_steps"];
+
+    public static void Print(CommandOutput console, LoopReport report, bool paced, bool robot = true)
     {
         var c = CultureInfo.InvariantCulture;
         console.Line(string.Create(c, $"ticks      {report.Ticks} in {report.Seconds:F2} s, achieved {report.AchievedRateHz:F1} Hz; overruns {report.Overruns} ({report.SkippedSlots} slots skipped)"));
-        if (report.Episodes > 0)
+        if (robot && report.Episodes > 0)
         {
             console.Line(string.Create(c, $"episodes   {report.Episodes}: success {report.Successes}, failure {report.Failures}, aborted {report.Aborted} (success rate {report.SuccessRate:P1})"));
         }
@@ -29,10 +36,24 @@ internal static class LoopSummary
         string allocation = double.IsNaN(report.AllocatedBytesPerTick)
             ? "allocation not measured (fewer ticks than the warm-up)"
             : string.Create(c, $"{report.AllocatedBytesPerTick:F2} bytes allocated per tick");
-        console.Line(string.Create(c, $"faults     {report.Faults}; watchdog trips {report.WatchdogTrips}; recorder dropped {report.RecorderDroppedSteps} steps; {allocation}; {report.GarbageCollections} GCs"));
+        string recorder = robot ? $"recorder dropped {report.RecorderDroppedSteps} steps; " : "";
+        console.Line(string.Create(c, $"faults     {report.Faults}; watchdog trips {report.WatchdogTrips}; {recorder}{allocation}; {report.GarbageCollections} GCs"));
     }
 
-    public static JsonObject Json(LoopReport report) => new()
+    public static JsonObject Json(LoopReport report, bool robot = true)
+    {
+        var json = All(report);
+        if (!robot)
+        {
+            foreach (string name in RobotOnly)
+            {
+                json.Remove(name);
+            }
+        }
+        return json;
+    }
+
+    private static JsonObject All(LoopReport report) => new()
     {
         ["ticks"] = report.Ticks,
         ["seconds"] = report.Seconds,

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Robotics.Controller.Cli;
 using Robotics.Controller.Loop;
 using Robotics.Protos.TeleopLog;
@@ -188,9 +189,45 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
                 Assert.True(json.GetProperty(figure).GetProperty(statistic).GetDouble() >= 0, $"{figure}.{statistic}");
             }
         }
-        // Never more ticks than the rate allows; how many fewer is the load's doing, and what bench itself measures.
+        // At most the second's 500 slots; how many a busy machine skips is the verdict's business, not this test's.
         Assert.InRange(json.GetProperty("ticks").GetInt64(), 1, 501);
         Assert.True(json.TryGetProperty("overruns", out _));
         Assert.Equal(0, json.GetProperty("allocated_bytes_per_tick").GetDouble());
+    }
+
+    [Fact]
+    public void Bench_grpc_takes_about_a_minute_unless_asked_for_a_soak()
+    {
+        // README's `bench grpc --policy reach.onnx` used to run 60 + 600 + 60 s without saying so.
+        var parse = ControllerCli.Build().Parse(["bench", "grpc", "--policy", "reach.onnx"]);
+
+        double seconds = 2 * parse.GetValue<double>("--quiet-seconds") + parse.GetValue<double>("--soak-seconds");
+
+        Assert.InRange(seconds, 30, 90);
+        Assert.Contains("(10 + 40 + 10 s by default)", parse.CommandResult.Command.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_says_what_its_figures_mean_for_a_robot_and_leaves_out_what_a_null_robot_cannot_tell()
+    {
+        var run = CliRun.Of(ControllerCli.Build(), "bench", "--policy", policies.Reach, "--rate", "500", "--seconds", "1", "--no-realtime", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        // A verdict for the rate measured and the common ones; faster than measured is not judged. Whether this machine is
+        // fit right now depends on its load, so only the shape is checked here (LoopFitnessTests checks the rule).
+        var lines = run.Stdout.Split('\n');
+        Assert.Single(lines, l => l.StartsWith("fit for 1 kHz: not judged — this run was at 500 Hz", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("fit for 500 Hz: yes — ", StringComparison.Ordinal) || l.StartsWith("fit for 500 Hz: no — ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("fit for 100 Hz: yes — ", StringComparison.Ordinal) || l.StartsWith("fit for 100 Hz: no — ", StringComparison.Ordinal));
+        var verdict = run.Json.GetProperty("verdict").EnumerateArray().ToList();
+        Assert.Equal([1000.0, 500.0, 100.0], verdict.Select(v => v.GetProperty("rate_hz").GetDouble()));
+        Assert.Equal(JsonValueKind.Null, verdict[0].GetProperty("fit").ValueKind);
+        Assert.All(verdict[1..], v => Assert.Contains(v.GetProperty("fit").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False }));
+        // A null robot's one episode is aborted at the end and it records nothing: no success rate, no recorder.
+        Assert.DoesNotContain("success", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("episode", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("recorder", run.Stdout, StringComparison.Ordinal);
+        Assert.False(run.Json.TryGetProperty("success_rate", out _));
+        Assert.False(run.Json.TryGetProperty("episodes", out _));
     }
 }
