@@ -83,6 +83,15 @@ public abstract class ServoEmulator : IDisposable
     /// <summary>Instruction packets received, by instruction.</summary>
     public Dictionary<ServoInstruction, int> Received { get; } = [];
 
+    /// <summary>How many <paramref name="instruction"/> packets have arrived: safe to call while the emulator serves.</summary>
+    public int ReceivedCount(ServoInstruction instruction)
+    {
+        lock (_gate)
+        {
+            return Received.GetValueOrDefault(instruction);
+        }
+    }
+
     /// <summary>Bytes of an address (and of a length) in this protocol's instructions.</summary>
     protected abstract int AddressWidth { get; }
 

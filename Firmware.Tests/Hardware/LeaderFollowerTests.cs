@@ -1,5 +1,6 @@
 using Robotics.Controller.Benchmarks;
 using Robotics.Controller.Loop;
+using Robotics.Hardware.Buses;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
 using Robotics.Tests.Support;
@@ -326,6 +327,9 @@ public sealed class LeaderFollowerTests : IDisposable
     {
         // The counters are read after the watch, when the chains have closed their buses: they must still be there.
         var checking = Task.Run(() => Robotics.Tests.Cli.CliRun.Of(Robotics.Controller.Cli.ControllerCli.Build(), "check", "--robot", Sample(LenientAges.Of), "--seconds", "2", "--json"));
+        // Spoilt once the watch polls: a spoilt answer while the bus opens, then a late retry on a loaded machine, would
+        // fail the start, which is not this test's subject.
+        Assert.True(SpinWait.SpinUntil(() => _follower.ReceivedCount(ServoInstruction.SyncRead) > 0 || checking.IsCompleted, Waits.Patience), "the watch never polled");
         for (int spoilt = 0; spoilt < 5 && !checking.IsCompleted; spoilt++)
         {
             // One corrupted answer at a time: each costs exactly one retry, which then succeeds.

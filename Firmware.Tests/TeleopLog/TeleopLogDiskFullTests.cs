@@ -24,7 +24,7 @@ public sealed class TeleopLogDiskFullTests : IDisposable
         long whole = TestLogs.Bytes(_directory, Episodes, StepsPerEpisode, compression).Length;
         var wrong = new List<string>();
         // Every 97th byte (a prime, so the cuts land at every offset within records of any size), and the last one.
-        var capacities = Enumerable.Range(0, (int)(whole / 97) + 1).Select(i => i * 97L).Append(whole - 1);
+        var capacities = Enumerable.Range(0, (int)(whole / 97) + 1).Select(i => i * 97L).Append(whole - 1).Distinct();
         foreach (long capacity in capacities)
         {
             string path = _directory.File($"full-at-{capacity}.mcap");
