@@ -14,7 +14,8 @@ internal static class EvalCommand
         var policy = new Option<string?>("--policy") { Description = "The policy to deploy (an exported .onnx file)." };
         var expert = new Option<bool>("--expert") { Description = "Evaluate the simulator's scripted expert instead of a policy: the baseline for the same seed." };
         var robot = new Option<string>("--robot") { Description = "The simulator: sim:reach or sim:cartpole.", Required = true };
-        var episodes = RangedOptions.Int(ClosedLoopRun.Episodes, "Episodes to run.", 50);
+        // 100: at a 70 % success rate one standard error is 6.5 points over 50 episodes, 4.6 over 100; a run takes seconds.
+        var episodes = RangedOptions.Int(ClosedLoopRun.Episodes, "Episodes to run.", 100);
         var seed = RangedOptions.Int(TrainingRanges.Seed, "Draws the episodes; use one the training logs were not recorded with.", 1);
         var record = new Option<string?>("--record") { Description = "Keep the recording of every tick here (a new .mcap file)." };
         var json = CliCommand.JsonOption();
