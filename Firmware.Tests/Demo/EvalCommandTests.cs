@@ -51,6 +51,15 @@ public sealed class EvalCommandTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public void Without_robot_a_policy_is_evaluated_on_the_simulator_it_was_trained_on()
+    {
+        var run = CliRun.Of(TrainerCli.Build(), "eval", "--policy", policies.CartPole, "--episodes", "2", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal("sim:cartpole", run.Json.GetProperty("robot").GetString());
+    }
+
+    [Fact]
     public void A_policy_for_another_robot_is_refused_in_one_line()
     {
         var run = CliRun.Of(TrainerCli.Build(), "eval", "--policy", policies.CartPole, "--robot", "sim:reach", "--episodes", "1");
@@ -62,6 +71,7 @@ public sealed class EvalCommandTests(SimPolicies policies) : IDisposable
 
     [Theory]
     [InlineData("say what to evaluate: --policy FILE or --expert", "eval", "--robot", "sim:reach")]
+    [InlineData("--robot: say which simulator the expert drives (sim:reach, sim:cartpole)", "eval", "--expert")]
     [InlineData("closed-loop evaluation needs a simulator", "eval", "--expert", "--robot", "robot.json")]
     [InlineData("--episodes: got '0'; it must be a whole number from 1 to 10000", "eval", "--expert", "--robot", "sim:reach", "--episodes", "0")]
     [InlineData("no such policy file", "eval", "--policy", "/nowhere/policy.onnx", "--robot", "sim:reach")]

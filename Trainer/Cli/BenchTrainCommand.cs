@@ -49,6 +49,8 @@ internal static class BenchTrainCommand
                 BatchSize = parse.GetValue(batch),
                 Epochs = parse.GetValue(epochs),
                 Patience = 0,
+                // The loss docs/tools/compare_pytorch.py trains, so that the final NLL compares with the peer's.
+                LogStdMin = -5,
                 Threads = parse.GetValue(threads),
             };
             var demonstrations = SyntheticBcData.Create(parse.GetValue(observations), parse.GetValue(actions), parse.GetValue(episodes), 1000, seed: 7);

@@ -15,6 +15,13 @@ namespace Robotics.Trainer.Cli;
 /// <summary><c>trainer train</c>: fit a BC policy on teleop logs and export it as one ONNX file.</summary>
 internal static class TrainCommand
 {
+    private static readonly NamedChoices<Activation> Activations = new(("leaky_relu", Activation.LeakyRelu), ("relu", Activation.Relu), ("tanh", Activation.Tanh));
+    private static readonly NamedChoices<LearningRateSchedule> Schedules = new(("constant", LearningRateSchedule.Constant), ("cosine", LearningRateSchedule.Cosine));
+    private static readonly NamedChoices<OptimizerKind> Optimizers = new(("adamw", OptimizerKind.AdamW), ("adam", OptimizerKind.Adam));
+    private static readonly NamedChoices<SelectionMetric> Metrics = new(("mse", SelectionMetric.Mse), ("nll", SelectionMetric.Nll));
+    private static readonly NamedChoices<TrainingDevice> Devices = new(("cpu", TrainingDevice.Cpu), ("cuda", TrainingDevice.Cuda));
+
+    /// <summary>Every default below is <see cref="TrainingConfig"/>'s: the settings measured to work on a few tens of teleop episodes.</summary>
     public static Command Create()
     {
         var defaults = new TrainingConfig();
@@ -22,30 +29,28 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Where to write the policy.", DefaultValueFactory = _ => "policy.onnx" };
         var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the logs' action space implies." };
         kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);
-        var hidden = RangedOptions.Hidden("Hidden layer widths.", "256,256");
-        var activation = new Option<string>("--activation") { Description = "leaky_relu, relu or tanh.", DefaultValueFactory = _ => "leaky_relu" };
-        activation.AcceptOnlyFromAmong("leaky_relu", "relu", "tanh");
-        var epochs = RangedOptions.Int(TrainingRanges.Epochs, "Passes over the training episodes.", defaults.Epochs);
-        var steps = RangedOptions.Long(TrainingRanges.Steps, "Optimizer-step budget (0: none); ends training before the epochs do.", 0);
+        var hidden = RangedOptions.Hidden("Hidden layer widths.", string.Join(',', defaults.Hidden));
+        var activation = Activations.Option("--activation", "leaky_relu, relu or tanh.", defaults.Activation);
+        var epochs = RangedOptions.Int(TrainingRanges.Epochs, "Passes over the training episodes at most; --patience usually ends training first.", defaults.Epochs);
+        var steps = RangedOptions.Long(TrainingRanges.Steps, "Optimizer-step budget (0: none); ends training before the epochs do.", defaults.MaxSteps);
         var batch = RangedOptions.Int(TrainingRanges.Batch, "Mini-batch size.", defaults.BatchSize);
         var lr = RangedOptions.Double(TrainingRanges.LearningRate, "Learning rate.", defaults.LearningRate);
-        var schedule = new Option<string>("--schedule") { Description = "constant or cosine learning rate.", DefaultValueFactory = _ => "constant" };
-        schedule.AcceptOnlyFromAmong("constant", "cosine");
-        var optimizer = new Option<string>("--optimizer") { Description = "adamw (decoupled decay) or adam (L2 decay).", DefaultValueFactory = _ => "adamw" };
-        optimizer.AcceptOnlyFromAmong("adamw", "adam");
+        var schedule = Schedules.Option("--schedule", "constant or cosine learning rate.", defaults.Schedule);
+        var optimizer = Optimizers.Option("--optimizer", "adamw (decoupled decay) or adam (L2 decay).", defaults.Optimizer);
         var weightDecay = RangedOptions.Double(TrainingRanges.WeightDecay, "Weight decay on weight matrices (not biases).", defaults.WeightDecay);
         var maxGradNorm = RangedOptions.Double(TrainingRanges.MaxGradNorm, "Clip the global gradient norm to this (0: off).", defaults.MaxGradNorm);
         var patience = RangedOptions.Int(TrainingRanges.Patience, "Stop after this many epochs without a better validation score (0: never).", defaults.Patience);
-        var logStdMin = RangedOptions.Double(TrainingRanges.LogStdMin, $"Gaussian: the smallest log σ, in normalized action units, below the largest ({defaults.LogStdMax}); raising it stops σ collapsing onto the easiest samples.", defaults.LogStdMin);
-        var selectBy = new Option<string>("--select-by") { Description = "The validation score that picks the exported epoch: nll, or mse (of the mean action; better on a few demonstrations).", DefaultValueFactory = _ => "nll" };
-        selectBy.AcceptOnlyFromAmong("nll", "mse");
+        var logStdMin = RangedOptions.Double(TrainingRanges.LogStdMin,
+            $"Gaussian only (a categorical policy has no σ): the smallest log σ, in normalized action units, below the largest ({defaults.LogStdMax}); the floor stops σ collapsing onto the easiest samples, which starves the rare recovery states.", defaults.LogStdMin);
+        var selectBy = Metrics.Option("--select-by",
+            "The validation score that picks the exported epoch and drives --patience. mse: Gaussian, the squared error of the mean action (what the robot does); categorical, the Brier score of the action probabilities. " +
+            "nll: the negative log-likelihood, which on a few tens of episodes turns up after a handful of epochs as σ shrinks and keeps a barely trained policy.", defaults.SelectBy);
         var validation = RangedOptions.Double(TrainingRanges.ValidationFraction, "Share of episodes held out for validation.", defaults.ValidationFraction);
         var onlySuccess = new Option<bool>("--only-success") { Description = "Learn only from episodes whose outcome is success." };
         var helpRate = RangedOptions.Double(TrainingRanges.HelpRate, "Share of held-out ticks on which the policy should ask for help.", defaults.HelpRate);
-        var seed = RangedOptions.Int(TrainingRanges.Seed, "Seed for the split, the initial weights and the batches.", 0);
-        var device = new Option<string>("--device") { Description = "cpu, or cuda (needs a build with -p:UseCuda=true).", DefaultValueFactory = _ => "cpu" };
-        device.AcceptOnlyFromAmong("cpu", "cuda");
-        var threads = RangedOptions.Int(TrainingRanges.Threads, "ONNX Runtime threads (0: one per core).", 0);
+        var seed = RangedOptions.Int(TrainingRanges.Seed, "Seed for the split, the initial weights and the batches.", defaults.Seed);
+        var device = Devices.Option("--device", "cpu, or cuda (needs a build with -p:UseCuda=true).", defaults.Device);
+        var threads = RangedOptions.Int(TrainingRanges.Threads, "ONNX Runtime threads (0: one per core).", defaults.Threads);
         var runDir = new Option<string?>("--run-dir") { Description = "Folder for metrics.csv, curves.svg, config.json, help_threshold.json and checkpoint.pb (default: next to --out)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its checkpoint (same --data)." };
         var json = CliCommand.JsonOption();
@@ -67,23 +72,23 @@ internal static class TrainCommand
                 {
                     Kind = PolicyHeads.Named(parse.GetValue(kind)),
                     Hidden = TrainingRanges.ParseHidden(parse.GetValue(hidden)!),
-                    Activation = parse.GetValue(activation) switch { "relu" => Activation.Relu, "tanh" => Activation.Tanh, _ => Activation.LeakyRelu },
+                    Activation = Activations.Of(parse.GetValue(activation)!),
                     Epochs = parse.GetValue(epochs),
                     MaxSteps = parse.GetValue(steps),
                     BatchSize = parse.GetValue(batch),
                     LearningRate = parse.GetValue(lr),
-                    Schedule = parse.GetValue(schedule) == "cosine" ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
-                    Optimizer = parse.GetValue(optimizer) == "adam" ? OptimizerKind.Adam : OptimizerKind.AdamW,
+                    Schedule = Schedules.Of(parse.GetValue(schedule)!),
+                    Optimizer = Optimizers.Of(parse.GetValue(optimizer)!),
                     WeightDecay = parse.GetValue(weightDecay),
                     MaxGradNorm = parse.GetValue(maxGradNorm),
                     Patience = parse.GetValue(patience),
                     LogStdMin = parse.GetValue(logStdMin),
-                    SelectBy = parse.GetValue(selectBy) == "mse" ? SelectionMetric.Mse : SelectionMetric.Nll,
+                    SelectBy = Metrics.Of(parse.GetValue(selectBy)!),
                     ValidationFraction = parse.GetValue(validation),
                     OnlySuccess = parse.GetValue(onlySuccess),
                     HelpRate = parse.GetValue(helpRate),
                     Seed = parse.GetValue(seed),
-                    Device = parse.GetValue(device) == "cuda" ? TrainingDevice.Cuda : TrainingDevice.Cpu,
+                    Device = Devices.Of(parse.GetValue(device)!),
                     Threads = parse.GetValue(threads),
                 }
                 : ResumedConfig(Path.Combine(resumeFrom!, "checkpoint.pb"), checkpoint.ConfigJson, Given(parse, epochs), Given(parse, steps));

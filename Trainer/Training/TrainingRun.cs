@@ -9,7 +9,7 @@ namespace Robotics.Trainer.Training;
 
 /// <summary>
 /// Trains a behavioral-cloning policy: mini-batches without replacement from a seeded per-epoch shuffle, one
-/// bound ONNX Runtime call per step, validation each epoch, early stopping on validation NLL, a checkpoint
+/// bound ONNX Runtime call per step, validation each epoch, early stopping on the validation score (--select-by), a checkpoint
 /// each epoch, and the help threshold from the best epoch's held-out uncertainty.
 /// </summary>
 public sealed class TrainingRun : IDisposable
