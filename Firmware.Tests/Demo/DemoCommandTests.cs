@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Robotics.Protos.Log;
 using Robotics.Protos.TeleopLog;
 using Robotics.Tests.Cli;
@@ -15,7 +16,7 @@ public sealed class DemoRuns
 }
 
 [Collection(DemoRuns.Name)]
-public sealed class DemoCommandTests : IDisposable
+public sealed partial class DemoCommandTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
@@ -76,7 +77,60 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("| DAgger round 2 (policy-2) |", run.Stdout);
         var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "demo.json"))).RootElement;
         Assert.Equal(dagger, written.GetProperty("dagger_success").GetDouble());
+        Assert.Contains("validation MSE of the mean action", File.ReadAllText(Path.Combine(folder, "training.svg")));
+        // --json: no live bar's escape codes among the lines before the summary.
+        Assert.DoesNotContain('\u001b', run.Stdout);
+
+        foreach (string listed in DocumentedFiles())
+        {
+            Assert.True(Exists(folder, listed), $"docs/demo.md lists {listed}; the demo wrote no such file in {folder}");
+        }
+        foreach (Match link in MarkdownLink().Matches(report))
+        {
+            string target = Path.Combine(folder, link.Groups["target"].Value);
+            Assert.True(File.Exists(target) || Directory.Exists(target), $"report.md links to {link.Groups["target"].Value}, which the demo did not write");
+        }
+
+        // The commands the report gives are written as README writes them, and do what it says.
+        var commands = Command().Matches(report).Select(m => m.Groups["args"].Value.Split(' ')).ToList();
+        Assert.DoesNotMatch(@"`trainer |`controller ", report);
+        Assert.Equal(["eval", "log", "inspect"], commands.Select(c => c[0]));
+        var again = CliRun.Of(TrainerCli.Build(), [.. commands[0], "--json"]);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Equal(dagger, again.Json.GetProperty("success_rate").GetDouble());
+        var info = CliRun.Of(TrainerCli.Build(), commands[1]);
+        Assert.True(info.ExitCode == 0, info.Stderr);
+        Assert.Contains("episodes  20", info.Stdout);
+        Assert.Equal(0, CliRun.Of(TrainerCli.Build(), commands[2]).ExitCode);
     }
+
+    /// <summary>The paths in the first column of docs/demo.md's "What it writes" table, N standing for a number.</summary>
+    private static List<string> DocumentedFiles()
+    {
+        string page = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "demo.md"));
+        string section = page[page.IndexOf("## What it writes", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        var rows = section.Split('\n').Where(line => line.StartsWith("| `", StringComparison.Ordinal));
+        var listed = rows.SelectMany(row => Backticked().Matches(row.Split('|')[1]).Select(m => m.Groups["path"].Value)).ToList();
+        Assert.NotEmpty(listed);
+        return listed;
+    }
+
+    private static bool Exists(string folder, string listed)
+    {
+        var pattern = new Regex("^" + Regex.Escape(listed).Replace("N", @"\d+", StringComparison.Ordinal) + "$");
+        return Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories)
+            .Any(path => pattern.IsMatch(Path.GetRelativePath(folder, path).Replace('\\', '/')));
+    }
+
+    [GeneratedRegex(@"\]\((?<target>[^)]+)\)")]
+    private static partial Regex MarkdownLink();
+
+    [GeneratedRegex("`dotnet run --project Trainer -- (?<args>[^`]+)`")]
+    private static partial Regex Command();
+
+    [GeneratedRegex("`(?<path>[^`]+)`")]
+    private static partial Regex Backticked();
 
     [Fact]
     public void The_cartpole_runs_the_same_pipeline_with_a_categorical_policy()
@@ -90,6 +144,11 @@ public sealed class DemoCommandTests : IDisposable
         var json = run.Json;
         Assert.Equal(1.0, json.GetProperty("expert_success").GetDouble());
         Assert.Single(json.GetProperty("rounds").EnumerateArray());
+        // A categorical policy is kept by its Brier score, and says so.
+        string training = File.ReadAllText(Path.Combine(folder, "training.svg"));
+        Assert.Contains("validation Brier score of the action probabilities", training);
+        Assert.DoesNotContain("MSE", training);
+        Assert.Contains("validation Brier score of the action probabilities", run.Stdout);
         var inspect = CliRun.Of(TrainerCli.Build(), "inspect", Path.Combine(folder, "policies", "policy-1.onnx"));
         Assert.True(inspect.ExitCode == 0, inspect.Stderr);
         Assert.Contains("categorical", inspect.Stdout, StringComparison.OrdinalIgnoreCase);

@@ -5,6 +5,7 @@ using Robotics.Trainer.Demo;
 using Robotics.Trainer.Policies.Heads;
 using Robotics.Trainer.Training;
 using Robotics.Controller.CommandLine;
+using Spectre.Console;
 
 namespace Robotics.Trainer.Cli;
 
@@ -44,7 +45,8 @@ internal static class DemoCommand
             };
             settings.Validate();
             var folder = DemoFolder.Create(parse.GetValue(output)!);
-            var outcome = await new DemoPipeline(settings, folder, console.Line).RunAsync(cancellation);
+            var terminal = TrainingProgressDisplay.IsLive(console) ? AnsiConsole.Console : null;
+            var outcome = await new DemoPipeline(settings, folder, console.Line, (score, train) => TrainingProgressDisplay.RunAsStage(terminal, score, train)).RunAsync(cancellation);
             string report = DemoReport.Write(outcome, folder);
             var summary = DemoSummary.Json(outcome, folder.Path);
             File.WriteAllText(folder.File(DemoFolder.SummaryFile), summary.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
