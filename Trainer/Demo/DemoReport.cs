@@ -105,7 +105,12 @@ public static class DemoReport
             md.AppendLine(line);
         }
         md.AppendLine();
-        md.AppendLine(c, $"Plain BC succeeds in {outcome.BcEvaluation.SuccessRate:P0} of the episodes the expert succeeds in {outcome.Expert.SuccessRate:P0} of: its small errors take it to states no demonstration visited, where it errs more. After {s.Rounds} DAgger rounds the policy succeeds in {outcome.Final.SuccessRate:P0}: {GapClosed(outcome)}");
+        if (outcome.Rounds.Count > 0)
+        {
+            md.AppendLine("Interventions and help requests are counted in each DAgger round's own episodes, where the policy drove with the expert watching; success and final error are each driver's own, on the evaluation episodes, with no one stepping in.");
+            md.AppendLine();
+        }
+        md.AppendLine(c, $"On the same episodes the expert succeeds in {outcome.Expert.SuccessRate:P0} and plain BC in {outcome.BcEvaluation.SuccessRate:P0}: its small errors take it to states no demonstration visited, where it errs more. After {s.Rounds} DAgger rounds the policy succeeds in {outcome.Final.SuccessRate:P0}: {GapClosed(outcome)}");
         if (outcome.EqualDataBc is { } control)
         {
             md.AppendLine();
@@ -116,7 +121,7 @@ public static class DemoReport
         md.AppendLine();
         md.AppendLine("![training curves](training.svg)");
         md.AppendLine();
-        md.AppendLine("Evaluation episodes from the same start and goal for each driver, chosen where plain BC failed and the expert did not:");
+        md.AppendLine(c, $"Goal error over time in a few evaluation episodes (numbered among the {s.EvaluationEpisodes}), each from the same start and goal for every driver, chosen where plain BC failed and the expert did not:");
         md.AppendLine();
         foreach (int episode in trajectories)
         {
