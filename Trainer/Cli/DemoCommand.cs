@@ -19,7 +19,7 @@ internal static class DemoCommand
         robot.AcceptOnlyFromAmong([.. Simulators.Names.Select(n => Simulators.Prefix + n)]);
         var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the robot's actions imply (sim:cartpole: categorical)." };
         kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);
-        var quick = new Option<bool>("--quick") { Description = "A smaller run that shows the same in under a minute." };
+        var quick = new Option<bool>("--quick") { Description = "A smaller run that shows the same: fewer evaluation episodes, DAgger rounds and training steps (docs/demo.md gives the sizes and how long each run took)." };
         var seed = RangedOptions.Int(TrainingRanges.Seed, "Seed for every stage: the same seed gives the same recording, training and evaluation.", 0);
         var demos = RangedOptions.OptionalInt(DemoSettings.DemonstrationRange, "Teleop episodes to learn from (default: 20 for sim:reach, 3 for sim:cartpole).");
         var rounds = RangedOptions.OptionalInt(DemoSettings.RoundsRange, "DAgger rounds (default: 4 for sim:reach, 3 for sim:cartpole, 2 with --quick).");
