@@ -5,6 +5,7 @@ using Robotics.Trainer.Demo;
 using Robotics.Trainer.Policies.Heads;
 using Robotics.Trainer.Training;
 using Robotics.Controller.CommandLine;
+using Spectre.Console;
 
 namespace Robotics.Trainer.Cli;
 
@@ -18,7 +19,7 @@ internal static class DemoCommand
         robot.AcceptOnlyFromAmong([.. Simulators.Names.Select(n => Simulators.Prefix + n)]);
         var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the robot's actions imply (sim:cartpole: categorical)." };
         kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);
-        var quick = new Option<bool>("--quick") { Description = "A smaller run that shows the same in under a minute." };
+        var quick = new Option<bool>("--quick") { Description = "A smaller run that shows the same: fewer evaluation episodes, DAgger rounds and training steps (docs/demo.md gives the sizes and how long each run took)." };
         var seed = RangedOptions.Int(TrainingRanges.Seed, "Seed for every stage: the same seed gives the same recording, training and evaluation.", 0);
         var demos = RangedOptions.OptionalInt(DemoSettings.DemonstrationRange, "Teleop episodes to learn from (default: 20 for sim:reach, 3 for sim:cartpole).");
         var rounds = RangedOptions.OptionalInt(DemoSettings.RoundsRange, "DAgger rounds (default: 4 for sim:reach, 3 for sim:cartpole, 2 with --quick).");
@@ -44,7 +45,8 @@ internal static class DemoCommand
             };
             settings.Validate();
             var folder = DemoFolder.Create(parse.GetValue(output)!);
-            var outcome = await new DemoPipeline(settings, folder, console.Line).RunAsync(cancellation);
+            var terminal = TrainingProgressDisplay.IsLive(console) ? AnsiConsole.Console : null;
+            var outcome = await new DemoPipeline(settings, folder, console.Line, (score, train) => TrainingProgressDisplay.RunAsStage(terminal, score, train)).RunAsync(cancellation);
             string report = DemoReport.Write(outcome, folder);
             var summary = DemoSummary.Json(outcome, folder.Path);
             File.WriteAllText(folder.File(DemoFolder.SummaryFile), summary.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

@@ -45,4 +45,15 @@ public sealed class DemoFolder
 
     /// <summary>A path inside the folder as the report shows it.</summary>
     public string Relative(string path) => System.IO.Path.GetRelativePath(Path, path);
+
+    /// <summary>
+    /// A path inside the folder as a command typed where the demo ran names it: relative to that directory
+    /// when the folder is below it (demo/data/teleop.mcap), whole otherwise; quoted if it has a space.
+    /// </summary>
+    public static string FromWorkingDirectory(string path)
+    {
+        string relative = System.IO.Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        string shown = relative.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(relative) ? path : relative;
+        return shown.Contains(' ', StringComparison.Ordinal) ? $"\"{shown}\"" : shown;
+    }
 }

@@ -1,12 +1,14 @@
 using Robotics.Trainer.Dagger;
 using Robotics.Trainer.Evaluation;
+using Robotics.Trainer.Reports;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Trainer.Demo;
 
 /// <summary>A policy the demo trained: its file, its run folder, how training went.</summary>
+/// <param name="Score">The validation score its epoch was kept by.</param>
 /// <param name="DatasetSteps">Expert steps it learned from (training and validation).</param>
-public sealed record TrainedPolicy(string PolicyPath, RunFolder Folder, TrainingResult Result, long DatasetSteps, int DatasetEpisodes, double Seconds);
+public sealed record TrainedPolicy(string PolicyPath, RunFolder Folder, TrainingResult Result, ValidationScore Score, long DatasetSteps, int DatasetEpisodes, double Seconds);
 
 /// <summary>One DAgger round: the episodes the previous policy drove with the expert watching, and the policy retrained after them.</summary>
 public sealed record DemoRound(int Round, RoundEpisodes Collected, TrainedPolicy Retrained, EvaluationResult Evaluation);

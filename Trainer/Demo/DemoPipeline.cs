@@ -14,8 +14,13 @@ namespace Robotics.Trainer.Demo;
 /// override stream, its corrections join the data, the policy is retrained and redeployed). Every stage
 /// runs the real thing: the controller's loop, the trainer's ONNX Runtime training, the gRPC server.
 /// </summary>
-public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Action<string> say)
+/// <param name="say">Prints a line of progress.</param>
+/// <param name="showTraining">Runs one training, showing its progress as the caller can: a live bar on a terminal.</param>
+public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Action<string> say, DemoPipeline.TrainingDisplay showTraining)
 {
+    /// <summary>Runs <paramref name="train"/> with a progress display that reports <paramref name="score"/>.</summary>
+    public delegate TrainingResult TrainingDisplay(ValidationScore score, Func<ITrainingProgress, TrainingResult> train);
+
     public async Task<DemoOutcome> RunAsync(CancellationToken cancellation)
     {
         settings.Validate();
@@ -26,7 +31,7 @@ public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Actio
 
         say(string.Create(c, $"[1/{stages}] teleop recording: the scripted expert drives {robot} for {settings.DemonstrationEpisodes} episodes through the controller runtime"));
         var teleop = ClosedLoopRun.Run(robot, null, settings.DemonstrationEpisodes, settings.Seed, folder.Data("teleop.mcap"));
-        say(string.Create(c, $"      {teleop.ExpertSteps} expert steps, {teleop.SuccessRate:P0} of episodes successful → {folder.Relative(teleop.LogPath)}"));
+        say(string.Create(c, $"      {teleop.ExpertSteps} expert steps, {teleop.SuccessRate:P0} of episodes successful → {DemoFolder.FromWorkingDirectory(teleop.LogPath)}"));
 
         say(string.Create(c, $"[2/{stages}] training: BC on the teleop log"));
         var logs = new List<string> { teleop.LogPath };
@@ -93,11 +98,13 @@ public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Actio
         var data = PolicyTraining.Prepare(logs, config);
         string policy = folder.Policy(name + ".onnx");
         var run = new RunFolder(Path.ChangeExtension(policy, null) + ".run");
-        var result = PolicyTraining.TrainAndExport(data, config, logs, run, policy);
-        var trained = new TrainedPolicy(policy, run, result, data.Train.Count + data.Validation.Count, data.Train.EpisodeCount + data.Validation.EpisodeCount,
+        var score = ValidationScore.For(config.SelectBy, data.Source.Kind);
+        var result = PolicyTraining.TrainAndExport(data, config, logs, run, policy,
+            training => showTraining(score, progress => training.Run(run, progress)));
+        var trained = new TrainedPolicy(policy, run, result, score, data.Train.Count + data.Validation.Count, data.Train.EpisodeCount + data.Validation.EpisodeCount,
             clock.Elapsed.TotalSeconds);
         say(string.Create(CultureInfo.InvariantCulture,
-            $"      {data.Source.Kind} policy on {trained.DatasetSteps} expert steps from {trained.DatasetEpisodes} episodes: best epoch {result.BestEpoch} of {result.Epochs}, validation MSE {result.BestEvaluation.Mse:G3}, {trained.Seconds:F1} s → {folder.Relative(policy)}"));
+            $"      {data.Source.Kind} policy on {trained.DatasetSteps} expert steps from {trained.DatasetEpisodes} episodes: kept epoch {result.BestEpoch} of {result.Epochs}, {score.Name} {score.OfKept(result):G3}, {trained.Seconds:F1} s → {DemoFolder.FromWorkingDirectory(policy)}"));
         return trained;
     }
 }

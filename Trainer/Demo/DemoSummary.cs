@@ -46,7 +46,7 @@ public static class DemoSummary
         var c = CultureInfo.InvariantCulture;
         var lines = new List<string>
         {
-            $"| driver | learned from (expert steps) | interventions | help requests | success on {outcome.Settings.EvaluationEpisodes} unseen episodes | final error |",
+            $"| driver | learned from (expert steps) | interventions | help requests | success on {outcome.Settings.EvaluationEpisodes} unseen episodes | final {outcome.Expert.GoalErrorName}, mean |",
             "|---|---:|---:|---:|---:|---:|",
             string.Create(c, $"| expert | — | — | — | {outcome.Expert.SuccessRate:P0} | {outcome.Expert.MeanFinalGoalError:G3} |"),
             string.Create(c, $"| BC (policy-0) | {outcome.Bc.DatasetSteps} | — | — | {outcome.BcEvaluation.SuccessRate:P0} | {outcome.BcEvaluation.MeanFinalGoalError:G3} |"),

@@ -7,12 +7,8 @@ namespace Robotics.Trainer.Reports;
 /// <param name="Dashed">Drawn dashed: a reference (the expert) rather than a result.</param>
 public sealed record ChartSeries(string Name, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
 
-/// <summary>Where the legend sits: away from where the lines end up.</summary>
-public enum LegendPlacement
-{
-    TopRight,
-    BottomRight,
-}
+/// <summary>A vertical line across the plot at <paramref name="X"/>, labelled: the epoch a run kept, say.</summary>
+public sealed record ChartMarker(double X, string Label);
 
 /// <summary>Small, self-contained SVG line charts (no script, no external file): training curves and demo reports.</summary>
 public static class LineChart
@@ -20,18 +16,26 @@ public static class LineChart
     /// <summary>Colours that stay apart for the colour-blind (Tableau 10).</summary>
     public static IReadOnlyList<string> Palette { get; } = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
-    private const int Width = 640;
     private const int Height = 360;
     private const int Left = 76;
+    private const int PlotWidth = 548;
+    private const int PlotRight = Left + PlotWidth;
     private const int Right = 16;
     private const int Top = 32;
     private const int Bottom = 48;
+    private const int LegendGap = 12;
+    private const int LegendRow = 16;
+    private const int LegendSwatch = 24;
 
     /// <param name="yRange">Fixed limits for the y axis (a rate from 0 to 1, say); null to fit the data.</param>
     /// <param name="integerX">Label the x axis at whole numbers only (epochs, rounds).</param>
+    /// <param name="marker">A labelled vertical line to draw across the plot, if any.</param>
     public static string Svg(string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series, (double Low, double High)? yRange = null,
-        bool integerX = false, LegendPlacement legend = LegendPlacement.TopRight)
+        bool integerX = false, ChartMarker? marker = null)
     {
+        // The legend has a column of its own right of the plot, so that it never hides a line.
+        int legendWidth = LegendSwatch + 18 + (int)Math.Ceiling(series.Select(s => TextWidth(s.Name)).DefaultIfEmpty(0).Max());
+        int width = PlotRight + LegendGap + legendWidth + Right;
         var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
         double xLow = points.Count == 0 ? 0 : points.Min(p => p.X);
         double xHigh = points.Count == 0 ? 1 : points.Max(p => p.X);
@@ -43,26 +47,26 @@ public static class LineChart
         {
             (low, high) = (Math.Floor(low / yStep) * yStep, Math.Ceiling(high / yStep) * yStep);
         }
-        double X(double x) => Left + (x - xLow) / (xHigh - xLow) * (Width - Left - Right);
+        double X(double x) => Left + (x - xLow) / (xHigh - xLow) * PlotWidth;
         double Y(double y) => Top + (high - Math.Clamp(y, low, high)) / (high - low) * (Height - Top - Bottom);
 
         var svg = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        svg.Append(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        svg.Append(c, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
-        svg.Append(c, $"<text x=\"{Width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{Escape(title)}</text>\n");
+        svg.Append(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append(c, $"<rect width=\"{width}\" height=\"{Height}\" fill=\"white\"/>\n");
+        svg.Append(c, $"<text x=\"{width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{Escape(title)}</text>\n");
         foreach (double value in Ticks(low, high, yStep))
         {
-            svg.Append(c, $"<line x1=\"{Left}\" y1=\"{Y(value):F1}\" x2=\"{Width - Right}\" y2=\"{Y(value):F1}\" stroke=\"#ddd\"/>\n");
+            svg.Append(c, $"<line x1=\"{Left}\" y1=\"{Y(value):F1}\" x2=\"{PlotRight}\" y2=\"{Y(value):F1}\" stroke=\"#ddd\"/>\n");
             svg.Append(c, $"<text x=\"{Left - 6}\" y=\"{Y(value) + 4:F1}\" text-anchor=\"end\">{value:G4}</text>\n");
         }
         foreach (double x in Ticks(xLow, xHigh, integerX ? Math.Max(1, NiceStep(xHigh - xLow)) : NiceStep(xHigh - xLow)))
         {
             svg.Append(c, $"<text x=\"{X(x):F1}\" y=\"{Height - Bottom + 18}\" text-anchor=\"middle\">{x:G4}</text>\n");
         }
-        svg.Append(c, $"<text x=\"{(Left + Width - Right) / 2}\" y=\"{Height - 8}\" text-anchor=\"middle\">{Escape(xLabel)}</text>\n");
+        svg.Append(c, $"<text x=\"{(Left + PlotRight) / 2}\" y=\"{Height - 8}\" text-anchor=\"middle\">{Escape(xLabel)}</text>\n");
         svg.Append(c, $"<text transform=\"translate(14 {(Top + Height - Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\">{Escape(yLabel)}</text>\n");
-        svg.Append(c, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{Width - Left - Right}\" height=\"{Height - Top - Bottom}\" fill=\"none\" stroke=\"#888\"/>\n");
+        svg.Append(c, $"<rect class=\"plot\" x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{Height - Top - Bottom}\" fill=\"none\" stroke=\"#888\"/>\n");
         for (int s = 0; s < series.Count; s++)
         {
             var line = series[s];
@@ -78,20 +82,30 @@ public static class LineChart
                 }
             }
         }
-        // The legend on a white card over the lines.
-        int legendTop = legend == LegendPlacement.TopRight ? Top + 4 : Height - Bottom - 10 - 16 * series.Count;
-        svg.Append(c, $"<rect x=\"{Width - Right - 196}\" y=\"{legendTop}\" width=\"190\" height=\"{16 * series.Count + 6}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ddd\"/>\n");
+        if (marker is not null)
+        {
+            double x = X(marker.X);
+            // The label on the side of the line with more room; a white halo keeps it legible over a curve.
+            bool leftOfLine = x > Left + PlotWidth / 2;
+            svg.Append(c, $"<line class=\"marker\" x1=\"{x:F1}\" y1=\"{Top}\" x2=\"{x:F1}\" y2=\"{Height - Bottom}\" stroke=\"#555\" stroke-dasharray=\"3 3\"/>\n");
+            svg.Append(c, $"<text class=\"marker\" x=\"{(leftOfLine ? x - 4 : x + 4):F1}\" y=\"{Top + 14}\" text-anchor=\"{(leftOfLine ? "end" : "start")}\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">{Escape(marker.Label)}</text>\n");
+        }
+        int legendLeft = PlotRight + LegendGap;
+        svg.Append(c, $"<rect class=\"legend\" x=\"{legendLeft}\" y=\"{Top}\" width=\"{legendWidth}\" height=\"{LegendRow * series.Count + 6}\" fill=\"white\" stroke=\"#ddd\"/>\n");
         for (int s = 0; s < series.Count; s++)
         {
             var line = series[s];
             string dash = line.Dashed ? " stroke-dasharray=\"6 4\"" : "";
-            int legendY = legendTop + 12 + 16 * s;
-            svg.Append(c, $"<line x1=\"{Width - Right - 190}\" y1=\"{legendY - 4}\" x2=\"{Width - Right - 166}\" y2=\"{legendY - 4}\" stroke=\"{line.Color}\" stroke-width=\"2\"{dash}/>\n");
-            svg.Append(c, $"<text x=\"{Width - Right - 160}\" y=\"{legendY}\">{Escape(line.Name)}</text>\n");
+            int legendY = Top + 12 + LegendRow * s;
+            svg.Append(c, $"<line x1=\"{legendLeft + 6}\" y1=\"{legendY - 4}\" x2=\"{legendLeft + 6 + LegendSwatch}\" y2=\"{legendY - 4}\" stroke=\"{line.Color}\" stroke-width=\"2\"{dash}/>\n");
+            svg.Append(c, $"<text x=\"{legendLeft + LegendSwatch + 12}\" y=\"{legendY}\">{Escape(line.Name)}</text>\n");
         }
         svg.Append("</svg>\n");
         return svg.ToString();
     }
+
+    /// <summary>About how wide a line of 12-pixel sans-serif text is drawn: enough to size the legend's column.</summary>
+    private static double TextWidth(string text) => text.Length * 7.0;
 
     private static (double Low, double High) Widen(double low, double high) => high - low < 1e-9 ? (low - 0.5, high + 0.5) : (low, high);
 

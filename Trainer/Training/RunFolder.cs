@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Robotics.Protos.Train;
+using Robotics.Trainer.Reports;
 
 namespace Robotics.Trainer.Training;
 
@@ -41,15 +42,18 @@ public sealed class RunFolder
         ["quantiles"] = new JsonObject([.. threshold.Quantiles.Select(q => KeyValuePair.Create(q.Key, (JsonNode?)q.Value))]),
     }.ToJsonString(Indented));
 
-    /// <summary>Rewrites metrics.csv and curves.svg with every epoch so far (a resumed run keeps its history).</summary>
-    public void WriteMetrics(IReadOnlyList<EpochMetrics> epochs, string title)
+    /// <summary>
+    /// Rewrites metrics.csv and curves.svg with every epoch so far (a resumed run keeps its history); the chart
+    /// marks <paramref name="keptEpoch"/>, the epoch the run would export now.
+    /// </summary>
+    public void WriteMetrics(IReadOnlyList<EpochMetrics> epochs, string title, int keptEpoch, ValidationScore keptBy)
     {
         var c = CultureInfo.InvariantCulture;
         var lines = epochs.Select(m => string.Join(',',
             m.Epoch.ToString(c), m.Step.ToString(c), m.TrainLoss.ToString("R", c), m.ValidationNll.ToString("R", c), m.ValidationMse.ToString("R", c),
             m.ValidationAccuracy.ToString("R", c), m.LearningRate.ToString("R", c), m.SamplesPerSecond.ToString("F1", c), m.Seconds.ToString("F3", c)));
         System.IO.File.WriteAllLines(MetricsPath, [MetricsHeader, .. lines]);
-        System.IO.File.WriteAllText(CurvesPath, CurvePlot.Svg(epochs, title));
+        System.IO.File.WriteAllText(CurvesPath, CurvePlot.Svg(epochs, title, keptEpoch, keptBy));
     }
 
     /// <summary>The epochs recorded so far, for a resumed run.</summary>

@@ -4,6 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 using Robotics.Protos.Train;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Policies;
+using Robotics.Trainer.Reports;
 
 namespace Robotics.Trainer.Training;
 
@@ -137,7 +138,7 @@ public sealed class TrainingRun : IDisposable
             var metrics = new EpochMetrics(epoch, step, lossSum / Math.Max(1, batches), evaluation.Nll, evaluation.Mse, evaluation.Accuracy,
                 LearningRate.At(_config, step, budget), batches * BatchSize / seconds, seconds);
             history.Add(metrics);
-            folder.WriteMetrics(history, $"{Shape.Head.Title} BC on {_data.Source.Robot}");
+            folder.WriteMetrics(history, $"{Shape.Head.Title} BC on {_data.Source.Robot}", bestEpoch, ValidationScore.For(_config.SelectBy, Shape.Head));
             SaveCheckpoint(folder, step, epoch, best, bestScore, bestEpoch, sinceBest);
             progress.EpochEnded(metrics, improved);
             if (_config.Patience > 0 && sinceBest >= _config.Patience)

@@ -22,6 +22,8 @@ public sealed class CategoricalHead : PolicyHead
 
     public override string UncertaintyMeasure => PolicyContract.NormalizedEntropy;
 
+    public override (string Name, string Short, string Unit) SquaredError => ("Brier score of the action probabilities", "Brier", "");
+
     public override int MinimumActions => 2;
 
     public override int ActionSize(Demonstrations source) => source.DiscreteActionNames.Count;

@@ -22,6 +22,8 @@ public sealed class GaussianHead : PolicyHead
 
     public override string UncertaintyMeasure => PolicyContract.MaxNormalizedSigma;
 
+    public override (string Name, string Short, string Unit) SquaredError => ("MSE of the mean action", "MSE", "action units²");
+
     public override int MinimumActions => 1;
 
     public override int ActionSize(Demonstrations source) => source.ActionNames.Count;

@@ -35,6 +35,12 @@ public abstract class PolicyHead
     /// <summary>The name of the per-sample uncertainty the help threshold is in (robotics.help_uncertainty).</summary>
     public abstract string UncertaintyMeasure { get; }
 
+    /// <summary>
+    /// What <see cref="Training.Evaluation.Mse"/> measures for this head, as charts and progress lines name it
+    /// ("MSE of the mean action"; "MSE" where room is short), and its unit (empty when it has none).
+    /// </summary>
+    public abstract (string Name, string Short, string Unit) SquaredError { get; }
+
     /// <summary>The fewest actions (dimensions or choices) the head can model.</summary>
     public abstract int MinimumActions { get; }
 
