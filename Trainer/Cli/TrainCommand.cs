@@ -7,7 +7,6 @@ using Robotics.Trainer.Export;
 using Robotics.Trainer.Policies;
 using Robotics.Trainer.Policies.Heads;
 using Robotics.Trainer.Training;
-using Spectre.Console;
 using Robotics.Controller.CommandLine;
 
 namespace Robotics.Trainer.Cli;
@@ -113,7 +112,7 @@ internal static class TrainCommand
             }
 
             var result = PolicyTraining.TrainAndExport(split, config, logs, folder, outPath, run =>
-                TrainingProgressDisplay.Run(console, !console.Json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive,
+                TrainingProgressDisplay.Run(console, TrainingProgressDisplay.IsLive(console),
                     progress => run.Run(folder, progress, checkpoint)));
 
             console.Line(string.Create(CultureInfo.InvariantCulture,
