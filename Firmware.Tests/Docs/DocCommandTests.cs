@@ -140,9 +140,9 @@ public sealed partial class DocCommandTests
         }
     }
 
-    /// <summary>A stand-in the reader replaces: [optional], a|choice, an ellipsis, or a NAME in capitals.</summary>
+    /// <summary>A stand-in the reader or the shell replaces: [optional], a|choice, an ellipsis, a $variable, or a NAME in capitals.</summary>
     private static bool Placeholder(string token) =>
-        token.IndexOfAny(['[', ']', '|', '…']) >= 0 || token.Contains("...", StringComparison.Ordinal)
+        token.IndexOfAny(['[', ']', '|', '…', '$']) >= 0 || token.Contains("...", StringComparison.Ordinal)
         || token.Any(char.IsUpper) && !token.Any(char.IsLower);
 
     // `controller …`, `trainer …`, or `dotnet run --project Controller [-c Release] -- …`.
