@@ -160,7 +160,7 @@ public sealed partial class RemoteClientTests : IDisposable
             "--grpc", $"http://127.0.0.1:{FreePort()}", "--token", RobotHarness.Token);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith("error: board: /nowhere/ttyUSB0: no such serial port", run.Stderr.Trim());
+        Assert.StartsWith("error: board: serial port '/nowhere/ttyUSB0' does not exist", run.Stderr.Trim());
         Assert.DoesNotContain("running ", run.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(log), "an empty recording was left behind");
     }
