@@ -41,10 +41,11 @@ internal static class OverrideCommand
                 DurationParser.Seconds(parse.GetValue(seconds), "--seconds (0: when the source ends)");
             }
             CheckSource(parse.GetValue(source)!);
-            using var channel = RemoteChannel.Open(parse.GetValue(connect)!, parse.GetValue(token), parse.GetValue(ca));
+            string url = parse.GetValue(connect)!;
+            using var channel = RemoteChannel.Open(url, parse.GetValue(token), parse.GetValue(ca));
             var client = new Override.OverrideClient(channel);
             using var session = client.Drive(cancellationToken: cancellation);
-            await Opened(session, cancellation);
+            await RobotUnreachable.Call(url, () => Opened(session, cancellation));
             await session.RequestStream.WriteAsync(new OperatorMessage { TakeOver = new TakeOver { Operator = parse.GetValue(name) } }, cancellation);
             if (!await session.ResponseStream.MoveNext(cancellation) || session.ResponseStream.Current.MessageCase != ControllerMessage.MessageOneofCase.Granted)
             {
