@@ -41,10 +41,11 @@ internal static class OverrideCommand
                 DurationParser.Seconds(parse.GetValue(seconds), "--seconds (0: when the source ends)");
             }
             CheckSource(parse.GetValue(source)!);
-            using var channel = RemoteChannel.Open(parse.GetValue(connect)!, parse.GetValue(token), parse.GetValue(ca));
+            string url = parse.GetValue(connect)!;
+            using var channel = RemoteChannel.Open(url, parse.GetValue(token), parse.GetValue(ca));
             var client = new Override.OverrideClient(channel);
             using var session = client.Drive(cancellationToken: cancellation);
-            await Opened(session, cancellation);
+            await RobotUnreachable.Call(url, () => Opened(session, cancellation));
             await session.RequestStream.WriteAsync(new OperatorMessage { TakeOver = new TakeOver { Operator = parse.GetValue(name) } }, cancellation);
             if (!await session.ResponseStream.MoveNext(cancellation) || session.ResponseStream.Current.MessageCase != ControllerMessage.MessageOneofCase.Granted)
             {
@@ -57,7 +58,9 @@ internal static class OverrideCommand
 
             var tally = new Tally();
             var listening = Listen(session.ResponseStream, tally, console, cancellation);
-            await Drive(session.RequestStream, commands, space, parse.GetValue(rate), parse.GetValue(seconds), tally, cancellation);
+            var status = OverrideStatusLine.ForConsole(space, console.Json);
+            await Drive(session.RequestStream, commands, space, parse.GetValue(rate), parse.GetValue(seconds), tally, status, cancellation);
+            status?.Finish();
             await session.RequestStream.WriteAsync(new OperatorMessage { Release = new Release() }, CancellationToken.None);
             await session.RequestStream.CompleteAsync();
             string released = await listening;
@@ -118,7 +121,7 @@ internal static class OverrideCommand
 
     /// <summary>Sends the source's command at the rate, on absolute deadlines, until it ends or time is up.</summary>
     private static async Task Drive(IClientStreamWriter<OperatorMessage> requests, IOverrideInput commands, ActionSpace space, double rateHz, double seconds,
-        Tally tally, CancellationToken cancellation)
+        Tally tally, OverrideStatusLine? status, CancellationToken cancellation)
     {
         var action = new float[space.Names.Count];
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -136,6 +139,7 @@ internal static class OverrideCommand
                 command.Action.AddRange(action);
                 await requests.WriteAsync(new OperatorMessage { Command = command }, cancellation);
                 tally.Sent++;
+                status?.Update(started.Elapsed, commands.Pressed, action, tally.Applied, tally.Rejected, tally.LastReply);
             }
             while (await timer.WaitForNextTickAsync(cancellation));
         }
@@ -157,6 +161,7 @@ internal static class OverrideCommand
                 {
                     case ControllerMessage.MessageOneofCase.Applied:
                         tally.Applied++;
+                        tally.LastReply = "applied";
                         if (reply.Applied.SentNs > 0)
                         {
                             tally.Latency.Record((long)(reply.Applied.AppliedNs - reply.Applied.SentNs));
@@ -164,10 +169,12 @@ internal static class OverrideCommand
                         break;
                     case ControllerMessage.MessageOneofCase.Rejected:
                         tally.Rejected++;
+                        tally.LastReply = $"rejected: {reply.Rejected.Reason}";
                         console.Warning($"command {reply.Rejected.Sequence} rejected: {reply.Rejected.Reason}");
                         break;
                     case ControllerMessage.MessageOneofCase.Stale:
                         tally.Stale++;
+                        tally.LastReply = $"stale: the {reply.Stale.Fallback} drives";
                         console.Warning($"commands went stale (> {reply.Stale.StaleAfterMs} ms): the {reply.Stale.Fallback} drives");
                         break;
                     case ControllerMessage.MessageOneofCase.Released:
@@ -188,6 +195,8 @@ internal static class OverrideCommand
         public long Applied { get; set; }
         public long Rejected { get; set; }
         public long Stale { get; set; }
+        /// <summary>What the robot said of the latest command it answered; written by the reply reader, read by the sender.</summary>
+        public string LastReply { get; set; } = "";
         public LatencyHistogram Latency { get; } = new();
     }
 }

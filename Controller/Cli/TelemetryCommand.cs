@@ -32,9 +32,10 @@ internal static class TelemetryCommand
             }
             // CancelAfter takes up to 49 days.
             TimeSpan? watch = parse.GetValue(seconds) == 0 ? null : DurationParser.Seconds(parse.GetValue(seconds), "--seconds (0: until Ctrl+C)", atMost: 30 * 86400);
-            using var channel = RemoteChannel.Open(parse.GetValue(connect)!, parse.GetValue(token), parse.GetValue(ca));
+            string url = parse.GetValue(connect)!;
+            using var channel = RemoteChannel.Open(url, parse.GetValue(token), parse.GetValue(ca));
             var client = new Telemetry.TelemetryClient(channel);
-            var status = await client.GetStatusAsync(new StatusRequest(), cancellationToken: cancellation);
+            var status = await RobotUnreachable.Call(url, () => client.GetStatusAsync(new StatusRequest(), cancellationToken: cancellation).ResponseAsync);
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{status.Robot}: {status.Mode}, {status.AchievedRateHz:F1} Hz, tick {status.Ticks}, episode {status.Episode}{(status.OverrideOwner.Length > 0 ? $", driven by {status.OverrideOwner}" : "")}"));
             console.Line($"actions: {string.Join(", ", status.ActionNames)}");

@@ -35,6 +35,88 @@ public sealed class LogCommandTests : IDisposable
     }
 
     [Fact]
+    public void Log_info_names_the_robot_and_its_observations_and_actions_with_their_units()
+    {
+        string path = _directory.File("log.mcap");
+        TestLogs.Write(path, episodes: 2, stepsPerEpisode: 10, robot: TestLogs.Robot(observations: 2, actions: 1));
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "info", path, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(
+            [path, "  robot     sim:test", "  observes  q0 (rad), q1 (rad)", "  acts      tau0 (N*m)"],
+            run.Stdout.Split('\n')[..4]);
+        var robot = Assert.Single(run.Json.GetProperty("robots").EnumerateArray());
+        Assert.Equal("sim:test", robot.GetProperty("name").GetString());
+        Assert.Equal(["q0", "q1"], robot.GetProperty("observations").EnumerateArray().Select(o => o.GetProperty("name").GetString()));
+        Assert.Equal("rad", robot.GetProperty("observations")[0].GetProperty("unit").GetString());
+        Assert.Equal(["tau0"], robot.GetProperty("actions").EnumerateArray().Select(o => o.GetProperty("name").GetString()));
+        Assert.Equal(0, robot.GetProperty("discrete_actions").GetArrayLength());
+    }
+
+    [Fact]
+    public void Log_info_names_the_choices_of_a_robot_with_discrete_actions()
+    {
+        string path = _directory.File("cartpole.mcap");
+        SimPolicies.Record("sim:cartpole", path, episodes: 1, seed: 3);
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "info", path, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("\n  robot     sim:cartpole\n", run.Stdout);
+        Assert.Contains("\n  acts      one of push_left, push_right\n", run.Stdout);
+        var robot = Assert.Single(run.Json.GetProperty("robots").EnumerateArray());
+        Assert.Equal(["push_left", "push_right"], robot.GetProperty("discrete_actions").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
+    public void Log_info_on_a_log_without_ticks_says_no_rate_was_recorded_and_names_the_robot_from_the_files_metadata()
+    {
+        string path = _directory.File("empty.mcap");
+        TestLogs.Write(path, episodes: 0, stepsPerEpisode: 0);
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "info", path, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("\n  robot     sim:test (no episode recorded, so no observation or action names)\n", run.Stdout);
+        Assert.Contains("\n  steps     0; rate: none recorded (0 ticks)\n", run.Stdout);
+        Assert.DoesNotContain(" - Hz", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, run.Json.GetProperty("achieved_rate_hz").ValueKind);
+        var robot = Assert.Single(run.Json.GetProperty("robots").EnumerateArray());
+        Assert.Equal("sim:test", robot.GetProperty("name").GetString());
+        Assert.Equal(0, robot.GetProperty("observations").GetArrayLength());
+    }
+
+    [Fact]
+    public void Log_info_on_a_log_cut_before_its_first_episode_says_the_robot_was_not_recorded()
+    {
+        string path = _directory.File("cut.mcap");
+        TestLogs.Write(path, episodes: 0, stepsPerEpisode: 0);
+        var file = File.ReadAllBytes(path);
+        // Cut where the close began: the metadata naming the robot is lost with the summary.
+        long metadata = McapFileSurgery.Records(file).First(r => r.Opcode == McapOpcode.Metadata).Offset;
+        File.WriteAllBytes(path, file[..(int)metadata]);
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "info", path, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("\n  robot     not recorded (no episode start in the log)\n", run.Stdout);
+        Assert.Equal(0, run.Json.GetProperty("robots").GetArrayLength());
+    }
+
+    [Fact]
+    public void Log_info_on_a_log_of_one_tick_gives_the_nominal_rate_and_no_achieved_one()
+    {
+        string path = _directory.File("one.mcap");
+        TestLogs.Write(path, episodes: 1, stepsPerEpisode: 1);
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "info", path);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("\n  steps     1; rate: none recorded (1 tick; nominal 100 Hz)\n", run.Stdout);
+    }
+
+    [Fact]
     public void Log_info_on_a_directory_totals_every_log_in_it()
     {
         TestLogs.Write(_directory.File("a.mcap"), episodes: 1, stepsPerEpisode: 10);

@@ -186,15 +186,15 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
-    public void A_policy_for_another_robot_is_refused_before_the_loop_starts()
+    public void A_policy_for_another_robot_is_refused_before_the_loop_starts_naming_both_robots()
     {
         using var robot = new ReachSimulation();
         using var policy = new PolicyRunner(policies.CartPole);
 
         var error = Assert.Throws<InvalidDataException>(() => new ControlLoop(robot, Fast(100, ControlMode.Autonomous, 1), policy));
 
-        Assert.Contains("does not fit sim:reach", error.Message);
-        Assert.Contains("categorical policy (discrete actions) but the robot takes continuous actions", error.Message);
+        Assert.Equal($"{policies.CartPole} does not fit sim:reach: it was trained for sim:cartpole (4 observations, 2 discrete actions), and sim:reach has 8 observations, 2 continuous actions",
+            error.Message);
     }
 
     [Fact]

@@ -70,8 +70,8 @@ public sealed class RobotConfigFuzzTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>Cases the fuzzer found, made minimal: each was a crash, or an error naming neither the file nor the device.</summary>
     [Theory]
-    [InlineData("a port that is not there (case 36)", "\"port\": \"", "\"port\": \"/nowhere", "board: /nowhere/")]
-    [InlineData("a port that is a space (case 81)", "\"port\": \"{driver}\"", "\"port\": \" \"", "board:  : no such serial port (is the adapter plugged in?)")]
+    [InlineData("a port that is not there (case 36)", "\"port\": \"", "\"port\": \"/nowhere", "board: serial port '/nowhere/")]
+    [InlineData("a port that is a space (case 81)", "\"port\": \"{driver}\"", "\"port\": \" \"", "board: serial port ' ' does not exist")]
     [InlineData("a null action (case 277)", "\"actions\": [", "\"actions\": [ null,", "actions[0]: null: expected an action object")]
     public void Cases_the_fuzzer_found_are_refused_in_one_plain_line(string what, string find, string replacement, string expected)
     {

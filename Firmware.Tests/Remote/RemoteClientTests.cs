@@ -131,6 +131,38 @@ public sealed partial class RemoteClientTests : IDisposable
         Assert.False(File.Exists(log), "an empty recording was left behind");
     }
 
+    [Theory]
+    [InlineData("telemetry")]
+    [InlineData("override")]
+    public void A_client_for_a_robot_nobody_serves_says_it_cannot_reach_it_in_one_line(string command)
+    {
+        // Nothing listens on a port just given back: the connection is refused.
+        string url = $"http://127.0.0.1:{FreePort()}";
+        string script = _directory.File("hold.txt");
+        File.WriteAllText(script, "0 0 0\n");
+        string[] args = command == "telemetry"
+            ? ["telemetry", "--connect", url, "--token", RobotHarness.Token, "--seconds", "1"]
+            : ["override", "--connect", url, "--token", RobotHarness.Token, "--source", "script:" + script];
+
+        var run = CliRun.Of(ControllerCli.Build(), args);
+
+        Assert.Equal((1, $"error: cannot reach the robot at {url}: connection refused (is `controller run … --grpc URL` running there?)"),
+            (run.ExitCode, run.Stderr.Trim()));
+    }
+
+    [Fact]
+    public async Task A_client_asking_https_of_a_robot_that_serves_http_is_told_the_TLS_handshake_failed()
+    {
+        var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(2) };
+        await using var harness = await RobotHarness.StartAsync(new ScriptedRobot(), options, @operator: new ConstantOperator(0));
+        string url = $"https://127.0.0.1:{harness.Server.Address.Port}";
+
+        var run = CliRun.Of(ControllerCli.Build(), "telemetry", "--connect", url, "--token", RobotHarness.Token, "--seconds", "1");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"error: cannot reach the robot at {url}: the TLS handshake failed", Assert.Single(run.Stderr.Trim().Split('\n')));
+    }
+
     private static int FreePort()
     {
         using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -158,7 +190,7 @@ public sealed partial class RemoteClientTests : IDisposable
             "--grpc", $"http://127.0.0.1:{FreePort()}", "--token", RobotHarness.Token);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith("error: board: /nowhere/ttyUSB0: no such serial port", run.Stderr.Trim());
+        Assert.StartsWith("error: board: serial port '/nowhere/ttyUSB0' does not exist", run.Stderr.Trim());
         Assert.DoesNotContain("running ", run.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(log), "an empty recording was left behind");
     }

@@ -108,6 +108,48 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public async Task Take_over_and_release_events_carry_the_tick_they_happened_at()
+    {
+        var robot = new ScriptedRobot();
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop), null, new ConstantOperator(0.5f));
+        using var events = harness.Hub.Subscribe();
+        var seen = new List<LoopEvent>();
+        async Task<LoopEvent> Next(LoopEventKind kind)
+        {
+            await RobotHarness.Eventually(() =>
+            {
+                harness.Hub.Flush();
+                while (events.Reader.TryRead(out var e))
+                {
+                    seen.Add(e);
+                }
+                return seen.Any(e => e.Kind == kind);
+            }, kind.ToString());
+            return seen.Single(e => e.Kind == kind);
+        }
+        await RobotHarness.Eventually(() => harness.Loop.Status.Read().EpisodeTick >= 20, "20 ticks");
+        using var channel = harness.Channel();
+
+        var beforeTakeOver = harness.Loop.Status.Read();
+        using var call = await TakeOver(new Override.OverrideClient(channel), "bob");
+        var taken = await Next(LoopEventKind.OverrideTaken);
+        var afterTakeOver = harness.Loop.Status.Read();
+        await RobotHarness.Eventually(() => harness.Loop.Status.Read().EpisodeTick >= afterTakeOver.EpisodeTick + 10, "10 more ticks");
+        var beforeRelease = harness.Loop.Status.Read();
+        await call.RequestStream.CompleteAsync();
+        var released = await Next(LoopEventKind.OverrideReleased);
+        var afterRelease = harness.Loop.Status.Read();
+
+        // One episode throughout: its tick counts are comparable. Each event's tick lies within the ticks read around it.
+        Assert.All(new[] { beforeTakeOver, afterTakeOver, beforeRelease, afterRelease }, s => Assert.Equal(1ul, s.Episode));
+        Assert.Equal(1ul, taken.Episode);
+        Assert.InRange(taken.Tick, beforeTakeOver.EpisodeTick, afterTakeOver.EpisodeTick);
+        Assert.True(taken.Tick >= 20, $"took over at tick {taken.Tick}");
+        Assert.InRange(released.Tick, beforeRelease.EpisodeTick, afterRelease.EpisodeTick);
+        Assert.True(released.Tick >= taken.Tick + 10, $"released at tick {released.Tick}, taken at {taken.Tick}");
+    }
+
+    [Fact]
     public async Task In_autonomous_mode_an_operators_commands_are_overrides_with_the_intervention_flag()
     {
         string log = _directory.File("intervention.mcap");

@@ -39,13 +39,13 @@ public sealed partial class TtyStream : Stream
     public string Path { get; }
 
     /// <summary>Opens a bus's line, waiting up to <paramref name="readTimeout"/> per read; any failure to open is a port fault.</summary>
-    /// <exception cref="ServoBusException">No such device, no permission, or not a serial line.</exception>
+    /// <exception cref="ServoBusException">No such device (the message lists the ports there are), no permission, or not a serial line.</exception>
     public static TtyStream OpenLine(string path, int baudRate, TimeSpan readTimeout)
     {
         if (!File.Exists(path))
         {
             // SerialPort says "Access to the port is denied" for a port that is not there.
-            throw new ServoBusException(ServoBusFault.Port, -1, $"{path}: no such serial port (is the adapter plugged in?)");
+            throw new ServoBusException(ServoBusFault.Port, -1, SerialPortList.ThisComputer.Missing(path));
         }
         try
         {

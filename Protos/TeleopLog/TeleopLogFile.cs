@@ -36,5 +36,8 @@ public sealed class TeleopLogFile
     /// <summary>What a tolerant read skipped or found cut; empty for a sound file.</summary>
     public IReadOnlyList<McapIssue> Issues { get; }
 
+    /// <summary>The robot the recorder named when it closed the file; null for a cut file or another writer's.</summary>
+    public string? Robot { get; init; }
+
     public long StepCount => Episodes.Sum(e => (long)e.Steps.Count);
 }

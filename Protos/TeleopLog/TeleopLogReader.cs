@@ -116,13 +116,15 @@ public static class TeleopLogReader
         issues.AddRange(decoder.Issues);
 
         var metadata = source.Metadata.LastOrDefault(m => m.Name == TeleopTopics.MetadataName);
+        string? robot = null;
         if (metadata is not null)
         {
+            robot = metadata.Values.GetValueOrDefault(TeleopTopics.RobotKey);
             droppedSteps = Math.Max(droppedSteps, ParseCount(metadata, TeleopTopics.DroppedStepsKey, source.Path));
             droppedEvents = Math.Max(droppedEvents, ParseCount(metadata, TeleopTopics.DroppedEventsKey, source.Path));
         }
         bool closed = source is McapIndexedReader || (source is McapSequentialReader sequential && sequential.ReachedFooter);
-        return new TeleopLogFile(source.Path, episodes, droppedSteps, droppedEvents, orphans, closed, issues);
+        return new TeleopLogFile(source.Path, episodes, droppedSteps, droppedEvents, orphans, closed, issues) { Robot = robot };
     }
 
     /// <summary>Every *.mcap file under <paramref name="path"/> (a directory, recursively), or the file itself.</summary>

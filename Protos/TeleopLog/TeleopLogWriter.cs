@@ -175,7 +175,7 @@ public sealed class TeleopLogWriter : IDisposable
                 [TeleopTopics.DroppedStepsKey] = _droppedSteps.ToString(CultureInfo.InvariantCulture),
                 [TeleopTopics.DroppedEventsKey] = _droppedEvents.ToString(CultureInfo.InvariantCulture),
                 ["written_steps"] = WrittenSteps.ToString(CultureInfo.InvariantCulture),
-                ["robot"] = _robot.Robot,
+                [TeleopTopics.RobotKey] = _robot.Robot,
                 ["compression"] = _options.Compression.ToRecordName(),
             });
         }

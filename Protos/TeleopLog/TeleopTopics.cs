@@ -26,6 +26,9 @@ public static class TeleopTopics
     /// <summary>Metadata key: episode start/end records dropped because the recorder's buffer was full.</summary>
     public const string DroppedEventsKey = "dropped_events";
 
+    /// <summary>Metadata key: the robot recorded, as named in its config (a log without episodes names it nowhere else).</summary>
+    public const string RobotKey = "robot";
+
     /// <summary>Each topic's message type, in the order the writer declares its channels.</summary>
     public static IReadOnlyList<(string Topic, MessageDescriptor Descriptor)> All { get; } =
     [

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Robotics.Controller.Policy;
+using Robotics.Protos.Log;
 using Robotics.Protos.Mcap;
 using Robotics.Protos.TeleopLog;
 using Robotics.Trainer.Data;
@@ -22,7 +24,7 @@ internal static class LogCommands
     {
         var path = new Argument<string>("path") { Description = "A teleop log (.mcap), or a directory searched recursively for them." };
         var json = CliCommand.JsonOption();
-        var command = new Command("info", "Print episodes, steps, duration, achieved rate, steps per action source and dropped steps.") { path, json };
+        var command = new Command("info", "Print the robot with its observation and action names, episodes, steps, duration, achieved rate, steps per action source and dropped steps.") { path, json };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
             var files = TeleopLogReader.FindLogs(parse.GetValue(path)!);
@@ -108,20 +110,55 @@ internal static class LogCommands
         var culture = CultureInfo.InvariantCulture;
         string rates = string.Join(", ", summary.NominalRatesHz.Select(r => r.ToString("0.##", culture)));
         console.Line(title);
+        PrintRobots(console, summary.Robots);
         console.Line(string.Create(culture, $"  episodes  {summary.Episodes} (success {summary.Outcomes["success"]}, failure {summary.Outcomes["failure"]}, aborted {summary.Outcomes["aborted"]}, incomplete {summary.Outcomes["incomplete"]})"));
-        console.Line(string.Create(culture, $"  steps     {summary.Steps} over {summary.DurationSeconds:F1} s; achieved {summary.AchievedRateHz:F1} Hz (nominal {(rates.Length == 0 ? "-" : rates)} Hz)"));
+        console.Line(summary.AchievedRateHz is double achieved
+            ? string.Create(culture, $"  steps     {summary.Steps} over {summary.DurationSeconds:F1} s; achieved {achieved:F1} Hz (nominal {rates} Hz)")
+            : $"  steps     {summary.Steps}; rate: none recorded ({summary.Steps} tick{(summary.Steps == 1 ? "" : "s")}{(rates.Length == 0 ? "" : $"; nominal {rates} Hz")})");
         console.Line("  sources   " + string.Join(", ", summary.StepsPerSource.Where(p => p.Value > 0 || p.Key != "unspecified").Select(p => $"{p.Key} {p.Value}")));
         console.Line(string.Create(culture, $"  dropped   {summary.DroppedSteps} steps, {summary.DroppedEvents} episode records{(summary.OrphanSteps > 0 ? $"; {summary.OrphanSteps} steps without their episode's start" : "")}"));
     }
 
+    /// <summary>The robot and its vectors' names and units, so a user can tell which robot and which channels a log holds.</summary>
+    private static void PrintRobots(CommandOutput console, IReadOnlyList<RecordedRobot> robots)
+    {
+        if (robots.Count == 0)
+        {
+            console.Line("  robot     not recorded (no episode start in the log)");
+        }
+        foreach (var robot in robots)
+        {
+            if (robot.Observations.Count == 0)
+            {
+                console.Line($"  robot     {Printable.Line(robot.Name)} (no episode recorded, so no observation or action names)");
+                continue;
+            }
+            console.Line($"  robot     {Printable.Line(robot.Name)}");
+            console.Line($"  observes  {Signals(robot.Observations)}");
+            console.Line(robot.DiscreteActions.Count > 0
+                ? $"  acts      one of {string.Join(", ", robot.DiscreteActions.Select(name => Printable.Line(name)))}"
+                : $"  acts      {Signals(robot.Actions)}");
+        }
+    }
+
+    private static string Signals(IReadOnlyList<SignalInfo> signals) =>
+        string.Join(", ", signals.Select(s => $"{Printable.Line(s.Name)} ({Printable.Line(s.Unit)})"));
+
     private static JsonObject ToJson(LogSummary summary) => new()
     {
         ["files"] = new JsonArray([.. summary.Files.Select(f => (JsonNode)f)]),
+        ["robots"] = new JsonArray([.. summary.Robots.Select(robot => (JsonNode)new JsonObject
+        {
+            ["name"] = robot.Name,
+            ["observations"] = SignalsJson(robot.Observations),
+            ["actions"] = SignalsJson(robot.Actions),
+            ["discrete_actions"] = new JsonArray([.. robot.DiscreteActions.Select(name => (JsonNode)name)]),
+        })]),
         ["episodes"] = summary.Episodes,
         ["outcomes"] = new JsonObject([.. summary.Outcomes.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
         ["steps"] = summary.Steps,
         ["duration_s"] = Finite(summary.DurationSeconds),
-        ["achieved_rate_hz"] = Finite(summary.AchievedRateHz),
+        ["achieved_rate_hz"] = summary.AchievedRateHz is double achieved ? Finite(achieved) : null,
         ["nominal_rates_hz"] = new JsonArray([.. summary.NominalRatesHz.Select(r => Finite(r))]),
         ["steps_per_source"] = new JsonObject([.. summary.StepsPerSource.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
         ["dropped_steps"] = summary.DroppedSteps,
@@ -129,6 +166,9 @@ internal static class LogCommands
         ["orphan_steps"] = summary.OrphanSteps,
         ["unclosed_files"] = summary.UnclosedFiles,
     };
+
+    private static JsonArray SignalsJson(IReadOnlyList<SignalInfo> signals) =>
+        new([.. signals.Select(s => (JsonNode)new JsonObject { ["name"] = s.Name, ["unit"] = s.Unit })]);
 
     /// <summary>JSON has no NaN or infinity: a figure a damaged log makes non-finite is written as null.</summary>
     private static JsonValue? Finite(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;

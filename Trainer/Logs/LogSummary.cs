@@ -17,8 +17,11 @@ public sealed record LogSummary(
     long OrphanSteps,
     int UnclosedFiles)
 {
-    /// <summary>Ticks per second actually achieved: step intervals over time, within episodes.</summary>
-    public double AchievedRateHz { get; init; }
+    /// <summary>Ticks per second actually achieved: step intervals over time, within episodes; null with no interval to measure.</summary>
+    public double? AchievedRateHz { get; init; }
+
+    /// <summary>The robots the episodes were recorded on (one, for a single recording); none when no episode start was read.</summary>
+    public IReadOnlyList<RecordedRobot> Robots { get; init; } = [];
 
     public static LogSummary Of(IReadOnlyList<TeleopLogFile> logs)
     {
@@ -57,7 +60,8 @@ public sealed record LogSummary(
             logs.Sum(log => log.OrphanSteps),
             logs.Count(log => !log.WasClosed))
         {
-            AchievedRateHz = duration > 0 ? intervals / duration : 0,
+            AchievedRateHz = intervals > 0 && duration > 0 ? intervals / duration : null,
+            Robots = RecordedRobot.Of(episodes.Select(e => e.Start), logs.Select(log => log.Robot)),
         };
     }
 

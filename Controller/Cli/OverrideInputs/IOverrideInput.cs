@@ -8,4 +8,7 @@ internal interface IOverrideInput : IDisposable
     /// out, the operator pressed Esc) and the operator releases the robot.
     /// </summary>
     bool TryNext(TimeSpan elapsed, Span<float> action);
+
+    /// <summary>The key the operator last pressed, for the live status line ("q", "space", "" before any); null for a source without keys.</summary>
+    string? Pressed => null;
 }

@@ -27,11 +27,14 @@ internal sealed class KeyboardOverrideInput : IOverrideInput
         help.WriteLine("  space: centre all; digits: choose a discrete action; Esc: release");
     }
 
+    public string Pressed { get; private set; } = "";
+
     public bool TryNext(TimeSpan elapsed, Span<float> action)
     {
         while (Console.KeyAvailable)
         {
             var key = Console.ReadKey(intercept: true);
+            Pressed = key.Key == ConsoleKey.Spacebar ? "space" : key.KeyChar.ToString();
             if (key.Key == ConsoleKey.Escape)
             {
                 return false;

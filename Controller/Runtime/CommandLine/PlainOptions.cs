@@ -70,7 +70,7 @@ public static class PlainOptions
 
     /// <summary>
     /// Invokes a parsed command line; a command line that does not parse is one "error: ..." line per problem on stderr
-    /// and exit code 1, without the help text.
+    /// and exit code 1, without the help text; a mistyped option or command is one line alone, its suggestion last.
     /// </summary>
     public static Task<int> InvokeAsync(ParseResult parse, InvocationConfiguration configuration, CancellationToken cancellation = default) =>
         parse.Action is ParseErrorAction ? Task.FromResult(ReportErrors(parse, configuration)) : parse.InvokeAsync(configuration, cancellation);
@@ -81,6 +81,11 @@ public static class PlainOptions
 
     private static int ReportErrors(ParseResult parse, InvocationConfiguration configuration)
     {
+        if (UnknownToken.Describe(parse) is string unknown)
+        {
+            configuration.Error.WriteLine("error: " + unknown);
+            return 1;
+        }
         foreach (var error in parse.Errors)
         {
             configuration.Error.WriteLine("error: " + string.Join(' ', error.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));

@@ -251,7 +251,7 @@ public sealed class ControlPlane : IAsyncDisposable
     private string Announce(LoopEventKind kind, string eventText, string reply)
     {
         var status = _loop.Status.Read();
-        _events.Publish(new LoopEvent(kind, MonotonicClock.NowNs(), status.Episode, 0, Text: eventText, Mode: status.Mode));
+        _events.Publish(new LoopEvent(kind, MonotonicClock.NowNs(), status.Episode, status.EpisodeTick, Text: eventText, Mode: status.Mode));
         return reply;
     }
 

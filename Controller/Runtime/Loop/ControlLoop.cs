@@ -549,7 +549,7 @@ public sealed class ControlLoop : IDisposable
     }
 
     private void PublishStatus() => Status.Publish(new LoopStatus(
-        Statistics.Ticks, _episodes.Episode, _mode, _stopInputActive, _safety.Fault, _arbiter.OverrideStale));
+        Statistics.Ticks, _episodes.Episode, _episodes.Tick, _mode, _stopInputActive, _safety.Fault, _arbiter.OverrideStale));
 
     private static uint Saturate(long nanoseconds) => (uint)Math.Clamp(nanoseconds, 0, uint.MaxValue);
 }

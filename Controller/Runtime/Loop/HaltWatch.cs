@@ -24,7 +24,7 @@ internal sealed class HaltWatch(IReadOnlyList<IDevice> devices)
             }
             _overdueSeen[i] = confirmation.Overdue;
             var now = status.Read();
-            publish(new LoopEvent(LoopEventKind.HaltUnconfirmed, MonotonicClock.NowNs(), now.Episode, 0,
+            publish(new LoopEvent(LoopEventKind.HaltUnconfirmed, MonotonicClock.NowNs(), now.Episode, now.EpisodeTick,
                 Text: Describe(devices[i].Name, confirmation), Mode: now.Mode));
         }
     }

@@ -102,8 +102,10 @@ public sealed class RobotSession(ControlLoop loop, ControlPlane plane, EventHub 
 
     private void Publish(LoopEventKind kind, string text)
     {
+        // The loop's published status, read without a lock the tick could wait on: the take-over or release
+        // happened between ticks, and the episode's next step is the first it changes.
         var status = loop.Status.Read();
-        events.Publish(new LoopEvent(kind, MonotonicClock.NowNs(), status.Episode, 0, Text: text, Mode: status.Mode));
+        events.Publish(new LoopEvent(kind, MonotonicClock.NowNs(), status.Episode, status.EpisodeTick, Text: text, Mode: status.Mode));
     }
 }
 
