@@ -127,7 +127,7 @@ internal sealed class ControllerProcess : IDisposable
 
     public static ControllerProcess Start(string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = WithCtrlCDelivered("dotnet");
         start.ArgumentList.Add(RepoPaths.ControllerDll);
         foreach (string argument in arguments)
         {
@@ -145,7 +145,7 @@ internal sealed class ControllerProcess : IDisposable
     public static ControllerProcess StartWithFileSizeLimit(int kib, string[] arguments)
     {
         Assert.True(File.Exists("/bin/bash"), "these tests limit a child's file size with bash's ulimit -f: /bin/bash is missing");
-        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = WithCtrlCDelivered("/bin/bash");
         start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
         // bash counts ulimit -f in 1024-byte blocks.
         start.ArgumentList.Add("-c");
@@ -157,6 +157,19 @@ internal sealed class ControllerProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
         return new ControllerProcess(Process.Start(start)!);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> with SIGINT's default action restored (coreutils' env --default-signal): a
+    /// suite started as a background job (`dotnet test &amp;`) hands its children SIGINT ignored, and the child would
+    /// then never see the Ctrl+C a test sends it.
+    /// </summary>
+    private static ProcessStartInfo WithCtrlCDelivered(string program)
+    {
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add(program);
+        return start;
     }
 
     public IReadOnlyList<string> StderrLines
