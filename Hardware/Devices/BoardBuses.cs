@@ -17,7 +17,15 @@ public sealed record BoardBuses(Func<I2cConnectionSettings, I2cDevice> OpenI2c, 
 {
     /// <summary>The Linux kernel's: i2c-dev, spidev, and libgpiod (or the board's best driver when no chip is named).</summary>
     public static BoardBuses Linux { get; } = new(
-        I2cDevice.Create,
-        SpiDevice.Create,
+        settings =>
+        {
+            BoardBusFiles.ThisComputer.RequireI2c(settings.BusId);
+            return I2cDevice.Create(settings);
+        },
+        settings =>
+        {
+            BoardBusFiles.ThisComputer.RequireSpi(settings.BusId, settings.ChipSelectLine);
+            return SpiDevice.Create(settings);
+        },
         chip => chip is int number ? new GpioController(new LibGpiodDriver(number)) : new GpioController());
 }

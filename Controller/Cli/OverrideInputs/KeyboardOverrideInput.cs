@@ -34,7 +34,8 @@ internal sealed class KeyboardOverrideInput : IOverrideInput
         while (Console.KeyAvailable)
         {
             var key = Console.ReadKey(intercept: true);
-            Pressed = key.Key == ConsoleKey.Spacebar ? "space" : key.KeyChar.ToString();
+            // Keys without a printable character (arrows, a terminal's own replies) are shown by name, not as a blank.
+            Pressed = key.Key == ConsoleKey.Spacebar ? "space" : char.IsControl(key.KeyChar) || key.KeyChar == '\0' ? key.Key.ToString() : key.KeyChar.ToString();
             if (key.Key == ConsoleKey.Escape)
             {
                 return false;
