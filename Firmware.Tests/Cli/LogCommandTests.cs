@@ -35,6 +35,20 @@ public sealed class LogCommandTests : IDisposable
     }
 
     [Fact]
+    public void Log_info_says_an_unpaced_recording_ran_faster_than_real_time_instead_of_its_rate()
+    {
+        string path = _directory.File("unpaced.mcap");
+        var record = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:cartpole", "--mode", "teleop", "--episodes", "2", "--unpaced", "--no-realtime", "--record", path);
+        Assert.True(record.ExitCode == 0, record.Stderr);
+
+        var run = CliRun.Of(TrainerCli.Build(), "log", "info", path);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("; recorded faster than real time (an unpaced simulator), as at its nominal 50 Hz\n", run.Stdout);
+        Assert.DoesNotContain("achieved", run.Stdout);
+    }
+
+    [Fact]
     public void Log_info_names_the_robot_and_its_observations_and_actions_with_their_units()
     {
         string path = _directory.File("log.mcap");

@@ -105,6 +105,13 @@ internal static class LogCommands
         return command;
     }
 
+    /// <summary>
+    /// A paced loop never ticks faster than its rate, so a log that did (by half as much again, beyond any clock's
+    /// jitter) came from a simulator run back to back, whose achieved rate says nothing about a robot.
+    /// </summary>
+    private static bool FasterThanRealTime(double achievedHz, IReadOnlyCollection<double> nominalRatesHz) =>
+        nominalRatesHz.Count > 0 && achievedHz > 1.5 * nominalRatesHz.Max();
+
     private static void PrintSummary(CommandOutput console, string title, LogSummary summary)
     {
         var culture = CultureInfo.InvariantCulture;
@@ -113,7 +120,9 @@ internal static class LogCommands
         PrintRobots(console, summary.Robots);
         console.Line(string.Create(culture, $"  episodes  {summary.Episodes} (success {summary.Outcomes["success"]}, failure {summary.Outcomes["failure"]}, aborted {summary.Outcomes["aborted"]}, incomplete {summary.Outcomes["incomplete"]})"));
         console.Line(summary.AchievedRateHz is double achieved
-            ? string.Create(culture, $"  steps     {summary.Steps} over {summary.DurationSeconds:F1} s; achieved {achieved:F1} Hz (nominal {rates} Hz)")
+            ? string.Create(culture, $"  steps     {summary.Steps} over {summary.DurationSeconds:F1} s; ") + (FasterThanRealTime(achieved, summary.NominalRatesHz)
+                ? $"recorded faster than real time (an unpaced simulator), as at its nominal {rates} Hz"
+                : string.Create(culture, $"achieved {achieved:F1} Hz (nominal {rates} Hz)"))
             : $"  steps     {summary.Steps}; rate: none recorded ({summary.Steps} tick{(summary.Steps == 1 ? "" : "s")}{(rates.Length == 0 ? "" : $"; nominal {rates} Hz")})");
         console.Line("  sources   " + string.Join(", ", summary.StepsPerSource.Where(p => p.Value > 0 || p.Key != "unspecified").Select(p => $"{p.Key} {p.Value}")));
         console.Line(string.Create(culture, $"  dropped   {summary.DroppedSteps} steps, {summary.DroppedEvents} episode records{(summary.OrphanSteps > 0 ? $"; {summary.OrphanSteps} steps without their episode's start" : "")}"));
