@@ -12,7 +12,7 @@ internal static class LoopMonitor
 
     /// <param name="events">A subscription taken before the loop started, so no event is missed.</param>
     /// <param name="robot">False for a benchmark's null robot, whose one episode, aborted when the run ends, is not worth a line.</param>
-    public static LoopReport Watch(ControlLoop loop, EventHub hub, EventHub.Subscription events, CommandOutput console, bool robot = true)
+    public static LoopReport Watch(ControlLoop loop, EventHub hub, EventFanout.Subscription events, CommandOutput console, bool robot = true)
     {
         int notesShown = 0;
         while (true)

@@ -33,6 +33,7 @@ public sealed class ControlPlane : IAsyncDisposable
     {
         _loop = loop;
         _events = events;
+        Leases = new OverrideLeases(loop, events);
         if (runRecording is not null)
         {
             _recording = runRecording;
@@ -46,6 +47,9 @@ public sealed class ControlPlane : IAsyncDisposable
     /// next tick; ten seconds covers a 10 Hz loop many times over, so only a stalled loop runs into it.
     /// </summary>
     public TimeSpan LoopAnswerTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Who holds the override, and the lease the loop applies commands under.</summary>
+    public OverrideLeases Leases { get; }
 
     /// <summary>The log being written, or empty.</summary>
     public string RecordingPath => Volatile.Read(ref _recordingPath);
@@ -71,6 +75,8 @@ public sealed class ControlPlane : IAsyncDisposable
         // after its resume and halts again; the loop holds the safe action from its next tick.
         _loop.Mailbox.LatchStop();
         _loop.Hardware.Halt();
+        // The operator overriding loses the lease: after the release, taking over is a decision made again.
+        Leases.Revoke("emergency stop");
         return SubmitAsync(new EmergencyStop(reason), cancellation);
     }
 

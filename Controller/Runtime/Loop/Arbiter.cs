@@ -50,10 +50,10 @@ internal sealed class Arbiter(LoopOptions options, OperatorChannel overrides, Po
     private Arbitration ChooseOverride(long now, ControlMode mode, bool policyRan, Span<float> command)
     {
         _overrideWasHeld = true;
-        long received = overrides.Commands.TryRead(command, out long sequence);
+        long received = overrides.ReadCommand(now, command, out long sequence);
         if (received == long.MinValue)
         {
-            // The operator has the lease but has not commanded yet: hold the safe action, quietly.
+            // The operator has the lease but has sent no valid command yet: hold the safe action, quietly.
             return new(ActionSource.Safety, -1, false);
         }
         if (now - received <= _staleAfterNs)

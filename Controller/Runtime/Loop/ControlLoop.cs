@@ -1,7 +1,9 @@
 using Robotics.Controller.Control;
+using Robotics.Controller.Link;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Recording;
 using Robotics.Controller.Safety;
+using Robotics.Controller.Shared;
 using Robotics.Controller.Ticks;
 using Robotics.Controller.Timing;
 using Robotics.Hardware.Config;
@@ -61,10 +63,14 @@ public sealed class ControlLoop : IDisposable
     /// <param name="policy">Required in autonomous and shadow modes.</param>
     /// <param name="operator">The local operator (a simulator's scripted expert), needed in teleop and shadow modes unless a remote operator takes the lease.</param>
     /// <param name="recorder">Records every tick from the first, when given (started with the loop; the caller stops it after the loop ends).</param>
+    /// <param name="link">
+    /// The segments shared with a gateway process (remote operators): the tick ring and the override cells are laid out
+    /// there. Null: the loop keeps them in memory of its own, and nobody can take over.
+    /// </param>
     public ControlLoop(IRobotHardware hardware, LoopOptions options, PolicyRunner? policy = null, IOperator? @operator = null, TickRecorder? recorder = null,
-        bool remoteOperators = false)
+        LinkSegments? link = null)
     {
-        options.Validate(hardware.Description, policy, hasOperator: @operator is not null || remoteOperators);
+        options.Validate(hardware.Description, policy, hasOperator: @operator is not null || link is not null);
         var robot = hardware.Description;
         _help = policy is null || options.Help is null ? null : new HelpMonitor(policy, options.Help);
         _hardware = hardware;
@@ -73,7 +79,10 @@ public sealed class ControlLoop : IDisposable
         _recorder = recorder;
         _options = options;
         _mode = options.Mode;
-        Overrides = new OperatorChannel(robot.Actions.Count);
+        var rules = new CommandRules(robot, options.RejectOutOfRange);
+        Overrides = link is null ? new OperatorChannel(rules)
+            : new OperatorChannel(rules, link.Gateway.Slice(LinkGeometry.Command, SharedCell.BytesFor<OperatorCommand>(robot.Actions.Count)),
+                link.Loop.Slice(link.Geometry.Applied, SharedCell.BytesFor<AppliedCommand>(robot.Actions.Count)));
         _arbiter = new Arbiter(options, Overrides, policy, _help, @operator);
         _limiter = new ActionLimiter(robot, options.RateHz);
         _staleRecovery = new StaleRecoveryWatch(robot, hardware);
@@ -83,7 +92,9 @@ public sealed class ControlLoop : IDisposable
         _applied = new float[robot.Actions.Count];
         string driver = options.Mode == ControlMode.Autonomous ? "policy " + Path.GetFileName(policy!.Path) : @operator?.Name ?? "remote operator";
         EpisodeInfo = robot.ToEpisodeInfo(options.RateHz, _task?.TaskDescription ?? "", driver);
-        Ticks = new TickRing(options.TickRingCapacity, new TickLayout(robot.Observations.Count, robot.Actions.Count, policy?.Head.OutputCount(policy.Metadata) ?? 0));
+        var layout = TickLayout.For(robot, policy);
+        Ticks = link is null ? new TickRing(options.TickRingCapacity, layout)
+            : new TickRing(link.Loop.Slice(link.Geometry.Ticks, TickRing.BytesFor(link.Geometry.TickCapacity, layout)), link.Geometry.TickCapacity, layout);
         _episodes = new EpisodeTracker(Ticks, EndReasons, Events, Statistics, WaitForRecorderIfUnpaced);
         _measurement = new RunMeasurement(options.WarmupTicks);
         RecordingAlarm = new RecordingAlarm(options.OnRecordingFailure);

@@ -1,21 +1,17 @@
-using System.Threading.Channels;
-
 namespace Robotics.Controller.Loop;
 
 /// <summary>
-/// Fans the robot's events out to whoever watches (the command line, gRPC event streams): a pump thread drains
-/// the loop's event ring, control-plane code publishes its own events (override taken, e-stop), and each
-/// subscriber reads from a bounded queue that drops its oldest event when full and counts the drop. A slow
-/// subscriber loses events; nobody waits for it, least of all the loop.
+/// Fans the robot's events out to whoever watches in the loop process (the command line, the link to the gateway): a
+/// pump thread drains the loop's event ring, control-plane code publishes its own events (override taken, e-stop),
+/// and each subscriber reads from its own bounded, drop-oldest queue (<see cref="EventFanout"/>). Nobody waits for a
+/// slow subscriber, least of all the loop.
 /// </summary>
 public sealed class EventHub : IDisposable
 {
-    private const int QueueCapacity = 256;
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(5);
 
     private readonly ControlLoop _loop;
-    private readonly List<Subscription> _subscribers = [];
-    private readonly Lock _gate = new();
+    private readonly EventFanout _fanout = new();
     // The loop's event ring has one consumer: the pump and Flush take turns through this.
     private readonly Lock _drain = new();
     private readonly ManualResetEventSlim _stop = new();
@@ -33,39 +29,13 @@ public sealed class EventHub : IDisposable
     }
 
     /// <summary>Publishes an event from the control plane (any thread but the loop's).</summary>
-    public void Publish(LoopEvent e)
-    {
-        lock (_gate)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Offer(e);
-            }
-        }
-    }
+    public void Publish(LoopEvent e) => _fanout.Publish(e);
 
     /// <summary>Subscriptions open now.</summary>
-    public int Subscribers
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _subscribers.Count;
-            }
-        }
-    }
+    public int Subscribers => _fanout.Subscribers;
 
     /// <summary>A new subscriber's queue; dispose it to unsubscribe.</summary>
-    public Subscription Subscribe()
-    {
-        var subscription = new Subscription(this);
-        lock (_gate)
-        {
-            _subscribers.Add(subscription);
-        }
-        return subscription;
-    }
+    public EventFanout.Subscription Subscribe() => _fanout.Subscribe();
 
     /// <summary>Drains what the loop has produced so far, now (the pump does it every few milliseconds anyway).</summary>
     public void Flush()
@@ -84,22 +54,8 @@ public sealed class EventHub : IDisposable
         _stop.Set();
         _pump.Join();
         Flush();
-        lock (_gate)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Complete();
-            }
-        }
+        _fanout.Complete();
         _stop.Dispose();
-    }
-
-    private void Unsubscribe(Subscription subscription)
-    {
-        lock (_gate)
-        {
-            _subscribers.Remove(subscription);
-        }
     }
 
     private void Pump()
@@ -110,36 +66,5 @@ public sealed class EventHub : IDisposable
             _halts.Check(_loop.Status, _publish);
         }
         while (!_stop.Wait(PumpInterval));
-    }
-
-    /// <summary>One subscriber's bounded, drop-oldest queue of events.</summary>
-    public sealed class Subscription : IDisposable
-    {
-        private readonly EventHub _hub;
-        private readonly Channel<LoopEvent> _queue;
-        private long _dropped;
-
-        internal Subscription(EventHub hub)
-        {
-            _hub = hub;
-            _queue = Channel.CreateBounded<LoopEvent>(
-                new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-                _ => Interlocked.Increment(ref _dropped));
-        }
-
-        public ChannelReader<LoopEvent> Reader => _queue.Reader;
-
-        /// <summary>Events this subscriber lost because it read too slowly.</summary>
-        public long Dropped => Interlocked.Read(ref _dropped);
-
-        public void Dispose()
-        {
-            _hub.Unsubscribe(this);
-            Complete();
-        }
-
-        internal void Offer(LoopEvent e) => _queue.Writer.TryWrite(e);
-
-        internal void Complete() => _queue.Writer.TryComplete();
     }
 }

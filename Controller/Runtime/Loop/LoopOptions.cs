@@ -71,6 +71,9 @@ public sealed record LoopOptions
 
     public OverrideFallback Fallback { get; init; } = OverrideFallback.SafeAction;
 
+    /// <summary>Refuse an override command outside the action limits instead of clamping it (and flagging the tick ACTION_CLAMPED).</summary>
+    public bool RejectOutOfRange { get; init; }
+
     /// <summary>When the robot asks for help; null for never. Only applies where a policy runs.</summary>
     public HelpOptions? Help { get; init; } = new();
 

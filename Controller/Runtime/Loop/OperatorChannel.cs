@@ -1,3 +1,7 @@
+using Robotics.Controller.Link;
+using Robotics.Controller.Safety;
+using Robotics.Controller.Shared;
+
 namespace Robotics.Controller.Loop;
 
 /// <summary>What the loop does when the override operator's commands go stale.</summary>
@@ -10,34 +14,95 @@ public enum OverrideFallback
 }
 
 /// <summary>
-/// The override operator's path into the loop and back: whoever grants the lease says that one is held, the
-/// operator's newest validated command waits in a single-slot latest-value handoff the loop reads each tick,
-/// and the loop publishes what it sent for the newest command it applied. No locks: no operator can make the loop wait.
+/// The override operator's path into the loop and back. Whoever grants the lease sets <see cref="Lease"/>; the
+/// operator's newest command waits in a single-slot latest-value cell (in the gateway's segment of the link, or in this
+/// process), which the loop reads each tick; the loop publishes what it sent for the newest command it applied. The
+/// loop trusts nothing it reads there: a command drives only under the current lease and when it passes the
+/// <see cref="CommandRules"/>, and a refused one is counted. No locks: no operator can make the loop wait.
 /// </summary>
-public sealed class OperatorChannel(int actions)
+public sealed class OperatorChannel
 {
-    private volatile bool _held;
+    private readonly CommandRules _rules;
+    private long _lease;
     private long _appliedSequence = -1;
+    private long _appliedLease;
     private long _appliedTick;
+    private long _rejected;
+    // The loop's own record of the command it last saw: when it first saw it (its clock, not the sender's), and whether
+    // it was already counted as refused.
+    private long _seenLease;
+    private long _seenSequence = long.MinValue;
+    private long _seenAtNs;
+    private bool _seenCounted;
 
-    /// <summary>The override operator's newest validated command; its tag is the command's sequence number.</summary>
-    public Hardware.Devices.LatestSample Commands { get; } = new(actions);
-
-    /// <summary>What the loop sent for the newest applied command (after limits and rate limits); its tag is the sequence.</summary>
-    public Hardware.Devices.LatestSample Applied { get; } = new(actions);
-
-    /// <summary>An operator holds the override lease (the lease itself is kept by whoever grants it).</summary>
-    public bool Held
+    /// <param name="commands">Where the operator's commands arrive (the gateway's segment); null: memory of this process.</param>
+    /// <param name="applied">Where the loop reports what it applied (the loop's segment); null: memory of this process.</param>
+    public OperatorChannel(CommandRules rules, MemoryBlock? commands = null, MemoryBlock? applied = null)
     {
-        get => _held;
-        set => _held = value;
+        int width = rules.Robot.Actions.Count;
+        _rules = rules;
+        Commands = new SharedCell<OperatorCommand>(commands ?? MemoryBlock.Pinned(SharedCell.BytesFor<OperatorCommand>(width)), width);
+        Applied = new SharedCell<AppliedCommand>(applied ?? MemoryBlock.Pinned(SharedCell.BytesFor<AppliedCommand>(width)), width);
     }
+
+    /// <summary>The override operator's newest command, written by the gateway.</summary>
+    public SharedCell<OperatorCommand> Commands { get; }
+
+    /// <summary>What the loop sent for the newest applied command (after limits and rate limits).</summary>
+    public SharedCell<AppliedCommand> Applied { get; }
+
+    /// <summary>The lease in force (0: nobody holds the override), set by whoever grants it.</summary>
+    public long Lease
+    {
+        get => Volatile.Read(ref _lease);
+        set => Volatile.Write(ref _lease, value);
+    }
+
+    /// <summary>An operator holds the override lease.</summary>
+    public bool Held => Lease != 0;
 
     /// <summary>Sequence number of the newest override command the loop applied, or −1.</summary>
     public long AppliedSequence => Volatile.Read(ref _appliedSequence);
 
     /// <summary>The tick that first applied it.</summary>
     public long AppliedTick => Volatile.Read(ref _appliedTick);
+
+    /// <summary>Commands the loop refused: non-finite, out of the rules, or sent under a lease not granted.</summary>
+    public long RejectedCommands => Volatile.Read(ref _rejected);
+
+    /// <summary>
+    /// Loop: the current lease's newest valid command into <paramref name="command"/>, with its sequence; returns when
+    /// the loop first saw it (monotonic ns, for staleness), or <see cref="long.MinValue"/> when there is none to apply.
+    /// Allocates nothing.
+    /// </summary>
+    internal long ReadCommand(long now, Span<float> command, out long sequence)
+    {
+        sequence = -1;
+        long lease = Lease;
+        if (lease == 0 || !Commands.TryRead(out var header, command))
+        {
+            return long.MinValue;
+        }
+        if (header.Lease != _seenLease || header.Sequence != _seenSequence)
+        {
+            (_seenLease, _seenSequence, _seenAtNs, _seenCounted) = (header.Lease, header.Sequence, now, false);
+        }
+        // An earlier lease's last command is simply old (the slot keeps it until the new operator writes); a lease
+        // never granted, or a command breaking the rules, is the writer's fault, counted once per command.
+        bool forged = header.Lease > lease;
+        bool valid = header.Lease == lease && _rules.Check(command, out _) == CommandProblem.None;
+        if (!valid)
+        {
+            if ((forged || header.Lease == lease) && !_seenCounted)
+            {
+                _seenCounted = true;
+                Volatile.Write(ref _rejected, _rejected + 1);
+            }
+            return long.MinValue;
+        }
+        sequence = header.Sequence;
+        return _seenAtNs;
+    }
 
     /// <summary>
     /// Loop: it wrote the command <paramref name="sequence"/> to the actuators as <paramref name="action"/>. Only its
@@ -46,11 +111,13 @@ public sealed class OperatorChannel(int actions)
     /// </summary>
     internal void ReportApplied(long sequence, long tick, long nowNs, ReadOnlySpan<float> action)
     {
-        if (sequence == _appliedSequence)
+        long lease = Lease;
+        if (sequence == _appliedSequence && lease == _appliedLease)
         {
             return;
         }
-        Applied.Publish(action, nowNs, sequence);
+        _appliedLease = lease;
+        Applied.Publish(new AppliedCommand { Lease = lease, Sequence = sequence, Tick = tick, AppliedNs = nowNs }, action);
         Volatile.Write(ref _appliedTick, tick);
         Volatile.Write(ref _appliedSequence, sequence);
     }

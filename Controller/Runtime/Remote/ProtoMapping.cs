@@ -7,7 +7,7 @@ using Robotics.Protos.Control;
 namespace Robotics.Controller.Remote;
 
 /// <summary>The loop's enums in the wire contract's terms.</summary>
-internal static class ProtoMapping
+public static class ProtoMapping
 {
     public static Mode ToProto(this ControlMode mode) => mode switch
     {

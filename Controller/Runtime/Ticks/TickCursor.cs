@@ -1,3 +1,5 @@
+using Robotics.Controller.Shared;
+
 namespace Robotics.Controller.Ticks;
 
 /// <summary>
@@ -48,10 +50,10 @@ public sealed class TickCursor
         {
             switch (_ring.TryCopy(_next, out _header, _values))
             {
-                case TickRead.Ok:
+                case SlotRead.Ok:
                     Volatile.Write(ref _next, _next + 1);
                     return true;
-                case TickRead.NotYet:
+                case SlotRead.NotYet:
                     return false;
                 default:
                     long oldest = Math.Max(_next + 1, _ring.Published - _ring.Capacity + _ring.Capacity / 8);

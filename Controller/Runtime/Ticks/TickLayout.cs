@@ -9,6 +9,10 @@ public readonly record struct TickLayout(int Observations, int Actions, int Head
 {
     public const int Version = 1;
 
+    /// <summary>The layout of a loop driving <paramref name="robot"/>, with <paramref name="policy"/>'s head outputs when it has one.</summary>
+    public static TickLayout For(Hardware.Robots.RobotDescription robot, Policy.PolicyRunner? policy) =>
+        new(robot.Observations.Count, robot.Actions.Count, policy?.Head.OutputCount(policy.Metadata) ?? 0);
+
     /// <summary>Floats per record.</summary>
     public int Stride => Observations + Actions + HeadOutputs;
 }

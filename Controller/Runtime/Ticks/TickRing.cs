@@ -1,17 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
-using Robotics.Protos.Concurrency;
+using System.Runtime.CompilerServices;
+using Robotics.Controller.Shared;
 
 namespace Robotics.Controller.Ticks;
-
-/// <summary>What a reader found at the record it asked for.</summary>
-internal enum TickRead
-{
-    Ok,
-    /// <summary>The loop has not written that record yet.</summary>
-    NotYet,
-    /// <summary>The record was overwritten before the reader got to it.</summary>
-    Overwritten,
-}
 
 /// <summary>
 /// Every tick of the loop, written once, for every reader: the recorder and each telemetry subscriber read it
@@ -19,18 +10,27 @@ internal enum TickRead
 /// slots in one <see cref="TickLayout"/>; each slot has a version (odd while it is written, 2·sequence + 2 once
 /// written), so readers copy without a lock and detect a slot overwritten under them. The writer never waits for
 /// a reader: one that falls more than the ring behind loses the oldest records. Memory is fixed whatever readers do,
-/// and the slots hold no managed references, so the ring can move into memory shared with another process.
+/// and the slots hold no managed references: the ring lives in a <see cref="MemoryBlock"/>, of this process alone or
+/// shared with the gateway process, which reads it there (<see cref="Attach"/>).
 /// </summary>
-public sealed class TickRing
+public sealed unsafe class TickRing
 {
-    private readonly long[] _versions;
-    private readonly TickHeader[] _headers;
-    private readonly float[] _values;
-    private readonly long _mask;
-    private PaddedCounter _published;
+    private readonly RingSlots _slots;
+    private readonly TickHeader* _headers;
+    private readonly float* _values;
+    private readonly object _owner;
+    // The writer's own count: it never reads the published count back, which another process can see (and, mapped
+    // wrongly, write).
+    private long _next;
     private TickCursor? _gate;
 
-    public TickRing(int capacity, TickLayout layout)
+    /// <summary>A ring in memory of this process alone.</summary>
+    public TickRing(int capacity, TickLayout layout) : this(MemoryBlock.Pinned(BytesFor(capacity, layout)), capacity, layout)
+    {
+    }
+
+    /// <summary>A ring laid out in <paramref name="block"/> (at least <see cref="BytesFor"/> bytes, zeroed), for its writer.</summary>
+    public TickRing(MemoryBlock block, int capacity, TickLayout layout)
     {
         if (!int.IsPow2(capacity) || capacity < 64)
         {
@@ -41,18 +41,28 @@ public sealed class TickRing
             throw new ArgumentOutOfRangeException(nameof(layout), layout, "tick layout: needs at least one action and no negative sizes");
         }
         Layout = layout;
-        _versions = new long[capacity];
-        _headers = new TickHeader[capacity];
-        _values = new float[(long)capacity * layout.Stride];
-        _mask = capacity - 1;
+        _slots = new RingSlots(block, capacity);
+        long headers = RingSlots.BytesFor(capacity);
+        long values = headers + MemoryBlock.AlignUp((long)capacity * Unsafe.SizeOf<TickHeader>());
+        _headers = (TickHeader*)block.Slice(headers, values - headers).Start;
+        _values = (float*)block.Slice(values, 4L * capacity * layout.Stride).Start;
+        _owner = block.Owner;
+        _next = _slots.Published;
     }
+
+    /// <summary>A reader's view of a ring another process writes into <paramref name="block"/>.</summary>
+    public static TickRing Attach(MemoryBlock block, int capacity, TickLayout layout) => new(block, capacity, layout);
+
+    /// <summary>Bytes a ring of <paramref name="capacity"/> records of <paramref name="layout"/> takes.</summary>
+    public static long BytesFor(int capacity, TickLayout layout) =>
+        RingSlots.BytesFor(capacity) + MemoryBlock.AlignUp((long)capacity * Unsafe.SizeOf<TickHeader>()) + MemoryBlock.AlignUp(4L * capacity * layout.Stride);
 
     public TickLayout Layout { get; }
 
-    public int Capacity => _versions.Length;
+    public int Capacity => _slots.Capacity;
 
     /// <summary>Records written so far: the next record's sequence number.</summary>
-    public long Published => Volatile.Read(ref _published.Value);
+    public long Published => _slots.Published;
 
     /// <summary>
     /// The reader an unpaced loop waits for instead of overwriting what it has not read (a simulation's recorder:
@@ -68,7 +78,7 @@ public sealed class TickRing
     public void ReleaseGate(TickCursor reader) => Interlocked.CompareExchange(ref _gate, null, reader);
 
     /// <summary>Writer: whether the next record would overwrite one the <see cref="Gate"/> reader has not read.</summary>
-    public bool GateIsFull => Gate is { } gate && _published.Value - gate.Next >= Capacity;
+    public bool GateIsFull => Gate is { } gate && _next - gate.Next >= Capacity;
 
     /// <summary>Writer (the loop alone): appends a step. No allocation, no lock, no waiting.</summary>
     /// <param name="headOutputs">The policy head's outputs; empty when no policy ran (readers then ignore that part).</param>
@@ -80,7 +90,7 @@ public sealed class TickRing
             ThrowShape(observation.Length, action.Length, headOutputs.Length);
         }
         long sequence = BeginSlot(header, out int slot);
-        var values = _values.AsSpan(slot * layout.Stride, layout.Stride);
+        var values = new Span<float>(_values + (long)slot * layout.Stride, layout.Stride);
         observation.CopyTo(values);
         action.CopyTo(values[layout.Observations..]);
         headOutputs.CopyTo(values[(layout.Observations + layout.Actions)..]);
@@ -96,38 +106,32 @@ public sealed class TickRing
 
     private long BeginSlot(in TickHeader header, out int slot)
     {
-        long sequence = _published.Value;
-        slot = (int)(sequence & _mask);
-        Volatile.Write(ref _versions[slot], 2 * sequence + 1);
-        // A full fence: the stores that follow must not become visible before the odd version does.
-        Interlocked.MemoryBarrier();
+        long sequence = _next;
+        slot = _slots.Begin(sequence);
         _headers[slot] = header;
         return sequence;
     }
 
     private void EndSlot(long sequence, int slot)
     {
-        Volatile.Write(ref _versions[slot], 2 * sequence + 2);
-        Volatile.Write(ref _published.Value, sequence + 1);
+        _slots.End(sequence, slot);
+        _next = sequence + 1;
     }
 
     /// <summary>Reader: copies record <paramref name="sequence"/> (header, then the floats of its layout).</summary>
-    internal TickRead TryCopy(long sequence, out TickHeader header, Span<float> values)
+    internal SlotRead TryCopy(long sequence, out TickHeader header, Span<float> values)
     {
-        int slot = (int)(sequence & _mask);
-        long expected = 2 * sequence + 2;
-        long before = Volatile.Read(ref _versions[slot]);
-        if (before != expected)
+        var found = _slots.Find(sequence, out int slot);
+        if (found != SlotRead.Ok)
         {
-            // A slot's version only grows: an older one means the record is not written yet, a newer one that it was overwritten.
             header = default;
-            return before > expected ? TickRead.Overwritten : TickRead.NotYet;
+            return found;
         }
         header = _headers[slot];
-        _values.AsSpan(slot * Layout.Stride, Layout.Stride).CopyTo(values);
-        // The copies above must complete before the version is read again.
-        Interlocked.MemoryBarrier();
-        return Volatile.Read(ref _versions[slot]) == expected ? TickRead.Ok : TickRead.Overwritten;
+        new ReadOnlySpan<float>(_values + (long)slot * Layout.Stride, Layout.Stride).CopyTo(values);
+        bool whole = _slots.StillHolds(sequence, slot);
+        GC.KeepAlive(_owner);
+        return whole ? SlotRead.Ok : SlotRead.Overwritten;
     }
 
     [DoesNotReturn]

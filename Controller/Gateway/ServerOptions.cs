@@ -1,8 +1,8 @@
 using System.Net;
 
-namespace Robotics.Controller.Remote;
+namespace Robotics.Controller.Gateway;
 
-/// <summary>How the controller's gRPC server listens and whom it lets in.</summary>
+/// <summary>How the gateway's gRPC server listens and whom it lets in.</summary>
 public sealed record ServerOptions
 {
     /// <summary>http://host:port or https://host:port; port 0 picks a free one.</summary>
@@ -20,9 +20,6 @@ public sealed record ServerOptions
     public string? TlsCertificate { get; init; }
 
     public string? TlsKey { get; init; }
-
-    /// <summary>Reject (INVALID_ARGUMENT) an override command outside the action limits instead of clamping it.</summary>
-    public bool RejectOutOfRange { get; init; }
 
     /// <summary>Checks the options and resolves the address to listen on.</summary>
     public IPEndPoint Validate()

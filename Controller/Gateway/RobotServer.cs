@@ -6,21 +6,23 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using Robotics.Controller.Control;
-using Robotics.Controller.Loop;
+using Robotics.Controller.Link;
+using Robotics.Controller.Remote;
 
-namespace Robotics.Controller.Remote;
+namespace Robotics.Controller.Gateway;
 
 /// <summary>
-/// The gRPC server inside the controller process: Kestrel over HTTP/2 (TLS with a certificate file when the
-/// URL is https), the three services behind the token check, plus health checks and server reflection.
+/// The gateway's gRPC server: Kestrel over HTTP/2 (TLS with a certificate file when the URL is https), the three
+/// services behind the token check, plus health checks and server reflection, all serving what the loop process
+/// publishes over the link. Usually alone in the gateway process (<c>controller gateway</c>); a simulation or a test
+/// may host it beside its loop.
 /// </summary>
 public sealed class RobotServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly RobotSession _session;
+    private readonly GatewaySession _session;
 
-    private RobotServer(WebApplication app, RobotSession session)
+    private RobotServer(WebApplication app, GatewaySession session)
     {
         _app = app;
         _session = session;
@@ -29,13 +31,13 @@ public sealed class RobotServer : IAsyncDisposable
     /// <summary>The address it listens on (with the port it got, when asked for port 0).</summary>
     public Uri Address { get; private set; } = new("http://127.0.0.1");
 
-    public RobotSession Session => _session;
+    public GatewaySession Session => _session;
 
     /// <summary>
-    /// Binds and starts serving. Call it before the loop starts: a port already taken or a bad certificate then
-    /// fails the run before the robot has moved.
+    /// Binds and starts serving, and tells the link the address it got. Start it before the loop's first tick: a port
+    /// already taken or a bad certificate then fails the run before the robot has moved.
     /// </summary>
-    public static async Task<RobotServer> StartAsync(ControlLoop loop, ControlPlane plane, EventHub events, ServerOptions options)
+    public static async Task<RobotServer> StartAsync(GatewayLink link, ServerOptions options)
     {
         var endpoint = options.Validate();
         // Read before Kestrel is configured, so that a bad file is refused naming its option; Kestrel keeps it while it serves.
@@ -50,14 +52,15 @@ public sealed class RobotServer : IAsyncDisposable
                 listen.UseHttps(certificate);
             }
         }));
-        var session = new RobotSession(loop, plane, events, options);
+        var session = new GatewaySession(link, options);
         builder.Services.AddSingleton(session);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<AccessInterceptor>();
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<AccessInterceptor>());
-        // grpc.health.v1 reports SERVING while the control loop runs, NOT_SERVING once it has stopped.
+        // grpc.health.v1 reports SERVING while the control loop runs, NOT_SERVING once it has stopped or its process is gone.
         builder.Services.AddGrpcHealthChecks()
-            .AddCheck("control-loop", () => loop.IsRunning ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("the control loop has stopped"));
+            .AddCheck("control-loop", () => link.Down.IsCancellationRequested ? HealthCheckResult.Unhealthy(link.DownReason)
+                : link.ReadStatus().Flags.HasFlag(LinkStatusBits.LoopRunning) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("the control loop is not running"));
         builder.Services.AddGrpcReflection();
         var app = builder.Build();
         app.MapGrpcService<TelemetryService>();
@@ -69,6 +72,7 @@ public sealed class RobotServer : IAsyncDisposable
         var server = new RobotServer(app, session);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Address = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal));
+        link.PublishAddress(server.Address.ToString());
         return server;
     }
 

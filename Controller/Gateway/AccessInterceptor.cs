@@ -3,7 +3,7 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace Robotics.Controller.Remote;
+namespace Robotics.Controller.Gateway;
 
 /// <summary>
 /// Checks every call's bearer token before the service sees it: Override and Control always need it,

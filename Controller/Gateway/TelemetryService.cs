@@ -1,23 +1,25 @@
 using Grpc.Core;
+using Robotics.Controller.Link;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy.Heads;
+using Robotics.Controller.Remote;
+using Robotics.Controller.Safety;
 using Robotics.Controller.Ticks;
-using Robotics.Hardware.Config;
 using Robotics.Protos;
 using Robotics.Protos.Control;
 using Robotics.Protos.Log;
 using RobotStatus = Robotics.Protos.Control.Status;
 using Status = Grpc.Core.Status;
 
-namespace Robotics.Controller.Remote;
+namespace Robotics.Controller.Gateway;
 
 /// <summary>
-/// Telemetry: each stream reads the loop's tick ring at its own <see cref="TickCursor"/>, which is the subscriber's
+/// Telemetry: each stream reads the loop's tick ring (in the link's loop segment) at its own <see cref="TickCursor"/>, which is the subscriber's
 /// bounded, drop-oldest queue: a subscriber that reads (or whose network drains) slower than the loop ticks finds
 /// its next ticks overwritten, skips to the oldest still held, and counts what it lost in every frame. The policy's
 /// outputs are written by the head the record names.
 /// </summary>
-public sealed class TelemetryService(RobotSession session) : Protos.Control.Telemetry.TelemetryBase
+public sealed class TelemetryService(GatewaySession session) : Protos.Control.Telemetry.TelemetryBase
 {
     // How often an idle stream looks for new ticks: 2 ms keeps a 1 kHz stream's latency to a few ticks
     // without a subscriber busy-waiting.
@@ -31,7 +33,7 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "max_rate_hz must be 0 (no limit) or a positive rate"));
         }
-        var ring = session.Loop.Ticks;
+        var ring = session.Link.Ticks;
         var fields = request.Fields.Count == 0 ? AllFields : [.. request.Fields];
         long decimation = Math.Max(1, request.Decimation);
         long minimumGapNs = request.MaxRateHz > 0 ? (long)(1e9 / request.MaxRateHz) : 0;
@@ -39,10 +41,11 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         var cursor = new TickCursor(ring, ring.Published);
         var frame = new TelemetryFrame();
         session.CountSubscriber(+1);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Link.Down);
         try
         {
             using var timer = new PeriodicTimer(PollInterval);
-            while (!context.CancellationToken.IsCancellationRequested)
+            while (!stop.IsCancellationRequested)
             {
                 while (cursor.TryRead())
                 {
@@ -54,14 +57,18 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
                     }
                     lastSentNs = tick.TimestampNs;
                     Fill(frame, cursor, fields);
-                    await responseStream.WriteAsync(frame, context.CancellationToken);
+                    await responseStream.WriteAsync(frame, stop.Token);
                 }
-                await timer.WaitForNextTickAsync(context.CancellationToken);
+                await timer.WaitForNextTickAsync(stop.Token);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The client went away: the normal end of a telemetry stream.
+        }
+        catch (OperationCanceledException) when (session.Link.Down.IsCancellationRequested)
+        {
+            throw session.RobotDown();
         }
         finally
         {
@@ -69,63 +76,44 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         }
     }
 
-    public override Task<RobotStatus> GetStatus(StatusRequest request, ServerCallContext context)
+    public override async Task<RobotStatus> GetStatus(StatusRequest request, ServerCallContext context)
     {
-        var loop = session.Loop;
-        var now = loop.Status.Read();
-        var statistics = loop.Statistics;
-        long started = loop.StartedAtNs;
-        double uptime = started == 0 ? 0 : (MonotonicClock.NowNs() - started) / 1e9;
-        var lateness = statistics.Lateness.Summarize().InMicroseconds();
-        var robot = loop.Hardware.Description;
-        var recording = session.Plane.Recording;
-        var failure = recording?.Failure;
+        var link = session.Link;
+        var robot = link.Descriptor;
+        var now = link.ReadStatus();
+        double uptime = now.StartedAtNs == 0 ? 0 : (MonotonicClock.NowNs() - now.StartedAtNs) / 1e9;
         var status = new RobotStatus
         {
-            Robot = robot.Name,
-            Mode = now.Mode.ToProto(),
-            NominalRateHz = loop.Options.RateHz,
+            Robot = robot.Robot,
+            Mode = ((ControlMode)now.Mode).ToProto(),
+            NominalRateHz = robot.RateHz,
             AchievedRateHz = uptime > 0 ? now.Ticks / uptime : 0,
             Ticks = (ulong)now.Ticks,
-            Overruns = (ulong)statistics.Overruns,
+            Overruns = (ulong)now.Overruns,
             UptimeS = uptime,
-            Fault = now.Fault.ToProto(),
-            OverrideOwner = session.OverrideOwner ?? "",
-            EmergencyStopped = loop.Mailbox.StopLatched,
-            Recording = session.Plane.RecordingPath,
+            Fault = ((FaultKind)now.Fault).ToProto(),
+            OverrideOwner = now.OverrideOwner.Read() ?? "",
+            EmergencyStopped = now.Flags.HasFlag(LinkStatusBits.EmergencyStopped),
+            Recording = now.RecordingPath.Read() ?? "",
             Episode = now.Episode,
-            LatenessP50Us = lateness.P50,
-            LatenessP99Us = lateness.P99,
+            LatenessP50Us = now.LatenessP50Us,
+            LatenessP99Us = now.LatenessP99Us,
             TelemetrySubscribers = (uint)session.TelemetrySubscribers,
-            RecordingFailed = failure is not null,
-            RecordingStepsKept = (ulong)(failure?.StepsKept ?? 0),
-            RecordingStepsDropped = (ulong)(recording?.StepsDroppedByFailure ?? 0),
-            RecordingError = failure?.Error ?? "",
+            RecordingFailed = now.Flags.HasFlag(LinkStatusBits.RecordingFailed),
+            RecordingStepsKept = (ulong)now.RecordingStepsKept,
+            RecordingStepsDropped = (ulong)now.RecordingStepsDropped,
+            RecordingError = now.RecordingError.Read() ?? "",
+            Model = robot.Model,
         };
-        if (loop.Hardware is ConfiguredRobot configured)
-        {
-            foreach (var device in configured.Devices)
-            {
-                var entry = new DeviceStatus { Name = device.Name };
-                foreach (var (name, value) in device.Counters)
-                {
-                    entry.Counters[name] = value;
-                }
-                status.Devices.Add(entry);
-            }
-        }
-        status.ObservationNames.AddRange(robot.Observations.Select(o => o.Name));
+        status.ObservationNames.AddRange(robot.ObservationNames);
         status.ActionNames.AddRange(robot.Actions.Select(a => a.Name));
-        if (loop.Policy is { } policy)
+        // The devices' counters are read in the loop process when asked for (reading them allocates there).
+        var devices = await link.AskAsync(LinkRequestKind.DeviceCounters);
+        if (devices.Failure is null)
         {
-            status.Model = new ModelInfo
-            {
-                Path = policy.Path,
-                Kind = policy.Head.MetadataName,
-                HelpThreshold = policy.Metadata.HelpThreshold,
-            };
+            status.Devices.AddRange(RobotStatus.Parser.ParseFrom(devices.Data).Devices);
         }
-        return Task.FromResult(status);
+        return status;
     }
 
     public override async Task Events(EventsRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
@@ -152,6 +140,11 @@ public sealed class TelemetryService(RobotSession session) : Protos.Control.Tele
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The client went away.
+            return;
+        }
+        if (session.Link.Down.IsCancellationRequested)
+        {
+            throw session.RobotDown();
         }
     }
 

@@ -1,0 +1,268 @@
+using Robotics.Controller.Control;
+using Robotics.Controller.Loop;
+using Robotics.Controller.Safety;
+using Robotics.Controller.Shared;
+using Robotics.Controller.Ticks;
+using Robotics.Hardware.Robots;
+using Robotics.Protos;
+using Robotics.Protos.Link;
+
+namespace Robotics.Controller.Link;
+
+/// <summary>The loop process's answer to a request.</summary>
+/// <param name="Failure">Null when done; else why it was refused.</param>
+public sealed record LinkAnswer(ControlFailure? Failure, string Message, long Result, ControlMode Mode, bool EmergencyStopped, string Recording, byte[] Data);
+
+/// <summary>
+/// The gateway's side of the link: attached to a loop's segments, it reads the robot's description, status, tick ring,
+/// events and applied commands, writes the operator's commands, and asks the loop process to carry out requests. It
+/// beats a heartbeat the loop watches, and watches the loop in turn: when the loop's run ends, or its process is gone,
+/// <see cref="Down"/> is cancelled with the reason in <see cref="DownReason"/>.
+/// </summary>
+public sealed class GatewayLink : IDisposable
+{
+    /// <summary>How often the gateway beats and looks at the loop.</summary>
+    public static readonly TimeSpan WatchPeriod = TimeSpan.FromMilliseconds(50);
+
+    private static readonly TimeSpan AnswerPoll = TimeSpan.FromMilliseconds(1);
+
+    private readonly LinkSegments _segments;
+    private readonly SharedCell<LinkStatus> _status;
+    private readonly unsafe LinkRequest* _requests;
+    private readonly unsafe LinkReply* _replies;
+    private readonly bool[] _slotBusy;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _down = new();
+    private readonly Timer _watch;
+    private readonly long _generation;
+    private readonly bool _ownsSegments;
+    private long _lastRequest;
+    private LinkStatus _lastStatus;
+
+    private unsafe GatewayLink(LinkSegments segments, bool ownsSegments)
+    {
+        _segments = segments;
+        _ownsSegments = ownsSegments;
+        var geometry = segments.Geometry;
+        var loop = segments.Loop;
+        Descriptor = RobotDescriptor.Parser.ParseFrom(new ReadOnlySpan<byte>(loop.Start + LinkGeometry.Descriptor, segments.Header.DescriptorLength));
+        Robot = new RobotDescription(Descriptor.Robot, Descriptor.RateHz,
+            [.. Descriptor.ObservationNames.Select(name => new ObservationSpec(name, "", long.MaxValue))],
+            [.. Descriptor.Actions.Select(a => new ActionSpec(a.Name, a.Unit, a.Min, a.Max, float.PositiveInfinity, 0))],
+            [.. Descriptor.DiscreteActions]);
+        Rules = new CommandRules(Robot, Descriptor.RejectOutOfRange);
+        _status = new SharedCell<LinkStatus>(loop.Slice(geometry.Status, SharedCell.BytesFor<LinkStatus>(0)), 0);
+        Ticks = TickRing.Attach(loop.Slice(geometry.Ticks, TickRing.BytesFor(geometry.TickCapacity, geometry.Layout)), geometry.TickCapacity, geometry.Layout);
+        Events = new EventRing(loop.Slice(geometry.Events, EventRing.BytesFor(geometry.EventCapacity)), geometry.EventCapacity);
+        int actions = geometry.Layout.Actions;
+        Commands = new SharedCell<OperatorCommand>(segments.Gateway.Slice(LinkGeometry.Command, SharedCell.BytesFor<OperatorCommand>(actions)), actions);
+        Applied = new SharedCell<AppliedCommand>(loop.Slice(geometry.Applied, SharedCell.BytesFor<AppliedCommand>(actions)), actions);
+        _requests = (LinkRequest*)segments.Gateway.Slice(geometry.Requests, (long)geometry.RequestSlots * sizeof(LinkRequest)).Start;
+        _replies = (LinkReply*)loop.Slice(geometry.Replies, (long)geometry.RequestSlots * sizeof(LinkReply)).Start;
+        _slotBusy = new bool[geometry.RequestSlots];
+
+        ref var presence = ref segments.Presence;
+        presence.Pid = Environment.ProcessId;
+        presence.Address.Set("");
+        presence.HeartbeatNs = MonotonicClock.NowNs();
+        // Requests a gateway before this one posted and the loop has not taken are withdrawn: nobody waits for them now.
+        for (int slot = 0; slot < geometry.RequestSlots; slot++)
+        {
+            Volatile.Write(ref _requests[slot].Id, 0);
+        }
+        _generation = Interlocked.Increment(ref presence.Generation);
+        ReadStatus();
+        _watch = new Timer(_ => Watch(), null, TimeSpan.Zero, WatchPeriod);
+    }
+
+    /// <summary>The robot as the loop described it.</summary>
+    public RobotDescriptor Descriptor { get; }
+
+    /// <summary>The robot's names and limits (no safe values or rate limits: those are the loop's to apply).</summary>
+    public RobotDescription Robot { get; }
+
+    /// <summary>The rules the loop will apply to the operator's commands, to refuse a bad one with its reason first.</summary>
+    public CommandRules Rules { get; }
+
+    public TickRing Ticks { get; }
+
+    public EventRing Events { get; }
+
+    /// <summary>The operator's command cell (write through <see cref="SendCommand"/>).</summary>
+    public SharedCell<OperatorCommand> Commands { get; }
+
+    public SharedCell<AppliedCommand> Applied { get; }
+
+    /// <summary>The loop process's id.</summary>
+    public int LoopPid => _segments.Header.LoopPid;
+
+    /// <summary>Cancelled once the loop is down (its run ended, or its process is gone).</summary>
+    public CancellationToken Down => _down.Token;
+
+    /// <summary>Why the robot is down, once it is.</summary>
+    public string DownReason { get; private set; } = "";
+
+    /// <summary>Attaches to the link at <paramref name="path"/>, checking its version and (when given) its robot.</summary>
+    public static GatewayLink Attach(string path, ulong? expectedRobotHash = null)
+    {
+        var segments = LinkSegments.Open(path, expectedRobotHash);
+        try
+        {
+            return Attach(segments, ownsSegments: true);
+        }
+        catch
+        {
+            segments.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Attaches to segments already mapped: a gateway in the loop's own process (a simulation, a test), which leaves them to their creator.</summary>
+    public static GatewayLink Attach(LinkSegments segments) => Attach(segments, ownsSegments: false);
+
+    private static GatewayLink Attach(LinkSegments segments, bool ownsSegments)
+    {
+        if (segments.State != LinkState.Ready)
+        {
+            throw new LinkMismatchException($"{LinkSegments.LoopFile(segments.Path)}: the loop has {(segments.State == LinkState.Stopped ? "stopped" : "not finished creating it")}");
+        }
+        return new GatewayLink(segments, ownsSegments);
+    }
+
+    /// <summary>The newest status snapshot (the last whole one, if the loop is mid-write).</summary>
+    public LinkStatus ReadStatus()
+    {
+        lock (_gate)
+        {
+            if (_status.TryRead(out var status, []))
+            {
+                _lastStatus = status;
+            }
+            return _lastStatus;
+        }
+    }
+
+    /// <summary>Tells the loop process (and whoever started this gateway) where it serves.</summary>
+    public void PublishAddress(string address) => _segments.Presence.Address.Set(address);
+
+    /// <summary>Hands the loop an operator's command under <paramref name="lease"/>; the cell has one writer at a time.</summary>
+    public void SendCommand(long lease, long sequence, long sentNs, ReadOnlySpan<float> values)
+    {
+        lock (_gate)
+        {
+            Commands.Publish(new OperatorCommand { Lease = lease, Sequence = sequence, SentNs = sentNs }, values);
+        }
+    }
+
+    /// <summary>
+    /// Asks the loop process to carry out a request and waits for its answer: refusals come back as an answer with a
+    /// failure; a loop that is down or does not answer in <paramref name="patience"/> as one too.
+    /// </summary>
+    public async Task<LinkAnswer> AskAsync(LinkRequestKind kind, long argument = 0, string text = "", TimeSpan? patience = null)
+    {
+        int slot = ClaimSlot();
+        if (slot < 0)
+        {
+            return Refusal(ControlFailure.Unavailable, "too many control requests are waiting for the robot; try again");
+        }
+        try
+        {
+            long id = (_generation << 32) | Interlocked.Increment(ref _lastRequest);
+            Post(slot, id, kind, argument, text);
+            long deadline = MonotonicClock.NowNs() + (patience ?? TimeSpan.FromSeconds(15)).Ticks * 100;
+            using var timer = new PeriodicTimer(AnswerPoll);
+            while (!IsAnswered(slot, id))
+            {
+                if (Down.IsCancellationRequested)
+                {
+                    return Refusal(ControlFailure.Unavailable, DownReason);
+                }
+                if (MonotonicClock.NowNs() > deadline)
+                {
+                    return Refusal(ControlFailure.DeadlineExceeded, "the robot's loop process did not answer the request in time");
+                }
+                await timer.WaitForNextTickAsync();
+            }
+            return ReadAnswer(slot);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _slotBusy[slot] = false;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _watch.Dispose();
+        _down.Dispose();
+        if (_ownsSegments)
+        {
+            _segments.Dispose();
+        }
+    }
+
+    /// <summary>The request's fields, then its id: the loop takes it once it sees a new id.</summary>
+    private unsafe void Post(int slot, long id, LinkRequestKind kind, long argument, string text)
+    {
+        var request = _requests + slot;
+        request->Kind = (int)kind;
+        request->Argument = argument;
+        request->Text.Set(text);
+        Volatile.Write(ref request->Id, id);
+    }
+
+    private unsafe bool IsAnswered(int slot, long id) => Volatile.Read(ref _replies[slot].AnsweredId) == id;
+
+    private unsafe LinkAnswer ReadAnswer(int slot)
+    {
+        var reply = _replies + slot;
+        int length = Math.Clamp(reply->DataLength, 0, LinkReply.DataCapacity);
+        var failure = reply->Failure == 0 ? (ControlFailure?)null : (ControlFailure)(reply->Failure - 1);
+        return new LinkAnswer(failure, reply->Message.Read() ?? "", reply->Result, (ControlMode)reply->Mode, reply->EmergencyStopped,
+            reply->Recording.Read() ?? "", new ReadOnlySpan<byte>(reply->Data, length).ToArray());
+    }
+
+    private LinkAnswer Refusal(ControlFailure failure, string message)
+    {
+        var status = ReadStatus();
+        return new(failure, message, 0, (ControlMode)status.Mode, status.Flags.HasFlag(LinkStatusBits.EmergencyStopped), status.RecordingPath.Read() ?? "", []);
+    }
+
+    /// <summary>A slot neither this gateway nor the loop is using (one a gateway before left mid-request waits for its answer).</summary>
+    private unsafe int ClaimSlot()
+    {
+        lock (_gate)
+        {
+            for (int slot = 0; slot < _slotBusy.Length; slot++)
+            {
+                long taken = Volatile.Read(ref _replies[slot].TakenId);
+                if (!_slotBusy[slot] && (taken == 0 || Volatile.Read(ref _replies[slot].AnsweredId) == taken))
+                {
+                    _slotBusy[slot] = true;
+                    return slot;
+                }
+            }
+            return -1;
+        }
+    }
+
+    private void Watch()
+    {
+        Volatile.Write(ref _segments.Presence.HeartbeatNs, MonotonicClock.NowNs());
+        if (Down.IsCancellationRequested)
+        {
+            return;
+        }
+        string? reason = _segments.State == LinkState.Stopped ? "the robot's control loop has stopped"
+            : !Directory.Exists($"/proc/{LoopPid}") ? $"the robot's control loop is down (its process {LoopPid} is gone)"
+            : null;
+        if (reason is not null)
+        {
+            DownReason = reason;
+            _down.Cancel();
+        }
+    }
+}
