@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json.Nodes;
+using Robotics.Controller.CommandLine;
 
 namespace Robotics.Controller.Benchmarks;
 
@@ -31,23 +31,10 @@ public sealed class ChildController : IDisposable
     /// </param>
     public static ChildController Start(string? cpus, params string[] arguments)
     {
-        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable is running");
-        var start = new ProcessStartInfo(cpus is null ? host : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (cpus is not null)
-        {
-            start.ArgumentList.Add("--cpu-list");
-            start.ArgumentList.Add(cpus);
-            start.ArgumentList.Add(host);
-        }
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-        {
-            start.ArgumentList.Add(Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot tell which assembly is running"));
-        }
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        return new ChildController(Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}"), arguments.FirstOrDefault() ?? "");
+        var start = ControllerExecutable.StartInfo(arguments, cpus);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        return new ChildController(Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}"), arguments.FirstOrDefault() ?? "");
     }
 
     /// <summary>Waits for it to exit and returns its JSON summary; a failure throws with what it printed on stderr.</summary>

@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Robotics.Controller.CommandLine;
 using Robotics.Controller.Control;
+using Robotics.Controller.Link;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Remote;
@@ -53,14 +55,14 @@ public sealed record GrpcBenchmarkSettings
 /// <param name="StoppedEarly">The benchmark was stopped (Ctrl+C, SIGTERM) during this run: it is shorter than asked.</param>
 public sealed record GrpcPhaseResult(string Name, bool Loaded, LoopReport Loop, JsonObject? Clients, long RetainedManagedBytes, bool StoppedEarly);
 
-/// <summary>The robot process's memory at a moment of the loaded run.</summary>
-public readonly record struct MemorySample(double Seconds, long ResidentBytes, long ManagedBytes);
+/// <summary>The loop process's memory, and its gateway's, at a moment of the loaded run.</summary>
+public readonly record struct MemorySample(double Seconds, long ResidentBytes, long ManagedBytes, long GatewayResidentBytes);
 
 /// <summary>
-/// The gRPC server's cost to the loop: the loop at 1 kHz on a null robot with its server up, first with no
-/// client, then with full-rate telemetry subscribers, one subscriber that never reads and an operator driving
-/// (all but the stalled one separate <c>controller</c> processes), then with no client again, so the two quiet
-/// runs give the noise the loaded one is judged against. Cancelled, it ends the run under way and returns the runs so
+/// The gRPC server's cost to the loop: the loop at 1 kHz on a null robot in this process, its gateway in a process of
+/// its own (as <c>controller run --grpc</c> runs them), first with no client, then with full-rate telemetry subscribers,
+/// one subscriber that never reads and an operator driving (each a <c>controller</c> process of its own), then with no
+/// client again, so the two quiet runs give the noise the loaded one is judged against. Cancelled, it ends the run under way and returns the runs so
 /// far, the last marked as stopped early; the clients of a loaded run are then ended without their figures.
 /// </summary>
 public static class GrpcLoadBenchmark
@@ -85,24 +87,27 @@ public static class GrpcLoadBenchmark
             progress(loaded
                 ? $"{name}: {settings.Subscribers} full-rate subscribers, 1 that never reads, an operator at {settings.OperatorRateHz} Hz, for {settings.LoadedDuration.TotalSeconds:F0} s"
                 : $"{name}: server up, no client, for {settings.QuietDuration.TotalSeconds:F0} s");
-            using var loop = new ControlLoop(robot, options, runner, remoteOperators: true);
+            using var segments = LoopLink.CreateSegments(LinkPaths.Unique(), robot.Description, options, runner);
+            using var loop = new ControlLoop(robot, options, runner, link: segments);
             using var hub = new EventHub(loop);
             await using var plane = new ControlPlane(loop, hub);
             JsonObject? clients = null;
-            await using (var server = await RobotServer.StartAsync(loop, plane, hub, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token }))
+            using (var loopLink = new LoopLink(loop, plane, hub, segments))
+            await using (var gateway = await GatewayProcess.StartAsync(segments, null, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token }, Silent))
             {
                 loop.Start();
                 if (loaded)
                 {
-                    clients = await LoadAsync(settings, server.Address, token, runner.Metadata, memory, cancellation);
+                    clients = await LoadAsync(settings, gateway.Address, token, runner.Metadata, () => ResidentBytes(gateway.Pid), memory, cancellation);
                 }
                 else
                 {
                     // Cancelled, the run ends here rather than throwing: what it measured so far is kept.
                     await Task.Delay(settings.QuietDuration, cancellation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
+                loop.RequestStop();
+                loopLink.Dispose();
             }
-            loop.RequestStop();
             var report = loop.WaitForExit();
             bool stopped = cancellation.IsCancellationRequested;
             phases.Add(new GrpcPhaseResult(name, loaded, report, stopped ? null : clients, RetainedManagedBytes(), stopped));
@@ -112,6 +117,23 @@ public static class GrpcLoadBenchmark
             }
         }
         return phases;
+    }
+
+    // The gateway's own lines (it has none while it serves): the benchmark prints its figures alone.
+    private static readonly CommandOutput Silent = new(TextWriter.Null, Console.Error, json: false);
+
+    /// <summary>A process's resident memory (VmRSS in /proc/PID/status, in kB), or 0 once it is gone.</summary>
+    private static long ResidentBytes(int pid)
+    {
+        try
+        {
+            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Collects everything collectable, finalizers included; the loop has stopped, so the pause hurts nothing.</summary>
@@ -124,7 +146,7 @@ public static class GrpcLoadBenchmark
 
     /// <returns>The clients' figures; null when cancelled (the clients are ended without them).</returns>
     private static async Task<JsonObject?> LoadAsync(GrpcBenchmarkSettings settings, Uri address, string token, PolicyMetadata policy,
-        Action<MemorySample> memory, CancellationToken cancellation)
+        Func<long> gatewayResident, Action<MemorySample> memory, CancellationToken cancellation)
     {
         string url = address.ToString();
         string seconds = settings.LoadedDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture);
@@ -159,7 +181,7 @@ public static class GrpcLoadBenchmark
                 {
                     break;
                 }
-                memory(new MemorySample(started.Elapsed.TotalSeconds, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false)));
+                memory(new MemorySample(started.Elapsed.TotalSeconds, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false), gatewayResident()));
             }
             var results = await summaries;
             var subscribers = results[..^1];

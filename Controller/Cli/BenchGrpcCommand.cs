@@ -48,7 +48,7 @@ internal static class BenchGrpcCommand
             var phases = await GrpcLoadBenchmark.RunAsync(settings, console.Line, sample =>
             {
                 samples.Add(sample);
-                console.Line(string.Create(c, $"  {sample.Seconds,6:F0} s  resident {sample.ResidentBytes / 1048576.0,7:F1} MiB  managed heap {sample.ManagedBytes / 1048576.0,6:F1} MiB"));
+                console.Line(string.Create(c, $"  {sample.Seconds,6:F0} s  loop process resident {sample.ResidentBytes / 1048576.0,7:F1} MiB  managed heap {sample.ManagedBytes / 1048576.0,6:F1} MiB  gateway resident {sample.GatewayResidentBytes / 1048576.0,7:F1} MiB"));
             }, cancellation);
 
             string? stoppedBy = cancellation.IsCancellationRequested ? StopSignals.Installed?.Received ?? "a stop request" : null;
@@ -140,11 +140,13 @@ internal static class BenchGrpcCommand
             ["resident_mib_at_end"] = samples[^1].ResidentBytes / 1048576.0,
             ["resident_mib_max"] = samples.Max(s => s.ResidentBytes) / 1048576.0,
             ["managed_mib_max"] = samples.Max(s => s.ManagedBytes) / 1048576.0,
+            ["gateway_resident_mib_max"] = samples.Max(s => s.GatewayResidentBytes) / 1048576.0,
             ["samples"] = new JsonArray([.. samples.Select(s => (JsonNode)new JsonObject
             {
                 ["seconds"] = s.Seconds,
                 ["resident_mib"] = s.ResidentBytes / 1048576.0,
                 ["managed_mib"] = s.ManagedBytes / 1048576.0,
+                ["gateway_resident_mib"] = s.GatewayResidentBytes / 1048576.0,
             })]),
         };
     }

@@ -22,6 +22,7 @@ public static class ControllerCli
         return PlainOptions.Apply(new RootCommand("controller: the on-robot runtime that runs learned policies at a fixed rate, records every tick, and keeps the robot safe.")
         {
             RunCommand.Create(),
+            GatewayCommand.Create(),
             TelemetryCommand.Create(),
             OverrideCommand.Create(),
             CalibrateCommand.Create(),

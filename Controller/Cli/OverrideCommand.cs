@@ -83,14 +83,14 @@ internal static class OverrideCommand
     }
 
     /// <summary>
-    /// Waits for the robot to open the stream: it sends its headers at once, with <see cref="OverrideService.OpenHeader"/>.
+    /// Waits for the robot to open the stream: it sends its headers at once, with <see cref="RemoteChannel.OverrideOpenHeader"/>.
     /// Headers without it are a refusal (a wrong token), whose status is read before anything is written: a TakeOver
     /// written after the refusal races the end of the stream, and seen as the stream reset it says only "Cancelled".
     /// </summary>
     private static async Task Opened(AsyncDuplexStreamingCall<OperatorMessage, ControllerMessage> session, CancellationToken cancellation)
     {
         var headers = await session.ResponseHeadersAsync;
-        if (headers.Get(OverrideService.OpenHeader) is null)
+        if (headers.Get(RemoteChannel.OverrideOpenHeader) is null)
         {
             await session.ResponseStream.MoveNext(cancellation); // throws the refusal
             throw new IOException("the robot closed the override stream without a word");

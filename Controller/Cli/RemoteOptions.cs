@@ -2,20 +2,20 @@ using System.CommandLine;
 using System.Globalization;
 using Robotics.Controller.CommandLine;
 using Robotics.Controller.Loop;
+using Robotics.Controller.Link;
 using Robotics.Controller.Remote;
 
 namespace Robotics.Controller.Cli;
 
-/// <summary>The options of <c>controller run</c> that concern the gRPC server, remote operators and help requests.</summary>
+/// <summary>The options of <c>controller run</c> that concern remote operators: the gateway's server and link, the override rules, help requests.</summary>
 internal sealed class RemoteOptions
 {
-    private readonly Option<string?> _grpc = new("--grpc") { Description = "Serve gRPC at this URL, e.g. http://127.0.0.1:50051 (https:// with --tls-cert and --tls-key)." };
-    private readonly Option<string?> _token = new("--token") { Description = "The token remote control calls must carry." };
-    private readonly Option<string?> _tokenFile = new("--token-file") { Description = "Read the token from this file (keeps it out of the process list)." };
-    private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate for an https:// --grpc URL." };
-    private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key for --tls-cert." };
-    private readonly Option<bool> _openTelemetry = new("--telemetry-without-token") { Description = "Let anyone who can reach the server watch telemetry (control still needs the token)." };
-    private readonly Option<bool> _allowRemote = new("--allow-remote") { Description = "Allow --grpc on an address other than loopback." };
+    private readonly ServerFlags _server = new();
+    private readonly Option<string?> _link = new("--link")
+    {
+        Description = "The shared-memory link to the gateway process (files PATH.loop and PATH.gateway). With --grpc, by default a path of this run's own under /dev/shm; without --grpc, the loop waits for a gateway started as its own service (`controller gateway --link PATH`).",
+    };
+    private readonly Option<string?> _linkGroup = new("--link-group") { Description = "Let this group (the gateway's user, alone in it) read the loop's side of the link and write its own; otherwise only this user can." };
     private readonly Option<bool> _rejectOutOfRange = new("--reject-out-of-range") { Description = "Reject operator commands outside the action limits (INVALID_ARGUMENT) instead of clamping them." };
     private readonly Option<string> _staleAfter = new("--stale-after") { Description = "Operator commands older than this are stale.", DefaultValueFactory = _ => "200ms" };
     private readonly Option<string> _fallback = new("--fallback") { Description = "When operator commands go stale: safe (the safe action) or policy.", DefaultValueFactory = _ => "safe" };
@@ -34,45 +34,22 @@ internal sealed class RemoteOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _grpc, _token, _tokenFile, _tlsCert, _tlsKey, _openTelemetry, _allowRemote, _rejectOutOfRange, _staleAfter, _fallback, _helpZ, _helpThreshold, _helpTicks, _helpPause, _noHelp })
+        _server.AddTo(command);
+        foreach (var option in new Option[] { _link, _linkGroup, _rejectOutOfRange, _staleAfter, _fallback, _helpZ, _helpThreshold, _helpTicks, _helpPause, _noHelp })
         {
             command.Add(option);
         }
     }
 
-    /// <summary>The server's options, or null without --grpc.</summary>
-    public ServerOptions? Read(ParseResult parse)
-    {
-        if (parse.GetValue(_grpc) is not string url)
-        {
-            return null;
-        }
-        string? token = parse.GetValue(_token);
-        if (parse.GetValue(_tokenFile) is string file)
-        {
-            if (!File.Exists(file))
-            {
-                throw new FileNotFoundException($"--token-file: {file}: no such file", file);
-            }
-            token = File.ReadAllText(file).Trim();
-        }
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var address))
-        {
-            throw new ArgumentException($"--grpc: '{url}' is not a URL such as http://127.0.0.1:50051");
-        }
-        var server = new ServerOptions
-        {
-            Url = address,
-            Token = token ?? throw new ArgumentException("--grpc needs a token: --token or --token-file"),
-            TelemetryWithoutToken = parse.GetValue(_openTelemetry),
-            AllowRemote = parse.GetValue(_allowRemote),
-            TlsCertificate = parse.GetValue(_tlsCert),
-            TlsKey = parse.GetValue(_tlsKey),
-            RejectOutOfRange = parse.GetValue(_rejectOutOfRange),
-        };
-        server.Validate();
-        return server;
-    }
+    /// <summary>The gateway's server options, or null without --grpc.</summary>
+    public ServerOptions? Read(ParseResult parse) => _server.Read(parse);
+
+    /// <summary>Where the link to a gateway goes: --link, or with --grpc a path of this run's own; null for neither (no remote operators).</summary>
+    public string? LinkPath(ParseResult parse, string robot) =>
+        parse.GetValue(_link) ?? (parse.GetValue(_server.Grpc) is null ? null : LinkPaths.ForRun(robot));
+
+    /// <summary>The group given access to the link (--link-group), as its id.</summary>
+    public int? LinkGroup(ParseResult parse) => parse.GetValue(_linkGroup) is string group ? LinkAccess.GroupId(group) : null;
 
     /// <summary>The loop options these flags set: staleness, fallback, help requests.</summary>
     public LoopOptions Apply(ParseResult parse, LoopOptions options)
@@ -97,6 +74,7 @@ internal sealed class RemoteOptions
     private LoopOptions WithRemote(ParseResult parse, LoopOptions options) => options with
     {
         OverrideStaleAfter = DurationParser.Parse(parse.GetValue(_staleAfter)!, "--stale-after"),
+        RejectOutOfRange = parse.GetValue(_rejectOutOfRange),
         Fallback = parse.GetValue(_fallback) == "policy" ? OverrideFallback.Policy : OverrideFallback.SafeAction,
         Help = parse.GetValue(_noHelp) ? null : new HelpOptions
         {

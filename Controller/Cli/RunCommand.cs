@@ -5,6 +5,7 @@ using Robotics.Controller.Control;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Recording;
+using Robotics.Controller.Link;
 using Robotics.Controller.Remote;
 using Robotics.Hardware.Robots;
 using Robotics.Hardware.Simulation;
@@ -90,7 +91,10 @@ internal static class RunCommand
             using var recorder = parse.GetValue(record) is string log
                 ? TickRecorder.Create(NewFile.Check(log, "--record"), hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
                 : null;
-            using var loop = new ControlLoop(hardware, options, runner, @operator, recorder, remoteOperators: server is not null);
+            // Remote operators reach the loop through a shared-memory link to the gateway process: the loop process serves no socket.
+            string? linkPath = remote.LinkPath(parse, robotName);
+            using var segments = linkPath is null ? null : LoopLink.CreateSegments(linkPath, hardware.Description, options, runner, remote.LinkGroup(parse));
+            using var loop = new ControlLoop(hardware, options, runner, @operator, recorder, segments);
             // Ctrl+C or SIGTERM: the loop stops after its current tick, makes the robot safe and closes its episode.
             using var stopOnSignal = cancellation.Register(loop.RequestStop);
             // A second one ends the process before that has finished, but not before the devices are halted.
@@ -98,20 +102,30 @@ internal static class RunCommand
             using var hub = new EventHub(loop);
             using var events = hub.Subscribe();
             await using var plane = new ControlPlane(loop, hub, recorder);
+            using var loopLink = segments is null ? null : new LoopLink(loop, plane, hub, segments);
             // Whatever fails at start fails before the first tick (a port already taken, a robot that will not start),
             // before the run says it is running, and the recording it would have held is not left behind empty.
-            await using var grpc = server is null ? null : await OrDiscard(recorder, () => RobotServer.StartAsync(loop, plane, hub, server));
+            await using var gateway = server is null ? null : await OrDiscard(recorder, () => GatewayProcess.StartAsync(segments!, robotName, server, console));
             await OrDiscard(recorder, () =>
             {
                 loop.Start();
                 return Task.FromResult(loop);
             });
+            int collectionsAtStart = GC.CollectionCount(0);
             console.Line($"running {robotName} in {modeName} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
-            if (grpc is not null)
+            if (gateway is not null)
             {
-                console.Line($"gRPC listening on {grpc.Address}");
+                console.Line($"gRPC listening on {gateway.Address} (gateway process {gateway.Pid})");
+            }
+            else if (segments is not null)
+            {
+                console.Line($"waiting for a gateway at {segments.Path}: controller gateway --link {segments.Path} --grpc URL --token-file FILE");
             }
             var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), CancellationToken.None);
+            // Collections in this process while the loop ran: each paused the loop thread too.
+            int collections = GC.CollectionCount(0) - collectionsAtStart;
+            // The link says the run is over: the gateway tells its clients and exits.
+            loopLink?.Dispose();
             // A failure is reported here, in the summary, rather than thrown: the run's figures are printed whatever the log did.
             var recordingFailure = recorder?.Close(loop.Ticks.Published);
             // From the signal to the robot safe, every device closed and the log closed: the stop's whole cost.
@@ -125,6 +139,7 @@ internal static class RunCommand
                 console.Line("stopped because the recording failed (--on-recording-failure stop): devices halted and closed");
             }
             LoopSummary.Print(console, report, options.Paced);
+            console.Line($"garbage collections in the loop process while it ran: {collections}");
             if (recorder is not null)
             {
                 RecordingSummary.Print(console, recorder, recordingFailure, options.OnRecordingFailure, loop.StoppedByRecordingFailure);
@@ -137,6 +152,8 @@ internal static class RunCommand
             summary["rate_hz"] = options.RateHz;
             summary["stopped_by"] = StopSignals.Installed?.Received ?? (loop.StoppedByRecordingFailure ? "recording failure" : null);
             summary["stop_ms"] = stopTook?.TotalMilliseconds;
+            summary["gc_collections"] = collections;
+            summary["gateway_restarts"] = gateway?.Restarts;
             summary["recording"] = recorder is null ? null : RecordingSummary.Json(recorder, recordingFailure);
             console.Summary(summary);
             int status = recordingFailure is null ? 0 : RecordingSummary.FailedExitCode;

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Robotics.Controller.Link;
 using Robotics.Controller.Loop;
+using Robotics.Controller.Remote;
 
 namespace Robotics.Controller.Gateway;
 

@@ -26,15 +26,12 @@ public sealed class OverrideService(GatewaySession session) : Protos.Control.Ove
     private const int SentTimes = 64;
     private readonly (long Sequence, long SentNs)[] _sentTimes = new (long, long)[SentTimes];
 
-    /// <summary>The header an accepted Drive stream opens with; a refused one (trailers only) has none.</summary>
-    public const string OpenHeader = "robotics-override-open";
-
     public override async Task Drive(IAsyncStreamReader<OperatorMessage> requestStream, IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
     {
         // The stream's headers at once, before its TakeOver is read, saying it is open: a client waits for them before
         // writing, so that a refused stream (the token is checked before this runs) is read as its refusal, not raced by
         // a write the server no longer reads (which the client sees as the stream reset: Cancelled).
-        await context.WriteResponseHeadersAsync(new Metadata { { OpenHeader, "1" } });
+        await context.WriteResponseHeadersAsync(new Metadata { { RemoteChannel.OverrideOpenHeader, "1" } });
         if (!await requestStream.MoveNext(context.CancellationToken) || requestStream.Current.MessageCase != OperatorMessage.MessageOneofCase.TakeOver)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, "an override session starts with TakeOver"));

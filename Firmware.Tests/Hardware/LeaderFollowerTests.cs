@@ -422,7 +422,7 @@ public sealed class LeaderFollowerTests : IDisposable
         return text.Replace(port, $"{port} {settings},", StringComparison.Ordinal);
     }
 
-    private static async Task<LoopEvent> NextEvent(EventHub.Subscription events, LoopEventKind kind)
+    private static async Task<LoopEvent> NextEvent(EventFanout.Subscription events, LoopEventKind kind)
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)

@@ -256,7 +256,7 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
     public async Task Malformed_or_out_of_range_commands_are_rejected_and_never_applied(float[] action, string reason)
     {
         var robot = new ScriptedRobot();
-        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop), configure: o => o with { RejectOutOfRange = true });
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Teleop) with { RejectOutOfRange = true });
         using var channel = harness.Channel();
         using var call = await TakeOver(new Override.OverrideClient(channel), "dave");
 

@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Robotics.Controller.Control;
+using Robotics.Controller.Gateway;
+using Robotics.Controller.Link;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
 using Robotics.Controller.Remote;
@@ -10,19 +12,24 @@ using Robotics.Controller.Recording;
 namespace Robotics.Tests.Support;
 
 /// <summary>
-/// A running robot with its gRPC server on a free loopback port (a real Kestrel server), and clients that
-/// talk to it over real HTTP/2. Disposing stops the server, the loop and the event hub.
+/// A running robot with its gateway on a free loopback port (a real Kestrel server reaching the loop through a real
+/// shared-memory link), and clients that talk to it over real HTTP/2. The gateway is hosted in the test's process
+/// (tests of it as a process of its own start `controller run`). Disposing stops the server, the loop and the event hub.
 /// </summary>
 public sealed class RobotHarness : IAsyncDisposable
 {
     public const string Token = "test-token-0123456789";
 
-    private RobotHarness(ControlLoop loop, EventHub hub, ControlPlane plane, RobotServer server)
+    private readonly LinkSegments _segments;
+    private readonly InProcessGateway _gateway;
+
+    private RobotHarness(LinkSegments segments, ControlLoop loop, EventHub hub, ControlPlane plane, InProcessGateway gateway)
     {
+        _segments = segments;
         Loop = loop;
         Hub = hub;
         Plane = plane;
-        Server = server;
+        _gateway = gateway;
     }
 
     public ControlLoop Loop { get; }
@@ -31,18 +38,22 @@ public sealed class RobotHarness : IAsyncDisposable
 
     public ControlPlane Plane { get; }
 
-    public RobotServer Server { get; }
+    public RobotServer Server => _gateway.Server;
+
+    /// <summary>The loop process's side of the link.</summary>
+    public LoopLink LoopSide => _gateway.LoopSide;
 
     public static async Task<RobotHarness> StartAsync(IRobotHardware robot, LoopOptions options, PolicyRunner? policy = null, IOperator? @operator = null,
         TickRecorder? recorder = null, Func<ServerOptions, ServerOptions>? configure = null)
     {
-        var loop = new ControlLoop(robot, options, policy, @operator, recorder, remoteOperators: true);
+        var segments = LoopLink.CreateSegments(LinkPaths.Unique(), robot.Description, options, policy);
+        var loop = new ControlLoop(robot, options, policy, @operator, recorder, segments);
         var hub = new EventHub(loop);
         var plane = new ControlPlane(loop, hub, recorder);
         var serverOptions = new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = Token };
-        var server = await RobotServer.StartAsync(loop, plane, hub, configure?.Invoke(serverOptions) ?? serverOptions);
+        var gateway = await InProcessGateway.StartAsync(loop, plane, hub, segments, configure?.Invoke(serverOptions) ?? serverOptions);
         loop.Start();
-        return new RobotHarness(loop, hub, plane, server);
+        return new RobotHarness(segments, loop, hub, plane, gateway);
     }
 
     /// <summary>A channel whose calls carry <paramref name="token"/> (none when null).</summary>
@@ -78,11 +89,12 @@ public sealed class RobotHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Server.DisposeAsync();
+        await _gateway.DisposeAsync();
         Loop.RequestStop();
         Loop.WaitForExit();
         await Plane.DisposeAsync();
         Hub.Dispose();
         Loop.Dispose();
+        _segments.Dispose();
     }
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Robotics.Controller.Control;
+using Robotics.Controller.Gateway;
+using Robotics.Controller.Link;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Recording;
 using Robotics.Controller.Policy;
@@ -44,11 +46,14 @@ public static class DaggerRound
         var gate = new InterventionGate(model, gateOptions, metadata.ActionStd, metadata.Head.ActsDiscretely);
         RemoteExpert expert;
         using (var recorder = TickRecorder.Create(logPath, simulation.Description.ToEpisodeInfo(rate, simulation.TaskDescription, "")))
-        using (var loop = new ControlLoop(simulation, options, policy, null, recorder, remoteOperators: true))
+        using (var segments = LoopLink.CreateSegments(LinkPaths.Unique(), simulation.Description, options, policy))
+        using (var loop = new ControlLoop(simulation, options, policy, null, recorder, segments))
         using (var hub = new EventHub(loop))
         {
             await using var plane = new ControlPlane(loop, hub);
-            await using var server = await RobotServer.StartAsync(loop, plane, hub, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token });
+            // A simulation: the gateway serves from this process, through the same link a robot's gateway process uses.
+            await using var gateway = await InProcessGateway.StartAsync(loop, plane, hub, segments, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token });
+            var server = gateway.Server;
             using var channel = RemoteChannel.Open(server.Address.ToString(), token, null);
             expert = new RemoteExpert(channel, gate, model.ExpertName);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

@@ -99,6 +99,9 @@ public sealed class GatewayLink : IDisposable
     /// <summary>Cancelled once the loop is down (its run ended, or its process is gone).</summary>
     public CancellationToken Down => _down.Token;
 
+    /// <summary>The loop's run ended normally (its link marked stopped), rather than its process dying.</summary>
+    public bool RunEnded => _segments.State == LinkState.Stopped;
+
     /// <summary>Why the robot is down, once it is.</summary>
     public string DownReason { get; private set; } = "";
 
@@ -122,9 +125,15 @@ public sealed class GatewayLink : IDisposable
 
     private static GatewayLink Attach(LinkSegments segments, bool ownsSegments)
     {
+        string loopFile = LinkSegments.LoopFile(segments.Path);
+        int pid = segments.Header.LoopPid;
         if (segments.State != LinkState.Ready)
         {
-            throw new LinkMismatchException($"{LinkSegments.LoopFile(segments.Path)}: the loop has {(segments.State == LinkState.Stopped ? "stopped" : "not finished creating it")}");
+            throw new LinkNotReadyException($"{loopFile}: the loop has {(segments.State == LinkState.Stopped ? "stopped" : "not finished creating it")}");
+        }
+        if (!Directory.Exists($"/proc/{pid}"))
+        {
+            throw new LinkNotReadyException($"{loopFile}: left behind by a loop that is gone (process {pid})");
         }
         return new GatewayLink(segments, ownsSegments);
     }
@@ -266,3 +275,6 @@ public sealed class GatewayLink : IDisposable
         }
     }
 }
+
+/// <summary>The link is there but no loop serves it now (being created, stopped, or left by a loop that died): a gateway may wait for the next.</summary>
+public sealed class LinkNotReadyException(string message) : IOException(message);

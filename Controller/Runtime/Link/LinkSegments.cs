@@ -268,4 +268,4 @@ public sealed unsafe class LinkSegments : IDisposable
 }
 
 /// <summary>A link segment this side cannot use: not a link, another version, another robot, damaged.</summary>
-public sealed class LinkMismatchException(string message) : Exception(message);
+public sealed class LinkMismatchException(string message) : IOException(message);

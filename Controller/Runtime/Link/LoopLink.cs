@@ -81,14 +81,18 @@ public sealed class LoopLink : IDisposable
         return segments;
     }
 
+    /// <summary>Marks the link stopped (an attached gateway reports the robot down); may be called more than once.</summary>
     public void Dispose()
     {
+        if (_stop.IsSet)
+        {
+            return;
+        }
         _stop.Set();
         _thread.Join();
         PublishStatus(MonotonicClock.NowNs());
         _segments.MarkStopped();
         _subscription.Dispose();
-        _stop.Dispose();
     }
 
     private static RobotDescriptor Describe(RobotDescription robot, LoopOptions options, PolicyRunner? policy)

@@ -6,6 +6,9 @@ namespace Robotics.Controller.Remote;
 /// <summary>A client channel to a robot's gRPC server, carrying the token on every call.</summary>
 public static class RemoteChannel
 {
+    /// <summary>The header an accepted Override.Drive stream opens with; a refused one (trailers only) has none.</summary>
+    public const string OverrideOpenHeader = "robotics-override-open";
+
     /// <param name="trustedCertificate">A PEM certificate to trust (a robot's self-signed one), for https URLs.</param>
     public static GrpcChannel Open(string url, string? token, string? trustedCertificate)
     {

@@ -1,8 +1,8 @@
 using System.Net;
 
-namespace Robotics.Controller.Gateway;
+namespace Robotics.Controller.Remote;
 
-/// <summary>How the gateway's gRPC server listens and whom it lets in.</summary>
+/// <summary>How the gateway's gRPC server listens and whom it lets in (the gateway serves; the loop process passes them on to the gateway it starts).</summary>
 public sealed record ServerOptions
 {
     /// <summary>http://host:port or https://host:port; port 0 picks a free one.</summary>
@@ -45,5 +45,27 @@ public sealed record ServerOptions
             throw new ArgumentException($"--grpc: {address} is reachable from the network; the server listens on loopback unless you also pass --allow-remote");
         }
         return new IPEndPoint(address, Url.Port);
+    }
+
+    /// <summary>
+    /// The arguments that give a gateway process these options, serving at <paramref name="url"/>. The token is not among
+    /// them (a process list shows every process's arguments to every user): it goes to the child's standard input.
+    /// </summary>
+    public List<string> GatewayArguments(Uri url)
+    {
+        var arguments = new List<string> { "--grpc", url.ToString(), "--token-file", "-" };
+        if (TlsCertificate is not null)
+        {
+            arguments.AddRange(["--tls-cert", Path.GetFullPath(TlsCertificate), "--tls-key", Path.GetFullPath(TlsKey!)]);
+        }
+        if (TelemetryWithoutToken)
+        {
+            arguments.Add("--telemetry-without-token");
+        }
+        if (AllowRemote)
+        {
+            arguments.Add("--allow-remote");
+        }
+        return arguments;
     }
 }

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Robotics.Controller.CommandLine;
+using Robotics.Controller.Remote;
+
+namespace Robotics.Controller.Link;
+
+/// <summary>
+/// The gateway process <c>controller run --grpc</c> starts beside its loop, and supervises: its lines reach the run's
+/// own output (so both land in one journal), and if it dies while the loop runs it is started again, on the address it
+/// had, and reattaches (the loop meanwhile falls back as its staleness rule says). The loop process itself never
+/// serves a socket. Stopping the run stops the gateway: it sees the link marked stopped and exits; a gateway slow to go
+/// gets SIGTERM, then SIGKILL.
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    /// <summary>How long the first start may take (a cold start on a Raspberry Pi JIT-compiles Kestrel) before the run gives up.</summary>
+    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(60);
+
+    private static readonly TimeSpan[] RestartDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    private readonly LinkSegments _segments;
+    private readonly string? _robot;
+    private readonly ServerOptions _server;
+    private readonly CommandOutput _console;
+    private readonly CancellationTokenSource _stopping = new();
+    private Process _process;
+    private Task? _supervision;
+
+    private GatewayProcess(LinkSegments segments, string? robot, ServerOptions server, CommandOutput console, Process process)
+    {
+        _segments = segments;
+        _robot = robot;
+        _server = server;
+        _console = console;
+        _process = process;
+    }
+
+    /// <summary>Where the gateway serves (with the port it got, when asked for port 0).</summary>
+    public Uri Address { get; private set; } = new("http://127.0.0.1");
+
+    public int Pid => _process.Id;
+
+    /// <summary>Times the gateway was started again after it died.</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>Starts the gateway and waits until it serves; a gateway that cannot (a port taken, a bad certificate) fails the run with its own error.</summary>
+    /// <param name="robot">The robot as the command line named it, for the gateway to check the link against; null for a robot with no such name (a benchmark's).</param>
+    public static async Task<GatewayProcess> StartAsync(LinkSegments segments, string? robot, ServerOptions server, CommandOutput console)
+    {
+        var child = new GatewayProcess(segments, robot, server, console, Launch(segments, robot, server, server.Url, console));
+        try
+        {
+            child.Address = await child.WaitUntilServingAsync(StartPatience);
+        }
+        catch
+        {
+            await child.DisposeAsync();
+            throw;
+        }
+        child._supervision = child.SuperviseAsync();
+        return child;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_supervision is not null)
+        {
+            await _supervision;
+        }
+        await StopAsync(_process);
+        _stopping.Dispose();
+    }
+
+    private static Process Launch(LinkSegments segments, string? robot, ServerOptions server, Uri url, CommandOutput console)
+    {
+        string[] check = robot is null ? [] : ["--robot", robot];
+        var start = ControllerExecutable.StartInfo(["gateway", "--link", segments.Path, .. check, "--quiet", .. server.GatewayArguments(url)]);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var process = Process.Start(start) ?? throw new IOException($"could not start the gateway ({start.FileName})");
+        process.OutputDataReceived += (_, line) => Relay(line.Data, console.Line);
+        process.ErrorDataReceived += (_, line) => Relay(line.Data, text => Console.Error.WriteLine(text));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        // The token through a pipe, not the command line: a process list shows arguments to every user.
+        process.StandardInput.WriteLine(server.Token);
+        process.StandardInput.Close();
+        return process;
+    }
+
+    private static void Relay(string? line, Action<string> write)
+    {
+        if (line is not null)
+        {
+            write("gateway: " + line);
+        }
+    }
+
+    /// <summary>The address the gateway publishes once it serves; throws when it exits first or takes too long.</summary>
+    private async Task<Uri> WaitUntilServingAsync(TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            if (_segments.Presence.Address.Read() is { Length: > 0 } address && Volatile.Read(ref _segments.Presence.Pid) == _process.Id)
+            {
+                return new Uri(address);
+            }
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync();
+                throw new IOException($"the gateway exited (code {_process.ExitCode}) before it served: see its error above");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the gateway did not serve within {patience.TotalSeconds:F0} s");
+            }
+            await Task.Delay(10);
+        }
+    }
+
+    private async Task SuperviseAsync()
+    {
+        while (true)
+        {
+            try
+            {
+                await _process.WaitForExitAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (_segments.State == LinkState.Stopped)
+            {
+                return;
+            }
+            var delay = RestartDelays[Math.Min(Restarts, RestartDelays.Length - 1)];
+            _console.Warning($"the gateway (process {_process.Id}) exited with code {_process.ExitCode}; starting it again in {delay.TotalSeconds:0.#} s (the loop goes on; an operator's override falls back as --stale-after and --fallback say)");
+            try
+            {
+                await Task.Delay(delay, _stopping.Token);
+                Restarts++;
+                // On the address it had: clients reconnect where they were.
+                _process.Dispose();
+                _process = Launch(_segments, _robot, _server, Address, _console);
+                await WaitUntilServingAsync(StartPatience);
+                _console.Line($"gateway restarted (process {_process.Id}); gRPC listening on {Address}");
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or TimeoutException)
+            {
+                _console.Warning(e.Message);
+            }
+        }
+    }
+
+    /// <summary>A gateway still running once the loop has stopped: it normally exits by itself when it sees the link stopped.</summary>
+    private static async Task StopAsync(Process process)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        if (!process.HasExited)
+        {
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                ProcessSignals.Send(process.Id, ProcessSignals.Terminate);
+                using var kill = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                try
+                {
+                    await process.WaitForExitAsync(kill.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    process.Kill();
+                }
+            }
+        }
+        process.Dispose();
+    }
+}
