@@ -105,10 +105,12 @@ public sealed class RecordingFailureTests : IDisposable
     public async Task A_recording_started_over_gRPC_that_fills_its_disk_is_an_event_and_a_status_flag_at_once()
     {
         string log = _directory.File("remote.mcap");
-        using var child = ControllerProcess.StartWithFileSizeLimit(FileLimitKib,
+        // The limit once the run serves: its shared-memory link to the gateway is a file of a few MiB, made at start.
+        using var child = ControllerProcess.StartWithFileSizeLimit(null,
             ["run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "10m", "--no-realtime", "--grpc", "http://127.0.0.1:0", "--token", Token]);
         await child.WaitForLineAsync(line => line.StartsWith("gRPC listening on ", StringComparison.Ordinal), Patience);
-        string address = child.StdoutLines.Single(line => line.StartsWith("gRPC listening on ", StringComparison.Ordinal))["gRPC listening on ".Length..];
+        child.LimitFileSize(FileLimitKib);
+        string address = child.StdoutLines.Single(line => line.StartsWith("gRPC listening on ", StringComparison.Ordinal))["gRPC listening on ".Length..].Split(' ')[0];
         using var channel = GrpcChannel.ForAddress(address);
         var auth = new Metadata { { "authorization", "Bearer " + Token } };
         var telemetry = new Telemetry.TelemetryClient(channel);

@@ -142,14 +142,15 @@ internal sealed class ControllerProcess : IDisposable
     /// would kill the process instead, is ignored; and the runtime's W^X double mapping, a memory file the same
     /// limit would refuse, is turned off.
     /// </summary>
-    public static ControllerProcess StartWithFileSizeLimit(int kib, string[] arguments)
+    /// <param name="kib">The limit from the start; null for none yet (<see cref="LimitFileSize"/> sets one once the run has made its link).</param>
+    public static ControllerProcess StartWithFileSizeLimit(int? kib, string[] arguments)
     {
         Assert.True(File.Exists("/bin/bash"), "these tests limit a child's file size with bash's ulimit -f: /bin/bash is missing");
         var start = WithCtrlCDelivered("/bin/bash");
         start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
         // bash counts ulimit -f in 1024-byte blocks.
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"trap '' XFSZ; ulimit -f {kib} && exec dotnet \"$@\"");
+        start.ArgumentList.Add($"trap '' XFSZ; {(kib is null ? "" : $"ulimit -f {kib} && ")}exec dotnet \"$@\"");
         start.ArgumentList.Add("bash");
         start.ArgumentList.Add(RepoPaths.ControllerDll);
         foreach (string argument in arguments)
@@ -157,6 +158,17 @@ internal sealed class ControllerProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
         return new ControllerProcess(Process.Start(start)!);
+    }
+
+    /// <summary>
+    /// Limits the running child's file size from now on (prlimit(1), util-linux): files it already made, such as the
+    /// shared-memory link of a run with a gateway, keep their size.
+    /// </summary>
+    public void LimitFileSize(int kib)
+    {
+        using var prlimit = Process.Start("prlimit", ["--pid", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--fsize={kib * 1024}"])!;
+        prlimit.WaitForExit();
+        Assert.True(prlimit.ExitCode == 0, "prlimit (util-linux) could not limit the controller's file size");
     }
 
     /// <summary>

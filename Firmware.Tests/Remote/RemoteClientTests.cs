@@ -125,7 +125,7 @@ public sealed partial class RemoteClientTests : IDisposable
             "--record", log, "--grpc", $"http://127.0.0.1:{port}", "--token", RobotHarness.Token);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal($"error: Failed to bind to address http://127.0.0.1:{port}: address already in use.", run.Stderr.Trim());
+        Assert.Equal($"error: the gateway could not start: Failed to bind to address http://127.0.0.1:{port}: address already in use.", run.Stderr.Trim());
         // The robot never ran: nothing said it did, and no empty recording is left where the user asked for one.
         Assert.DoesNotContain("running ", run.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(log), "an empty recording was left behind");

@@ -19,6 +19,9 @@ public sealed class CommandOutput(TextWriter stdout, TextWriter stderr, bool jso
 
     public void Error(string text) => stderr.WriteLine("error: " + text);
 
+    /// <summary>A problem line as another process wrote it (its own "error: " or "warning: " prefix kept).</summary>
+    public void Problem(string text) => stderr.WriteLine(text);
+
     /// <summary>Ends the command: with --json, prints <paramref name="summary"/> as the last stdout line.</summary>
     public void Summary(JsonObject summary)
     {

@@ -25,14 +25,16 @@ public sealed class GatewayProcess : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Process _process;
     private Task? _supervision;
+    private bool _serving;
+    private string? _firstError;
 
-    private GatewayProcess(LinkSegments segments, string? robot, ServerOptions server, CommandOutput console, Process process)
+    private GatewayProcess(LinkSegments segments, string? robot, ServerOptions server, CommandOutput console)
     {
         _segments = segments;
         _robot = robot;
         _server = server;
         _console = console;
-        _process = process;
+        _process = Launch(server.Url);
     }
 
     /// <summary>Where the gateway serves (with the port it got, when asked for port 0).</summary>
@@ -47,7 +49,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     /// <param name="robot">The robot as the command line named it, for the gateway to check the link against; null for a robot with no such name (a benchmark's).</param>
     public static async Task<GatewayProcess> StartAsync(LinkSegments segments, string? robot, ServerOptions server, CommandOutput console)
     {
-        var child = new GatewayProcess(segments, robot, server, console, Launch(segments, robot, server, server.Url, console));
+        var child = new GatewayProcess(segments, robot, server, console);
         try
         {
             child.Address = await child.WaitUntilServingAsync(StartPatience);
@@ -72,29 +74,49 @@ public sealed class GatewayProcess : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static Process Launch(LinkSegments segments, string? robot, ServerOptions server, Uri url, CommandOutput console)
+    private Process Launch(Uri url)
     {
-        string[] check = robot is null ? [] : ["--robot", robot];
-        var start = ControllerExecutable.StartInfo(["gateway", "--link", segments.Path, .. check, "--quiet", .. server.GatewayArguments(url)]);
+        string[] check = _robot is null ? [] : ["--robot", _robot];
+        var start = ControllerExecutable.StartInfo(["gateway", "--link", _segments.Path, .. check, "--quiet", .. _server.GatewayArguments(url)]);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         var process = Process.Start(start) ?? throw new IOException($"could not start the gateway ({start.FileName})");
-        process.OutputDataReceived += (_, line) => Relay(line.Data, console.Line);
-        process.ErrorDataReceived += (_, line) => Relay(line.Data, text => Console.Error.WriteLine(text));
+        _serving = false;
+        _firstError = null;
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+            {
+                _console.Line("gateway: " + line.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, line) => OnError(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         // The token through a pipe, not the command line: a process list shows arguments to every user.
-        process.StandardInput.WriteLine(server.Token);
+        process.StandardInput.WriteLine(_server.Token);
         process.StandardInput.Close();
         return process;
     }
 
-    private static void Relay(string? line, Action<string> write)
+    /// <summary>
+    /// The gateway's problems: relayed as they come once it serves; before that, the first is kept for the error the
+    /// start fails with (one line, not the gateway's and the run's both).
+    /// </summary>
+    private void OnError(string? line)
     {
-        if (line is not null)
+        if (line is null)
         {
-            write("gateway: " + line);
+            return;
+        }
+        if (Volatile.Read(ref _serving))
+        {
+            _console.Problem("gateway: " + line);
+        }
+        else
+        {
+            Interlocked.CompareExchange(ref _firstError, line, null);
         }
     }
 
@@ -106,12 +128,15 @@ public sealed class GatewayProcess : IAsyncDisposable
         {
             if (_segments.Presence.Address.Read() is { Length: > 0 } address && Volatile.Read(ref _segments.Presence.Pid) == _process.Id)
             {
+                Volatile.Write(ref _serving, true);
                 return new Uri(address);
             }
             if (_process.HasExited)
             {
+                // Its error output is read to the end before the exit is reported done.
                 await _process.WaitForExitAsync();
-                throw new IOException($"the gateway exited (code {_process.ExitCode}) before it served: see its error above");
+                string why = _firstError is { } error ? error.StartsWith("error: ", StringComparison.Ordinal) ? error["error: ".Length..] : error : $"it exited with code {_process.ExitCode}";
+                throw new IOException($"the gateway could not start: {why}");
             }
             if (DateTime.UtcNow > deadline)
             {
@@ -145,7 +170,7 @@ public sealed class GatewayProcess : IAsyncDisposable
                 Restarts++;
                 // On the address it had: clients reconnect where they were.
                 _process.Dispose();
-                _process = Launch(_segments, _robot, _server, Address, _console);
+                _process = Launch(Address);
                 await WaitUntilServingAsync(StartPatience);
                 _console.Line($"gateway restarted (process {_process.Id}); gRPC listening on {Address}");
             }

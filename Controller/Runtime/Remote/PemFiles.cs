@@ -32,7 +32,8 @@ public static class PemFiles
         }
     }
 
-    private static void Require(string path, string option)
+    /// <summary>Throws naming the option when its file is not there.</summary>
+    public static void Require(string path, string option)
     {
         if (!File.Exists(path))
         {

@@ -37,6 +37,12 @@ public sealed record ServerOptions
         {
             throw new ArgumentException("--tls-cert and --tls-key go together, with an https:// URL (and an http:// URL without them)");
         }
+        if (TlsCertificate is not null)
+        {
+            // Checked where the command was typed, before any process starts: the gateway reads them.
+            PemFiles.Require(TlsCertificate, "--tls-cert");
+            PemFiles.Require(TlsKey!, "--tls-key");
+        }
         IPAddress address = Url.Host is "localhost" ? IPAddress.Loopback
             : IPAddress.TryParse(Url.Host.Trim('[', ']'), out var parsed) ? parsed
             : throw new ArgumentException($"--grpc: '{Url.Host}' is not an IP address or localhost");
