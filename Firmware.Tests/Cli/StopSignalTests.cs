@@ -103,6 +103,8 @@ internal sealed class ControllerProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
+    public int Pid => _process.Id;
+
     public IReadOnlyList<string> StdoutLines
     {
         get

@@ -186,6 +186,44 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public async Task A_tick_allocates_nothing_over_100000_ticks_while_an_operator_overrides_through_the_link()
+    {
+        using var robot = new ReachSimulation(seed: 7);
+        using var policy = new PolicyRunner(policies.Reach);
+        // The override path every tick: the command cell in the gateway's segment read, checked against the rules and
+        // the lease, applied, acknowledged in the loop's segment; the policy runs beside it (shadow mode).
+        var options = Fast(robot.Description.RateHz, ControlMode.Shadow) with { OverrideStaleAfter = TimeSpan.FromDays(1) };
+        using var recorder = Recorder("alloc-linked.mcap", robot);
+        await using var rig = LinkedLoop.Start(robot, options, new ScriptedOperator(robot), policy, recorder);
+        using var alive = rig.BeatHeartbeat();
+        long lease = rig.Plane.Leases.Take("allocation test");
+        var commands = rig.CommandCell();
+        using var sending = new CancellationTokenSource();
+        var sender = Task.Run(() =>
+        {
+            for (long sequence = 1; !sending.IsCancellationRequested; sequence++)
+            {
+                commands.Publish(new Robotics.Controller.Link.LinkCommand { Lease = lease, Sequence = sequence }, [0.1f * (sequence % 5), -0.1f]);
+                Thread.Sleep(1);
+            }
+        });
+        using var wait = new ManualResetEventSlim();
+        while (rig.Loop.Statistics.Ticks < options.WarmupTicks + 100_000)
+        {
+            wait.Wait(10);
+        }
+        rig.Loop.RequestStop();
+        var report = rig.Loop.WaitForExit();
+        await sending.CancelAsync();
+        await sender;
+
+        Assert.True(report.Ticks - options.WarmupTicks >= 100_000);
+        Assert.True(rig.Loop.Overrides.AppliedSequence > 100, "the operator's commands did not drive");
+        Assert.Equal(0, rig.Loop.Overrides.RejectedCommands);
+        Assert.Equal(0, report.AllocatedBytesPerTick);
+    }
+
+    [Fact]
     public void A_policy_for_another_robot_is_refused_before_the_loop_starts_naming_both_robots()
     {
         using var robot = new ReachSimulation();

@@ -55,8 +55,8 @@ public sealed class GatewayLink : IDisposable
         Ticks = TickRing.Attach(loop.Slice(geometry.Ticks, TickRing.BytesFor(geometry.TickCapacity, geometry.Layout)), geometry.TickCapacity, geometry.Layout);
         Events = new EventRing(loop.Slice(geometry.Events, EventRing.BytesFor(geometry.EventCapacity)), geometry.EventCapacity);
         int actions = geometry.Layout.Actions;
-        Commands = new SharedCell<OperatorCommand>(segments.Gateway.Slice(LinkGeometry.Command, SharedCell.BytesFor<OperatorCommand>(actions)), actions);
-        Applied = new SharedCell<AppliedCommand>(loop.Slice(geometry.Applied, SharedCell.BytesFor<AppliedCommand>(actions)), actions);
+        Commands = new SharedCell<LinkCommand>(segments.Gateway.Slice(LinkGeometry.Command, SharedCell.BytesFor<LinkCommand>(actions)), actions);
+        Applied = new SharedCell<LinkApplied>(loop.Slice(geometry.Applied, SharedCell.BytesFor<LinkApplied>(actions)), actions);
         _requests = (LinkRequest*)segments.Gateway.Slice(geometry.Requests, (long)geometry.RequestSlots * sizeof(LinkRequest)).Start;
         _replies = (LinkReply*)loop.Slice(geometry.Replies, (long)geometry.RequestSlots * sizeof(LinkReply)).Start;
         _slotBusy = new bool[geometry.RequestSlots];
@@ -89,9 +89,9 @@ public sealed class GatewayLink : IDisposable
     public EventRing Events { get; }
 
     /// <summary>The operator's command cell (write through <see cref="SendCommand"/>).</summary>
-    public SharedCell<OperatorCommand> Commands { get; }
+    public SharedCell<LinkCommand> Commands { get; }
 
-    public SharedCell<AppliedCommand> Applied { get; }
+    public SharedCell<LinkApplied> Applied { get; }
 
     /// <summary>The loop process's id.</summary>
     public int LoopPid => _segments.Header.LoopPid;
@@ -159,7 +159,7 @@ public sealed class GatewayLink : IDisposable
     {
         lock (_gate)
         {
-            Commands.Publish(new OperatorCommand { Lease = lease, Sequence = sequence, SentNs = sentNs }, values);
+            Commands.Publish(new LinkCommand { Lease = lease, Sequence = sequence, SentNs = sentNs }, values);
         }
     }
 
@@ -265,13 +265,20 @@ public sealed class GatewayLink : IDisposable
         {
             return;
         }
+        bool loopGone = !Directory.Exists($"/proc/{LoopPid}");
         string? reason = _segments.State == LinkState.Stopped ? "the robot's control loop has stopped"
-            : !Directory.Exists($"/proc/{LoopPid}") ? $"the robot's control loop is down (its process {LoopPid} is gone)"
+            : loopGone ? $"the robot's control loop is down (its process {LoopPid} is gone)"
             : null;
-        if (reason is not null)
+        if (reason is null)
         {
-            DownReason = reason;
-            _down.Cancel();
+            return;
+        }
+        DownReason = reason;
+        _down.Cancel();
+        if (loopGone && _segments.State != LinkState.Stopped)
+        {
+            // A loop that was killed could not remove its link; the gateway that saw it die does (the next run makes a new one).
+            _segments.Remove();
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed record LinkGeometry(TickLayout Layout, int TickCapacity, int Event
 
     public long Applied => Status + Align(SharedCell.BytesFor<LinkStatus>(0));
 
-    public long Replies => Applied + Align(SharedCell.BytesFor<AppliedCommand>(Layout.Actions));
+    public long Replies => Applied + Align(SharedCell.BytesFor<LinkApplied>(Layout.Actions));
 
     public long Events => Replies + Align((long)RequestSlots * Unsafe.SizeOf<LinkReply>());
 
@@ -35,7 +35,7 @@ public sealed record LinkGeometry(TickLayout Layout, int TickCapacity, int Event
 
     public static long Command => Align(Unsafe.SizeOf<GatewayPresence>());
 
-    public long Requests => Command + Align(SharedCell.BytesFor<OperatorCommand>(Layout.Actions));
+    public long Requests => Command + Align(SharedCell.BytesFor<LinkCommand>(Layout.Actions));
 
     public long GatewayBytes => Requests + Align((long)RequestSlots * Unsafe.SizeOf<LinkRequest>());
 

@@ -5,7 +5,7 @@ namespace Robotics.Controller.Link;
 
 /// <summary>The override operator's newest command, as the gateway hands it to the loop (its values follow in the cell).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 8)]
-public struct OperatorCommand
+public struct LinkCommand
 {
     /// <summary>The lease it was sent under: the loop applies only the current lease's commands.</summary>
     public long Lease;
@@ -19,7 +19,7 @@ public struct OperatorCommand
 
 /// <summary>What the loop sent for the newest override command it applied (the values follow in the cell).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 8)]
-public struct AppliedCommand
+public struct LinkApplied
 {
     public long Lease;
     public long Sequence;

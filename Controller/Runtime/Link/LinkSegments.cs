@@ -148,6 +148,13 @@ public sealed unsafe class LinkSegments : IDisposable
         _loop.Dispose(delete: _created);
     }
 
+    /// <summary>Removes both files (what is mapped stays readable until unmapped): a dead loop's link, removed by the gateway that saw it die.</summary>
+    public void Remove()
+    {
+        File.Delete(LoopFile(Path));
+        File.Delete(GatewayFile(Path));
+    }
+
     private static void RefuseLiveLoop(string path)
     {
         string loopFile = LoopFile(path);

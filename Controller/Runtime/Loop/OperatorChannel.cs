@@ -28,12 +28,16 @@ public sealed class OperatorChannel
     private long _appliedLease;
     private long _appliedTick;
     private long _rejected;
-    // The loop's own record of the command it last saw: when it first saw it (its clock, not the sender's), and whether
-    // it was already counted as refused.
+    // The loop's own record of the commands it read: the last one seen (and whether it was refused), and the last valid
+    // one with when the loop first saw it (its clock, not the sender's).
+    private readonly float[] _read;
+    private readonly float[] _valid;
     private long _seenLease;
     private long _seenSequence = long.MinValue;
-    private long _seenAtNs;
-    private bool _seenCounted;
+    private bool _seenRefused;
+    private long _validLease;
+    private long _validSequence;
+    private long _validSeenAtNs;
 
     /// <param name="commands">Where the operator's commands arrive (the gateway's segment); null: memory of this process.</param>
     /// <param name="applied">Where the loop reports what it applied (the loop's segment); null: memory of this process.</param>
@@ -41,15 +45,17 @@ public sealed class OperatorChannel
     {
         int width = rules.Robot.Actions.Count;
         _rules = rules;
-        Commands = new SharedCell<OperatorCommand>(commands ?? MemoryBlock.Pinned(SharedCell.BytesFor<OperatorCommand>(width)), width);
-        Applied = new SharedCell<AppliedCommand>(applied ?? MemoryBlock.Pinned(SharedCell.BytesFor<AppliedCommand>(width)), width);
+        _read = new float[width];
+        _valid = new float[width];
+        Commands = new SharedCell<LinkCommand>(commands ?? MemoryBlock.Pinned(SharedCell.BytesFor<LinkCommand>(width)), width);
+        Applied = new SharedCell<LinkApplied>(applied ?? MemoryBlock.Pinned(SharedCell.BytesFor<LinkApplied>(width)), width);
     }
 
     /// <summary>The override operator's newest command, written by the gateway.</summary>
-    public SharedCell<OperatorCommand> Commands { get; }
+    public SharedCell<LinkCommand> Commands { get; }
 
     /// <summary>What the loop sent for the newest applied command (after limits and rate limits).</summary>
-    public SharedCell<AppliedCommand> Applied { get; }
+    public SharedCell<LinkApplied> Applied { get; }
 
     /// <summary>The lease in force (0: nobody holds the override), set by whoever grants it.</summary>
     public long Lease
@@ -72,36 +78,64 @@ public sealed class OperatorChannel
 
     /// <summary>
     /// Loop: the current lease's newest valid command into <paramref name="command"/>, with its sequence; returns when
-    /// the loop first saw it (monotonic ns, for staleness), or <see cref="long.MinValue"/> when there is none to apply.
-    /// Allocates nothing.
+    /// the loop first saw it (monotonic ns, for staleness), or <see cref="long.MinValue"/> when the lease has none yet.
+    /// What the cell holds now is used only if it passes: a command breaking the rules, one under a lease not in force,
+    /// or a cell that cannot be read whole leaves the last valid command in place, its age growing until the staleness
+    /// rule hands over to the fallback. Allocates nothing.
     /// </summary>
     internal long ReadCommand(long now, Span<float> command, out long sequence)
     {
         sequence = -1;
         long lease = Lease;
-        if (lease == 0 || !Commands.TryRead(out var header, command))
+        if (lease == 0)
         {
             return long.MinValue;
         }
-        if (header.Lease != _seenLease || header.Sequence != _seenSequence)
+        if (Commands.TryRead(out var header, _read))
         {
-            (_seenLease, _seenSequence, _seenAtNs, _seenCounted) = (header.Lease, header.Sequence, now, false);
+            Judge(header, lease, now);
         }
-        // An earlier lease's last command is simply old (the slot keeps it until the new operator writes); a lease
-        // never granted, or a command breaking the rules, is the writer's fault, counted once per command.
-        bool forged = header.Lease > lease;
-        bool valid = header.Lease == lease && _rules.Check(command, out _) == CommandProblem.None;
+        if (_validLease != lease)
+        {
+            return long.MinValue;
+        }
+        _valid.CopyTo(command);
+        sequence = _validSequence;
+        return _validSeenAtNs;
+    }
+
+    /// <summary>Takes the command just read as the newest valid one, or refuses it (counted once per command).</summary>
+    private void Judge(in LinkCommand header, long lease, long now)
+    {
+        bool seen = header.Lease == _seenLease && header.Sequence == _seenSequence;
+        if (seen && !_seenRefused)
+        {
+            // The same command again: already taken. (Its values are checked again: the writer may have changed them.)
+            if (_rules.Check(_read, out _) == CommandProblem.None)
+            {
+                _read.CopyTo(_valid);
+                return;
+            }
+        }
+        else if (seen)
+        {
+            return;
+        }
+        (_seenLease, _seenSequence) = (header.Lease, header.Sequence);
+        // An earlier lease's last command is simply old (the cell keeps it until the new operator writes); a lease never
+        // granted, or a command breaking the rules, is the writer's fault.
+        bool valid = header.Lease == lease && _rules.Check(_read, out _) == CommandProblem.None;
+        _seenRefused = !valid;
         if (!valid)
         {
-            if ((forged || header.Lease == lease) && !_seenCounted)
+            if (header.Lease >= lease)
             {
-                _seenCounted = true;
                 Volatile.Write(ref _rejected, _rejected + 1);
             }
-            return long.MinValue;
+            return;
         }
-        sequence = header.Sequence;
-        return _seenAtNs;
+        _read.CopyTo(_valid);
+        (_validLease, _validSequence, _validSeenAtNs) = (lease, header.Sequence, now);
     }
 
     /// <summary>
@@ -117,7 +151,7 @@ public sealed class OperatorChannel
             return;
         }
         _appliedLease = lease;
-        Applied.Publish(new AppliedCommand { Lease = lease, Sequence = sequence, Tick = tick, AppliedNs = nowNs }, action);
+        Applied.Publish(new LinkApplied { Lease = lease, Sequence = sequence, Tick = tick, AppliedNs = nowNs }, action);
         Volatile.Write(ref _appliedTick, tick);
         Volatile.Write(ref _appliedSequence, sequence);
     }

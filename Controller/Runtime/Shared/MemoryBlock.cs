@@ -25,6 +25,9 @@ public readonly unsafe struct MemoryBlock
 
     public long Length { get; }
 
+    /// <summary>The bytes (for a block under 2 GiB).</summary>
+    public Span<byte> Bytes => new(Start, checked((int)Length));
+
     /// <summary>What keeps the memory alive (the pinned array, the mapping); hold it as long as the pointer is used.</summary>
     public object Owner { get; }
 

@@ -1,0 +1,116 @@
+using Robotics.Controller.Control;
+using Robotics.Controller.Link;
+using Robotics.Controller.Loop;
+using Robotics.Controller.Safety;
+using Robotics.Protos;
+using Robotics.Tests.Support;
+
+namespace Robotics.Tests.Link;
+
+/// <summary>
+/// A gateway is not trusted: these tests play one that writes garbage into every structure of its segment, and one
+/// that sends well-formed commands breaking the rules. The loop must never apply a command outside the rules, never
+/// fault or crash for it, and count what it refused.
+/// </summary>
+public sealed class HostileGatewayTests
+{
+    private static LoopOptions Paced(bool rejectOutOfRange = false) => new()
+    {
+        RateHz = 200, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(2), RejectOutOfRange = rejectOutOfRange,
+        OverrideStaleAfter = TimeSpan.FromSeconds(10),
+    };
+
+    [Fact]
+    public async Task Garbage_in_every_structure_of_the_gateway_segment_reaches_no_actuator_and_is_counted()
+    {
+        var robot = new ScriptedRobot(rateHz: 200);
+        await using var rig = LinkedLoop.Start(robot, Paced(), new ConstantOperator(1));
+        var random = new Random(16);
+        var gateway = rig.Segments.Gateway;
+        long ticksBefore = rig.Loop.Statistics.Ticks;
+        // A gateway scribbling over its whole segment (presence, command cell, request slots) for ~1000 ticks.
+        while (rig.Loop.Statistics.Ticks < ticksBefore + 1000)
+        {
+            random.NextBytes(gateway.Bytes);
+            Thread.Sleep(1);
+        }
+
+        await RobotHarness.Eventually(() => rig.Link.RejectedRequests > 0, "the garbage requests to be refused and counted", seconds: 60);
+        Assert.True(rig.Loop.IsRunning, "the loop stopped");
+        Assert.Equal(FaultKind.None, rig.Loop.Status.Read().Fault);
+        // Nobody was granted a lease: every tick was the local operator's (1 N) or the safe action; nothing else moved the robot.
+        Assert.All(Written(robot), value => Assert.True(value is >= 0.5f and <= 1f, $"{value} reached the actuator"));
+    }
+
+    [Fact]
+    public async Task Commands_breaking_the_rules_under_a_granted_lease_never_drive_and_are_counted()
+    {
+        var robot = new ScriptedRobot(rateHz: 200);
+        await using var rig = LinkedLoop.Start(robot, Paced(), new ConstantOperator(1));
+        using var alive = rig.BeatHeartbeat();
+        long lease = rig.Plane.Leases.Take("tester");
+        var commands = rig.CommandCell();
+
+        long sequence = 0;
+        foreach (var (commandLease, value) in new (long, float)[] { (lease, float.NaN), (lease, float.PositiveInfinity), (lease + 1, 1.5f), (lease, float.NegativeInfinity) })
+        {
+            long before = rig.Loop.Statistics.Ticks;
+            commands.Publish(new LinkCommand { Lease = commandLease, Sequence = ++sequence, SentNs = MonotonicClock.NowNs() }, [value]);
+            await RobotHarness.Eventually(() => rig.Loop.Statistics.Ticks > before + 20, "the loop to tick past the command");
+        }
+        Assert.Equal(4, rig.Loop.Overrides.RejectedCommands);
+
+        // A valid command, and one out of range (clamped to the limit, as gRPC commands are), still drive.
+        commands.Publish(new LinkCommand { Lease = lease, Sequence = ++sequence }, [1.25f]);
+        await RobotHarness.Eventually(() => Written(robot).Contains(1.25f), "the valid command to reach the actuator");
+        commands.Publish(new LinkCommand { Lease = lease, Sequence = ++sequence }, [1e30f]);
+        await RobotHarness.Eventually(() => rig.Loop.Overrides.AppliedSequence == sequence, "the out-of-range command to be applied, clamped");
+        await RobotHarness.Eventually(() => Written(robot)[^1] == 2f, "the clamped command to reach the limit");
+
+        Assert.All(Written(robot), value => Assert.True(float.IsFinite(value) && value is >= -2 and <= 2 && value != 1.5f, $"{value} reached the actuator"));
+        Assert.Equal(FaultKind.None, rig.Loop.Status.Read().Fault);
+        Assert.Equal(4, rig.Loop.Overrides.RejectedCommands);
+    }
+
+    [Fact]
+    public async Task With_out_of_range_refused_a_command_past_the_limits_is_counted_and_never_clamped_into_motion()
+    {
+        var robot = new ScriptedRobot(rateHz: 200);
+        await using var rig = LinkedLoop.Start(robot, Paced(rejectOutOfRange: true), new ConstantOperator(1));
+        using var alive = rig.BeatHeartbeat();
+        long lease = rig.Plane.Leases.Take("tester");
+        long before = rig.Loop.Statistics.Ticks;
+        rig.CommandCell().Publish(new LinkCommand { Lease = lease, Sequence = 1 }, [3f]);
+        await RobotHarness.Eventually(() => rig.Loop.Overrides.RejectedCommands == 1 && rig.Loop.Statistics.Ticks > before + 20, "the command to be refused");
+
+        Assert.DoesNotContain(2f, Written(robot));
+        Assert.Equal(-1, rig.Loop.Overrides.AppliedSequence);
+    }
+
+    [Fact]
+    public async Task A_command_cell_held_mid_write_forever_is_no_command_the_override_goes_stale_and_the_fallback_drives()
+    {
+        var robot = new ScriptedRobot(rateHz: 200);
+        await using var rig = LinkedLoop.Start(robot, Paced() with { OverrideStaleAfter = TimeSpan.FromMilliseconds(100) }, new ConstantOperator(1));
+        using var alive = rig.BeatHeartbeat();
+        long lease = rig.Plane.Leases.Take("tester");
+        rig.CommandCell().Publish(new LinkCommand { Lease = lease, Sequence = 1 }, [1.25f]);
+        await RobotHarness.Eventually(() => rig.Loop.Overrides.AppliedSequence == 1, "the command to be applied");
+
+        // The cell's sequence made odd and left so: a writer that died, or lies, mid-write.
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(rig.Segments.Gateway.Bytes.Slice((int)LinkGeometry.Command, 8))[0] |= 1;
+        await RobotHarness.Eventually(() => rig.Loop.Status.Read().OverrideStale, "the override to go stale");
+        int written = Written(robot).Count;
+        await RobotHarness.Eventually(() => Written(robot).Count > written + 10, "more ticks");
+        Assert.Equal(0.5f, Written(robot)[^1]);
+        Assert.True(rig.Loop.Overrides.Held, "the lease is still held: only its commands stopped");
+    }
+
+    private static List<float> Written(ScriptedRobot robot)
+    {
+        lock (robot.Written)
+        {
+            return [.. robot.Written];
+        }
+    }
+}
