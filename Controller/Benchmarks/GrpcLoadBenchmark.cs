@@ -8,6 +8,7 @@ using Robotics.Controller.Control;
 using Robotics.Controller.Link;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Policy;
+using Robotics.Controller.Timing;
 using Robotics.Controller.Remote;
 using Robotics.Protos.Control;
 
@@ -93,7 +94,7 @@ public static class GrpcLoadBenchmark
             await using var plane = new ControlPlane(loop, hub);
             JsonObject? clients = null;
             using (var loopLink = new LoopLink(loop, plane, hub, segments))
-            await using (var gateway = await GatewayProcess.StartAsync(segments, null, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token }, Silent))
+            await using (var gateway = await GatewayProcess.StartAsync(segments, null, settings.Realtime ? RealtimeThread.LastAllowedCpu() : null, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token }, Silent))
             {
                 loop.Start();
                 if (loaded)

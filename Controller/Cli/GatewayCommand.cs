@@ -2,6 +2,7 @@ using System.CommandLine;
 using Robotics.Controller.CommandLine;
 using Robotics.Controller.Gateway;
 using Robotics.Controller.Link;
+using Robotics.Controller.Timing;
 
 namespace Robotics.Controller.Cli;
 
@@ -25,15 +26,20 @@ internal static class GatewayCommand
         var link = new Option<string>("--link") { Description = "The loop's link (the --link of `controller run`).", Required = true };
         var robot = new Option<string?>("--robot") { Description = "Refuse a link made for another robot: sim:NAME or a robot config file." };
         var quiet = new Option<bool>("--quiet") { Description = "Print nothing but problems (as when `controller run` starts it and says where it listens)." };
+        var avoidCpu = new Option<int?>("--avoid-cpu") { Description = "Keep off this CPU: the one the loop is pinned to (`controller run` passes it)." };
         var server = new ServerFlags();
         var command = new Command("gateway", "Serve a running control loop's telemetry, override and control over gRPC from a process of its own, through the loop's shared-memory link (`controller run --grpc` starts one; run it as its own service for a loop started with --link PATH). Exits with 3 when the loop's run ends or its process dies.")
         {
-            link, robot, quiet,
+            link, robot, quiet, avoidCpu,
         };
         server.AddTo(command);
         command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, null, async console =>
         {
             var options = server.Read(parse) ?? throw new ArgumentException("--grpc: the URL to serve at, e.g. http://127.0.0.1:50051");
+            if (parse.GetValue(avoidCpu) is int cpu && RealtimeThread.TryKeepProcessOff(cpu) is string shared)
+            {
+                console.Warning($"{shared}: the gateway may share the loop's CPU");
+            }
             ulong? expected = parse.GetValue(robot) is string name ? Fingerprint(name) : null;
             using var gateway = await AttachAsync(parse.GetValue(link)!, expected, console, cancellation);
             if (gateway is null)

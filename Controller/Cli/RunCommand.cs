@@ -7,6 +7,7 @@ using Robotics.Controller.Policy;
 using Robotics.Controller.Recording;
 using Robotics.Controller.Link;
 using Robotics.Controller.Remote;
+using Robotics.Controller.Timing;
 using Robotics.Hardware.Robots;
 using Robotics.Hardware.Simulation;
 using Robotics.Controller.CommandLine;
@@ -105,7 +106,7 @@ internal static class RunCommand
             using var loopLink = segments is null ? null : new LoopLink(loop, plane, hub, segments);
             // Whatever fails at start fails before the first tick (a port already taken, a robot that will not start),
             // before the run says it is running, and the recording it would have held is not left behind empty.
-            await using var gateway = server is null ? null : await OrDiscard(recorder, () => GatewayProcess.StartAsync(segments!, robotName, server, console));
+            await using var gateway = server is null ? null : await OrDiscard(recorder, () => GatewayProcess.StartAsync(segments!, robotName, LoopCpu(options), server, console));
             await OrDiscard(recorder, () =>
             {
                 loop.Start();
@@ -161,6 +162,9 @@ internal static class RunCommand
         }));
         return command;
     }
+
+    /// <summary>The CPU the loop thread is pinned to, for the gateway to keep off; null when it is not pinned.</summary>
+    private static int? LoopCpu(LoopOptions options) => options.Realtime ? options.Cpu ?? RealtimeThread.LastAllowedCpu() : null;
 
     /// <summary>Runs a step of the start; when it fails, the recording (created, never started) is deleted.</summary>
     private static async Task<T> OrDiscard<T>(TickRecorder? recorder, Func<Task<T>> start)

@@ -20,6 +20,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     private readonly LinkSegments _segments;
     private readonly string? _robot;
+    private readonly int? _avoidCpu;
     private readonly ServerOptions _server;
     private readonly CommandOutput _console;
     private readonly CancellationTokenSource _stopping = new();
@@ -28,10 +29,11 @@ public sealed class GatewayProcess : IAsyncDisposable
     private bool _serving;
     private string? _firstError;
 
-    private GatewayProcess(LinkSegments segments, string? robot, ServerOptions server, CommandOutput console)
+    private GatewayProcess(LinkSegments segments, string? robot, int? avoidCpu, ServerOptions server, CommandOutput console)
     {
         _segments = segments;
         _robot = robot;
+        _avoidCpu = avoidCpu;
         _server = server;
         _console = console;
         _process = Launch(server.Url);
@@ -47,9 +49,10 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     /// <summary>Starts the gateway and waits until it serves; a gateway that cannot (a port taken, a bad certificate) fails the run with its own error.</summary>
     /// <param name="robot">The robot as the command line named it, for the gateway to check the link against; null for a robot with no such name (a benchmark's).</param>
-    public static async Task<GatewayProcess> StartAsync(LinkSegments segments, string? robot, ServerOptions server, CommandOutput console)
+    /// <param name="avoidCpu">The CPU the loop is pinned to, which the gateway keeps off; null when the loop is not pinned.</param>
+    public static async Task<GatewayProcess> StartAsync(LinkSegments segments, string? robot, int? avoidCpu, ServerOptions server, CommandOutput console)
     {
-        var child = new GatewayProcess(segments, robot, server, console);
+        var child = new GatewayProcess(segments, robot, avoidCpu, server, console);
         try
         {
             child.Address = await child.WaitUntilServingAsync(StartPatience);
@@ -77,7 +80,8 @@ public sealed class GatewayProcess : IAsyncDisposable
     private Process Launch(Uri url)
     {
         string[] check = _robot is null ? [] : ["--robot", _robot];
-        var start = ControllerExecutable.StartInfo(["gateway", "--link", _segments.Path, .. check, "--quiet", .. _server.GatewayArguments(url)]);
+        string[] placement = _avoidCpu is int cpu ? ["--avoid-cpu", cpu.ToString(System.Globalization.CultureInfo.InvariantCulture)] : [];
+        var start = ControllerExecutable.StartInfo(["gateway", "--link", _segments.Path, .. check, .. placement, "--quiet", .. _server.GatewayArguments(url)]);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;

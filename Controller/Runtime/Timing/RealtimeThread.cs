@@ -78,6 +78,30 @@ public static partial class RealtimeThread
     }
 
     /// <summary>
+    /// Keeps this whole process off <paramref name="cpu"/> (the gateway beside a loop pinned there): the calling thread
+    /// and every other, so threads started later, which inherit their creator's CPUs, stay off it too. The reason when it
+    /// cannot; nothing when the process has no other CPU.
+    /// </summary>
+    public static string? TryKeepProcessOff(int cpu)
+    {
+        Span<byte> mask = stackalloc byte[CpuSetBytes];
+        if (cpu < 0 || cpu >= CpuSetBytes * 8 || SchedGetAffinity(0, CpuSetBytes, ref MemoryMarshal.GetReference(mask)) != 0)
+        {
+            return $"cannot keep off CPU {cpu}";
+        }
+        mask[cpu / 8] &= (byte)~(1 << (cpu % 8));
+        if (mask.IndexOfAnyExcept((byte)0) < 0)
+        {
+            return null;
+        }
+        if (SchedSetAffinity(0, CpuSetBytes, ref MemoryMarshal.GetReference(mask)) != 0)
+        {
+            return $"could not move off CPU {cpu} (errno {Marshal.GetLastPInvokeError()})";
+        }
+        return TryKeepOtherThreadsOff(cpu);
+    }
+
+    /// <summary>
     /// Moves every other thread of this process off <paramref name="cpu"/>, so the pinned thread has it to
     /// itself as far as this process goes (the server, the recorder, the runtime's own threads run elsewhere).
     /// Threads started later inherit their creator's CPUs, which no longer include it. Does nothing when the
