@@ -141,6 +141,10 @@ internal static class RunCommand
             }
             LoopSummary.Print(console, report, options.Paced);
             console.Line($"garbage collections in the loop process while it ran: {collections}");
+            if (loopLink is not null && (loop.Overrides.RejectedCommands > 0 || loopLink.RejectedRequests > 0))
+            {
+                console.Warning($"the gateway handed on {loop.Overrides.RejectedCommands} commands and {loopLink.RejectedRequests} requests the loop refused (out of the rules, or unreadable)");
+            }
             if (recorder is not null)
             {
                 RecordingSummary.Print(console, recorder, recordingFailure, options.OnRecordingFailure, loop.StoppedByRecordingFailure);
@@ -155,6 +159,8 @@ internal static class RunCommand
             summary["stop_ms"] = stopTook?.TotalMilliseconds;
             summary["gc_collections"] = collections;
             summary["gateway_restarts"] = gateway?.Restarts;
+            summary["rejected_commands"] = loopLink is null ? null : loop.Overrides.RejectedCommands;
+            summary["rejected_requests"] = loopLink?.RejectedRequests;
             summary["recording"] = recorder is null ? null : RecordingSummary.Json(recorder, recordingFailure);
             console.Summary(summary);
             int status = recordingFailure is null ? 0 : RecordingSummary.FailedExitCode;

@@ -103,6 +103,8 @@ public sealed class TelemetryService(GatewaySession session) : Protos.Control.Te
             RecordingStepsKept = (ulong)now.RecordingStepsKept,
             RecordingStepsDropped = (ulong)now.RecordingStepsDropped,
             RecordingError = now.RecordingError.Read() ?? "",
+            RejectedCommands = (ulong)now.RejectedCommands,
+            RejectedRequests = (ulong)now.RejectedRequests,
             Model = robot.Model,
         };
         status.ObservationNames.AddRange(robot.ObservationNames);
