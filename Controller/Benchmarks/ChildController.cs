@@ -63,7 +63,8 @@ public sealed class ChildController : IDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            // Its own children too: a coordinating child (bench grpc-clients) runs the clients.
+            _process.Kill(entireProcessTree: true);
         }
         _process.Dispose();
     }

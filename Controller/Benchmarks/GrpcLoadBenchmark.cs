@@ -54,8 +54,8 @@ public sealed record GrpcBenchmarkSettings
 /// <param name="StoppedEarly">The benchmark was stopped (Ctrl+C, SIGTERM) during this run: it is shorter than asked.</param>
 public sealed record GrpcPhaseResult(string Name, bool Loaded, LoopReport Loop, JsonObject? Clients, long RetainedManagedBytes, bool StoppedEarly);
 
-/// <summary>The loop process's memory, and its gateway's, at a moment of the loaded run.</summary>
-public readonly record struct MemorySample(double Seconds, long ResidentBytes, long ManagedBytes, long GatewayResidentBytes);
+/// <summary>The loop process's memory, and its gateway's, at a moment of the loaded run (read from outside both, in /proc).</summary>
+public readonly record struct MemorySample(double Seconds, long ResidentBytes, long GatewayResidentBytes);
 
 /// <summary>
 /// The gRPC server's cost to the loop: the loop at 1 kHz on a null robot in this process, its gateway in a process of
@@ -85,7 +85,7 @@ public static class GrpcLoadBenchmark
         {
             progress(loaded
                 ? $"{name}: {settings.Subscribers} full-rate subscribers, 1 that never reads, an operator at {settings.OperatorRateHz} Hz, for {settings.LoadedDuration.TotalSeconds:F0} s"
-                : $"{name}: server up, no client, for {settings.QuietDuration.TotalSeconds:F0} s");
+                : $"{name}: gateway up, no client, for {settings.QuietDuration.TotalSeconds:F0} s");
             using var segments = LoopLink.CreateSegments(LinkPaths.Unique(), robot.Description, options, runner);
             using var loop = new ControlLoop(robot, options, runner, link: segments);
             using var hub = new EventHub(loop);
@@ -97,7 +97,7 @@ public static class GrpcLoadBenchmark
                 loop.Start();
                 if (loaded)
                 {
-                    clients = await LoadAsync(settings, gateway.Address, token, runner.Metadata, () => ResidentBytes(gateway.Pid), memory, cancellation);
+                    clients = await LoadAsync(settings, gateway.Address, token, gateway.Pid, memory, cancellation);
                 }
                 else
                 {
@@ -121,20 +121,6 @@ public static class GrpcLoadBenchmark
     // The gateway's own lines (it has none while it serves): the benchmark prints its figures alone.
     private static readonly CommandOutput Silent = new(TextWriter.Null, Console.Error, json: false);
 
-    /// <summary>A process's resident memory (VmRSS in /proc/PID/status, in kB), or 0 once it is gone.</summary>
-    private static long ResidentBytes(int pid)
-    {
-        try
-        {
-            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
     /// <summary>Collects everything collectable, finalizers included; the loop has stopped, so the pause hurts nothing.</summary>
     private static long RetainedManagedBytes()
     {
@@ -143,82 +129,35 @@ public static class GrpcLoadBenchmark
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
+    /// <summary>
+    /// Starts the loaded run's clients through one coordinating process (<c>bench grpc-clients</c>), which starts each
+    /// client and samples the loop's and the gateway's memory: this process, the loop's, only waits for its summary.
+    /// </summary>
     /// <returns>The clients' figures; null when cancelled (the clients are ended without them).</returns>
-    private static async Task<JsonObject?> LoadAsync(GrpcBenchmarkSettings settings, Uri address, string token, PolicyMetadata policy,
-        Func<long> gatewayResident, Action<MemorySample> memory, CancellationToken cancellation)
+    private static async Task<JsonObject?> LoadAsync(GrpcBenchmarkSettings settings, Uri address, string token, int gatewayPid,
+        Action<MemorySample> memory, CancellationToken cancellation)
     {
-        string url = address.ToString();
-        string seconds = settings.LoadedDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-        string script = Path.Combine(Path.GetTempPath(), $"bench-grpc-{Guid.NewGuid():N}.txt");
-        WriteOperatorScript(script, policy, settings.LoadedDuration);
-        var children = new List<ChildController>();
+        var c = CultureInfo.InvariantCulture;
+        string[] cpus = settings.ClientCpus is null ? [] : ["--client-cpus", settings.ClientCpus];
+        using var clients = ChildController.Start(settings.ClientCpus, ["bench", "grpc-clients", "--connect", address.ToString(), "--token", token,
+            "--policy", settings.PolicyPath, "--subscribers", settings.Subscribers.ToString(c), "--operator-rate", settings.OperatorRateHz.ToString(c),
+            "--seconds", settings.LoadedDuration.TotalSeconds.ToString(c), "--sample-seconds", settings.MemorySampleInterval.TotalSeconds.ToString(c),
+            "--loop-pid", Environment.ProcessId.ToString(c), "--gateway-pid", gatewayPid.ToString(c), .. cpus, "--json"]);
+        JsonObject summary;
         try
         {
-            // Every client in a process of its own: none of their garbage, threads or sockets is the loop process's.
-            children.Add(ChildController.Start(settings.ClientCpus, "bench", "stalled-client", "--connect", url, "--token", token, "--seconds", seconds, "--json"));
-            for (int i = 0; i < settings.Subscribers; i++)
-            {
-                children.Add(ChildController.Start(settings.ClientCpus, "telemetry", "--connect", url, "--token", token, "--rate", "0", "--seconds", seconds, "--json"));
-            }
-            var @operator = ChildController.Start(settings.ClientCpus, "override", "--connect", url, "--token", token, "--source", "script:" + script,
-                "--rate", settings.OperatorRateHz.ToString(CultureInfo.InvariantCulture), "--seconds", seconds, "--name", "benchmark", "--json");
-            children.Add(@operator);
-
-            var timeout = settings.LoadedDuration + TimeSpan.FromMinutes(2);
-            var summaries = Task.WhenAll(children.Select(c => c.SummaryAsync(timeout)));
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            // A sample per interval until the clients are done. A cancelled wait ends the run, never takes a sample.
-            while (true)
-            {
-                var done = await Task.WhenAny(summaries, Task.Delay(settings.MemorySampleInterval, cancellation));
-                if (cancellation.IsCancellationRequested)
-                {
-                    // Killed below: their figures would not be of the whole run, and a Ctrl+C may have stopped them already.
-                    return null;
-                }
-                if (done == summaries)
-                {
-                    break;
-                }
-                memory(new MemorySample(started.Elapsed.TotalSeconds, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false), gatewayResident()));
-            }
-            var results = await summaries;
-            var subscribers = results[1..^1];
-            return new JsonObject
-            {
-                ["subscribers"] = new JsonArray([.. subscribers.Select(s => (JsonNode)s)]),
-                ["messages"] = subscribers.Sum(s => (long)s["messages"]!),
-                ["messages_per_second"] = subscribers.Sum(s => (long)s["messages"]! / (double)s["seconds"]!),
-                ["subscriber_dropped"] = subscribers.Sum(s => (long)s["dropped"]!),
-                ["stalled_subscriber"] = results[0],
-                ["operator"] = results[^1],
-            };
+            summary = await clients.SummaryAsync(settings.LoadedDuration + TimeSpan.FromMinutes(3)).WaitAsync(cancellation);
         }
-        finally
+        catch (OperationCanceledException)
         {
-            foreach (var child in children)
-            {
-                child.Dispose();
-            }
-            File.Delete(script);
+            // Killed on dispose: their figures would not be of the whole run, and a Ctrl+C may have stopped them already.
+            return null;
         }
-    }
-
-    /// <summary>A slow sweep across the middle half of each action's range, one step a second, for the whole run.</summary>
-    private static void WriteOperatorScript(string path, PolicyMetadata policy, TimeSpan duration)
-    {
-        var lines = new List<string> { "# seconds, then one value per action" };
-        for (int second = 0; second <= (int)duration.TotalSeconds + 1; second++)
+        foreach (var sample in summary["memory"]!.AsArray())
         {
-            var values = policy.ActionLow.Select((low, i) =>
-            {
-                float high = policy.ActionHigh[i];
-                double middle = double.IsFinite(low + high) ? (low + high) / 2.0 : 0;
-                double span = double.IsFinite(high - low) ? (high - low) / 4.0 : 1;
-                return policy.Head.ActsDiscretely ? 0 : middle + span * Math.Sin(second / 10.0);
-            });
-            lines.Add(string.Join(' ', [second.ToString(CultureInfo.InvariantCulture), .. values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))]));
+            memory(new MemorySample((double)sample!["seconds"]!, (long)sample["loop_resident_bytes"]!, (long)sample["gateway_resident_bytes"]!));
         }
-        File.WriteAllLines(path, lines);
+        summary.Remove("memory");
+        return summary;
     }
 }

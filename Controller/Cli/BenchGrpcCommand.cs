@@ -48,7 +48,7 @@ internal static class BenchGrpcCommand
             var phases = await GrpcLoadBenchmark.RunAsync(settings, console.Line, sample =>
             {
                 samples.Add(sample);
-                console.Line(string.Create(c, $"  {sample.Seconds,6:F0} s  loop process resident {sample.ResidentBytes / 1048576.0,7:F1} MiB  managed heap {sample.ManagedBytes / 1048576.0,6:F1} MiB  gateway resident {sample.GatewayResidentBytes / 1048576.0,7:F1} MiB"));
+                console.Line(string.Create(c, $"  {sample.Seconds,6:F0} s  loop process resident {sample.ResidentBytes / 1048576.0,7:F1} MiB  gateway resident {sample.GatewayResidentBytes / 1048576.0,7:F1} MiB"));
             }, cancellation);
 
             string? stoppedBy = cancellation.IsCancellationRequested ? StopSignals.Installed?.Received ?? "a stop request" : null;
@@ -58,11 +58,12 @@ internal static class BenchGrpcCommand
                 console.Line(string.Create(c, $"stopped early by {stoppedBy}, {last.Loop.Seconds:F0} s into the {last.Name} run: the figures are of what ran"));
             }
             var runs = new JsonArray();
-            console.Line($"{"run",-12} {"ticks",8} {"lateness p50",13} {"p99",9} {"p99.9",9} {"max",9} {"overruns",9} {"GCs",5} {"retained",10}");
+            console.Line($"{"run",-12} {"ticks",8} {"lateness p50",13} {"p99",9} {"p99.9",9} {"max",9} {"overruns",9} {"inference p50",14} {"GCs",5} {"retained",10}");
             foreach (var phase in phases)
             {
                 var us = phase.Loop.Lateness.InMicroseconds();
-                console.Line(string.Create(c, $"{phase.Name,-12} {phase.Loop.Ticks,8} {us.P50,10:F1} µs {us.P99,6:F1} µs {us.P999,6:F1} µs {us.Max,6:F0} µs {phase.Loop.Overruns,9} {phase.Loop.GarbageCollections,5} {phase.RetainedManagedBytes / 1048576.0,6:F1} MiB{(phase.StoppedEarly ? "  (stopped early)" : "")}"));
+                double inference = phase.Loop.Inference.InMicroseconds().P50;
+                console.Line(string.Create(c, $"{phase.Name,-12} {phase.Loop.Ticks,8} {us.P50,10:F1} µs {us.P99,6:F1} µs {us.P999,6:F1} µs {us.Max,6:F0} µs {phase.Loop.Overruns,9} {inference,11:F1} µs {phase.Loop.GarbageCollections,5} {phase.RetainedManagedBytes / 1048576.0,6:F1} MiB{(phase.StoppedEarly ? "  (stopped early)" : "")}"));
                 var run = LoopSummary.Json(phase.Loop, robot: false);
                 run["name"] = phase.Name;
                 run["stopped_early"] = phase.StoppedEarly;
@@ -101,7 +102,7 @@ internal static class BenchGrpcCommand
             if (memory is not null)
             {
                 console.Line(string.Create(c,
-                    $"resident memory at {(double)memory["resident_mib_warm_at_seconds"]!:F0} s {(double)memory["resident_mib_warm"]!:F1} MiB, at the end {(double)memory["resident_mib_at_end"]!:F1} MiB, highest {(double)memory["resident_mib_max"]!:F1} MiB"));
+                    $"resident memory of the loop process at {(double)memory["resident_mib_warm_at_seconds"]!:F0} s {(double)memory["resident_mib_warm"]!:F1} MiB, at the end {(double)memory["resident_mib_at_end"]!:F1} MiB, highest {(double)memory["resident_mib_max"]!:F1} MiB; of the gateway, highest {(double)memory["gateway_resident_mib_max"]!:F1} MiB"));
             }
             console.Summary(new JsonObject
             {
@@ -139,13 +140,11 @@ internal static class BenchGrpcCommand
             ["resident_mib_warm_at_seconds"] = warm.Seconds,
             ["resident_mib_at_end"] = samples[^1].ResidentBytes / 1048576.0,
             ["resident_mib_max"] = samples.Max(s => s.ResidentBytes) / 1048576.0,
-            ["managed_mib_max"] = samples.Max(s => s.ManagedBytes) / 1048576.0,
             ["gateway_resident_mib_max"] = samples.Max(s => s.GatewayResidentBytes) / 1048576.0,
             ["samples"] = new JsonArray([.. samples.Select(s => (JsonNode)new JsonObject
             {
                 ["seconds"] = s.Seconds,
                 ["resident_mib"] = s.ResidentBytes / 1048576.0,
-                ["managed_mib"] = s.ManagedBytes / 1048576.0,
                 ["gateway_resident_mib"] = s.GatewayResidentBytes / 1048576.0,
             })]),
         };

@@ -18,6 +18,7 @@ public static class ControllerCli
             BenchGrpcCommand.Create(),
             BenchServosCommand.Create(),
             BenchStalledClientCommand.Create(),
+            BenchGrpcClientsCommand.Create(),
         };
         BenchLoopCommand.Configure(bench);
         return PlainOptions.Apply(new RootCommand("controller: the on-robot runtime that runs learned policies at a fixed rate, records every tick, and keeps the robot safe.")

@@ -138,6 +138,17 @@ internal sealed class ControllerProcess : IDisposable
         return new ControllerProcess(Process.Start(start)!);
     }
 
+    /// <summary>Runs <paramref name="program"/> (a wrapper such as setpriv that ends by running the controller) with these arguments.</summary>
+    public static ControllerProcess StartProgram(string program, string[] arguments)
+    {
+        var start = WithCtrlCDelivered(program);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return new ControllerProcess(Process.Start(start)!);
+    }
+
     /// <summary>
     /// A controller whose files cannot grow past <paramref name="kib"/> KiB (ulimit -f): a write past it fails
     /// with EFBIG, as a full disk fails with ENOSPC, without root or a file system of its own. SIGXFSZ, which

@@ -34,9 +34,11 @@ public sealed class LinkedLoop : IAsyncDisposable
 
     public LoopLink Link { get; }
 
-    public static LinkedLoop Start(IRobotHardware robot, LoopOptions options, IOperator? @operator = null, PolicyRunner? policy = null, TickRecorder? recorder = null)
+    /// <param name="groupId">The group given the gateway's access (<see cref="LinkAccess"/>); null for the test's user alone.</param>
+    public static LinkedLoop Start(IRobotHardware robot, LoopOptions options, IOperator? @operator = null, PolicyRunner? policy = null, TickRecorder? recorder = null,
+        int? groupId = null)
     {
-        var segments = LoopLink.CreateSegments(LinkPaths.Unique(), robot.Description, options, policy);
+        var segments = LoopLink.CreateSegments(LinkPaths.Unique(), robot.Description, options, policy, groupId);
         var loop = new ControlLoop(robot, options, policy, @operator, recorder, segments);
         var hub = new EventHub(loop);
         var plane = new ControlPlane(loop, hub);
