@@ -83,9 +83,6 @@ public static class GrpcLoadBenchmark
         var phases = new List<GrpcPhaseResult>();
         foreach (var (name, loaded) in new[] { ("quiet", false), ("loaded", true), ("quiet again", false) })
         {
-            progress(loaded
-                ? $"{name}: {settings.Subscribers} full-rate subscribers, 1 that never reads, an operator at {settings.OperatorRateHz} Hz, for {settings.LoadedDuration.TotalSeconds:F0} s"
-                : $"{name}: gateway up, no client, for {settings.QuietDuration.TotalSeconds:F0} s");
             using var segments = LoopLink.CreateSegments(LinkPaths.Unique(), robot.Description, options, runner);
             using var loop = new ControlLoop(robot, options, runner, link: segments);
             using var hub = new EventHub(loop);
@@ -95,6 +92,10 @@ public static class GrpcLoadBenchmark
             await using (var gateway = await GatewayProcess.StartAsync(segments, null, settings.Realtime ? RealtimeThread.LastAllowedCpu() : null, new ServerOptions { Url = new Uri("http://127.0.0.1:0"), Token = token }, Silent))
             {
                 loop.Start();
+                // Said once the run is under way (its gateway serving, its loop ticking).
+                progress(loaded
+                    ? $"{name}: {settings.Subscribers} full-rate subscribers, 1 that never reads, an operator at {settings.OperatorRateHz} Hz, for {settings.LoadedDuration.TotalSeconds:F0} s"
+                    : $"{name}: gateway up, no client, for {settings.QuietDuration.TotalSeconds:F0} s");
                 if (loaded)
                 {
                     clients = await LoadAsync(settings, gateway.Address, token, gateway.Pid, memory, cancellation);

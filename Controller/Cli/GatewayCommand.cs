@@ -25,17 +25,22 @@ internal static class GatewayCommand
     {
         var link = new Option<string>("--link") { Description = "The loop's link (the --link of `controller run`).", Required = true };
         var robot = new Option<string?>("--robot") { Description = "Refuse a link made for another robot: sim:NAME or a robot config file." };
-        var quiet = new Option<bool>("--quiet") { Description = "Print nothing but problems (as when `controller run` starts it and says where it listens)." };
+        var supervised = new Option<bool>("--supervised") { Description = "Started by `controller run`, which says where it listens and stops it: print nothing but problems, and leave Ctrl+C to the run (SIGTERM still stops it)." };
         var avoidCpu = new Option<int?>("--avoid-cpu") { Description = "Keep off this CPU: the one the loop is pinned to (`controller run` passes it)." };
         var server = new ServerFlags();
         var command = new Command("gateway", "Serve a running control loop's telemetry, override and control over gRPC from a process of its own, through the loop's shared-memory link (`controller run --grpc` starts one; run it as its own service for a loop started with --link PATH). Exits with 3 when the loop's run ends or its process dies.")
         {
-            link, robot, quiet, avoidCpu,
+            link, robot, supervised, avoidCpu,
         };
         server.AddTo(command);
         command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, null, async console =>
         {
             var options = server.Read(parse) ?? throw new ArgumentException("--grpc: the URL to serve at, e.g. http://127.0.0.1:50051");
+            bool quiet = parse.GetValue(supervised);
+            if (quiet)
+            {
+                StopSignals.Installed?.IgnoreTerminalSignals();
+            }
             if (parse.GetValue(avoidCpu) is int cpu && RealtimeThread.TryKeepProcessOff(cpu) is string shared)
             {
                 console.Warning($"{shared}: the gateway may share the loop's CPU");
@@ -47,7 +52,7 @@ internal static class GatewayCommand
                 return StopSignals.Installed?.ExitCode(otherwise: 0) ?? 0;
             }
             await using var grpc = await RobotServer.StartAsync(gateway, options);
-            if (!parse.GetValue(quiet))
+            if (!quiet)
             {
                 console.Line($"gRPC listening on {grpc.Address} for the loop of process {gateway.LoopPid}");
             }
@@ -59,7 +64,7 @@ internal static class GatewayCommand
                 {
                     console.Error($"{gateway.DownReason}: the gateway stops");
                 }
-                else if (!parse.GetValue(quiet))
+                else if (!quiet)
                 {
                     console.Line($"{gateway.DownReason}: the gateway stops");
                 }

@@ -11,8 +11,8 @@ namespace Robotics.Tests.Cli;
 public sealed class BenchGrpcStopTests(SimPolicies policies)
 {
     [Theory]
-    // In the loaded run, once its memory sampler runs: stopped, it used to repeat its line for as long as the clients lived.
-    [InlineData("TERM", "  loop process resident ", 143, 2)]
+    // In the loaded run, its clients starting: stopped, it used to repeat its memory line for as long as the clients lived.
+    [InlineData("TERM", "loaded: ", 143, 2)]
     [InlineData("INT", "quiet: ", 130, 1)]
     public async Task A_signal_ends_the_benchmark_with_one_summary_of_what_ran(string signal, string progress, int exitCode, int runs)
     {

@@ -179,6 +179,7 @@ internal sealed class ControllerProcess : IDisposable
     /// </summary>
     public void LimitFileSize(int kib)
     {
+        Assert.True(File.Exists("/usr/bin/prlimit"), "prlimit is missing: apt-get install util-linux");
         using var prlimit = Process.Start("prlimit", ["--pid", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--fsize={kib * 1024}"])!;
         prlimit.WaitForExit();
         Assert.True(prlimit.ExitCode == 0, "prlimit (util-linux) could not limit the controller's file size");

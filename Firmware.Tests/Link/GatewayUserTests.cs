@@ -22,6 +22,7 @@ public sealed class GatewayUserTests : IDisposable
     public async Task A_gateway_running_as_another_user_serves_a_link_given_to_its_group_and_cannot_open_one_that_is_not()
     {
         Assert.True(Environment.UserName == "root", "this test runs the gateway as the user nobody (setpriv, util-linux): run the suite as root");
+        Assert.True(File.Exists("/usr/bin/setpriv"), "setpriv is missing: apt-get install util-linux");
         string tokenFile = _directory.File("robot.token");
         File.WriteAllText(tokenFile, RobotHarness.Token);
         var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(2) };

@@ -24,6 +24,7 @@ public sealed class StopSignals : IDisposable
     private readonly PosixSignalRegistration _interrupt;
     private readonly PosixSignalRegistration _terminate;
     private readonly PosixSignalRegistration _hangUp;
+    private volatile bool _ignoreTerminalSignals;
     private volatile bool _graceful;
     private Action<string>? _beforeForcedExit;
     private int _received;
@@ -80,6 +81,13 @@ public sealed class StopSignals : IDisposable
     /// </summary>
     public void BeforeForcedExit(Action<string> action) => Volatile.Write(ref _beforeForcedExit, action);
 
+    /// <summary>
+    /// From now on Ctrl+C (SIGINT) and a closed terminal (SIGHUP) are ignored; SIGTERM still stops. For a child whose
+    /// parent stops it (the gateway of a `controller run`): a terminal's Ctrl+C reaches the whole process group, and the
+    /// child must not die under the parent's own orderly stop.
+    /// </summary>
+    public void IgnoreTerminalSignals() => _ignoreTerminalSignals = true;
+
     public void Dispose()
     {
         _interrupt.Dispose();
@@ -90,6 +98,11 @@ public sealed class StopSignals : IDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
+        if (_ignoreTerminalSignals && context.Signal is PosixSignal.SIGINT or PosixSignal.SIGHUP)
+        {
+            context.Cancel = true;
+            return;
+        }
         string name = context.Signal switch
         {
             PosixSignal.SIGINT => "SIGINT",

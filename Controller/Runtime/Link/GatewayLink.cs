@@ -205,7 +205,8 @@ public sealed class GatewayLink : IDisposable
 
     public void Dispose()
     {
-        _watch.Dispose();
+        // Waits for a watch under way: it may still cancel Down.
+        _watch.DisposeAsync().AsTask().Wait();
         _down.Dispose();
         if (_ownsSegments)
         {

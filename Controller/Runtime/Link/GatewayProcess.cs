@@ -81,7 +81,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         string[] check = _robot is null ? [] : ["--robot", _robot];
         string[] placement = _avoidCpu is int cpu ? ["--avoid-cpu", cpu.ToString(System.Globalization.CultureInfo.InvariantCulture)] : [];
-        var start = ControllerExecutable.StartInfo(["gateway", "--link", _segments.Path, .. check, .. placement, "--quiet", .. _server.GatewayArguments(url)]);
+        var start = ControllerExecutable.StartInfo(["gateway", "--link", _segments.Path, .. check, .. placement, "--supervised", .. _server.GatewayArguments(url)]);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
