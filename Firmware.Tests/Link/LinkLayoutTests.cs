@@ -122,6 +122,30 @@ public sealed class LinkLayoutTests : IDisposable
         Assert.Equal("--link-group: no group 'no-such-group-here' on this system (create it with `groupadd no-such-group-here` and add the gateway's user to it)", refused.Message);
     }
 
+    [Fact]
+    public void A_link_left_behind_by_a_loop_that_is_gone_is_removed_when_the_next_link_is_made()
+    {
+        string leftover = LinkPaths.Unique();
+        var bytes = _segments.Loop.Bytes[..4096].ToArray();
+        BitConverter.TryWriteBytes(bytes.AsSpan((int)System.Runtime.InteropServices.Marshal.OffsetOf<LinkHeader>(nameof(LinkHeader.LoopPid)), 4), ExitedProcessId());
+        File.WriteAllBytes(LinkSegments.LoopFile(leftover), bytes);
+        File.WriteAllBytes(LinkSegments.GatewayFile(leftover), [1, 2, 3]);
+
+        using var next = LoopLink.CreateSegments(LinkPaths.Unique(), _reach.Description, Options, null);
+
+        Assert.False(File.Exists(LinkSegments.LoopFile(leftover)), "the dead loop's link is still there");
+        Assert.False(File.Exists(LinkSegments.GatewayFile(leftover)));
+        Assert.True(File.Exists(LinkSegments.LoopFile(_segments.Path)), "a live loop's link was removed");
+    }
+
+    /// <summary>The id of a process that has run and been reaped.</summary>
+    private static int ExitedProcessId()
+    {
+        using var done = Process.Start("true")!;
+        done.WaitForExit();
+        return done.Id;
+    }
+
     private static string GroupOf(int pid) => Stat("%G", $"/proc/{pid}");
 
     private static string Stat(string format, string path)

@@ -131,7 +131,7 @@ public sealed class GatewayLink : IDisposable
         {
             throw new LinkNotReadyException($"{loopFile}: the loop has {(segments.State == LinkState.Stopped ? "stopped" : "not finished creating it")}");
         }
-        if (!Directory.Exists($"/proc/{pid}"))
+        if (!LoopProcess.IsAlive(pid))
         {
             throw new LinkNotReadyException($"{loopFile}: left behind by a loop that is gone (process {pid})");
         }
@@ -266,7 +266,7 @@ public sealed class GatewayLink : IDisposable
         {
             return;
         }
-        bool loopGone = !Directory.Exists($"/proc/{LoopPid}");
+        bool loopGone = !LoopProcess.IsAlive(LoopPid);
         string? reason = _segments.State == LinkState.Stopped ? "the robot's control loop has stopped"
             : loopGone ? $"the robot's control loop is down (its process {LoopPid} is gone)"
             : null;

@@ -52,6 +52,7 @@ public sealed unsafe class LinkSegments : IDisposable
     /// <param name="groupId">The gateway's group (<see cref="LinkAccess"/>), or null for the loop's user alone.</param>
     public static LinkSegments Create(string path, LinkGeometry geometry, ulong robotHash, int? groupId)
     {
+        RemoveLeftovers(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         RefuseLiveLoop(path);
         var (loopMode, gatewayMode) = LinkAccess.Modes(groupId is not null);
         var loop = Mapping.Create(LoopFile(path), geometry.LoopBytes, loopMode, groupId);
@@ -157,32 +158,62 @@ public sealed unsafe class LinkSegments : IDisposable
 
     private static void RefuseLiveLoop(string path)
     {
-        string loopFile = LoopFile(path);
-        if (!File.Exists(loopFile))
+        if (!File.Exists(LoopFile(path)))
         {
             return;
         }
-        int pid = 0;
+        int pid = LoopPidOf(LoopFile(path));
+        if (pid != Environment.ProcessId && LoopProcess.IsAlive(pid))
+        {
+            throw new IOException($"{path}: the link of the control loop in process {pid}, which is still running: give this run another --link path");
+        }
+        File.Delete(LoopFile(path));
+        File.Delete(GatewayFile(path));
+    }
+
+    /// <summary>
+    /// Removes the links in <paramref name="folder"/> whose loops are gone (killed with their gateway, so nobody removed
+    /// them): under /dev/shm each holds memory until the next boot. Links this user may not remove are left alone.
+    /// </summary>
+    private static void RemoveLeftovers(string folder)
+    {
+        foreach (string loopFile in Directory.EnumerateFiles(folder, "robotics-*.loop"))
+        {
+            int pid = LoopPidOf(loopFile);
+            if (pid == 0 || pid == Environment.ProcessId || LoopProcess.IsAlive(pid))
+            {
+                continue;
+            }
+            try
+            {
+                File.Delete(loopFile);
+                File.Delete(loopFile[..^".loop".Length] + ".gateway");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another user's: theirs to remove.
+            }
+        }
+    }
+
+    /// <summary>The loop process a link file names, or 0 when it is not a link (or cannot be read).</summary>
+    private static int LoopPidOf(string loopFile)
+    {
         try
         {
             using var stream = File.OpenRead(loopFile);
             Span<byte> header = stackalloc byte[Unsafe.SizeOf<LinkHeader>()];
-            if (stream.Read(header) == header.Length)
+            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)
             {
-                var read = Unsafe.ReadUnaligned<LinkHeader>(ref header[0]);
-                pid = read.Magic == LinkHeader.ExpectedMagic ? read.LoopPid : 0;
+                return 0;
             }
+            var read = Unsafe.ReadUnaligned<LinkHeader>(ref header[0]);
+            return read.Magic == LinkHeader.ExpectedMagic ? read.LoopPid : 0;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Unreadable: replaced below like any leftover.
+            return 0;
         }
-        if (pid > 0 && pid != Environment.ProcessId && Directory.Exists($"/proc/{pid}"))
-        {
-            throw new IOException($"{path}: the link of the control loop in process {pid}, which is still running: give this run another --link path");
-        }
-        File.Delete(loopFile);
-        File.Delete(GatewayFile(path));
     }
 
     /// <summary>
