@@ -112,7 +112,6 @@ internal static class RunCommand
                 loop.Start();
                 return Task.FromResult(loop);
             });
-            int collectionsAtStart = GC.CollectionCount(0);
             console.Line($"running {robotName} in {modeName} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
             if (gateway is not null)
             {
@@ -123,8 +122,6 @@ internal static class RunCommand
                 console.Line($"waiting for a gateway at {segments.Path}: controller gateway --link {segments.Path} --grpc URL --token-file FILE");
             }
             var report = await Task.Run(() => LoopMonitor.Watch(loop, hub, events, console), CancellationToken.None);
-            // Collections in this process while the loop ran: each paused the loop thread too.
-            int collections = GC.CollectionCount(0) - collectionsAtStart;
             // The link says the run is over: the gateway tells its clients and exits.
             loopLink?.Dispose();
             // A failure is reported here, in the summary, rather than thrown: the run's figures are printed whatever the log did.
@@ -140,7 +137,6 @@ internal static class RunCommand
                 console.Line("stopped because the recording failed (--on-recording-failure stop): devices halted and closed");
             }
             LoopSummary.Print(console, report, options.Paced);
-            console.Line($"garbage collections in the loop process while it ran: {collections}");
             if (loopLink is not null && (loop.Overrides.RejectedCommands > 0 || loopLink.RejectedRequests > 0))
             {
                 console.Warning($"the gateway handed on {loop.Overrides.RejectedCommands} commands and {loopLink.RejectedRequests} requests the loop refused (out of the rules, or unreadable)");
@@ -157,7 +153,6 @@ internal static class RunCommand
             summary["rate_hz"] = options.RateHz;
             summary["stopped_by"] = StopSignals.Installed?.Received ?? (loop.StoppedByRecordingFailure ? "recording failure" : null);
             summary["stop_ms"] = stopTook?.TotalMilliseconds;
-            summary["gc_collections"] = collections;
             summary["gateway_restarts"] = gateway?.Restarts;
             summary["rejected_commands"] = loopLink is null ? null : loop.Overrides.RejectedCommands;
             summary["rejected_requests"] = loopLink?.RejectedRequests;
