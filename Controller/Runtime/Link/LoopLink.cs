@@ -40,6 +40,9 @@ public sealed class LoopLink : IDisposable
     private long _rejectedRequests;
     private long _gatewayGeneration;
     private LinkStatus _snapshot;
+    private string? _owner;
+    private string? _recordingPath;
+    private string? _recordingError;
     private long _passes;
 
     /// <summary>Starts serving the gateway over <paramref name="segments"/> (made by <see cref="CreateSegments"/>, given to the loop) and marks them ready.</summary>
@@ -282,12 +285,23 @@ public sealed class LoopLink : IDisposable
         s.Flags = (_loop.IsRunning ? LinkStatusBits.LoopRunning : 0) | (_loop.Mailbox.StopLatched ? LinkStatusBits.EmergencyStopped : 0)
             | (status.StopInputActive ? LinkStatusBits.StopInputActive : 0) | (status.OverrideStale ? LinkStatusBits.OverrideStale : 0)
             | (recording is not null ? LinkStatusBits.Recording : 0) | (failure is not null ? LinkStatusBits.RecordingFailed : 0);
-        s.OverrideOwner.Set(_plane.Leases.Holder);
-        s.RecordingPath.Set(_plane.RecordingPath);
-        s.RecordingError.Set(failure?.Error);
+        // Encoded again only when they changed (a new string): most passes change none of them.
+        SetIfChanged(ref s.OverrideOwner, ref _owner, _plane.Leases.Holder);
+        SetIfChanged(ref s.RecordingPath, ref _recordingPath, _plane.RecordingPath);
+        SetIfChanged(ref s.RecordingError, ref _recordingError, failure?.Error);
         _status.Publish(s, []);
     }
+
+    private static void SetIfChanged(ref FixedText field, ref string? last, string? now)
+    {
+        if (!ReferenceEquals(now, last))
+        {
+            field.Set(now);
+            last = now;
+        }
+    }
 }
+
 
 /// <summary>A request from the gateway that the loop cannot read: refused, and counted.</summary>
 internal sealed class LinkRequestException(string message) : Exception(message);
