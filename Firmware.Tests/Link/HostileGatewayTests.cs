@@ -106,6 +106,23 @@ public sealed class HostileGatewayTests
         Assert.True(rig.Loop.Overrides.Held, "the lease is still held: only its commands stopped");
     }
 
+    [Fact]
+    public async Task Requests_the_loop_cannot_carry_out_are_refused_each_and_leave_every_slot_free_for_the_emergency_stop()
+    {
+        await using var harness = await RobotHarness.StartAsync(new ScriptedRobot(), Paced(), @operator: new ConstantOperator(1));
+        using var channel = harness.Channel();
+        var control = new Protos.Control.Control.ControlClient(channel);
+        // More than the link's request slots: a request that failed must still be answered, or its slot stays taken.
+        for (int i = 0; i < LinkGeometry.DefaultRequestSlots + 2; i++)
+        {
+            var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => control.StartRecordingAsync(new Protos.Control.StartRecordingRequest { Path = "bad\0path.mcap" }).ResponseAsync);
+            Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, refused.StatusCode);
+        }
+
+        var stopped = await control.EmergencyStopAsync(new Protos.Control.EmergencyStopRequest { Reason = "test" });
+        Assert.True(stopped.EmergencyStopped);
+    }
+
     private static List<float> Written(ScriptedRobot robot)
     {
         lock (robot.Written)

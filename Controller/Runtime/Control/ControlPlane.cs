@@ -178,6 +178,11 @@ public sealed class ControlPlane : IAsyncDisposable
         {
             throw new ControlRefusedException(ControlFailure.PermissionDenied, e.Message, e);
         }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            // A path the file system cannot take (a NUL byte in it, say).
+            throw new ControlRefusedException(ControlFailure.InvalidArgument, $"path: {e.Message}", e);
+        }
         // From the next record the loop publishes: the log opens at a tick boundary, mid-episode if need be.
         recorder.Start(_loop.Ticks, _loop.EndReasons, _loop.EpisodeInfo, _loop.Ticks.Published, gateTheWriter: !_loop.Options.Paced, _loop.RecordingAlarm);
         _ownsRecording = true;

@@ -278,8 +278,16 @@ public sealed class GatewayLink : IDisposable
         _down.Cancel();
         if (loopGone && _segments.State != LinkState.Stopped)
         {
-            // A loop that was killed could not remove its link; the gateway that saw it die does (the next run makes a new one).
-            _segments.Remove();
+            // A loop that was killed could not remove its link; the gateway that saw it die does when it may (a gateway of
+            // another user may not: the next run removes it).
+            try
+            {
+                _segments.Remove();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next run.
+            }
         }
     }
 }

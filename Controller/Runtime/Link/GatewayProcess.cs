@@ -69,12 +69,18 @@ public sealed class GatewayProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        if (_supervision is not null)
+        try
         {
-            await _supervision;
+            if (_supervision is not null)
+            {
+                await _supervision;
+            }
         }
-        await StopAsync(_process);
-        _stopping.Dispose();
+        finally
+        {
+            await StopAsync(_process);
+            _stopping.Dispose();
+        }
     }
 
     private Process Launch(Uri url)
@@ -99,8 +105,15 @@ public sealed class GatewayProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         // The token through a pipe, not the command line: a process list shows arguments to every user.
-        process.StandardInput.WriteLine(_server.Token);
-        process.StandardInput.Close();
+        try
+        {
+            process.StandardInput.WriteLine(_server.Token);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It exited already: its exit says why, to whoever waits for it.
+        }
         return process;
     }
 
@@ -130,10 +143,12 @@ public sealed class GatewayProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + patience;
         while (true)
         {
-            if (_segments.Presence.Address.Read() is { Length: > 0 } address && Volatile.Read(ref _segments.Presence.Pid) == _process.Id)
+            // A copy first: the gateway may be rewriting its presence while it is read.
+            var presence = _segments.Presence;
+            if (presence.Pid == _process.Id && presence.Address.Read() is { Length: > 0 } address && Uri.TryCreate(address, UriKind.Absolute, out var url))
             {
                 Volatile.Write(ref _serving, true);
-                return new Uri(address);
+                return url;
             }
             if (_process.HasExited)
             {
@@ -146,7 +161,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             {
                 throw new TimeoutException($"the gateway did not serve within {patience.TotalSeconds:F0} s");
             }
-            await Task.Delay(10);
+            await Task.Delay(10, _stopping.Token);
         }
     }
 
@@ -182,37 +197,47 @@ public sealed class GatewayProcess : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is IOException or TimeoutException)
+            catch (TimeoutException e)
+            {
+                // Neither serving nor gone: killed, and started again on the next pass.
+                _console.Warning($"{e.Message}: stopping it");
+                _process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
             {
                 _console.Warning(e.Message);
             }
         }
     }
 
-    /// <summary>A gateway still running once the loop has stopped: it normally exits by itself when it sees the link stopped.</summary>
-    private static async Task StopAsync(Process process)
+    /// <summary>
+    /// Stops the gateway: one that saw the link stopped exits by itself (given 3 s); one whose run never got going (a
+    /// failed start) is sent SIGTERM at once; one that will not go, SIGKILL 3 s later.
+    /// </summary>
+    private async Task StopAsync(Process process)
     {
-        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        if (!process.HasExited)
+        if (!process.HasExited && (_segments.State != LinkState.Stopped || !await ExitsWithinAsync(process, TimeSpan.FromSeconds(3))))
         {
-            try
+            ProcessSignals.Send(process.Id, ProcessSignals.Terminate);
+            if (!await ExitsWithinAsync(process, TimeSpan.FromSeconds(3)))
             {
-                await process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                ProcessSignals.Send(process.Id, ProcessSignals.Terminate);
-                using var kill = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-                try
-                {
-                    await process.WaitForExitAsync(kill.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill();
-                }
+                process.Kill(entireProcessTree: true);
             }
         }
         process.Dispose();
+    }
+
+    private static async Task<bool> ExitsWithinAsync(Process process, TimeSpan patience)
+    {
+        using var limit = new CancellationTokenSource(patience);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 }

@@ -201,6 +201,13 @@ public sealed unsafe class LinkSegments : IDisposable
     {
         try
         {
+            // A link is a regular file at least a header long; anything else (a FIFO someone made, which would block
+            // the open) is not looked into.
+            var file = new FileInfo(loopFile);
+            if (file.Attributes.HasFlag(FileAttributes.Directory) || file.Length < Unsafe.SizeOf<LinkHeader>())
+            {
+                return 0;
+            }
             using var stream = File.OpenRead(loopFile);
             Span<byte> header = stackalloc byte[Unsafe.SizeOf<LinkHeader>()];
             if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length)

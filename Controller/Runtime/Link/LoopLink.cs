@@ -174,7 +174,8 @@ public sealed class LoopLink : IDisposable
         for (int slot = 0; slot < _segments.Geometry.RequestSlots; slot++)
         {
             long id = Volatile.Read(ref _requests[slot].Id);
-            if (id == 0 || id == _replies[slot].TakenId)
+            // A slot's next request waits until its last is answered: at most one per slot in flight, whatever the gateway writes.
+            if (id == 0 || id == _replies[slot].TakenId || _replies[slot].TakenId != _replies[slot].AnsweredId)
             {
                 continue;
             }
@@ -203,9 +204,10 @@ public sealed class LoopLink : IDisposable
             Interlocked.Increment(ref _rejectedRequests);
             (failure, message) = ((int)ControlFailure.InvalidArgument + 1, e.Message);
         }
-        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or IOException)
+#pragma warning disable CA1031 // Every request is answered, whatever went wrong: an unanswered one would hold its slot, and the e-stop may need it.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            // The run is ending under the request: it is answered all the same, so no gateway waits out its patience.
             (failure, message) = ((int)ControlFailure.Unavailable + 1, $"the robot could not carry out the request: {e.Message}");
         }
         WriteReply(slot, id, failure, message, result, data);
@@ -232,7 +234,7 @@ public sealed class LoopLink : IDisposable
         var none = CancellationToken.None;
         switch ((LinkRequestKind)request.Kind)
         {
-            case LinkRequestKind.SetMode when Enum.IsDefined((ControlMode)request.Argument):
+            case LinkRequestKind.SetMode when request.Argument is >= 0 and <= int.MaxValue && Enum.IsDefined((ControlMode)request.Argument):
                 return (await _plane.SetModeAsync((ControlMode)request.Argument, none), 0, null);
             case LinkRequestKind.ResetEpisode:
                 return (await _plane.ResetEpisodeAsync(none), 0, null);
