@@ -107,6 +107,32 @@ public sealed class HostileGatewayTests
     }
 
     [Fact]
+    public async Task A_gateway_that_cuts_its_file_short_does_not_bring_the_loop_down_its_operator_goes_stale()
+    {
+        var robot = new ScriptedRobot(rateHz: 200);
+        await using var rig = LinkedLoop.Start(robot, Paced() with { OverrideStaleAfter = TimeSpan.FromMilliseconds(100) }, new ConstantOperator(1));
+        var alive = rig.BeatHeartbeat();
+        long lease = rig.Plane.Leases.Take("tester");
+        rig.CommandCell().Publish(new LinkCommand { Lease = lease, Sequence = 1 }, [1.25f]);
+        await RobotHarness.Eventually(() => rig.Loop.Overrides.AppliedSequence == 1, "the command to be applied");
+
+        // The test stops touching the gateway's mapping (it would fault itself now), then truncates the file, as a
+        // gateway may: it has to be able to write it.
+        alive.Dispose();
+        using (var file = new FileStream(LinkSegments.GatewayFile(rig.Segments.Path), FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            file.SetLength(0);
+        }
+        long after = rig.Loop.Statistics.Ticks;
+        await RobotHarness.Eventually(() => rig.Loop.Statistics.Ticks > after + 100, "the loop to tick on", seconds: 60);
+
+        Assert.True(rig.Loop.IsRunning);
+        Assert.Equal(FaultKind.None, rig.Loop.Status.Read().Fault);
+        // No command can be read now: the last one goes stale, the lease goes with the silent gateway, the local operator drives.
+        await RobotHarness.Eventually(() => !rig.Loop.Overrides.Held && Written(robot)[^1] == 1f, "the loop to go back to its own operator", seconds: 60);
+    }
+
+    [Fact]
     public async Task Requests_the_loop_cannot_carry_out_are_refused_each_and_leave_every_slot_free_for_the_emergency_stop()
     {
         await using var harness = await RobotHarness.StartAsync(new ScriptedRobot(), Paced(), @operator: new ConstantOperator(1));

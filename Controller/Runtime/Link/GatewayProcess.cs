@@ -143,8 +143,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + patience;
         while (true)
         {
-            // A copy first: the gateway may be rewriting its presence while it is read.
-            var presence = _segments.Presence;
+            // A copy, read with pread: the gateway may be rewriting its presence, or have cut its file short.
+            var presence = _segments.GatewayReader.ReadPresence();
             if (presence.Pid == _process.Id && presence.Address.Read() is { Length: > 0 } address && Uri.TryCreate(address, UriKind.Absolute, out var url))
             {
                 Volatile.Write(ref _serving, true);

@@ -16,6 +16,7 @@ public sealed unsafe class LinkSegments : IDisposable
     private readonly Mapping _loop;
     private readonly Mapping _gateway;
     private readonly bool _created;
+    private GatewayFileReader? _gatewayReader;
 
     private LinkSegments(string path, LinkGeometry geometry, Mapping loop, Mapping gateway, bool created)
     {
@@ -36,6 +37,12 @@ public sealed unsafe class LinkSegments : IDisposable
 
     /// <summary>The gateway's segment.</summary>
     public MemoryBlock Gateway => _gateway.Block;
+
+    /// <summary>
+    /// The loop's reads of the gateway's segment (pread, never through the mapping: see <see cref="GatewayFileReader"/>);
+    /// only on the loop's side, which made the segments.
+    /// </summary>
+    public GatewayFileReader GatewayReader => _gatewayReader ?? throw new InvalidOperationException("only the loop that made the link reads the gateway's file");
 
     public ref LinkHeader Header => ref Unsafe.AsRef<LinkHeader>(_loop.Block.Start);
 
@@ -66,7 +73,10 @@ public sealed unsafe class LinkSegments : IDisposable
             loop.Dispose(delete: true);
             throw;
         }
-        var segments = new LinkSegments(path, geometry, loop, gateway, created: true);
+        var segments = new LinkSegments(path, geometry, loop, gateway, created: true)
+        {
+            _gatewayReader = new GatewayFileReader(GatewayFile(path), geometry),
+        };
         ref var header = ref segments.Header;
         header.Magic = LinkHeader.ExpectedMagic;
         header.Version = LinkGeometry.Version;
@@ -145,6 +155,7 @@ public sealed unsafe class LinkSegments : IDisposable
 
     public void Dispose()
     {
+        _gatewayReader?.Dispose();
         _gateway.Dispose(delete: _created);
         _loop.Dispose(delete: _created);
     }

@@ -33,7 +33,7 @@ public sealed class LoopLink : IDisposable
     private readonly SharedCell<LinkStatus> _status;
     private readonly EventRing _events;
     private readonly EventFanout.Subscription _subscription;
-    private readonly unsafe LinkRequest* _requests;
+    private readonly GatewayFileReader _gatewayFile;
     private readonly unsafe LinkReply* _replies;
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new();
@@ -54,10 +54,10 @@ public sealed class LoopLink : IDisposable
         var geometry = segments.Geometry;
         _status = new SharedCell<LinkStatus>(segments.Loop.Slice(geometry.Status, SharedCell.BytesFor<LinkStatus>(0)), 0);
         _events = new EventRing(segments.Loop.Slice(geometry.Events, EventRing.BytesFor(geometry.EventCapacity)), geometry.EventCapacity);
-        _requests = (LinkRequest*)segments.Gateway.Slice(geometry.Requests, (long)geometry.RequestSlots * sizeof(LinkRequest)).Start;
+        _gatewayFile = segments.GatewayReader;
         _replies = (LinkReply*)segments.Loop.Slice(geometry.Replies, (long)geometry.RequestSlots * sizeof(LinkReply)).Start;
         _subscription = hub.Subscribe();
-        _gatewayGeneration = Volatile.Read(ref segments.Presence.Generation);
+        _gatewayGeneration = _gatewayFile.ReadPresence().Generation;
         PublishStatus(MonotonicClock.NowNs());
         _thread = new Thread(Run) { IsBackground = true, Name = "loop-link" };
         _thread.Start();
@@ -139,7 +139,8 @@ public sealed class LoopLink : IDisposable
     private void WatchGateway(long now)
     {
         var leases = _plane.Leases;
-        long generation = Volatile.Read(ref _segments.Presence.Generation);
+        var presence = _gatewayFile.ReadPresence();
+        long generation = presence.Generation;
         if (generation != _gatewayGeneration)
         {
             _gatewayGeneration = generation;
@@ -154,7 +155,7 @@ public sealed class LoopLink : IDisposable
             // The robot's own stop input latched the stop (an operator's stop revokes the lease itself).
             leases.Revoke("emergency stop");
         }
-        else if (now - Volatile.Read(ref _segments.Presence.HeartbeatNs) > GatewayLostAfter.Ticks * 100)
+        else if (now - presence.HeartbeatNs > GatewayLostAfter.Ticks * 100)
         {
             leases.Revoke("gateway lost");
         }
@@ -173,13 +174,16 @@ public sealed class LoopLink : IDisposable
     {
         for (int slot = 0; slot < _segments.Geometry.RequestSlots; slot++)
         {
-            long id = Volatile.Read(ref _requests[slot].Id);
             // A slot's next request waits until its last is answered: at most one per slot in flight, whatever the gateway writes.
-            if (id == 0 || id == _replies[slot].TakenId || _replies[slot].TakenId != _replies[slot].AnsweredId)
+            if (_replies[slot].TakenId != _replies[slot].AnsweredId || !_gatewayFile.TryReadRequest(slot, out var request))
             {
                 continue;
             }
-            var request = _requests[slot];
+            long id = request.Id;
+            if (id == 0 || id == _replies[slot].TakenId)
+            {
+                continue;
+            }
             _replies[slot].TakenId = id;
             _ = AnswerAsync(slot, id, request);
         }

@@ -81,8 +81,7 @@ public sealed class ControlLoop : IDisposable
         _mode = options.Mode;
         var rules = new CommandRules(robot, options.RejectOutOfRange);
         Overrides = link is null ? new OperatorChannel(rules)
-            : new OperatorChannel(rules, link.Gateway.Slice(LinkGeometry.Command, SharedCell.BytesFor<LinkCommand>(robot.Actions.Count)),
-                link.Loop.Slice(link.Geometry.Applied, SharedCell.BytesFor<LinkApplied>(robot.Actions.Count)));
+            : new OperatorChannel(rules, link.GatewayReader, link.Loop.Slice(link.Geometry.Applied, SharedCell.BytesFor<LinkApplied>(robot.Actions.Count)));
         _arbiter = new Arbiter(options, Overrides, policy, _help, @operator);
         _limiter = new ActionLimiter(robot, options.RateHz);
         _staleRecovery = new StaleRecoveryWatch(robot, hardware);

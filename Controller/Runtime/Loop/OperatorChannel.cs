@@ -15,14 +15,15 @@ public enum OverrideFallback
 
 /// <summary>
 /// The override operator's path into the loop and back. Whoever grants the lease sets <see cref="Lease"/>; the
-/// operator's newest command waits in a single-slot latest-value cell (in the gateway's segment of the link, or in this
-/// process), which the loop reads each tick; the loop publishes what it sent for the newest command it applied. The
+/// operator's newest command waits in a single-slot latest-value cell in the gateway's segment of the link, which the
+/// loop reads each tick (with pread, never through a mapping: <see cref="GatewayFileReader"/>); the loop publishes what it sent for the newest command it applied. The
 /// loop trusts nothing it reads there: a command drives only under the current lease and when it passes the
 /// <see cref="CommandRules"/>, and a refused one is counted. No locks: no operator can make the loop wait.
 /// </summary>
 public sealed class OperatorChannel
 {
     private readonly CommandRules _rules;
+    private readonly GatewayFileReader? _commands;
     private long _lease;
     private long _appliedSequence = -1;
     private long _appliedLease;
@@ -39,20 +40,17 @@ public sealed class OperatorChannel
     private long _validSequence;
     private long _validSeenAtNs;
 
-    /// <param name="commands">Where the operator's commands arrive (the gateway's segment); null: memory of this process.</param>
+    /// <param name="commands">Where the operator's commands arrive (the gateway's segment); null: nowhere (no remote operator can take over).</param>
     /// <param name="applied">Where the loop reports what it applied (the loop's segment); null: memory of this process.</param>
-    public OperatorChannel(CommandRules rules, MemoryBlock? commands = null, MemoryBlock? applied = null)
+    public OperatorChannel(CommandRules rules, GatewayFileReader? commands = null, MemoryBlock? applied = null)
     {
         int width = rules.Robot.Actions.Count;
         _rules = rules;
+        _commands = commands;
         _read = new float[width];
         _valid = new float[width];
-        Commands = new SharedCell<LinkCommand>(commands ?? MemoryBlock.Pinned(SharedCell.BytesFor<LinkCommand>(width)), width);
         Applied = new SharedCell<LinkApplied>(applied ?? MemoryBlock.Pinned(SharedCell.BytesFor<LinkApplied>(width)), width);
     }
-
-    /// <summary>The override operator's newest command, written by the gateway.</summary>
-    public SharedCell<LinkCommand> Commands { get; }
 
     /// <summary>What the loop sent for the newest applied command (after limits and rate limits).</summary>
     public SharedCell<LinkApplied> Applied { get; }
@@ -91,7 +89,7 @@ public sealed class OperatorChannel
         {
             return long.MinValue;
         }
-        if (Commands.TryRead(out var header, _read))
+        if (_commands is not null && _commands.TryReadCommand(out var header, _read))
         {
             Judge(header, lease, now);
         }
