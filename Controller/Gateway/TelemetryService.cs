@@ -80,7 +80,7 @@ public sealed class TelemetryService(GatewaySession session) : Protos.Control.Te
     {
         var link = session.Link;
         var robot = link.Descriptor;
-        var now = link.ReadStatus();
+        var now = await link.ReadStatusAfterLastAnswerAsync();
         double uptime = now.StartedAtNs == 0 ? 0 : (MonotonicClock.NowNs() - now.StartedAtNs) / 1e9;
         var status = new RobotStatus
         {

@@ -37,6 +37,7 @@ public sealed class GatewayLink : IDisposable
     private readonly long _generation;
     private readonly bool _ownsSegments;
     private long _lastRequest;
+    private long _lastAnsweredNs;
     private LinkStatus _lastStatus;
 
     private unsafe GatewayLink(LinkSegments segments, bool ownsSegments)
@@ -151,6 +152,22 @@ public sealed class GatewayLink : IDisposable
         }
     }
 
+    /// <summary>
+    /// A status snapshot taken after the last request this gateway had answered (waiting up to 100 ms for it): a client
+    /// that started a recording and then asks for the status sees it (the snapshot is refreshed every 2 ms).
+    /// </summary>
+    public async Task<LinkStatus> ReadStatusAfterLastAnswerAsync()
+    {
+        long answered = Interlocked.Read(ref _lastAnsweredNs);
+        var status = ReadStatus();
+        for (int wait = 0; wait < 100 && status.HeartbeatNs <= answered && !Down.IsCancellationRequested; wait++)
+        {
+            await Task.Delay(1);
+            status = ReadStatus();
+        }
+        return status;
+    }
+
     /// <summary>Tells the loop process (and whoever started this gateway) where it serves.</summary>
     public void PublishAddress(string address) => _segments.Presence.Address.Set(address);
 
@@ -192,7 +209,9 @@ public sealed class GatewayLink : IDisposable
                 }
                 await timer.WaitForNextTickAsync();
             }
-            return ReadAnswer(slot);
+            var answer = ReadAnswer(slot);
+            Interlocked.Exchange(ref _lastAnsweredNs, MonotonicClock.NowNs());
+            return answer;
         }
         finally
         {
