@@ -61,8 +61,8 @@ public sealed class Pca9685PwmTests
         Assert.Equal(before + 2, chip.Transactions);
 
         pwm.Halt();
-        Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(0) - 1500) < OneCountUs, Waits.Patience));
-        Assert.Equal(1500, chip.PulseMicroseconds(15), OneCountUs);
+        // The bus thread writes the safe pulses one channel after the other: wait for both.
+        Assert.True(SpinWait.SpinUntil(() => Math.Abs(chip.PulseMicroseconds(0) - 1500) < OneCountUs && Math.Abs(chip.PulseMicroseconds(15) - 1500) < OneCountUs, Waits.Patience));
 
         pwm.Resume();
         pwm.WriteOutputs([1200, 1800]);

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Robotics.Controller.Control;
 using Robotics.Controller.Link;
 using Robotics.Controller.Loop;
@@ -28,10 +30,13 @@ public sealed class HostileGatewayTests
         var random = new Random(16);
         var gateway = rig.Segments.Gateway;
         long ticksBefore = rig.Loop.Statistics.Ticks;
-        // A gateway scribbling over its whole segment (presence, command cell, request slots) for ~1000 ticks.
+        // A gateway scribbling over its whole segment (presence, command cell, request slots) for ~1000 ticks, its
+        // requests' ids stamped with the generation its presence names, as a gateway that knows the protocol would: the
+        // loop reads every garbage request rather than waiting for its generation.
         while (rig.Loop.Statistics.Ticks < ticksBefore + 1000)
         {
             random.NextBytes(gateway.Bytes);
+            StampGeneration(rig.Segments);
             Thread.Sleep(1);
         }
 
@@ -147,6 +152,18 @@ public sealed class HostileGatewayTests
 
         var stopped = await control.EmergencyStopAsync(new Protos.Control.EmergencyStopRequest { Reason = "test" });
         Assert.True(stopped.EmergencyStopped);
+    }
+
+    /// <summary>The upper half of each request slot's id (little-endian: its bytes 4–7) set to the presence's generation.</summary>
+    private static void StampGeneration(LinkSegments segments)
+    {
+        int generation = (int)segments.Presence.Generation;
+        var geometry = segments.Geometry;
+        for (int slot = 0; slot < geometry.RequestSlots; slot++)
+        {
+            int offset = checked((int)(geometry.Requests + (long)slot * Unsafe.SizeOf<LinkRequest>()));
+            BinaryPrimitives.WriteInt32LittleEndian(segments.Gateway.Bytes[(offset + 4)..], generation);
+        }
     }
 
     private static List<float> Written(ScriptedRobot robot)

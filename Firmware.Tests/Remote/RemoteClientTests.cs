@@ -285,7 +285,7 @@ public sealed partial class RemoteClientTests : IDisposable
 
         var second = CliRun.Of(ControllerCli.Build(), "override", "--connect", harness.Server.Address.ToString(), "--token", RobotHarness.Token, "--source", "script:" + script);
 
-        Assert.Equal(2, second.ExitCode);
         Assert.Contains("FailedPrecondition: the override lease is held by alice", second.Stderr);
+        Assert.Equal(2, second.ExitCode);
     }
 }

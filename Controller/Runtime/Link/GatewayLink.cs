@@ -33,9 +33,11 @@ public sealed class GatewayLink : IDisposable
     private readonly bool[] _slotBusy;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _down = new();
-    private readonly Timer _watch;
+    private readonly Thread _watch;
+    private readonly ManualResetEventSlim _stopWatching = new();
     private readonly long _generation;
     private readonly bool _ownsSegments;
+    private bool _disposed;
     private long _lastRequest;
     private long _lastAnsweredNs;
     private LinkStatus _lastStatus;
@@ -73,7 +75,10 @@ public sealed class GatewayLink : IDisposable
         }
         _generation = Interlocked.Increment(ref presence.Generation);
         ReadStatus();
-        _watch = new Timer(_ => Watch(), null, TimeSpan.Zero, WatchPeriod);
+        // Its own thread, not a timer: timer callbacks queue behind a busy thread pool (many clients, blocking calls in a
+        // test host), and a heartbeat a second late costs the operator the lease (LoopLink.GatewayLostAfter).
+        _watch = new Thread(KeepWatch) { IsBackground = true, Name = "gateway heartbeat" };
+        _watch.Start();
     }
 
     /// <summary>The robot as the loop described it.</summary>
@@ -193,7 +198,7 @@ public sealed class GatewayLink : IDisposable
         }
         try
         {
-            long id = (_generation << 32) | Interlocked.Increment(ref _lastRequest);
+            long id = ((long)(int)_generation << 32) | (uint)Interlocked.Increment(ref _lastRequest);
             Post(slot, id, kind, argument, text);
             long deadline = MonotonicClock.NowNs() + (patience ?? TimeSpan.FromSeconds(15)).Ticks * 100;
             using var timer = new PeriodicTimer(AnswerPoll);
@@ -224,14 +229,24 @@ public sealed class GatewayLink : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         // Waits for a watch under way: it may still cancel Down.
-        _watch.DisposeAsync().AsTask().Wait();
+        _stopWatching.Set();
+        _watch.Join();
+        _stopWatching.Dispose();
         _down.Dispose();
         if (_ownsSegments)
         {
             _segments.Dispose();
         }
     }
+
+    /// <summary>The gateway generation that posted request <paramref name="id"/>: its upper 32 bits.</summary>
+    public static int GenerationOf(long id) => (int)(id >> 32);
 
     /// <summary>The request's fields, then its id: the loop takes it once it sees a new id.</summary>
     private unsafe void Post(int slot, long id, LinkRequestKind kind, long argument, string text)
@@ -276,6 +291,15 @@ public sealed class GatewayLink : IDisposable
             }
             return -1;
         }
+    }
+
+    private void KeepWatch()
+    {
+        do
+        {
+            Watch();
+        }
+        while (!_stopWatching.Wait(WatchPeriod));
     }
 
     private void Watch()

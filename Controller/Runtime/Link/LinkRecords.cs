@@ -106,7 +106,10 @@ public enum LinkRequestKind
 [StructLayout(LayoutKind.Sequential, Pack = 8)]
 public struct LinkRequest
 {
-    /// <summary>Non-zero and new: a request to take. Written after the fields.</summary>
+    /// <summary>
+    /// Non-zero and new: a request to take. Written after the fields. Its upper 32 bits are the generation of the gateway
+    /// that posted it (<see cref="GatewayPresence.Generation"/>).
+    /// </summary>
     public long Id;
 
     public int Kind;

@@ -180,7 +180,9 @@ public sealed class LoopLink : IDisposable
                 continue;
             }
             long id = request.Id;
-            if (id == 0 || id == _replies[slot].TakenId)
+            // A request of a gateway generation this pass's WatchGateway has not seen yet waits for the next pass: taken
+            // now, the lease it grants would be revoked at once as the new generation's "gateway restarted".
+            if (id == 0 || id == _replies[slot].TakenId || GatewayLink.GenerationOf(id) != (int)_gatewayGeneration)
             {
                 continue;
             }
