@@ -43,6 +43,8 @@ public static class GrpcClients
                 "--rate", settings.OperatorRateHz.ToString(CultureInfo.InvariantCulture), "--seconds", seconds, "--name", "benchmark", "--json");
             children.Add(@operator);
 
+            // Where the gateway may run, to show it kept off the loop's CPU (`bench grpc` prints the loop's).
+            string? gatewayCpus = StatusField(settings.GatewayPid, "Cpus_allowed_list:");
             var timeout = settings.Duration + TimeSpan.FromMinutes(2);
             var summaries = Task.WhenAll(children.Select(c => c.SummaryAsync(timeout)));
             var started = System.Diagnostics.Stopwatch.StartNew();
@@ -68,6 +70,7 @@ public static class GrpcClients
                 ["subscriber_dropped"] = subscribers.Sum(s => (long)s["dropped"]!),
                 ["stalled_subscriber"] = results[0],
                 ["operator"] = results[^1],
+                ["gateway_cpus"] = gatewayCpus,
                 ["memory"] = memory,
             };
         }
@@ -82,16 +85,21 @@ public static class GrpcClients
     }
 
     /// <summary>A process's resident memory (VmRSS in /proc/PID/status, in kB), or 0 once it is gone.</summary>
-    private static long ResidentBytes(int pid)
+    private static long ResidentBytes(int pid) => StatusField(pid, "VmRSS:") is string kilobytes
+        ? long.Parse(kilobytes.Split(' ')[0], CultureInfo.InvariantCulture) * 1024
+        : 0;
+
+    /// <summary>A field of /proc/PID/status (what follows its name, trimmed), or null once the process is gone.</summary>
+    private static string? StatusField(int pid, string name)
     {
         try
         {
-            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+            return line?[name.Length..].Trim();
         }
         catch (IOException)
         {
-            return 0;
+            return null;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Robotics.Protos;
 using Robotics.Protos.Control;
 
 namespace Robotics.Controller.Benchmarks;
@@ -31,18 +32,25 @@ public static class StalledSubscriber
 
     /// <summary>
     /// Reads the stalled stream at last: past the frames that sat in its window, the server skipped to the newest ticks
-    /// and says how many it dropped. The server may instead have closed the connection of a client that took nothing for
-    /// so long; that is said too.
+    /// and says how many it dropped. Frames from ticks after the reading began mean the stream caught up with none
+    /// dropped (a stall too short to fill the window). The server may instead have closed the connection of a client that
+    /// took nothing for so long; that is said too.
     /// </summary>
     private static async Task<JsonObject> OutcomeAsync(IAsyncStreamReader<TelemetryFrame> stream)
     {
+        // The loop stamps ticks with CLOCK_MONOTONIC, the clock of every process on the machine.
+        ulong readingFrom = (ulong)MonotonicClock.NowNs();
         try
         {
-            for (int i = 0; i < 100_000 && await stream.MoveNext(CancellationToken.None); i++)
+            while (await stream.MoveNext(CancellationToken.None))
             {
                 if (stream.Current.Dropped > 0)
                 {
                     return new JsonObject { ["dropped"] = stream.Current.Dropped, ["closed_by_server"] = null };
+                }
+                if (stream.Current.TimestampNs > readingFrom)
+                {
+                    break;
                 }
             }
             return new JsonObject { ["dropped"] = 0, ["closed_by_server"] = null };

@@ -58,12 +58,13 @@ internal static class BenchGrpcCommand
                 console.Line(string.Create(c, $"stopped early by {stoppedBy}, {last.Loop.Seconds:F0} s into the {last.Name} run: the figures are of what ran"));
             }
             var runs = new JsonArray();
-            console.Line($"{"run",-12} {"ticks",8} {"lateness p50",13} {"p99",9} {"p99.9",9} {"max",9} {"overruns",9} {"inference p50",14} {"GCs",5} {"retained",10}");
+            console.Line($"{"run",-12} {"CPU",3} {"ticks",8} {"lateness p50",13} {"p99",9} {"p99.9",9} {"max",9} {"overruns",9} {"inference p50",14} {"GCs",5} {"retained",10}");
             foreach (var phase in phases)
             {
                 var us = phase.Loop.Lateness.InMicroseconds();
                 double inference = phase.Loop.Inference.InMicroseconds().P50;
-                console.Line(string.Create(c, $"{phase.Name,-12} {phase.Loop.Ticks,8} {us.P50,10:F1} µs {us.P99,6:F1} µs {us.P999,6:F1} µs {us.Max,6:F0} µs {phase.Loop.Overruns,9} {inference,11:F1} µs {phase.Loop.GarbageCollections,5} {phase.RetainedManagedBytes / 1048576.0,6:F1} MiB{(phase.StoppedEarly ? "  (stopped early)" : "")}"));
+                string cpu = phase.Loop.PinnedCpu?.ToString(c) ?? "-";
+                console.Line(string.Create(c, $"{phase.Name,-12} {cpu,3} {phase.Loop.Ticks,8} {us.P50,10:F1} µs {us.P99,6:F1} µs {us.P999,6:F1} µs {us.Max,6:F0} µs {phase.Loop.Overruns,9} {inference,11:F1} µs {phase.Loop.GarbageCollections,5} {phase.RetainedManagedBytes / 1048576.0,6:F1} MiB{(phase.StoppedEarly ? "  (stopped early)" : "")}"));
                 var run = LoopSummary.Json(phase.Loop, robot: false);
                 run["name"] = phase.Name;
                 run["stopped_early"] = phase.StoppedEarly;
@@ -93,6 +94,8 @@ internal static class BenchGrpcCommand
                     $"delivered {(double)clientsSummary["messages_per_second"]!:F0} messages/s to {settings.Subscribers} subscribers (they lost {(long)clientsSummary["subscriber_dropped"]!} ticks); the stalled one {StalledOutcome(clientsSummary["stalled_subscriber"]!)}"));
                 console.Line(string.Create(c,
                     $"override command to actuator: p50 {(double)latency["p50"]!:F0} µs, p99 {(double)latency["p99"]!:F0} µs over {(long)latency["count"]!} acknowledged commands"));
+                string loopCpu = loaded.Loop.PinnedCpu is int cpu ? $"on CPU {cpu}" : "unpinned";
+                console.Line($"the loop ran {loopCpu}; the gateway on CPUs {(string?)clientsSummary["gateway_cpus"] ?? "unknown"}; the clients on CPUs {settings.ClientCpus ?? "any"}");
             }
             else if (loaded is not null)
             {

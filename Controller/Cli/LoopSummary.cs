@@ -19,7 +19,8 @@ internal static class LoopSummary
     public static void Print(CommandOutput console, LoopReport report, bool paced, bool robot = true)
     {
         var c = CultureInfo.InvariantCulture;
-        console.Line(string.Create(c, $"ticks      {report.Ticks} in {report.Seconds:F2} s, achieved {report.AchievedRateHz:F1} Hz; overruns {report.Overruns} ({report.SkippedSlots} slots skipped)"));
+        string cpu = report.PinnedCpu is int pinned ? string.Create(c, $" on CPU {pinned}") : "";
+        console.Line(string.Create(c, $"ticks      {report.Ticks} in {report.Seconds:F2} s, achieved {report.AchievedRateHz:F1} Hz{cpu}; overruns {report.Overruns} ({report.SkippedSlots} slots skipped)"));
         if (robot && report.Episodes > 0)
         {
             console.Line(string.Create(c, $"episodes   {report.Episodes}: success {report.Successes}, failure {report.Failures}, aborted {report.Aborted} (success rate {report.SuccessRate:P1})"));
@@ -74,6 +75,7 @@ internal static class LoopSummary
         ["allocated_bytes_per_tick"] = double.IsNaN(report.AllocatedBytesPerTick) ? null : report.AllocatedBytesPerTick,
         ["recorder_dropped_steps"] = report.RecorderDroppedSteps,
         ["garbage_collections"] = report.GarbageCollections,
+        ["pinned_cpu"] = report.PinnedCpu,
         ["notes"] = new JsonArray([.. report.Notes.Select(n => (JsonNode)n)]),
     };
 

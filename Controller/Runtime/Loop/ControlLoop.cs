@@ -50,6 +50,7 @@ public sealed class ControlLoop : IDisposable
     private readonly ManualResetEventSlim _hardwareStarted = new();
     private readonly ManualResetEventSlim _ticksMayBegin = new();
     private readonly List<string> _notes = [];
+    private int? _pinnedCpu;
     private ControlMode _mode;
     private SafetyState _safety = SafetyState.Initial;
     private bool _clearFault;
@@ -182,7 +183,7 @@ public sealed class ControlLoop : IDisposable
             // The loop's own exception (a driver's IOException, say), with its stack, rather than a wrapper.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
         }
-        return _measurement.Report(Statistics, _watchdog?.Trips ?? 0, _recorder?.DroppedSteps ?? 0, _notes);
+        return _measurement.Report(Statistics, _watchdog?.Trips ?? 0, _recorder?.DroppedSteps ?? 0, _notes, _pinnedCpu);
     }
 
     public void Dispose()
@@ -198,6 +199,7 @@ public sealed class ControlLoop : IDisposable
     private void Run()
     {
         using var setup = new LoopThreadSetup(_options, _notes);
+        _pinnedCpu = setup.PinnedCpu;
         try
         {
             try

@@ -4,6 +4,7 @@ namespace Robotics.Controller.Loop;
 
 /// <summary>A finished run's figures.</summary>
 /// <param name="GarbageCollections">Collections (any generation) while the loop ran; each pauses every managed thread, the loop included.</param>
+/// <param name="PinnedCpu">The CPU the loop's thread ran pinned to; null when it was not pinned.</param>
 public sealed record LoopReport(
     long Ticks,
     double Seconds,
@@ -23,7 +24,8 @@ public sealed record LoopReport(
     double AllocatedBytesPerTick,
     long RecorderDroppedSteps,
     int GarbageCollections,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    int? PinnedCpu)
 {
     public double SuccessRate => Episodes == 0 ? 0 : (double)Successes / Episodes;
 }

@@ -43,7 +43,7 @@ internal sealed class RunMeasurement(int warmupTicks)
         _measuredTicks = ticks - warmupTicks;
     }
 
-    public LoopReport Report(LoopStatistics s, long watchdogTrips, long recorderDroppedSteps, IReadOnlyList<string> notes)
+    public LoopReport Report(LoopStatistics s, long watchdogTrips, long recorderDroppedSteps, IReadOnlyList<string> notes, int? pinnedCpu)
     {
         double seconds = (_endNs - _startNs) / 1e9;
         return new LoopReport(
@@ -51,6 +51,6 @@ internal sealed class RunMeasurement(int warmupTicks)
             s.Overruns, s.SkippedSlots, s.Faults, watchdogTrips,
             s.Lateness.Summarize(), s.Read.Summarize(), s.Inference.Summarize(), s.Work.Summarize(),
             _measuredTicks > 0 ? (double)(_allocatedEnd - _allocatedBase) / _measuredTicks : double.NaN,
-            recorderDroppedSteps, _collectionsAtEnd - _collectionsAtStart, notes);
+            recorderDroppedSteps, _collectionsAtEnd - _collectionsAtStart, notes, pinnedCpu);
     }
 }

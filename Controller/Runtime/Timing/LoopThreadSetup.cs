@@ -22,9 +22,14 @@ internal sealed class LoopThreadSetup : IDisposable
         {
             notes.Add(refused);
         }
-        notes.AddRange(RealtimeThread.PrepareLoopThread(options.Paced, options.Realtime, options.Priority, options.Cpu));
+        var (refusedHere, pinnedCpu) = RealtimeThread.PrepareLoopThread(options.Paced, options.Realtime, options.Priority, options.Cpu);
+        notes.AddRange(refusedHere);
+        PinnedCpu = pinnedCpu;
         GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
     }
+
+    /// <summary>The CPU the loop's thread is pinned to; null when it is not (no --realtime, or the machine refused).</summary>
+    public int? PinnedCpu { get; }
 
     public void Dispose()
     {

@@ -14,12 +14,18 @@ public static partial class RealtimeThread
     // cpu_set_t is 1024 bits (<sched.h>, __CPU_SETSIZE).
     private const int CpuSetBytes = 128;
 
+    private static readonly int StartingLastCpu;
+
+    // Explicit, so that it runs before any member of this class is used (no beforefieldinit): before it moves a thread.
+    static RealtimeThread() => StartingLastCpu = ReadLastAllowedCpu();
+
     /// <summary>
     /// Sets up the calling thread to run a control loop: minimal timer slack when it sleeps to deadlines; with
     /// <paramref name="realtime"/>, SCHED_FIFO at <paramref name="priority"/>, pinned to <paramref name="cpu"/> (the last
-    /// allowed CPU when null) with the process's other threads moved off it. Returns one line per thing refused.
+    /// allowed CPU when null) with the process's other threads moved off it. Returns one line per thing refused, and
+    /// the CPU the thread is pinned to (null when it is not).
     /// </summary>
-    public static IReadOnlyList<string> PrepareLoopThread(bool paced, bool realtime, int priority, int? cpu)
+    public static (IReadOnlyList<string> Refused, int? PinnedCpu) PrepareLoopThread(bool paced, bool realtime, int priority, int? cpu)
     {
         var refused = new List<string>();
         if (paced && TrySetMinimalTimerSlack() is string slack)
@@ -28,7 +34,7 @@ public static partial class RealtimeThread
         }
         if (!realtime)
         {
-            return refused;
+            return (refused, null);
         }
         if (TrySetFifo(priority) is string fifo)
         {
@@ -38,12 +44,13 @@ public static partial class RealtimeThread
         if (TryPin(pinned) is string unpinned)
         {
             refused.Add(unpinned);
+            return (refused, null);
         }
-        else if (TryKeepOtherThreadsOff(pinned) is string shared)
+        if (TryKeepOtherThreadsOff(pinned) is string shared)
         {
             refused.Add(shared);
         }
-        return refused;
+        return (refused, pinned);
     }
 
     /// <summary>Switches the calling thread to SCHED_FIFO at <paramref name="priority"/> (1–99); the reason when it cannot.</summary>
@@ -133,8 +140,15 @@ public static partial class RealtimeThread
         return null;
     }
 
-    /// <summary>The highest-numbered CPU this process may run on: the one to give the loop.</summary>
-    public static int LastAllowedCpu()
+    /// <summary>
+    /// The highest-numbered CPU this process was given (by taskset, a cgroup, a unit's CPUAffinity=): the one to give the
+    /// loop. Judged on the CPUs the process had before this class moved any thread, not the calling thread's: once a loop
+    /// has run, every other thread is kept off its CPU, and a second loop of the process (a benchmark's next phase, a
+    /// DAgger round) or the gateway told which CPU to avoid must still find the same one.
+    /// </summary>
+    public static int LastAllowedCpu() => StartingLastCpu;
+
+    private static int ReadLastAllowedCpu()
     {
         Span<byte> mask = stackalloc byte[CpuSetBytes];
         if (SchedGetAffinity(0, CpuSetBytes, ref MemoryMarshal.GetReference(mask)) != 0)
