@@ -50,6 +50,7 @@ internal static class BenchLoopCommand
             // The bare calls run like the loop: same rate, same thread priority and CPU, then back to back.
             var paced = new LatencyHistogram();
             var hot = new LatencyHistogram();
+            var linkRead = new LatencyHistogram();
             var bareThread = new Thread(() =>
             {
                 if (options.Realtime)
@@ -61,6 +62,7 @@ internal static class BenchLoopCommand
                 int calls = (int)Math.Min(report.Ticks, 100_000);
                 runner.MeasureBare(calls, (long)(1e9 / options.RateHz), paced.Record);
                 runner.MeasureBare(calls, 0, hot.Record);
+                LinkReadBenchmark.Measure(robot.Description, options, runner, calls, (long)(1e9 / options.RateHz), linkRead.Record);
             });
             using (CpuWakeLatency.RequestZero())
             {
@@ -76,6 +78,8 @@ internal static class BenchLoopCommand
             var hotUs = hot.Summarize().InMicroseconds();
             console.Line(string.Create(c, $"bare RunWithBinding at {options.RateHz} Hz  p50 {bareUs.P50,8:F1} µs  p99 {bareUs.P99,8:F1} µs; back to back p50 {hotUs.P50:F1} µs  p99 {hotUs.P99:F1} µs"));
             console.Line(string.Create(c, $"the tick adds {workUs.P50 - bareUs.P50:F2} µs at p50 and {workUs.P99 - bareUs.P99:F2} µs at p99 to bare inference at the same rate"));
+            var linkUs = linkRead.Summarize().InMicroseconds();
+            console.Line(string.Create(c, $"with an operator in control, a tick also reads their command from the gateway's file (1 pread, 3 for a new command: every {LinkReadBenchmark.TicksPerCommand}th tick here): p50 {linkUs.P50:F1} µs  p99 {linkUs.P99:F1} µs"));
             // What the figures mean for a robot: is this machine fit for the rate measured, for 1 kHz, for 100 Hz?
             var verdicts = LoopFitness.Judge(LoopTiming.Of(report, options.RateHz));
             foreach (var verdict in verdicts)
@@ -97,6 +101,7 @@ internal static class BenchLoopCommand
             summary["rate_hz"] = options.RateHz;
             summary["bare_inference_us"] = LoopSummary.Percentiles(bareSummary);
             summary["bare_inference_back_to_back_us"] = LoopSummary.Percentiles(hot.Summarize());
+            summary["operator_command_read_us"] = LoopSummary.Percentiles(linkRead.Summarize());
             summary["tick_overhead_us_p50"] = workUs.P50 - bareUs.P50;
             summary["tick_overhead_us_p99"] = workUs.P99 - bareUs.P99;
             console.Summary(summary);
