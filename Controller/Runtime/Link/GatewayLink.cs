@@ -69,8 +69,10 @@ public sealed class GatewayLink : IDisposable
         _slotBusy = new bool[geometry.RequestSlots];
 
         ref var presence = ref segments.Presence;
-        presence.Pid = Environment.ProcessId;
+        // The last gateway's address cleared before this one's pid is shown: a supervisor waiting for this process to
+        // serve must not take the address the dead one left (the same, on a restart) before this one listens there.
         presence.Address.Set("");
+        Volatile.Write(ref presence.Pid, Environment.ProcessId);
         presence.HeartbeatNs = MonotonicClock.NowNs();
         // Requests a gateway before this one posted and the loop has not taken are withdrawn: nobody waits for them now.
         for (int slot = 0; slot < geometry.RequestSlots; slot++)

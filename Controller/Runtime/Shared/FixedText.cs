@@ -20,7 +20,8 @@ public struct FixedText
     public void Set(ReadOnlySpan<char> text)
     {
         Utf8.FromUtf16(text, _bytes, out _, out int written, replaceInvalidSequences: true, isFinalBlock: true);
-        _length = (ushort)written;
+        // The length after the bytes (a release write, also on arm64): a reader that sees the new length sees its bytes.
+        Volatile.Write(ref _length, (ushort)written);
     }
 
     /// <summary>The text, or null when the bytes are not a valid text (a length past the end, invalid UTF-8).</summary>
