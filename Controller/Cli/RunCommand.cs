@@ -27,6 +27,7 @@ internal static class RunCommand
         var rate = new Option<double?>("--rate") { Description = "Ticks per second (10–2000); by default the robot's own rate." };
         var episodes = new Option<int>("--episodes") { Description = "Stop after this many episodes.", DefaultValueFactory = _ => 0 };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long, e.g. 30s or 2m." };
+        var untilStopped = new Option<bool>("--until-stopped") { Description = "Run until stopped (Ctrl+C, SIGTERM from systemd, an e-stop that ends it): for a service." };
         var record = new Option<string?>("--record") { Description = "Record every tick into this teleop log (.mcap); it must not exist." };
         var onRecordingFailure = new Option<string>("--on-recording-failure")
         {
@@ -44,15 +45,20 @@ internal static class RunCommand
         var json = CliCommand.JsonOption();
         var command = new Command("run", "Run the control loop on a robot: read, infer, arbitrate, make safe, write and record every tick; print episodes, success rate, achieved rate, overruns and latency percentiles on exit. With --grpc, serve telemetry, override and control to remote operators.")
         {
-            robot, policy, mode, rate, episodes, duration, record, onRecordingFailure, stochastic, seed, noRealtime, priority, cpu, unpaced, json,
+            robot, policy, mode, rate, episodes, duration, untilStopped, record, onRecordingFailure, stochastic, seed, noRealtime, priority, cpu, unpaced, json,
         };
         remote.AddTo(command);
         command.SetAction((parse, cancellation) => CliCommand.RunStoppableAsync(parse, json, async console =>
         {
             string robotName = parse.GetValue(robot)!;
-            if (parse.GetValue(episodes) == 0 && parse.GetValue(duration) is null)
+            bool limited = parse.GetValue(episodes) != 0 || parse.GetValue(duration) is not null;
+            if (parse.GetValue(untilStopped) && limited)
             {
-                throw new ArgumentException("say when to stop: --episodes N or --duration 30s");
+                throw new ArgumentException("--until-stopped: runs until a signal stops it; leave out --episodes and --duration");
+            }
+            if (!parse.GetValue(untilStopped) && !limited)
+            {
+                throw new ArgumentException("say when to stop: --episodes N, --duration 30s, or --until-stopped (a service: until SIGTERM)");
             }
             var server = remote.Read(parse);
             using var hardware = RobotFactory.Open(robotName, parse.GetValue(rate), parse.GetValue(seed));

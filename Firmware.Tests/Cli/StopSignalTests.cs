@@ -26,7 +26,9 @@ public sealed class StopSignalTests : IDisposable
     {
         string log = _directory.File("signalled.mcap");
         string[] serve = grpc ? ["--grpc", "http://127.0.0.1:0", "--token", "signal-test-token"] : [];
-        using var child = ControllerProcess.Start(["run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "10m", "--record", log, "--json", .. serve]);
+        // SIGTERM is how systemd stops a service, which runs until stopped; a person's Ctrl+C or hang-up ends a timed run.
+        string[] until = signal == "TERM" ? ["--until-stopped"] : ["--duration", "10m"];
+        using var child = ControllerProcess.Start(["run", "--robot", "sim:reach", "--mode", "teleop", .. until, "--record", log, "--json", .. serve]);
         // Ticking, recording and (with --grpc) serving: an episode has ended, so every part is up.
         await child.WaitForLineAsync(line => line.StartsWith("episode 1:", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
 
