@@ -29,7 +29,16 @@ public sealed class LinuxPublishTests : IDisposable
         var stdout = publish.StandardOutput.ReadToEndAsync();
         var stderr = publish.StandardError.ReadToEndAsync();
         using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(15));
-        await publish.WaitForExitAsync(patience.Token);
+        try
+        {
+            await publish.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A publish that never ends is not left running behind the suite.
+            publish.Kill(entireProcessTree: true);
+            throw;
+        }
 
         Assert.True(publish.ExitCode == 0, $"dotnet publish exited with {publish.ExitCode}:\n{await stdout}\n{await stderr}");
         var files = Directory.GetFiles(output).Select(Path.GetFileName).ToList();
