@@ -53,7 +53,7 @@ public static class GrpcClients
             while (await Task.WhenAny(summaries, Task.Delay(settings.SampleInterval, cancellation)) != summaries)
             {
                 cancellation.ThrowIfCancellationRequested();
-                memory.Add(new JsonObject
+                memory.Add((JsonNode)new JsonObject
                 {
                     ["seconds"] = started.Elapsed.TotalSeconds,
                     ["loop_resident_bytes"] = ResidentBytes(settings.LoopPid),

@@ -73,7 +73,7 @@ internal static class BenchGrpcCommand
                 {
                     run["clients"] = clients;
                 }
-                runs.Add(run);
+                runs.Add((JsonNode)run);
             }
             var quietRuns = phases.Where(p => !p.Loaded).Select(p => p.Loop.Lateness.P99).ToList();
             var loaded = phases.FirstOrDefault(p => p.Loaded);

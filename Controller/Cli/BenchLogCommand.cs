@@ -71,7 +71,7 @@ internal static class BenchLogCommand
                     verdicts.Add(verdict);
                     var run = ToJson(result);
                     run["verdict"] = verdict;
-                    runs.Add(run);
+                    runs.Add((JsonNode)run);
                 }
                 finally
                 {

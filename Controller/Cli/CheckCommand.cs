@@ -97,7 +97,7 @@ internal static class CheckCommand
                     problems.Add(string.Create(c, $"device {device.Name} gave no new sample in {watched.Seconds:F1} s"));
                 }
             }
-            deviceReports.Add(new JsonObject
+            deviceReports.Add((JsonNode)new JsonObject
             {
                 ["name"] = device.Name,
                 ["type"] = config.Devices[d].Type,
@@ -139,7 +139,7 @@ internal static class CheckCommand
                     console.Warning(string.Create(c,
                         $"{kind} {name}: max_age_ms {limit:G4} leaves no room for one lost answer on {source.Device} (its samples are then up to {gap:G4} ms apart; the oldest in this watch was {Ms(age)}); {suggested} would hold"));
                 }
-                reports.Add(new JsonObject
+                reports.Add((JsonNode)new JsonObject
                 {
                     ["name"] = name, ["value"] = value, ["unit"] = unit, ["worst_age_ms"] = MsJson(age), ["max_age_ms"] = limit, ["fresh"] = fresh,
                     ["suggested_max_age_ms"] = suggested,
@@ -164,7 +164,7 @@ internal static class CheckCommand
             {
                 problems.Add($"emergency stop {source.Device}.{source.Channel} is active: the robot would not move");
             }
-            stops.Add(new JsonObject { ["source"] = $"{source.Device}.{source.Channel}", ["active"] = active });
+            stops.Add((JsonNode)new JsonObject { ["source"] = $"{source.Device}.{source.Channel}", ["active"] = active });
         }
 
         foreach (string problem in problems)

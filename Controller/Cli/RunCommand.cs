@@ -212,7 +212,7 @@ internal static class RunCommand
             }
             string parts = string.Join(", ", confirmation.Unconfirmed);
             console.Error($"{device.Name}: {parts} did not confirm the halt ({confirmation.Halt}) before the controller stopped: check them by hand");
-            unconfirmed.Add(new JsonObject { ["device"] = device.Name, ["parts"] = new JsonArray([.. confirmation.Unconfirmed.Select(p => JsonValue.Create(p))]), ["halt"] = confirmation.Halt });
+            unconfirmed.Add((JsonNode)new JsonObject { ["device"] = device.Name, ["parts"] = new JsonArray([.. confirmation.Unconfirmed.Select(p => JsonValue.Create(p))]), ["halt"] = confirmation.Halt });
         }
         return unconfirmed;
     }

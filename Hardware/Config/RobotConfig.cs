@@ -4,6 +4,11 @@ using System.Text.Json.Serialization;
 namespace Robotics.Hardware.Config;
 
 /// <summary>A robot config file (docs/robot-config.md): devices, and how their channels make the observation and action vectors.</summary>
+/// <remarks>
+/// Read by a source-generated reader (<see cref="RobotConfigJson"/>). A field with a default other than zero has a
+/// setter, not an init accessor: the generated reader passes every init-only property to the object initializer, so a
+/// field missing from the file would be set to zero over its default.
+/// </remarks>
 public sealed record RobotConfig
 {
     [JsonPropertyName("name")]
@@ -37,7 +42,7 @@ public sealed record EmergencyStopConfig
 
     /// <summary>Oldest acceptable sample, in milliseconds: a stop input that cannot be read counts as pressed.</summary>
     [JsonPropertyName("max_age_ms")]
-    public double MaxAgeMs { get; init; } = 50;
+    public double MaxAgeMs { get; set; } = 50;
 }
 
 /// <summary>One device: its name, its driver, and the driver's own settings (port, address, ids...).</summary>
@@ -65,7 +70,7 @@ public abstract record ChannelSource
     public string? Source { get; init; }
 
     [JsonPropertyName("scale")]
-    public double Scale { get; init; } = 1;
+    public double Scale { get; set; } = 1;
 
     [JsonPropertyName("offset")]
     public double Offset { get; init; }
@@ -90,7 +95,7 @@ public sealed record TeleopConfig : ChannelSource
 {
     /// <summary>Oldest acceptable sample, in milliseconds; older, and the robot gets its safe action.</summary>
     [JsonPropertyName("max_age_ms")]
-    public double MaxAgeMs { get; init; } = 100;
+    public double MaxAgeMs { get; set; } = 100;
 }
 
 /// <summary>An action entry: device output = (action − offset) / scale, within [min, max] and max_rate.</summary>
@@ -124,7 +129,7 @@ public sealed record ActionConfig
     public double? Safe { get; init; }
 
     [JsonPropertyName("scale")]
-    public double Scale { get; init; } = 1;
+    public double Scale { get; set; } = 1;
 
     [JsonPropertyName("offset")]
     public double Offset { get; init; }

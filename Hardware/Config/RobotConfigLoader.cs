@@ -31,15 +31,6 @@ public static class RobotConfigLoader
     /// </summary>
     private const double MaxAgeLimitMs = 3_600_000;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        // Comments are blanked before parsing (JsonComments), wherever they stand.
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-        // "rate_hz": 5000, "rate_hz": 100 would otherwise be whichever came last, silently.
-        AllowDuplicateProperties = false,
-    };
-
     public static ResolvedConfig Load(string path)
     {
         if (!File.Exists(path))
@@ -49,7 +40,7 @@ public static class RobotConfigLoader
         RobotConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<RobotConfig>(JsonComments.Blank(File.ReadAllText(path), path), Options);
+            config = JsonSerializer.Deserialize(JsonComments.Blank(File.ReadAllText(path), path), RobotConfigJson.Default.RobotConfig);
         }
         catch (JsonException e)
         {
@@ -98,18 +89,24 @@ public static class RobotConfigLoader
         return $"wrong kind of value here: expected {expected}";
     }
 
+    private static readonly Type[] ConfigTypes =
+        [typeof(RobotConfig), typeof(DeviceConfig), typeof(ObservationConfig), typeof(ActionConfig), typeof(TeleopConfig), typeof(EmergencyStopConfig)];
+
     /// <summary>"The JSON property 'x' could not be mapped to any .NET member contained in type 'T'" as the fields the config takes there.</summary>
     private static string? UnknownField(string message)
     {
         var match = System.Text.RegularExpressions.Regex.Match(message, "^The JSON property '.*' could not be mapped to any .NET member contained in type '([^']+)'");
-        if (!match.Success || typeof(RobotConfig).Assembly.GetType(match.Groups[1].Value) is not { } type)
+        if (!match.Success)
         {
             return null;
         }
-        var known = type.GetProperties()
-            .Select(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), inherit: true))
-            .SelectMany(a => a.Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>())
-            .Select(a => a.Name);
+        // The generated reader knows each config type's fields by their JSON names.
+        var type = ConfigTypes.FirstOrDefault(t => t.FullName == match.Groups[1].Value);
+        if (type is null)
+        {
+            return null;
+        }
+        var known = RobotConfigJson.Default.GetTypeInfo(type)!.Properties.Select(p => p.Name);
         return $"unknown field (known here: {string.Join(", ", known)})";
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Robotics.Controller.Policy.Heads;
 using Robotics.Protos.Policy;
 
@@ -27,11 +28,11 @@ public sealed record PolicyMetadata(
         string Get(string key) => values.TryGetValue(key, out var value)
             ? value
             : throw new InvalidDataException($"{path}: not a policy this trainer wrote: its metadata has no {key}");
-        T Json<T>(string key)
+        T Json<T>(string key, JsonTypeInfo<T> reader)
         {
             try
             {
-                return JsonSerializer.Deserialize<T>(Get(key)) ?? throw new InvalidDataException($"{path}: metadata {key} is empty");
+                return JsonSerializer.Deserialize(Get(key), reader) ?? throw new InvalidDataException($"{path}: metadata {key} is empty");
             }
             catch (JsonException e)
             {
@@ -55,15 +56,15 @@ public sealed record PolicyMetadata(
         var metadata = new PolicyMetadata(
             head,
             Get(PolicyContract.Keys.Robot),
-            Json<string[]>(PolicyContract.Keys.ObservationNames),
-            Json<string[]>(PolicyContract.Keys.ActionNames),
-            Json<string[]>(PolicyContract.Keys.DiscreteActionNames),
-            Json<float[]>(PolicyContract.Keys.ActionLow),
-            Json<float[]>(PolicyContract.Keys.ActionHigh),
+            Json(PolicyContract.Keys.ObservationNames, PolicyMetadataJson.Default.StringArray),
+            Json(PolicyContract.Keys.ActionNames, PolicyMetadataJson.Default.StringArray),
+            Json(PolicyContract.Keys.DiscreteActionNames, PolicyMetadataJson.Default.StringArray),
+            Json(PolicyContract.Keys.ActionLow, PolicyMetadataJson.Default.SingleArray),
+            Json(PolicyContract.Keys.ActionHigh, PolicyMetadataJson.Default.SingleArray),
             Number(PolicyContract.Keys.ControlRateHz),
-            Json<float[]>(PolicyContract.Keys.ObservationMean),
-            Json<float[]>(PolicyContract.Keys.ObservationStd),
-            Json<float[]>(PolicyContract.Keys.ActionStd),
+            Json(PolicyContract.Keys.ObservationMean, PolicyMetadataJson.Default.SingleArray),
+            Json(PolicyContract.Keys.ObservationStd, PolicyMetadataJson.Default.SingleArray),
+            Json(PolicyContract.Keys.ActionStd, PolicyMetadataJson.Default.SingleArray),
             Number(PolicyContract.Keys.HelpThreshold),
             Number(PolicyContract.Keys.HelpRate));
         metadata.Validate(path);
