@@ -7,6 +7,7 @@ using Robotics.Controller.Policy;
 using Robotics.Controller.Recording;
 using Robotics.Controller.Link;
 using Robotics.Controller.Remote;
+using Robotics.Controller.Service;
 using Robotics.Controller.Timing;
 using Robotics.Hardware.Robots;
 using Robotics.Hardware.Simulation;
@@ -37,7 +38,7 @@ internal static class RunCommand
         onRecordingFailure.AcceptOnlyFromAmong("continue", "stop");
         var stochastic = new Option<bool>("--stochastic") { Description = "Sample actions from the policy (μ + σ·ε, or from the softmax) instead of its mean or argmax." };
         var seed = new Option<int>("--seed") { Description = "Seed for the simulator and for sampling.", DefaultValueFactory = _ => 0 };
-        var noRealtime = new Option<bool>("--no-realtime") { Description = "Do not ask for SCHED_FIFO or pin the loop thread." };
+        var noRealtime = new Option<bool>("--no-realtime") { Description = "Do not ask for SCHED_FIFO, pin the loop thread or lock the process's memory." };
         var priority = new Option<int>("--priority") { Description = "SCHED_FIFO priority of the loop thread.", DefaultValueFactory = _ => 80 };
         var cpu = new Option<int?>("--cpu") { Description = "CPU to pin the loop thread to (default: the last one)." };
         var unpaced = new Option<bool>("--unpaced") { Description = "Simulators only: run ticks back to back instead of in real time." };
@@ -78,6 +79,7 @@ internal static class RunCommand
                 Stochastic = parse.GetValue(stochastic),
                 Seed = parse.GetValue(seed),
                 Realtime = !parse.GetValue(noRealtime),
+                LockMemory = !parse.GetValue(noRealtime),
                 Priority = parse.GetValue(priority),
                 Cpu = parse.GetValue(cpu),
                 Paced = !parse.GetValue(unpaced),
@@ -118,7 +120,11 @@ internal static class RunCommand
                 loop.Start();
                 return Task.FromResult(loop);
             });
-            console.Line($"running {robotName} in {modeName} mode at {options.RateHz} Hz{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
+            string running = $"running {robotName} in {modeName} mode at {options.RateHz} Hz";
+            console.Line($"{running}{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
+            // Under systemd (Type=notify): ready once the loop ticks, and a watchdog ping while it keeps ticking.
+            using var heartbeat = ServiceHeartbeat.For(loop, running);
+            using var stopping = cancellation.Register(() => heartbeat?.Stopping());
             if (gateway is not null)
             {
                 console.Line($"gRPC listening on {gateway.Address} (gateway process {gateway.Pid})");

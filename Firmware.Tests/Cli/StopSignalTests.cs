@@ -129,9 +129,14 @@ internal sealed class ControllerProcess : IDisposable
         }
     }
 
-    public static ControllerProcess Start(string[] arguments)
+    /// <param name="environment">Variables set for the child beside the suite's own (a service manager's, for instance).</param>
+    public static ControllerProcess Start(string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = WithCtrlCDelivered("dotnet");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         start.ArgumentList.Add(RepoPaths.ControllerDll);
         foreach (string argument in arguments)
         {

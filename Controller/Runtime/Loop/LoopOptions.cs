@@ -37,6 +37,12 @@ public sealed record LoopOptions
     /// </summary>
     public bool Realtime { get; init; } = true;
 
+    /// <summary>
+    /// Lock the process's memory for the run (<see cref="Timing.MemoryLock"/>): a process-wide choice, so the
+    /// command that owns the process (`controller run`) makes it, not a loop run inside another program.
+    /// </summary>
+    public bool LockMemory { get; init; }
+
     /// <summary>SCHED_FIFO priority (1–99); 80 is where cyclictest measures.</summary>
     public int Priority { get; init; } = 80;
 
