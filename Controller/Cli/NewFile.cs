@@ -21,4 +21,20 @@ internal static class NewFile
         }
         return path;
     }
+
+    /// <summary>
+    /// Where a recording goes: <paramref name="path"/> itself, or, when it is a folder (a service's recordings folder), a
+    /// new file in it named by the robot and the start time in UTC, e.g. so101-20261128T071533Z.mcap, so that every start
+    /// of a service gets a recording of its own.
+    /// </summary>
+    public static string Recording(string path, string robot)
+    {
+        if (!Directory.Exists(path))
+        {
+            return Check(path, "--record");
+        }
+        string name = new([.. robot.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
+        string file = $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)}.mcap";
+        return Check(Path.Combine(path, file), "--record");
+    }
 }

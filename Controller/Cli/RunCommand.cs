@@ -29,7 +29,7 @@ internal static class RunCommand
         var episodes = new Option<int>("--episodes") { Description = "Stop after this many episodes.", DefaultValueFactory = _ => 0 };
         var duration = new Option<string?>("--duration") { Description = "Stop after this long, e.g. 30s or 2m." };
         var untilStopped = new Option<bool>("--until-stopped") { Description = "Run until stopped (Ctrl+C, SIGTERM from systemd, an e-stop that ends it): for a service." };
-        var record = new Option<string?>("--record") { Description = "Record every tick into this teleop log (.mcap); it must not exist." };
+        var record = new Option<string?>("--record") { Description = "Record every tick into this teleop log (.mcap), which must not exist; or into a new file in this folder, named by the robot and the start time (a service's recordings)." };
         var onRecordingFailure = new Option<string>("--on-recording-failure")
         {
             Description = "When the recording fails (a full disk): continue (the robot goes on unrecorded, the failure told at once) or stop (the run stops, the robot made safe).",
@@ -97,9 +97,8 @@ internal static class RunCommand
                 ITeleopSource { HasTeleop: true } leader => new TeleopSourceOperator(leader),
                 _ => null,
             };
-            using var recorder = parse.GetValue(record) is string log
-                ? TickRecorder.Create(NewFile.Check(log, "--record"), hardware.Description.ToEpisodeInfo(options.RateHz, "", ""))
-                : null;
+            string? recording = parse.GetValue(record) is string log ? NewFile.Recording(log, hardware.Description.Name) : null;
+            using var recorder = recording is null ? null : TickRecorder.Create(recording, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""));
             // Remote operators reach the loop through a shared-memory link to the gateway process: the loop process serves no socket.
             string? linkPath = remote.LinkPath(parse, robotName);
             using var segments = linkPath is null ? null : LoopLink.CreateSegments(linkPath, hardware.Description, options, runner, remote.LinkGroup(parse));
@@ -121,7 +120,7 @@ internal static class RunCommand
                 return Task.FromResult(loop);
             });
             string running = $"running {robotName} in {modeName} mode at {options.RateHz} Hz";
-            console.Line($"{running}{(recorder is null ? "" : ", recording to " + parse.GetValue(record))}");
+            console.Line($"{running}{(recording is null ? "" : ", recording to " + recording)}");
             // Under systemd (Type=notify): ready once the loop ticks, and a watchdog ping while it keeps ticking.
             using var heartbeat = ServiceHeartbeat.For(loop, running);
             using var stopping = cancellation.Register(() => heartbeat?.Stopping());

@@ -134,16 +134,19 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
-    public void A_folder_given_to_record_into_is_named_as_a_folder()
+    public void A_folder_given_to_record_into_gets_a_new_recording_named_by_the_robot_and_the_start()
     {
+        // A service's recordings folder: every start records into a file of its own.
         string folder = _directory.File("logs");
         Directory.CreateDirectory(folder);
 
         var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", "--unpaced", "--no-realtime", "--record", folder);
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Equal($"error: --record: {folder} is a folder; give a file name, such as {Path.Combine(folder, "run.mcap")}", run.Stderr.Trim());
-        Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        string recording = Assert.Single(Directory.GetFiles(folder));
+        Assert.Matches(@"^sim-reach-\d{8}T\d{6}Z\.mcap$", Path.GetFileName(recording));
+        Assert.Contains($"recording to {recording}", run.Stdout, StringComparison.Ordinal);
+        Assert.True(TeleopLogReader.Read(recording).WasClosed);
     }
 
     [Fact]
