@@ -1,48 +1,48 @@
-using System.Diagnostics;
+using Robotics.Protos.TeleopLog;
+using Robotics.Tests.Cli;
 using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Deploy;
 
 /// <summary>
-/// A self-contained Linux publish of the controller carries ONNX Runtime's Linux library and none of its Windows DLLs:
-/// the package's build props used to copy onnxruntime.dll and onnxruntime_providers_shared.dll into every x64 or arm64
-/// output (Directory.Build.targets leaves them out). A real publish, built apart from the repository's own outputs.
+/// What the linux-x64 publish profile makes (the arm64 one differs only in its runtime identifier): ONNX Runtime's Linux
+/// library and none of its Windows DLLs (its build props used to copy them into every x64 or arm64 output), and a
+/// trimmed ReadyToRun controller that acts exactly as the untrimmed, jitted one does.
 /// </summary>
-public sealed class LinuxPublishTests : IDisposable
+[Collection(PublishedControllerTests.Name)]
+public sealed class LinuxPublishTests(PublishedController published, SimPolicies policies)
 {
-    private readonly TempDirectory _directory = new();
-
-    public void Dispose() => _directory.Dispose();
-
     [Fact]
-    public async Task A_linux_publish_has_libonnxruntime_and_no_windows_onnxruntime_dlls()
+    public void A_linux_publish_has_libonnxruntime_and_no_windows_onnxruntime_dlls()
     {
-        string output = _directory.File("out");
-        var start = new ProcessStartInfo("dotnet",
-            ["publish", Path.Combine(RepoPaths.Root, "Controller"), "-c", "Release", "-r", "linux-x64", "--self-contained",
-             "--artifacts-path", _directory.File("artifacts"), "-o", output, "-nologo"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var publish = Process.Start(start)!;
-        var stdout = publish.StandardOutput.ReadToEndAsync();
-        var stderr = publish.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(15));
-        try
-        {
-            await publish.WaitForExitAsync(patience.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // A publish that never ends is not left running behind the suite.
-            publish.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        Assert.True(publish.ExitCode == 0, $"dotnet publish exited with {publish.ExitCode}:\n{await stdout}\n{await stderr}");
-        var files = Directory.GetFiles(output).Select(Path.GetFileName).ToList();
+        var files = Directory.GetFiles(published.Folder).Select(Path.GetFileName).ToList();
         Assert.Contains("libonnxruntime.so", files);
         Assert.DoesNotContain(files, file => file!.StartsWith("onnxruntime", StringComparison.OrdinalIgnoreCase) && file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_trimmed_ReadyToRun_controller_records_the_same_actions_as_the_jitted_one()
+    {
+        string policy = policies.Reach;
+        string[] run = ["run", "--robot", "sim:reach", "--policy", policy, "--episodes", "3", "--seed", "7", "--unpaced", "--no-realtime"];
+        string jitted = published.Scratch($"jitted-{Guid.NewGuid():N}.mcap");
+        string trimmed = published.Scratch($"trimmed-{Guid.NewGuid():N}.mcap");
+
+        using (var reference = ControllerProcess.Start([.. run, "--record", jitted]))
+        {
+            Assert.True(await reference.WaitForExitAsync(Waits.Patience) == 0, reference.Stderr);
+        }
+        Tool.Run(published.Executable, [.. run, "--record", trimmed], Waits.Patience);
+
+        var expected = TeleopLogReader.Read(jitted).Episodes.SelectMany(e => e.Steps).ToList();
+        var actual = TeleopLogReader.Read(trimmed).Episodes.SelectMany(e => e.Steps).ToList();
+        Assert.True(expected.Count > 100, $"{expected.Count} steps");
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            // Bit for bit: the same inference library, the same float arithmetic around it.
+            Assert.Equal(expected[i].Action, actual[i].Action);
+            Assert.Equal(expected[i].Observation, actual[i].Observation);
+        }
     }
 }
