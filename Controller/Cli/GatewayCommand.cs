@@ -55,6 +55,10 @@ internal static class GatewayCommand
             if (!quiet)
             {
                 console.Line($"gRPC listening on {grpc.Address} for the loop of process {gateway.LoopPid}");
+                if (grpc.MetricsAddress is { } metrics)
+                {
+                    console.Line($"metrics at {metrics}");
+                }
             }
             using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellation, gateway.Down);
             await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

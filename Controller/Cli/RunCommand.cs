@@ -127,6 +127,10 @@ internal static class RunCommand
             if (gateway is not null)
             {
                 console.Line($"gRPC listening on {gateway.Address} (gateway process {gateway.Pid})");
+                if (server!.MetricsUrl is { } metrics)
+                {
+                    console.Line($"metrics at {new Uri(metrics, "/metrics")}");
+                }
             }
             else if (segments is not null)
             {

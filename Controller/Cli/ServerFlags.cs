@@ -12,13 +12,14 @@ internal sealed class ServerFlags
     private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate for an https:// --grpc URL." };
     private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key for --tls-cert." };
     private readonly Option<bool> _openTelemetry = new("--telemetry-without-token") { Description = "Let anyone who can reach the server watch telemetry (control still needs the token)." };
-    private readonly Option<bool> _allowRemote = new("--allow-remote") { Description = "Allow --grpc on an address other than loopback." };
+    private readonly Option<bool> _allowRemote = new("--allow-remote") { Description = "Allow --grpc and --metrics on an address other than loopback." };
+    private readonly Option<string?> _metrics = new("--metrics") { Description = "Serve the robot's Prometheus metrics at this URL, e.g. http://127.0.0.1:9464 (scraped at /metrics; with --grpc)." };
 
     public Option<string?> Grpc => _grpc;
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _grpc, _token, _tokenFile, _tlsCert, _tlsKey, _openTelemetry, _allowRemote })
+        foreach (var option in new Option[] { _grpc, _token, _tokenFile, _tlsCert, _tlsKey, _openTelemetry, _allowRemote, _metrics })
         {
             command.Add(option);
         }
@@ -29,7 +30,13 @@ internal sealed class ServerFlags
     {
         if (parse.GetValue(_grpc) is not string url)
         {
-            return null;
+            return parse.GetValue(_metrics) is null ? null
+                : throw new ArgumentException("--metrics: the metrics are served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)");
+        }
+        Uri? metrics = null;
+        if (parse.GetValue(_metrics) is string metricsUrl && !Uri.TryCreate(metricsUrl, UriKind.Absolute, out metrics))
+        {
+            throw new ArgumentException($"--metrics: '{metricsUrl}' is not a URL such as http://127.0.0.1:9464");
         }
         string? token = parse.GetValue(_token);
         if (parse.GetValue(_tokenFile) is string file)
@@ -49,6 +56,7 @@ internal sealed class ServerFlags
             AllowRemote = parse.GetValue(_allowRemote),
             TlsCertificate = parse.GetValue(_tlsCert),
             TlsKey = parse.GetValue(_tlsKey),
+            MetricsUrl = metrics,
         };
         server.Validate();
         return server;

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Robotics.Controller.Gateway.Metrics;
 using Robotics.Controller.Link;
 using Robotics.Controller.Remote;
 
@@ -14,19 +15,23 @@ namespace Robotics.Controller.Gateway;
 /// <summary>
 /// The gateway's gRPC server: Kestrel over HTTP/2 (TLS with a certificate file when the URL is https), the three
 /// services behind the token check, plus health checks and server reflection, all serving what the loop process
-/// publishes over the link. Usually alone in the gateway process (<c>controller gateway</c>); a simulation or a test
+/// publishes over the link; and, when asked, the robot's Prometheus metrics on a listener of their own (<see cref="MetricsServer"/>). Usually alone in the gateway process (<c>controller gateway</c>); a simulation or a test
 /// may host it beside its loop.
 /// </summary>
 public sealed class RobotServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly GatewaySession _session;
+    private MetricsServer? _metrics;
 
     private RobotServer(WebApplication app, GatewaySession session)
     {
         _app = app;
         _session = session;
     }
+
+    /// <summary>Where the Prometheus metrics are served (--metrics); null when they are not.</summary>
+    public Uri? MetricsAddress => _metrics?.Address;
 
     /// <summary>The address it listens on (with the port it got, when asked for port 0).</summary>
     public Uri Address { get; private set; } = new("http://127.0.0.1");
@@ -72,12 +77,28 @@ public sealed class RobotServer : IAsyncDisposable
         var server = new RobotServer(app, session);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Address = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal));
+        if (options.MetricsEndpoint() is { } metrics)
+        {
+            try
+            {
+                server._metrics = await MetricsServer.StartAsync(session, metrics);
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        }
         link.PublishAddress(server.Address.ToString());
         return server;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_metrics is not null)
+        {
+            await _metrics.DisposeAsync();
+        }
         _session.Dispose();
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await _app.StopAsync(grace.Token);

@@ -7,7 +7,8 @@ namespace Robotics.Tests.Deploy;
 /// <summary>
 /// What the linux-x64 publish profile makes (the arm64 one differs only in its runtime identifier): ONNX Runtime's Linux
 /// library and none of its Windows DLLs (its build props used to copy them into every x64 or arm64 output), and a
-/// trimmed ReadyToRun controller that acts exactly as the untrimmed, jitted one does.
+/// natively compiled controller that acts exactly as the jitted one does, and serves gRPC (the token checked, reflection
+/// answered: the parts of it that reflect).
 /// </summary>
 [Collection(PublishedControllerTests.Name)]
 public sealed class LinuxPublishTests(PublishedController published, SimPolicies policies)
@@ -21,7 +22,7 @@ public sealed class LinuxPublishTests(PublishedController published, SimPolicies
     }
 
     [Fact]
-    public async Task The_trimmed_ReadyToRun_controller_records_the_same_actions_as_the_jitted_one()
+    public async Task The_native_controller_records_the_same_actions_as_the_jitted_one()
     {
         string policy = policies.Reach;
         string[] run = ["run", "--robot", "sim:reach", "--policy", policy, "--episodes", "3", "--seed", "7", "--unpaced", "--no-realtime"];
@@ -44,5 +45,33 @@ public sealed class LinuxPublishTests(PublishedController published, SimPolicies
             Assert.Equal(expected[i].Action, actual[i].Action);
             Assert.Equal(expected[i].Observation, actual[i].Observation);
         }
+    }
+
+    [Fact]
+    public async Task The_native_controller_serves_gRPC_checks_the_token_and_answers_reflection()
+    {
+        int port = FreePorts.Next();
+        using var run = ControllerProcess.StartProgram(published.Executable, ["run", "--robot", "sim:reach", "--until-stopped", "--no-realtime",
+            "--grpc", $"http://127.0.0.1:{port}", "--token", RobotHarness.Token]);
+        await run.WaitForLineAsync(line => line.StartsWith("gRPC listening on ", StringComparison.Ordinal), Waits.Patience);
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var telemetry = new Robotics.Protos.Control.Telemetry.TelemetryClient(channel);
+
+        var status = await telemetry.GetStatusAsync(new Robotics.Protos.Control.StatusRequest(), new Grpc.Core.Metadata { { "authorization", $"Bearer {RobotHarness.Token}" } });
+        Assert.Equal("sim:reach", status.Robot);
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await telemetry.GetStatusAsync(new Robotics.Protos.Control.StatusRequest(), new Grpc.Core.Metadata { { "authorization", "Bearer not-the-robots-token" } }));
+        Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, refused.StatusCode);
+
+        // Reflection finds a service's file by its name: the descriptor lookup trimming could have broken.
+        using var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
+        await reflection.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { FileContainingSymbol = "robotics.control.v1.Telemetry" });
+        Assert.True(await reflection.ResponseStream.MoveNext(CancellationToken.None));
+        var file = reflection.ResponseStream.Current.FileDescriptorResponse;
+        Assert.NotNull(file);
+        Assert.NotEmpty(file.FileDescriptorProto);
+
+        run.Signal("TERM");
+        Assert.Equal(143, await run.WaitForExitAsync(Waits.Patience));
     }
 }

@@ -4,7 +4,7 @@ using Robotics.Tests.Support;
 namespace Robotics.Tests.Deploy;
 
 /// <summary>
-/// The controller published with the linux-x64 profile (self-contained, trimmed, ReadyToRun), as a robot gets it, and
+/// The controller published with the linux-x64 profile (native AOT), as a robot gets it, and
 /// made once for every test of the collection: a real `dotnet publish`, built apart from the repository's own outputs.
 /// </summary>
 public sealed class PublishedController : IDisposable
@@ -13,6 +13,7 @@ public sealed class PublishedController : IDisposable
 
     public PublishedController()
     {
+        Assert.True(File.Exists("/usr/bin/clang"), "clang is missing (native AOT links the published controller with it): apt-get install clang zlib1g-dev");
         Folder = _directory.File("publish");
         Tool.Run("dotnet", ["publish", Path.Combine(RepoPaths.Root, "Controller"), "-p:PublishProfile=linux-x64",
             "--artifacts-path", _directory.File("artifacts"), "-o", Folder, "-nologo"], TimeSpan.FromMinutes(20));

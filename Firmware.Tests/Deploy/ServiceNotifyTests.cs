@@ -52,8 +52,9 @@ public sealed class ServiceNotifyTests
 
         Assert.StartsWith("READY=1", (await socket.UntilAsync(_ => true))[0], StringComparison.Ordinal);
         await socket.UntilAsync(message => message == "WATCHDOG=1");
-        // From when the stalled read has begun to when it is over, at most one ping: the one whose interval saw the
-        // ticks before the stall. A healthy loop would have had sixty in those 3 s. Pings sent before are set aside.
+        // From when the stalled read has begun to when it is over, at most two pings: the one whose interval saw the
+        // ticks before the stall, and one its thread decided on before the stall but sent after the queue was emptied
+        // (a busy machine delays a thread between its read and its send). A healthy loop would have had sixty in those 3 s.
         await WaitFor(() => robot.Reads > StallRead);
         socket.Drain();
         int pingsWhileStalled = 0;
@@ -64,7 +65,7 @@ public sealed class ServiceNotifyTests
                 pingsWhileStalled++;
             }
         }
-        Assert.True(pingsWhileStalled <= 1, $"{pingsWhileStalled} watchdog pings while the loop was stalled");
+        Assert.True(pingsWhileStalled <= 2, $"{pingsWhileStalled} watchdog pings while the loop was stalled");
         // Ticking again: pinging again.
         await socket.UntilAsync(message => message == "WATCHDOG=1");
         loop.RequestStop();

@@ -39,6 +39,7 @@ done
 [ "$(owner_mode /var/lib/robot-controller/recordings)" = "robot:robot 750" ] || fail "recordings folder is $(owner_mode /var/lib/robot-controller/recordings)"
 [ "$(owner_mode /usr/lib/robot-controller/controller)" = "root:root 755" ] || fail "controller is $(owner_mode /usr/lib/robot-controller/controller)"
 [ -f "$root/lib/udev/rules.d/60-robot-controller.rules" ] || fail "no udev rules"
+[ -f "$root/usr/share/robot-controller/grafana/robot-controller.json" ] || fail "no Grafana dashboard"
 in_root systemd-analyze verify /lib/systemd/system/robot-controller.service || fail "systemd-analyze verify rejects the unit"
 
 step "run the installed controller as the service's user"

@@ -137,7 +137,7 @@ public sealed partial class RemoteClientTests : IDisposable
     public void A_client_for_a_robot_nobody_serves_says_it_cannot_reach_it_in_one_line(string command)
     {
         // Nothing listens on a port just given back: the connection is refused.
-        string url = $"http://127.0.0.1:{FreePort()}";
+        string url = $"http://127.0.0.1:{FreePorts.Next()}";
         string script = _directory.File("hold.txt");
         File.WriteAllText(script, "0 0 0\n");
         string[] args = command == "telemetry"
@@ -163,13 +163,6 @@ public sealed partial class RemoteClientTests : IDisposable
         Assert.StartsWith($"error: cannot reach the robot at {url}: the TLS handshake failed", Assert.Single(run.Stderr.Trim().Split('\n')));
     }
 
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
     [Fact]
     public void A_robot_that_will_not_start_fails_the_run_before_it_says_running_and_leaves_no_recording()
     {
@@ -187,7 +180,7 @@ public sealed partial class RemoteClientTests : IDisposable
 
         // A remote operator is this robot's teleop source: the gRPC server starts, then the robot fails to.
         var run = CliRun.Of(ControllerCli.Build(), "run", "--robot", config, "--mode", "teleop", "--duration", "5s", "--no-realtime", "--record", log,
-            "--grpc", $"http://127.0.0.1:{FreePort()}", "--token", RobotHarness.Token);
+            "--grpc", $"http://127.0.0.1:{FreePorts.Next()}", "--token", RobotHarness.Token);
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith("error: board: serial port '/nowhere/ttyUSB0' does not exist", run.Stderr.Trim());

@@ -73,6 +73,10 @@ public struct LinkStatus
 
     /// <summary>Requests from the gateway the loop could not read (unknown kind, bad text).</summary>
     public long RejectedRequests;
+    /// <summary>Stalls the loop's watchdog caught (it halted the actuators for each).</summary>
+    public long WatchdogTrips;
+    /// <summary>Steps the recorder could not keep up with (its ring overran), over the current recording.</summary>
+    public long RecorderDroppedSteps;
 
     public LinkStatusBits Flags;
     public byte Mode;

@@ -288,6 +288,8 @@ public sealed class LoopLink : IDisposable
         s.RecordingStepsDropped = recording?.StepsDroppedByFailure ?? 0;
         s.RejectedCommands = _loop.Overrides.RejectedCommands;
         s.RejectedRequests = RejectedRequests;
+        s.WatchdogTrips = _loop.WatchdogTrips;
+        s.RecorderDroppedSteps = recording?.DroppedSteps ?? 0;
         s.Mode = (byte)status.Mode;
         s.Fault = (byte)status.Fault;
         s.Flags = (_loop.IsRunning ? LinkStatusBits.LoopRunning : 0) | (_loop.Mailbox.StopLatched ? LinkStatusBits.EmergencyStopped : 0)

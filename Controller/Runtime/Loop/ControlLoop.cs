@@ -145,6 +145,9 @@ public sealed class ControlLoop : IDisposable
     /// <summary>When the loop started (monotonic ns), 0 before.</summary>
     public long StartedAtNs => _measurement.StartedAtNs;
 
+    /// <summary>Stalls the watchdog has caught so far (an unpaced loop has none).</summary>
+    public long WatchdogTrips => _watchdog?.Trips ?? 0;
+
     /// <summary>Starts the loop thread (and the recorder given at construction, from the first record).</summary>
     /// <summary>
     /// Starts the robot, on the loop thread (set up for real time, so the devices' threads inherit it), and once it

@@ -21,6 +21,9 @@ public sealed record ServerOptions
 
     public string? TlsKey { get; init; }
 
+    /// <summary>Where the robot's Prometheus metrics are served (http://host:port; /metrics), beside gRPC; null for nowhere.</summary>
+    public Uri? MetricsUrl { get; init; }
+
     /// <summary>Checks the options and resolves the address to listen on.</summary>
     public IPEndPoint Validate()
     {
@@ -43,14 +46,34 @@ public sealed record ServerOptions
             PemFiles.Require(TlsCertificate, "--tls-cert");
             PemFiles.Require(TlsKey!, "--tls-key");
         }
-        IPAddress address = Url.Host is "localhost" ? IPAddress.Loopback
-            : IPAddress.TryParse(Url.Host.Trim('[', ']'), out var parsed) ? parsed
-            : throw new ArgumentException($"--grpc: '{Url.Host}' is not an IP address or localhost");
+        MetricsEndpoint();
+        return Endpoint(Url, "--grpc");
+    }
+
+    /// <summary>The metrics' address, checked; null when they are not served.</summary>
+    public IPEndPoint? MetricsEndpoint()
+    {
+        if (MetricsUrl is null)
+        {
+            return null;
+        }
+        if (MetricsUrl.Scheme != "http" || MetricsUrl.AbsolutePath is not ("/" or "/metrics"))
+        {
+            throw new ArgumentException($"--metrics: '{MetricsUrl}' must be an http:// URL with a port, e.g. http://127.0.0.1:9464 (served at /metrics)");
+        }
+        return Endpoint(MetricsUrl, "--metrics");
+    }
+
+    private IPEndPoint Endpoint(Uri url, string option)
+    {
+        IPAddress address = url.Host is "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(url.Host.Trim('[', ']'), out var parsed) ? parsed
+            : throw new ArgumentException($"{option}: '{url.Host}' is not an IP address or localhost");
         if (!IPAddress.IsLoopback(address) && !AllowRemote)
         {
-            throw new ArgumentException($"--grpc: {address} is reachable from the network; the server listens on loopback unless you also pass --allow-remote");
+            throw new ArgumentException($"{option}: {address} is reachable from the network; the server listens on loopback unless you also pass --allow-remote");
         }
-        return new IPEndPoint(address, Url.Port);
+        return new IPEndPoint(address, url.Port);
     }
 
     /// <summary>
@@ -71,6 +94,10 @@ public sealed record ServerOptions
         if (AllowRemote)
         {
             arguments.Add("--allow-remote");
+        }
+        if (MetricsUrl is not null)
+        {
+            arguments.AddRange(["--metrics", MetricsUrl.ToString()]);
         }
         return arguments;
     }
