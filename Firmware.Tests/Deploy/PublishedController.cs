@@ -4,18 +4,18 @@ using Robotics.Tests.Support;
 namespace Robotics.Tests.Deploy;
 
 /// <summary>
-/// The controller published with the linux-x64 profile (native AOT), as a robot gets it, and
-/// made once for every test of the collection: a real `dotnet publish`, built apart from the repository's own outputs.
+/// The controller published with a robot's profile (native AOT), as a robot gets it, made once for every test of its
+/// collection: a real `dotnet publish`, built apart from the repository's own outputs.
 /// </summary>
-public sealed class PublishedController : IDisposable
+public abstract class PublishedBuild : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
-    public PublishedController()
+    protected PublishedBuild(string runtime)
     {
         Assert.True(File.Exists("/usr/bin/clang"), "clang is missing (native AOT links the published controller with it): apt-get install clang zlib1g-dev");
         Folder = _directory.File("publish");
-        Tool.Run("dotnet", ["publish", Path.Combine(RepoPaths.Root, "Controller"), "-p:PublishProfile=linux-x64",
+        Tool.Run("dotnet", ["publish", Path.Combine(RepoPaths.Root, "Controller"), $"-p:PublishProfile={runtime}",
             "--artifacts-path", _directory.File("artifacts"), "-o", Folder, "-nologo"], TimeSpan.FromMinutes(20));
     }
 
@@ -25,11 +25,18 @@ public sealed class PublishedController : IDisposable
     /// <summary>The published executable.</summary>
     public string Executable => Path.Combine(Folder, "controller");
 
-    /// <summary>A scratch folder that lives as long as the publish.</summary>
+    /// <summary>A scratch file or folder that lives as long as the publish.</summary>
     public string Scratch(string name) => _directory.File(name);
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        _directory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>The linux-x64 publish: this machine runs it.</summary>
+public sealed class PublishedController() : PublishedBuild("linux-x64");
 
 /// <summary>The deployment tests: the publish, and the simulators' policies to run on it (made again for this collection).</summary>
 [CollectionDefinition(Name)]
