@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -75,8 +73,7 @@ public sealed class RobotServer : IAsyncDisposable
         app.MapGrpcReflectionService();
         await app.StartAsync();
         var server = new RobotServer(app, session);
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Address = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal));
+        server.Address = ListeningAddress.Of(app);
         if (options.MetricsEndpoint() is { } metrics)
         {
             try

@@ -1,6 +1,3 @@
-using Grpc.Core;
-using Robotics.Protos.Control;
-using Robotics.Protos.TeleopLog;
 using Robotics.Tests.Cli;
 using Robotics.Tests.Support;
 
@@ -17,30 +14,21 @@ public sealed class Arm64ControllerTests(PublishedArm64Controller arm64, SimPoli
     [Fact]
     public async Task The_arm64_controller_records_the_same_actions_as_the_x64_one()
     {
-        string[] run = ["run", "--robot", "sim:reach", "--policy", policies.Reach, "--episodes", "3", "--seed", "7", "--unpaced", "--no-realtime"];
         string x64 = arm64.Scratch($"x64-{Guid.NewGuid():N}.mcap");
         string emulated = arm64.Scratch($"arm64-{Guid.NewGuid():N}.mcap");
 
-        using (var reference = ControllerProcess.Start([.. run, "--record", x64]))
+        using (var reference = ControllerProcess.Start([.. PublishedRuns.SeededReach(policies.Reach), "--record", x64]))
         {
             Assert.True(await reference.WaitForExitAsync(Waits.Patience) == 0, reference.Stderr);
         }
-        using (var onArm = arm64.Start([.. run, "--record", emulated]))
+        using (var onArm = arm64.Start([.. PublishedRuns.SeededReach(policies.Reach), "--record", emulated]))
         {
             Assert.True(await onArm.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, onArm.Stderr);
         }
 
-        var expected = TeleopLogReader.Read(x64).Episodes.SelectMany(e => e.Steps).ToList();
-        var actual = TeleopLogReader.Read(emulated).Episodes.SelectMany(e => e.Steps).ToList();
-        Assert.True(expected.Count > 100, $"{expected.Count} steps");
-        Assert.Equal(expected.Count, actual.Count);
-        for (int i = 0; i < expected.Count; i++)
-        {
-            // Bit for bit under qemu: ONNX Runtime's arm64 kernels and the x64 ones sum this MLP's products in the same
-            // order here. docs/deploy.md says what tolerance a real ARM core's kernels would call for.
-            Assert.Equal(expected[i].Observation, actual[i].Observation);
-            Assert.Equal(expected[i].Action, actual[i].Action);
-        }
+        // Bit for bit under qemu: ONNX Runtime's arm64 kernels and the x64 ones sum this MLP's products in the same
+        // order here. docs/deploy.md says what tolerance a real ARM core's kernels would call for.
+        PublishedRuns.AssertSameSteps(x64, emulated);
     }
 
     [Fact]
@@ -54,15 +42,8 @@ public sealed class Arm64ControllerTests(PublishedArm64Controller arm64, SimPoli
         await run.WaitForLineAsync(line => line.StartsWith("waiting for a gateway at ", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
         using var gateway = arm64.Start(["gateway", "--link", link, "--grpc", $"http://127.0.0.1:{port}", "--token", RobotHarness.Token]);
         await gateway.WaitForLineAsync(line => line.StartsWith("gRPC listening on ", StringComparison.Ordinal), TimeSpan.FromMinutes(3));
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-        var telemetry = new Telemetry.TelemetryClient(channel);
-
-        var status = await telemetry.GetStatusAsync(new StatusRequest(), new Metadata { { "authorization", $"Bearer {RobotHarness.Token}" } });
-        Assert.Equal("sim:reach", status.Robot);
+        var status = await PublishedRuns.AssertTokenCheckedAsync(port);
         Assert.Equal("gaussian", status.Model.Kind);
-        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
-            await telemetry.GetStatusAsync(new StatusRequest(), new Metadata { { "authorization", "Bearer not-the-robots-token" } }));
-        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
 
         // The run's end ends the gateway (exit 3: the loop's run is over).
         run.Signal("TERM");

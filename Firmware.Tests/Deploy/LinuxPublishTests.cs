@@ -1,4 +1,3 @@
-using Robotics.Protos.TeleopLog;
 using Robotics.Tests.Cli;
 using Robotics.Tests.Support;
 
@@ -24,27 +23,17 @@ public sealed class LinuxPublishTests(PublishedController published, SimPolicies
     [Fact]
     public async Task The_native_controller_records_the_same_actions_as_the_jitted_one()
     {
-        string policy = policies.Reach;
-        string[] run = ["run", "--robot", "sim:reach", "--policy", policy, "--episodes", "3", "--seed", "7", "--unpaced", "--no-realtime"];
         string jitted = published.Scratch($"jitted-{Guid.NewGuid():N}.mcap");
-        string trimmed = published.Scratch($"trimmed-{Guid.NewGuid():N}.mcap");
+        string native = published.Scratch($"native-{Guid.NewGuid():N}.mcap");
 
-        using (var reference = ControllerProcess.Start([.. run, "--record", jitted]))
+        using (var reference = ControllerProcess.Start([.. PublishedRuns.SeededReach(policies.Reach), "--record", jitted]))
         {
             Assert.True(await reference.WaitForExitAsync(Waits.Patience) == 0, reference.Stderr);
         }
-        Tool.Run(published.Executable, [.. run, "--record", trimmed], Waits.Patience);
+        Tool.Run(published.Executable, [.. PublishedRuns.SeededReach(policies.Reach), "--record", native], Waits.Patience);
 
-        var expected = TeleopLogReader.Read(jitted).Episodes.SelectMany(e => e.Steps).ToList();
-        var actual = TeleopLogReader.Read(trimmed).Episodes.SelectMany(e => e.Steps).ToList();
-        Assert.True(expected.Count > 100, $"{expected.Count} steps");
-        Assert.Equal(expected.Count, actual.Count);
-        for (int i = 0; i < expected.Count; i++)
-        {
-            // Bit for bit: the same inference library, the same float arithmetic around it.
-            Assert.Equal(expected[i].Action, actual[i].Action);
-            Assert.Equal(expected[i].Observation, actual[i].Observation);
-        }
+        // Bit for bit: the same inference library, the same float arithmetic around it.
+        PublishedRuns.AssertSameSteps(jitted, native);
     }
 
     [Fact]
@@ -54,14 +43,8 @@ public sealed class LinuxPublishTests(PublishedController published, SimPolicies
         using var run = ControllerProcess.StartProgram(published.Executable, ["run", "--robot", "sim:reach", "--until-stopped", "--no-realtime",
             "--grpc", $"http://127.0.0.1:{port}", "--token", RobotHarness.Token]);
         await run.WaitForLineAsync(line => line.StartsWith("gRPC listening on ", StringComparison.Ordinal), Waits.Patience);
+        await PublishedRuns.AssertTokenCheckedAsync(port);
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-        var telemetry = new Robotics.Protos.Control.Telemetry.TelemetryClient(channel);
-
-        var status = await telemetry.GetStatusAsync(new Robotics.Protos.Control.StatusRequest(), new Grpc.Core.Metadata { { "authorization", $"Bearer {RobotHarness.Token}" } });
-        Assert.Equal("sim:reach", status.Robot);
-        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
-            await telemetry.GetStatusAsync(new Robotics.Protos.Control.StatusRequest(), new Grpc.Core.Metadata { { "authorization", "Bearer not-the-robots-token" } }));
-        Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, refused.StatusCode);
 
         // Reflection finds a service's file by its name: the descriptor lookup trimming could have broken.
         using var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();

@@ -39,8 +39,7 @@ public sealed class MetricsServer : IAsyncDisposable
         app.MapMetrics("/metrics", metrics.Registry);
         await app.StartAsync();
         var pump = new MetricsPump(session, metrics);
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new MetricsServer(app, pump, new Uri(new Uri(address), "/metrics"));
+        return new MetricsServer(app, pump, new Uri(ListeningAddress.Of(app), "/metrics"));
     }
 
     public async ValueTask DisposeAsync()
