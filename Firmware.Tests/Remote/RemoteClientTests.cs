@@ -254,6 +254,19 @@ public sealed partial class RemoteClientTests : IDisposable
         Assert.Contains(message, run.Stderr);
     }
 
+    [Theory]
+    [InlineData(new[] { "--metrics", "http://127.0.0.1:9464" }, "error: --metrics: the metrics are served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--metrics", "http://0.0.0.0:9464" }, "error: --metrics: 0.0.0.0 is reachable from the network; the server listens on loopback unless you also pass --allow-remote")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--metrics", "https://127.0.0.1:9464" }, "error: --metrics: 'https://127.0.0.1:9464/' must be an http:// URL with a port, e.g. http://127.0.0.1:9464 (served at /metrics)")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--metrics", "nine" }, "error: --metrics: 'nine' is not a URL such as http://127.0.0.1:9464")]
+    public void Metrics_options_that_cannot_be_served_are_refused_before_the_robot_starts(string[] options, string message)
+    {
+        var run = CliRun.Of(ControllerCli.Build(), ["run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", .. options]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(message, run.Stderr.Trim());
+    }
+
     [Fact]
     public void A_server_needs_a_token()
     {
