@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Robotics.Controller.Policy;
+using Robotics.Controller.Shared;
 
 namespace Robotics.Controller.Benchmarks;
 
@@ -44,7 +45,7 @@ public static class GrpcClients
             children.Add(@operator);
 
             // Where the gateway may run, to show it kept off the loop's CPU (`bench grpc` prints the loop's).
-            string? gatewayCpus = StatusField(settings.GatewayPid, "Cpus_allowed_list:");
+            string? gatewayCpus = ProcessStatus.Field(settings.GatewayPid, "Cpus_allowed_list:");
             var timeout = settings.Duration + TimeSpan.FromMinutes(2);
             var summaries = Task.WhenAll(children.Select(c => c.SummaryAsync(timeout)));
             var started = System.Diagnostics.Stopwatch.StartNew();
@@ -56,8 +57,8 @@ public static class GrpcClients
                 memory.Add((JsonNode)new JsonObject
                 {
                     ["seconds"] = started.Elapsed.TotalSeconds,
-                    ["loop_resident_bytes"] = ResidentBytes(settings.LoopPid),
-                    ["gateway_resident_bytes"] = ResidentBytes(settings.GatewayPid),
+                    ["loop_resident_bytes"] = ProcessStatus.ResidentBytes(settings.LoopPid) ?? 0,
+                    ["gateway_resident_bytes"] = ProcessStatus.ResidentBytes(settings.GatewayPid) ?? 0,
                 });
             }
             var results = await summaries;
@@ -81,25 +82,6 @@ public static class GrpcClients
                 child.Dispose();
             }
             File.Delete(script);
-        }
-    }
-
-    /// <summary>A process's resident memory (VmRSS in /proc/PID/status, in kB), or 0 once it is gone.</summary>
-    private static long ResidentBytes(int pid) => StatusField(pid, "VmRSS:") is string kilobytes
-        ? long.Parse(kilobytes.Split(' ')[0], CultureInfo.InvariantCulture) * 1024
-        : 0;
-
-    /// <summary>A field of /proc/PID/status (what follows its name, trimmed), or null once the process is gone.</summary>
-    private static string? StatusField(int pid, string name)
-    {
-        try
-        {
-            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
-            return line?[name.Length..].Trim();
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 

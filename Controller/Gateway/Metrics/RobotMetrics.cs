@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Reflection;
 using Prometheus;
 using Robotics.Controller.Link;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Safety;
+using Robotics.Controller.Shared;
 using Robotics.Controller.Ticks;
 using Robotics.Protos.Log;
 using RobotStatus = Robotics.Protos.Control.Status;
@@ -153,7 +153,7 @@ public sealed class RobotMetrics
         _emergencyStopped.Set(status.Flags.HasFlag(LinkStatusBits.EmergencyStopped) ? 1 : 0);
         _subscribers.Set(_session.TelemetrySubscribers);
         _resident.WithLabels("gateway").Set(Environment.WorkingSet);
-        if (ResidentBytes(_link.LoopPid) is long loop)
+        if (ProcessStatus.ResidentBytes(_link.LoopPid) is long loop)
         {
             _resident.WithLabels("loop").Set(loop);
         }
@@ -183,23 +183,4 @@ public sealed class RobotMetrics
         FaultKind.NonFinitePolicyOutput => "non_finite_policy_output",
         _ => "none",
     };
-
-    /// <summary>VmRSS of a process (/proc/PID/status, in kB), or null when it is gone.</summary>
-    private static long? ResidentBytes(int pid)
-    {
-        try
-        {
-            foreach (string line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return null;
-    }
 }
