@@ -72,6 +72,27 @@ public sealed class ServiceNotifyTests
         loop.WaitForExit();
     }
 
+    [Theory]
+    [InlineData("2000000", null, 1000.0)]
+    [InlineData("2000000", "own", 1000.0)]
+    [InlineData("2000000", "1", null)]
+    [InlineData(null, null, null)]
+    [InlineData("", null, null)]
+    [InlineData("0", null, null)]
+    [InlineData("-2000000", null, null)]
+    [InlineData("2e6", null, null)]
+    [InlineData("NaN", null, null)]
+    [InlineData("99999999999999999999999", null, null)]
+    public void The_watchdog_interval_is_half_of_a_whole_positive_WATCHDOG_USEC_meant_for_this_process(string? usec, string? pid, double? expectedMs)
+    {
+        // pid "own" stands for this process's id; "1" is another process's.
+        string? watchdogPid = pid == "own" ? Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) : pid;
+
+        var interval = SystemdNotifier.ParseWatchdogInterval(usec, watchdogPid, Environment.ProcessId);
+
+        Assert.Equal(expectedMs, interval?.TotalMilliseconds);
+    }
+
     private static async Task WaitFor(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Waits.Patience;

@@ -41,15 +41,21 @@ public sealed class SystemdNotifier : IDisposable
     /// <summary>A notifier on <paramref name="address"/> (a path, or '@' and an abstract name).</summary>
     public static SystemdNotifier Connect(string address, TimeSpan? watchdogInterval) => new(address, watchdogInterval);
 
-    private static TimeSpan? WatchdogIntervalFromEnvironment()
+    private static TimeSpan? WatchdogIntervalFromEnvironment() => ParseWatchdogInterval(
+        Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);
+
+    /// <summary>
+    /// Half of <paramref name="usec"/> (WATCHDOG_USEC, whole microseconds); null when it is missing, not a positive whole
+    /// number, or when <paramref name="pid"/> (WATCHDOG_PID) names another process than <paramref name="ownPid"/>.
+    /// </summary>
+    internal static TimeSpan? ParseWatchdogInterval(string? usec, string? pid, int ownPid)
     {
-        string? pid = Environment.GetEnvironmentVariable("WATCHDOG_PID");
-        if (!string.IsNullOrEmpty(pid) && pid != Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+        if (!string.IsNullOrEmpty(pid) && pid != ownPid.ToString(CultureInfo.InvariantCulture))
         {
             return null;
         }
-        return long.TryParse(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out long usec) && usec > 0
-            ? TimeSpan.FromMicroseconds(usec / 2.0)
+        return long.TryParse(usec, NumberStyles.None, CultureInfo.InvariantCulture, out long microseconds) && microseconds > 0
+            ? TimeSpan.FromMicroseconds(microseconds / 2.0)
             : null;
     }
 
