@@ -3,6 +3,7 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Robotics.Controller.Remote;
+using Robotics.Protos.Hashing;
 
 namespace Robotics.Controller.Gateway;
 
@@ -14,7 +15,7 @@ namespace Robotics.Controller.Gateway;
 /// </summary>
 public sealed class AccessInterceptor(ServerOptions options) : Interceptor
 {
-    private readonly byte[] _tokenDigest = SHA256.HashData(Encoding.UTF8.GetBytes(options.Token));
+    private readonly byte[] _tokenDigest = Sha256.Hash(Encoding.UTF8.GetBytes(options.Token));
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -58,7 +59,7 @@ public sealed class AccessInterceptor(ServerOptions options) : Interceptor
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, $"{method} needs the robot's token: send 'authorization: Bearer <token>'"));
         }
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(header[Bearer.Length..]));
+        var digest = Sha256.Hash(Encoding.UTF8.GetBytes(header[Bearer.Length..]));
         if (!CryptographicOperations.FixedTimeEquals(digest, _tokenDigest))
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"{method}: wrong token"));

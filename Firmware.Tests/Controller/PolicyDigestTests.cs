@@ -29,6 +29,19 @@ public sealed class PolicyDigestTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public void The_digest_is_the_SHA_256_of_the_model_without_it_as_any_other_tool_computes_it()
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(policies.Reach));
+        string stamped = model.MetadataProps.Single(p => p.Key == PolicyContract.Keys.ContentDigest).Value;
+
+        // .NET's own SHA-256 (OpenSSL's), not the managed one the controller takes digests with: files stamped before
+        // the change, and by anyone's tools, must keep matching.
+        string expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(WithoutDigest(File.ReadAllBytes(policies.Reach))));
+
+        Assert.Equal(expected, stamped);
+    }
+
+    [Fact]
     public void A_bit_flipped_in_a_weight_is_refused_at_load_though_ONNX_Runtime_would_run_it()
     {
         byte[] bytes = File.ReadAllBytes(policies.Reach);

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using Google.Protobuf;
+using Robotics.Protos.Hashing;
 using Robotics.Protos.Onnx;
 
 namespace Robotics.Protos.Policy;
@@ -74,7 +74,7 @@ public static class PolicyDigest
         return stamped.Count == 1 && stamped[0] == Compute(content) ? PolicyIntegrity.Verified : PolicyIntegrity.Mismatch;
     }
 
-    private static string Compute(ModelProto model) => Convert.ToHexStringLower(SHA256.HashData(model.ToByteArray()));
+    private static string Compute(ModelProto model) => Convert.ToHexStringLower(Sha256.Hash(model.ToByteArray()));
 
     private static void RemoveDigest(ModelProto model)
     {
