@@ -1,3 +1,4 @@
+using System.Globalization;
 using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Deploy;
@@ -30,6 +31,15 @@ public sealed class DebianPackageTests(PublishedController published)
         // Warnings count: the overrides the package carries (debian/lintian-overrides) say why each one left is fine.
         string said = Tool.Run("lintian", ["--allow-root", "--fail-on", "error,warning", Build("1.0.0")], TimeSpan.FromMinutes(5));
         Assert.DoesNotMatch(@"(?m)^[EW]: ", said);
+    }
+
+    [Fact]
+    public void The_package_installs_in_at_most_60_MB()
+    {
+        // Installed-Size is in KiB (Debian Policy 5.6.20); the budget is a robot's SD card's and a fleet's download's.
+        long installed = long.Parse(Tool.Run("dpkg-deb", ["-f", Build("1.0.0"), "Installed-Size"], TimeSpan.FromMinutes(1)).Trim(), CultureInfo.InvariantCulture) * 1024;
+
+        Assert.True(installed <= 60_000_000, $"the package installs {installed / 1e6:F1} MB, over the 60 MB budget (docs/benchmarks.md, \"On the robot\")");
     }
 
     [Fact]
