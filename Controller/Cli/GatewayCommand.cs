@@ -59,6 +59,10 @@ internal static class GatewayCommand
                 {
                     console.Line($"metrics at {metrics}");
                 }
+                if (grpc.FoxgloveAddress is { } foxglove)
+                {
+                    console.Line($"Foxglove at {foxglove}");
+                }
             }
             using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellation, gateway.Down);
             await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

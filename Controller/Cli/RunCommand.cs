@@ -131,6 +131,10 @@ internal static class RunCommand
                 {
                     console.Line($"metrics at {new Uri(metrics, "/metrics")}");
                 }
+                if (server.FoxgloveUrl is { } foxglove)
+                {
+                    console.Line($"Foxglove at {foxglove}");
+                }
             }
             else if (segments is not null)
             {

@@ -12,14 +12,15 @@ internal sealed class ServerFlags
     private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate for an https:// --grpc URL." };
     private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key for --tls-cert." };
     private readonly Option<bool> _openTelemetry = new("--telemetry-without-token") { Description = "Let anyone who can reach the server watch telemetry (control still needs the token)." };
-    private readonly Option<bool> _allowRemote = new("--allow-remote") { Description = "Allow --grpc and --metrics on an address other than loopback." };
+    private readonly Option<bool> _allowRemote = new("--allow-remote") { Description = "Allow --grpc, --metrics and --foxglove on an address other than loopback." };
     private readonly Option<string?> _metrics = new("--metrics") { Description = "Serve the robot's Prometheus metrics at this URL, e.g. http://127.0.0.1:9464 (scraped at /metrics; with --grpc)." };
+    private readonly Option<string?> _foxglove = new("--foxglove") { Description = "Serve the live robot to Foxglove at this WebSocket URL, e.g. ws://127.0.0.1:8765 (with --grpc)." };
 
     public Option<string?> Grpc => _grpc;
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _grpc, _token, _tokenFile, _tlsCert, _tlsKey, _openTelemetry, _allowRemote, _metrics })
+        foreach (var option in new Option[] { _grpc, _token, _tokenFile, _tlsCert, _tlsKey, _openTelemetry, _allowRemote, _metrics, _foxglove })
         {
             command.Add(option);
         }
@@ -30,14 +31,12 @@ internal sealed class ServerFlags
     {
         if (parse.GetValue(_grpc) is not string url)
         {
-            return parse.GetValue(_metrics) is null ? null
-                : throw new ArgumentException("--metrics: the metrics are served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)");
+            return parse.GetValue(_metrics) is not null ? throw new ArgumentException("--metrics: the metrics are served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)")
+                : parse.GetValue(_foxglove) is not null ? throw new ArgumentException("--foxglove: Foxglove is served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)")
+                : null;
         }
-        Uri? metrics = null;
-        if (parse.GetValue(_metrics) is string metricsUrl && !Uri.TryCreate(metricsUrl, UriKind.Absolute, out metrics))
-        {
-            throw new ArgumentException($"--metrics: '{metricsUrl}' is not a URL such as http://127.0.0.1:9464");
-        }
+        Uri? metrics = OptionalUrl(parse, _metrics, "http://127.0.0.1:9464");
+        Uri? foxglove = OptionalUrl(parse, _foxglove, "ws://127.0.0.1:8765");
         string? token = parse.GetValue(_token);
         if (parse.GetValue(_tokenFile) is string file)
         {
@@ -57,8 +56,14 @@ internal sealed class ServerFlags
             TlsCertificate = parse.GetValue(_tlsCert),
             TlsKey = parse.GetValue(_tlsKey),
             MetricsUrl = metrics,
+            FoxgloveUrl = foxglove,
         };
         server.Validate();
         return server;
     }
+
+    private static Uri? OptionalUrl(ParseResult parse, Option<string?> option, string example) =>
+        parse.GetValue(option) is not string text ? null
+            : Uri.TryCreate(text, UriKind.Absolute, out var url) ? url
+            : throw new ArgumentException($"{option.Name}: '{text}' is not a URL such as {example}");
 }

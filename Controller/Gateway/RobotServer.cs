@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Robotics.Controller.Gateway.Foxglove;
 using Robotics.Controller.Gateway.Metrics;
 using Robotics.Controller.Link;
 using Robotics.Controller.Remote;
@@ -21,6 +22,7 @@ public sealed class RobotServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly GatewaySession _session;
     private MetricsServer? _metrics;
+    private FoxgloveServer? _foxglove;
 
     private RobotServer(WebApplication app, GatewaySession session)
     {
@@ -30,6 +32,9 @@ public sealed class RobotServer : IAsyncDisposable
 
     /// <summary>Where the Prometheus metrics are served (--metrics); null when they are not.</summary>
     public Uri? MetricsAddress => _metrics?.Address;
+
+    /// <summary>The live Foxglove server's ws:// URL; null when not served.</summary>
+    public Uri? FoxgloveAddress => _foxglove?.Address;
 
     /// <summary>The address it listens on (with the port it got, when asked for port 0).</summary>
     public Uri Address { get; private set; } = new("http://127.0.0.1");
@@ -74,17 +79,21 @@ public sealed class RobotServer : IAsyncDisposable
         await app.StartAsync();
         var server = new RobotServer(app, session);
         server.Address = ListeningAddress.Of(app);
-        if (options.MetricsEndpoint() is { } metrics)
+        try
         {
-            try
+            if (options.MetricsEndpoint() is { } metrics)
             {
                 server._metrics = await MetricsServer.StartAsync(session, metrics);
             }
-            catch
+            if (options.FoxgloveEndpoint() is { } foxglove)
             {
-                await server.DisposeAsync();
-                throw;
+                server._foxglove = await FoxgloveServer.StartAsync(session, foxglove);
             }
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
         }
         link.PublishAddress(server.Address.ToString());
         return server;
@@ -92,6 +101,10 @@ public sealed class RobotServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_foxglove is not null)
+        {
+            await _foxglove.DisposeAsync();
+        }
         if (_metrics is not null)
         {
             await _metrics.DisposeAsync();

@@ -125,18 +125,7 @@ public sealed class TelemetryService(GatewaySession session) : Protos.Control.Te
         {
             await foreach (var e in subscription.Reader.ReadAllAsync(context.CancellationToken))
             {
-                await responseStream.WriteAsync(new Event
-                {
-                    TimestampNs = (ulong)e.TimestampNs,
-                    Kind = e.Kind.ToProto(),
-                    Episode = e.Episode,
-                    EpisodeTick = e.Tick,
-                    Text = e.Kind == LoopEventKind.ModeChanged ? $"{e.Text}: {e.Mode.ToString().ToLowerInvariant()}" : e.Text,
-                    Outcome = e.Outcome,
-                    Uncertainty = e.Uncertainty,
-                    ObservationZ = e.ObservationZ,
-                    Dropped = (ulong)subscription.Dropped,
-                }, context.CancellationToken);
+                await responseStream.WriteAsync(EventMessages.ToProto(e, subscription.Dropped), context.CancellationToken);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)

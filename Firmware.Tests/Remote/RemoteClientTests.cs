@@ -259,7 +259,12 @@ public sealed partial class RemoteClientTests : IDisposable
     [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--metrics", "http://0.0.0.0:9464" }, "error: --metrics: 0.0.0.0 is reachable from the network; the server listens on loopback unless you also pass --allow-remote")]
     [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--metrics", "https://127.0.0.1:9464" }, "error: --metrics: 'https://127.0.0.1:9464/' must be an http:// URL with a port, e.g. http://127.0.0.1:9464 (served at /metrics)")]
     [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--metrics", "nine" }, "error: --metrics: 'nine' is not a URL such as http://127.0.0.1:9464")]
-    public void Metrics_options_that_cannot_be_served_are_refused_before_the_robot_starts(string[] options, string message)
+    [InlineData(new[] { "--foxglove", "ws://127.0.0.1:8765" }, "error: --foxglove: Foxglove is served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--foxglove", "ws://0.0.0.0:8765", "--allow-remote" }, "error: --foxglove: Foxglove cannot send the robot's token, so it serves 0.0.0.0 only with --telemetry-without-token; or keep it on loopback and reach it through an SSH tunnel (ssh -L 8765:127.0.0.1:8765 ROBOT)")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--foxglove", "ws://0.0.0.0:8765", "--telemetry-without-token" }, "error: --foxglove: 0.0.0.0 is reachable from the network; the server listens on loopback unless you also pass --allow-remote")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--foxglove", "wss://127.0.0.1:8765" }, "error: --foxglove: 'wss://127.0.0.1:8765/' must be a ws:// URL with a port, e.g. ws://127.0.0.1:8765")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--foxglove", "eight" }, "error: --foxglove: 'eight' is not a URL such as ws://127.0.0.1:8765")]
+    public void Metrics_and_Foxglove_options_that_cannot_be_served_are_refused_before_the_robot_starts(string[] options, string message)
     {
         var run = CliRun.Of(ControllerCli.Build(), ["run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", .. options]);
 

@@ -84,20 +84,7 @@ public sealed class TeleopLogWriter : IDisposable
         {
             throw new ArgumentException("info: an episode's observation and action sizes must match the recording's");
         }
-        var start = new EpisodeStart
-        {
-            EpisodeId = episodeId,
-            TimestampNs = (ulong)timestampNs,
-            UnixTimeNs = (ulong)(timestampNs + _unixOffsetNs),
-            Robot = info.Robot,
-            ControlRateHz = info.ControlRateHz,
-            Task = info.Task,
-            Operator = info.Operator,
-        };
-        start.Observations.AddRange(info.Observations.Select(s => new SignalInfo { Name = s.Name, Unit = s.Unit }));
-        start.Actions.AddRange(info.Actions.Select(s => new SignalInfo { Name = s.Name, Unit = s.Unit }));
-        start.DiscreteActions.AddRange(info.DiscreteActions);
-        Write(_startChannel, timestampNs, start);
+        Write(_startChannel, timestampNs, TeleopMessages.EpisodeStart(episodeId, timestampNs, _unixOffsetNs, info));
     }
 
     /// <summary>Writes a step its caller filled (a recorder reusing one message per log).</summary>
@@ -132,14 +119,7 @@ public sealed class TeleopLogWriter : IDisposable
     /// <summary>Closes an episode.</summary>
     /// <param name="droppedSteps">Steps of this episode the recorder lost (its buffer overflowed).</param>
     public void EndEpisode(ulong episodeId, long timestampNs, EpisodeOutcome outcome, string reason, ulong droppedSteps = 0) =>
-        Write(_endChannel, timestampNs, new EpisodeEnd
-        {
-            EpisodeId = episodeId,
-            TimestampNs = (ulong)timestampNs,
-            Outcome = outcome,
-            Reason = reason,
-            DroppedSteps = droppedSteps,
-        });
+        Write(_endChannel, timestampNs, TeleopMessages.EpisodeEnd(episodeId, timestampNs, outcome, reason, droppedSteps));
 
     /// <summary>Records what the recorder has lost so far (a RecorderStatus message, and the totals the summary will carry).</summary>
     public void WriteDrops(long timestampNs, long droppedSteps, long droppedEvents)

@@ -38,7 +38,7 @@ public static class TeleopTopics
         (RecorderStatus, Log.RecorderStatus.Descriptor),
     ];
 
-    private static readonly Lazy<byte[]> SchemaDataBytes = new(BuildSchemaData);
+    private static readonly Lazy<byte[]> SchemaDataBytes = new(() => DescriptorSets.Of(TeleopLogReflection.Descriptor));
 
     /// <summary>
     /// The schema data for every channel: a serialized FileDescriptorSet holding teleop_log.proto and
@@ -51,25 +51,4 @@ public static class TeleopTopics
     [
         .. All.Select(pair => new McapKnownChannel(pair.Topic, McapLayout.ProtobufEncoding, pair.Descriptor.FullName, McapLayout.ProtobufEncoding, SchemaDataBytes.Value)),
     ];
-
-    private static byte[] BuildSchemaData()
-    {
-        var set = new FileDescriptorSet();
-        var added = new HashSet<string>(StringComparer.Ordinal);
-        AddWithDependencies(TeleopLogReflection.Descriptor, set, added);
-        return set.ToByteArray();
-    }
-
-    private static void AddWithDependencies(FileDescriptor file, FileDescriptorSet set, HashSet<string> added)
-    {
-        if (!added.Add(file.Name))
-        {
-            return;
-        }
-        foreach (var dependency in file.Dependencies)
-        {
-            AddWithDependencies(dependency, set, added);
-        }
-        set.File.Add(FileDescriptorProto.Parser.ParseFrom(file.SerializedData));
-    }
 }

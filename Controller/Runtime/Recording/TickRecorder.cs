@@ -325,30 +325,8 @@ public sealed class TickRecorder : IDisposable
 
     private void WriteStep(TickCursor cursor)
     {
-        ref readonly var header = ref cursor.Header;
-        var step = _step;
-        step.TimestampNs = (ulong)header.TimestampNs;
-        step.EpisodeId = header.Episode;
-        step.Tick = header.EpisodeTick;
-        step.Source = header.Source;
-        step.Flags = header.Flags;
-        step.LatenessNs = header.LatenessNs;
-        step.InferenceNs = header.InferenceNs;
-        step.WorkNs = header.WorkNs;
-        step.Observation.ReplaceWith(cursor.Observation);
-        step.Action.ReplaceWith(cursor.Action);
-        if (header.Head == HeadKind.None)
-        {
-            step.PolicyHead = HeadKind.None;
-            step.PolicyMean.Clear();
-            step.PolicyLogStd.Clear();
-            step.PolicyLogits.Clear();
-        }
-        else
-        {
-            PolicyHeads.Of(header.Head).WriteStep(cursor.HeadOutputs, step);
-        }
-        _writer.WriteStep(step);
+        StepMessage.Fill(_step, cursor);
+        _writer.WriteStep(_step);
         Volatile.Write(ref _writtenSteps, _writtenSteps + 1);
     }
 }

@@ -24,6 +24,9 @@ public sealed record ServerOptions
     /// <summary>Where the robot's Prometheus metrics are served (http://host:port; /metrics), beside gRPC; null for nowhere.</summary>
     public Uri? MetricsUrl { get; init; }
 
+    /// <summary>Where the live Foxglove WebSocket server listens (ws://host:port), beside gRPC; null for nowhere.</summary>
+    public Uri? FoxgloveUrl { get; init; }
+
     /// <summary>Checks the options and resolves the address to listen on.</summary>
     public IPEndPoint Validate()
     {
@@ -47,6 +50,7 @@ public sealed record ServerOptions
             PemFiles.Require(TlsKey!, "--tls-key");
         }
         MetricsEndpoint();
+        FoxgloveEndpoint();
         return Endpoint(Url, "--grpc");
     }
 
@@ -62,6 +66,29 @@ public sealed record ServerOptions
             throw new ArgumentException($"--metrics: '{MetricsUrl}' must be an http:// URL with a port, e.g. http://127.0.0.1:9464 (served at /metrics)");
         }
         return Endpoint(MetricsUrl, "--metrics");
+    }
+
+    /// <summary>
+    /// The Foxglove server's address, checked; null when it is not served. Foxglove cannot send the robot's token, so
+    /// the server listens on loopback (reached from elsewhere through an SSH tunnel), or off it only where the robot's
+    /// telemetry is open to anyone who can reach it.
+    /// </summary>
+    public IPEndPoint? FoxgloveEndpoint()
+    {
+        if (FoxgloveUrl is null)
+        {
+            return null;
+        }
+        if (FoxgloveUrl.Scheme is not ("ws" or "http") || FoxgloveUrl.AbsolutePath != "/")
+        {
+            throw new ArgumentException($"--foxglove: '{FoxgloveUrl}' must be a ws:// URL with a port, e.g. ws://127.0.0.1:8765");
+        }
+        var endpoint = Endpoint(FoxgloveUrl, "--foxglove");
+        if (!IPAddress.IsLoopback(endpoint.Address) && !TelemetryWithoutToken)
+        {
+            throw new ArgumentException($"--foxglove: Foxglove cannot send the robot's token, so it serves {endpoint.Address} only with --telemetry-without-token; or keep it on loopback and reach it through an SSH tunnel (ssh -L 8765:127.0.0.1:8765 ROBOT)");
+        }
+        return endpoint;
     }
 
     private IPEndPoint Endpoint(Uri url, string option)
@@ -98,6 +125,10 @@ public sealed record ServerOptions
         if (MetricsUrl is not null)
         {
             arguments.AddRange(["--metrics", MetricsUrl.ToString()]);
+        }
+        if (FoxgloveUrl is not null)
+        {
+            arguments.AddRange(["--foxglove", FoxgloveUrl.ToString()]);
         }
         return arguments;
     }
