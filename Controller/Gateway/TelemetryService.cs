@@ -76,47 +76,7 @@ public sealed class TelemetryService(GatewaySession session) : Protos.Control.Te
         }
     }
 
-    public override async Task<RobotStatus> GetStatus(StatusRequest request, ServerCallContext context)
-    {
-        var link = session.Link;
-        var robot = link.Descriptor;
-        var now = await link.ReadStatusAfterLastAnswerAsync();
-        double uptime = now.StartedAtNs == 0 ? 0 : (MonotonicClock.NowNs() - now.StartedAtNs) / 1e9;
-        var status = new RobotStatus
-        {
-            Robot = robot.Robot,
-            Mode = ((ControlMode)now.Mode).ToProto(),
-            NominalRateHz = robot.RateHz,
-            AchievedRateHz = uptime > 0 ? now.Ticks / uptime : 0,
-            Ticks = (ulong)now.Ticks,
-            Overruns = (ulong)now.Overruns,
-            UptimeS = uptime,
-            Fault = ((FaultKind)now.Fault).ToProto(),
-            OverrideOwner = now.OverrideOwner.Read() ?? "",
-            EmergencyStopped = now.Flags.HasFlag(LinkStatusBits.EmergencyStopped),
-            Recording = now.RecordingPath.Read() ?? "",
-            Episode = now.Episode,
-            LatenessP50Us = now.LatenessP50Us,
-            LatenessP99Us = now.LatenessP99Us,
-            TelemetrySubscribers = (uint)session.TelemetrySubscribers,
-            RecordingFailed = now.Flags.HasFlag(LinkStatusBits.RecordingFailed),
-            RecordingStepsKept = (ulong)now.RecordingStepsKept,
-            RecordingStepsDropped = (ulong)now.RecordingStepsDropped,
-            RecordingError = now.RecordingError.Read() ?? "",
-            RejectedCommands = (ulong)now.RejectedCommands,
-            RejectedRequests = (ulong)now.RejectedRequests,
-            Model = robot.Model,
-        };
-        status.ObservationNames.AddRange(robot.ObservationNames);
-        status.ActionNames.AddRange(robot.Actions.Select(a => a.Name));
-        // The devices' counters are read in the loop process when asked for (reading them allocates there).
-        var devices = await link.AskAsync(LinkRequestKind.DeviceCounters);
-        if (devices.Failure is null)
-        {
-            status.Devices.AddRange(RobotStatus.Parser.ParseFrom(devices.Data).Devices);
-        }
-        return status;
-    }
+    public override Task<RobotStatus> GetStatus(StatusRequest request, ServerCallContext context) => StatusMessages.ReadAsync(session);
 
     public override async Task Events(EventsRequest request, IServerStreamWriter<Event> responseStream, ServerCallContext context)
     {

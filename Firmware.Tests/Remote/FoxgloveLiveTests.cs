@@ -33,7 +33,7 @@ public sealed class FoxgloveLiveTests(SimPolicies policies)
         Assert.Equal(subprotocol, got.GetProperty("protocol").GetString());
         Assert.Equal("robot sim:reach", got.GetProperty("serverInfo").GetProperty("name").GetString());
         Assert.Equal(
-            ["/step robotics.log.v1.Step protobuf protobuf", "/events robotics.control.v1.Event protobuf protobuf"],
+            ["/step robotics.log.v1.Step protobuf protobuf", "/events robotics.control.v1.Event protobuf protobuf", "/status robotics.control.v1.Status protobuf protobuf"],
             got.GetProperty("channels").EnumerateArray().Select(c => $"{c.GetProperty("topic")} {c.GetProperty("schemaName")} {c.GetProperty("encoding")} {c.GetProperty("schemaEncoding")}"));
         var steps = got.GetProperty("topics").GetProperty("/step");
         Assert.True(steps.GetProperty("count").GetInt32() >= 100, $"only {steps.GetProperty("count")} steps in 4 s of a 100 Hz loop");
@@ -47,6 +47,11 @@ public sealed class FoxgloveLiveTests(SimPolicies policies)
         Assert.InRange(logTimeMs, DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var events = got.GetProperty("topics").GetProperty("/events");
         Assert.Contains("EVENT_KIND_", events.GetProperty("first").GetProperty("kind").GetString());
+        // Once a second, the loop's health and the devices' counters.
+        var status = got.GetProperty("topics").GetProperty("/status");
+        Assert.InRange(status.GetProperty("count").GetInt32(), 2, 5);
+        Assert.Equal("sim:reach", status.GetProperty("last").GetProperty("robot").GetString());
+        Assert.True(long.Parse(status.GetProperty("last").GetProperty("ticks").GetString()!) > 100);
         Assert.Empty(got.GetProperty("statuses").EnumerateArray());
         Assert.Empty(got.GetProperty("errors").EnumerateArray());
 

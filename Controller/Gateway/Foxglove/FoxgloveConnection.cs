@@ -20,6 +20,9 @@ internal sealed class FoxgloveConnection(WebSocket socket, GatewaySession sessio
     // As the gRPC telemetry streams: a 1 kHz loop's steps reach a client within a few ticks, without busy-waiting.
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
 
+    // The status is for a person watching: once a second, as `controller telemetry` refreshes its line ten times as often.
+    private static readonly long StatusPeriodNs = TimeSpan.FromSeconds(1).Ticks * 100;
+
     // A client's requests are a few hundred bytes; anything far larger is not one.
     private const int MaxRequestBytes = 64 * 1024;
 
@@ -29,6 +32,7 @@ internal sealed class FoxgloveConnection(WebSocket socket, GatewaySession sessio
     private readonly long _unixOffsetNs = MonotonicClock.UnixOffsetNs();
     private byte[] _frame = new byte[1024];
     private TickCursor? _steps;
+    private long? _lastStatusNs;
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -48,6 +52,7 @@ internal sealed class FoxgloveConnection(WebSocket socket, GatewaySession sessio
                 }
                 await SendStepsAsync(stop.Token);
                 await SendEventsAsync(events, stop.Token);
+                await SendStatusAsync(stop.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
@@ -119,6 +124,17 @@ internal sealed class FoxgloveConnection(WebSocket socket, GatewaySession sessio
                 await SendMessageAsync(subscription, (ulong)e.TimestampNs, EventMessages.ToProto(e, events.Dropped), cancel);
             }
         }
+    }
+
+    private async Task SendStatusAsync(CancellationToken cancel)
+    {
+        long now = MonotonicClock.NowNs();
+        if (!_subscriptionByChannel.TryGetValue(FoxgloveChannels.Status.Id, out uint subscription) || now - _lastStatusNs < StatusPeriodNs)
+        {
+            return;
+        }
+        _lastStatusNs = now;
+        await SendMessageAsync(subscription, (ulong)now, await StatusMessages.ReadAsync(session), cancel);
     }
 
     /// <summary>Message Data in one reused buffer: the log time is the message's monotonic time on the Unix clock, as the log stores it.</summary>
