@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Robotics.Protos.Log;
 using Robotics.Protos.Mcap;

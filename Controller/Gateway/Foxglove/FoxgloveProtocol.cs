@@ -21,8 +21,7 @@ public static class FoxgloveProtocol
     /// <summary>Bytes before a message's payload.</summary>
     public const int MessageDataHeader = 1 + 4 + 8;
 
-    /// <summary>Status levels (the spec's StatusLevel).</summary>
-    public const int Warning = 1;
+    /// <summary>The status level of an error (the spec's StatusLevel: 0 info, 1 warning, 2 error).</summary>
     public const int Error = 2;
 
     /// <summary>The subprotocol to answer with: the newer one when offered, else the older; null when the client offered neither.</summary>
