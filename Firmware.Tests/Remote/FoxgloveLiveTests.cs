@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net.WebSockets;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using Robotics.Controller.Gateway.Foxglove;
 using Robotics.Tests.Cli;
@@ -57,6 +59,51 @@ public sealed class FoxgloveLiveTests(SimPolicies policies)
 
         run.Signal("TERM");
         Assert.Equal(143, await run.WaitForExitAsync(Waits.Patience));
+    }
+
+    [Fact]
+    public async Task A_viewer_that_falls_behind_is_told_how_many_steps_it_lost_and_the_robot_runs_on()
+    {
+        int port = FreePorts.Next();
+        // Ticks back to back: a viewer that stops reading for 2 s is a whole tick ring behind.
+        using var run = ControllerProcess.Start(["run", "--robot", "sim:reach", "--policy", policies.Reach, "--until-stopped", "--unpaced", "--no-realtime",
+            "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--foxglove", $"ws://127.0.0.1:{port}"]);
+        await run.WaitForLineAsync(line => line.StartsWith("Foxglove at ", StringComparison.Ordinal), Waits.Patience);
+
+        var got = await NodeFoxgloveClient.RunAsync($"ws://127.0.0.1:{port}", FoxgloveProtocol.SdkSubprotocol, seconds: 4, "--stall", "2");
+
+        Assert.True(got.GetProperty("topics").GetProperty("/step").GetProperty("gaps").GetInt32() > 0, "the stalled viewer lost no steps: the test did not stall it");
+        // At most one a second, each under the one id, so that the app shows the latest count in one line.
+        var warnings = got.GetProperty("statuses").EnumerateArray().Where(s => s.GetProperty("level").GetInt32() == FoxgloveProtocol.Warning).ToList();
+        Assert.NotEmpty(warnings);
+        Assert.All(warnings, warning => Assert.Equal("steps-dropped", warning.GetProperty("id").GetString()));
+        var lost = warnings.Select(warning => long.Parse(Regex.Match(warning.GetProperty("message").GetString()!,
+            @"^This viewer fell behind the robot: ([1-9]\d*) steps of /step were dropped so far, the oldest first").Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(lost.Order(), lost);
+        Assert.DoesNotContain(got.GetProperty("statuses").EnumerateArray(), s => s.GetProperty("level").GetInt32() == FoxgloveProtocol.Error);
+
+        run.Signal("TERM");
+        Assert.Equal(143, await run.WaitForExitAsync(Waits.Patience));
+    }
+
+    [Fact]
+    public async Task A_robot_that_stops_tells_its_viewers_why_and_closes_their_connections_cleanly()
+    {
+        int port = FreePorts.Next();
+        using var run = StartRun(policies.Reach, port);
+        await run.WaitForLineAsync(line => line.StartsWith("Foxglove at ", StringComparison.Ordinal), Waits.Patience);
+        using var client = NodeFoxgloveClient.Start($"ws://127.0.0.1:{port}", FoxgloveProtocol.SdkSubprotocol, seconds: 120, "--until-closed");
+        await client.WaitForFirstStepAsync();
+
+        run.Signal("TERM");
+
+        Assert.Equal(143, await run.WaitForExitAsync(Waits.Patience));
+        var got = await client.SummaryAsync();
+        var closed = got.GetProperty("closed");
+        Assert.True(closed.GetProperty("code").GetInt32() == 1000, $"closed with {closed} instead of a close handshake");
+        var why = Assert.Single(got.GetProperty("statuses").EnumerateArray());
+        Assert.Equal(FoxgloveProtocol.Error, why.GetProperty("level").GetInt32());
+        Assert.Contains("stopped", why.GetProperty("message").GetString());
     }
 
     [Theory]

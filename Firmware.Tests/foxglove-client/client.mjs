@@ -2,8 +2,11 @@
 // message from the schema the server advertised, as the Foxglove app does. It connects offering one subprotocol,
 // subscribes to every channel, and after --seconds prints one JSON summary: what was negotiated, the server's info and
 // channels, per topic the messages decoded, and the steps' ticks (so a test can check that none was skipped).
-//   node client.mjs URL SUBPROTOCOL [--seconds S] [--send JSON]
-// --send sends one raw request instead of subscribing (a test of what the server refuses).
+//   node client.mjs URL SUBPROTOCOL [--seconds S] [--send JSON] [--until-closed] [--stall S]
+// --send sends one raw request instead of subscribing (a test of what the server refuses). --until-closed waits (at
+// most S seconds) for the server to close the connection, printing {"firstStep":true} when the first step arrives so a
+// test knows when to stop the robot; the summary is always the last line. --stall stops reading the socket for S
+// seconds after the first step, as a viewer on a slow link or a busy laptop does.
 import wsProtocol from "@foxglove/ws-protocol"; // a CommonJS package: its named exports are not importable
 import WebSocket from "ws";
 import protobuf from "protobufjs";
@@ -26,7 +29,10 @@ client.on("open", () => {
 client.on("serverInfo", (info) => (summary.serverInfo = info));
 client.on("status", (status) => summary.statuses.push(status));
 client.on("error", (error) => summary.errors.push(String(error)));
-client.on("close", (event) => (summary.closed = { code: event.code, reason: event.reason }));
+client.on("close", (event) => {
+  summary.closed = { code: event.code, reason: event.reason };
+  if (rest.includes("--until-closed")) finish();
+});
 client.on("advertise", (channels) => {
   for (const channel of channels) {
     summary.channels.push({ id: channel.id, topic: channel.topic, encoding: channel.encoding, schemaName: channel.schemaName, schemaEncoding: channel.schemaEncoding });
@@ -52,25 +58,37 @@ client.on("message", ({ subscriptionId, timestamp, data }) => {
   const message = decoder.type.toObject(decoder.type.decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)), { longs: String, enums: String });
   const topic = (summary.topics[decoder.topic] ??= { count: 0, first: null, last: null, logTimes: [], ticks: [], episodes: [] });
   topic.count++;
+  if (decoder.topic === "/step" && topic.count === 1 && option("--stall")) {
+    ws.pause();
+    setTimeout(() => ws.resume(), Number(option("--stall")) * 1000);
+  }
+  if (decoder.topic === "/step" && topic.count === 1 && rest.includes("--until-closed")) console.log(JSON.stringify({ firstStep: true }));
   topic.first ??= message;
   topic.last = message;
   if (topic.logTimes.length < 5) topic.logTimes.push(String(timestamp));
-  if (message.tick !== undefined) {
-    topic.ticks.push(Number(message.tick));
-    topic.episodes.push(Number(message.episodeId));
+  if (decoder.topic === "/step") {
+    // toObject leaves out a field at its default, as tick 0 of an episode.
+    topic.ticks.push(Number(message.tick ?? 0));
+    topic.episodes.push(Number(message.episode_id ?? 0));
   }
 });
 
+function finish() {
+  for (const topic of Object.values(summary.topics)) {
+    // Steps that do not follow the one before (the next tick of its episode, or the first of the next episode): the
+    // client missed steps between them.
+    const follows = (i) =>
+      (topic.episodes[i] === topic.episodes[i - 1] && topic.ticks[i] === topic.ticks[i - 1] + 1) ||
+      (topic.episodes[i] === topic.episodes[i - 1] + 1 && topic.ticks[i] === 0);
+    topic.gaps = topic.ticks.filter((_, i) => i > 0 && !follows(i)).length;
+    delete topic.ticks;
+    delete topic.episodes;
+  }
+  console.log(JSON.stringify(summary));
+  process.exit(0);
+}
+
 setTimeout(() => {
   client.close();
-  setTimeout(() => {
-    for (const topic of Object.values(summary.topics)) {
-      // Consecutive steps of one episode whose ticks do not follow each other: steps the client never got.
-      topic.gaps = topic.ticks.filter((tick, i) => i > 0 && topic.episodes[i] === topic.episodes[i - 1] && tick !== topic.ticks[i - 1] + 1).length;
-      delete topic.ticks;
-      delete topic.episodes;
-    }
-    console.log(JSON.stringify(summary));
-    process.exit(0);
-  }, 200);
+  setTimeout(finish, 200);
 }, seconds * 1000);

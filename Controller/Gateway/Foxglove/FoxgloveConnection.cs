@@ -23,6 +23,10 @@ internal sealed class FoxgloveConnection(WebSocket socket, GatewaySession sessio
     // The status is for a person watching: once a second, as `controller telemetry` refreshes its line ten times as often.
     private static readonly long StatusPeriodNs = TimeSpan.FromSeconds(1).Ticks * 100;
 
+    // A viewer that falls behind is told at most this often, with the steps it lost so far, under one status id.
+    private static readonly long BehindPeriodNs = TimeSpan.FromSeconds(1).Ticks * 100;
+    private const string BehindStatusId = "steps-dropped";
+
     // A client's requests are a few hundred bytes; anything far larger is not one.
     private const int MaxRequestBytes = 64 * 1024;
 
@@ -33,6 +37,8 @@ internal sealed class FoxgloveConnection(WebSocket socket, GatewaySession sessio
     private byte[] _frame = new byte[1024];
     private TickCursor? _steps;
     private long? _lastStatusNs;
+    private long? _lastBehindNs;
+    private long _lostSteps;
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -86,6 +92,7 @@ internal sealed class FoxgloveConnection(WebSocket socket, GatewaySession sessio
             if (channelId == FoxgloveChannels.Steps.Id)
             {
                 _steps = new TickCursor(session.Link.Ticks, session.Link.Ticks.Published);
+                _lostSteps = 0;
             }
         }
         foreach (uint id in request.Unsubscribe)
@@ -113,6 +120,24 @@ internal sealed class FoxgloveConnection(WebSocket socket, GatewaySession sessio
             StepMessage.Fill(_step, _steps);
             await SendMessageAsync(subscription, _step.TimestampNs, _step, cancel);
         }
+        await WarnIfBehindAsync(cancel);
+    }
+
+    /// <summary>
+    /// A Step carries no count of the steps before it that were dropped (unlike a gRPC telemetry frame), so a viewer
+    /// whose cursor fell a ring behind is told in a warning, or its plots would join across the gap unexplained.
+    /// </summary>
+    private async Task WarnIfBehindAsync(CancellationToken cancel)
+    {
+        long now = MonotonicClock.NowNs();
+        if (_steps!.Lost == _lostSteps || now - _lastBehindNs < BehindPeriodNs)
+        {
+            return;
+        }
+        _lostSteps = _steps.Lost;
+        _lastBehindNs = now;
+        await SendTextAsync(FoxgloveProtocol.Status(FoxgloveProtocol.Warning,
+            $"This viewer fell behind the robot: {_lostSteps} steps of /step were dropped so far, the oldest first, so that the robot is never slowed", BehindStatusId), cancel);
     }
 
     private async Task SendEventsAsync(EventFanout.Subscription events, CancellationToken cancel)

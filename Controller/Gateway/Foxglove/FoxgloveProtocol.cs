@@ -21,8 +21,8 @@ public static class FoxgloveProtocol
     /// <summary>Bytes before a message's payload.</summary>
     public const int MessageDataHeader = 1 + 4 + 8;
 
-    /// <summary>The status level of an error (the spec's StatusLevel: 0 info, 1 warning, 2 error).</summary>
-    public const int Error = 2;
+    /// <summary>The status levels of a warning and an error (the spec's StatusLevel: 0 info, 1 warning, 2 error).</summary>
+    public const int Warning = 1, Error = 2;
 
     /// <summary>The subprotocol to answer with: the newer one when offered, else the older; null when the client offered neither.</summary>
     public static string? Choose(IList<string> offered) =>
@@ -65,12 +65,19 @@ public static class FoxgloveProtocol
         json.WriteEndArray();
     });
 
-    /// <summary>status: a problem the app shows its user (a bad request, the robot gone).</summary>
-    public static byte[] Status(int level, string message) => Json(json =>
+    /// <summary>
+    /// status: a problem the app shows its user (a bad request, the robot gone). A status with an id replaces the
+    /// client's earlier status of that id, so a condition that persists is one line that updates, not a flood.
+    /// </summary>
+    public static byte[] Status(int level, string message, string? id = null) => Json(json =>
     {
         json.WriteString("op", "status");
         json.WriteNumber("level", level);
         json.WriteString("message", message);
+        if (id is not null)
+        {
+            json.WriteString("id", id);
+        }
     });
 
     private static byte[] Json(Action<Utf8JsonWriter> body)
