@@ -63,6 +63,10 @@ internal static class GatewayCommand
                 {
                     console.Line($"Foxglove at {foxglove}");
                 }
+                if (grpc.ConsoleAddress is { } page)
+                {
+                    console.Line($"console at {page}");
+                }
             }
             using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellation, gateway.Down);
             await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -135,6 +135,10 @@ internal static class RunCommand
                 {
                     console.Line($"Foxglove at {foxglove}");
                 }
+                if (server.ConsoleUrl is { } page)
+                {
+                    console.Line($"console at {page}");
+                }
             }
             else if (segments is not null)
             {

@@ -12,15 +12,17 @@ internal sealed class ServerFlags
     private readonly Option<string?> _tlsCert = new("--tls-cert") { Description = "PEM certificate for an https:// --grpc URL." };
     private readonly Option<string?> _tlsKey = new("--tls-key") { Description = "PEM private key for --tls-cert." };
     private readonly Option<bool> _openTelemetry = new("--telemetry-without-token") { Description = "Let anyone who can reach the server watch telemetry (control still needs the token)." };
-    private readonly Option<bool> _allowRemote = new("--allow-remote") { Description = "Allow --grpc, --metrics and --foxglove on an address other than loopback." };
+    private readonly Option<bool> _allowRemote = new("--allow-remote") { Description = "Allow --grpc, --metrics, --foxglove and --console on an address other than loopback." };
     private readonly Option<string?> _metrics = new("--metrics") { Description = "Serve the robot's Prometheus metrics at this URL, e.g. http://127.0.0.1:9464 (scraped at /metrics; with --grpc)." };
     private readonly Option<string?> _foxglove = new("--foxglove") { Description = "Serve the live robot to Foxglove at this WebSocket URL, e.g. ws://127.0.0.1:8765 (with --grpc)." };
+
+    private readonly Option<string?> _console = new("--console") { Description = "Serve the operator's browser console at this URL, e.g. http://127.0.0.1:8080 (with --grpc; https:// when gRPC is)." };
 
     public Option<string?> Grpc => _grpc;
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _grpc, _token, _tokenFile, _tlsCert, _tlsKey, _openTelemetry, _allowRemote, _metrics, _foxglove })
+        foreach (var option in new Option[] { _grpc, _token, _tokenFile, _tlsCert, _tlsKey, _openTelemetry, _allowRemote, _metrics, _foxglove, _console })
         {
             command.Add(option);
         }
@@ -33,10 +35,12 @@ internal sealed class ServerFlags
         {
             return parse.GetValue(_metrics) is not null ? throw new ArgumentException("--metrics: the metrics are served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)")
                 : parse.GetValue(_foxglove) is not null ? throw new ArgumentException("--foxglove: Foxglove is served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)")
+                : parse.GetValue(_console) is not null ? throw new ArgumentException("--console: the console is served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)")
                 : null;
         }
         Uri? metrics = OptionalUrl(parse, _metrics, "http://127.0.0.1:9464");
         Uri? foxglove = OptionalUrl(parse, _foxglove, "ws://127.0.0.1:8765");
+        Uri? console = OptionalUrl(parse, _console, "http://127.0.0.1:8080");
         string? token = parse.GetValue(_token);
         if (parse.GetValue(_tokenFile) is string file)
         {
@@ -57,6 +61,7 @@ internal sealed class ServerFlags
             TlsKey = parse.GetValue(_tlsKey),
             MetricsUrl = metrics,
             FoxgloveUrl = foxglove,
+            ConsoleUrl = console,
         };
         server.Validate();
         return server;

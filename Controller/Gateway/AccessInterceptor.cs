@@ -1,22 +1,14 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Robotics.Controller.Remote;
-using Robotics.Protos.Hashing;
 
 namespace Robotics.Controller.Gateway;
 
 /// <summary>
-/// Checks every call's bearer token before the service sees it: Override and Control always need it,
-/// Telemetry unless configured open; health checks and reflection are open. The comparison is constant-time
-/// (both sides hashed to 32 bytes, then FixedTimeEquals), so a wrong guess teaches nothing about the token.
-/// A missing or malformed header is UNAUTHENTICATED, a wrong token PERMISSION_DENIED.
+/// Checks every call's bearer token before the service sees it, by the robot's <see cref="AccessPolicy"/>: a missing
+/// or malformed header is UNAUTHENTICATED, a wrong token PERMISSION_DENIED.
 /// </summary>
-public sealed class AccessInterceptor(ServerOptions options) : Interceptor
+public sealed class AccessInterceptor(AccessPolicy policy) : Interceptor
 {
-    private readonly byte[] _tokenDigest = Sha256.Hash(Encoding.UTF8.GetBytes(options.Token));
-
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         Check(context);
@@ -44,25 +36,5 @@ public sealed class AccessInterceptor(ServerOptions options) : Interceptor
         return continuation(requestStream, context);
     }
 
-    private void Check(ServerCallContext context)
-    {
-        string method = context.Method;
-        bool open = method.StartsWith("/grpc.health.", StringComparison.Ordinal) || method.StartsWith("/grpc.reflection.", StringComparison.Ordinal) ||
-            (options.TelemetryWithoutToken && method.StartsWith("/robotics.control.v1.Telemetry/", StringComparison.Ordinal));
-        if (open)
-        {
-            return;
-        }
-        string? header = context.RequestHeaders.GetValue("authorization");
-        const string Bearer = "Bearer ";
-        if (header is null || !header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) || header.Length == Bearer.Length)
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, $"{method} needs the robot's token: send 'authorization: Bearer <token>'"));
-        }
-        var digest = Sha256.Hash(Encoding.UTF8.GetBytes(header[Bearer.Length..]));
-        if (!CryptographicOperations.FixedTimeEquals(digest, _tokenDigest))
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{method}: wrong token"));
-        }
-    }
+    private void Check(ServerCallContext context) => policy.Check(context.Method, context.RequestHeaders.GetValue("authorization"));
 }

@@ -22,12 +22,16 @@ public sealed class GatewaySession : IDisposable
     {
         Link = link;
         Options = options;
+        Access = new AccessPolicy(options);
         _pump = PumpEventsAsync(link.Events.ReadFromNow());
     }
 
     public GatewayLink Link { get; }
 
     public ServerOptions Options { get; }
+
+    /// <summary>Who may call what: the same rules for gRPC clients and the browser console.</summary>
+    public AccessPolicy Access { get; }
 
     /// <summary>The loop's events, for each event stream.</summary>
     public EventFanout Events { get; } = new();

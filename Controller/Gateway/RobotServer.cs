@@ -6,6 +6,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Robotics.Controller.Gateway.Foxglove;
 using Robotics.Controller.Gateway.Metrics;
+using Robotics.Controller.Gateway.OperatorConsole;
 using Robotics.Controller.Link;
 using Robotics.Controller.Remote;
 
@@ -23,6 +24,7 @@ public sealed class RobotServer : IAsyncDisposable
     private readonly GatewaySession _session;
     private MetricsServer? _metrics;
     private FoxgloveServer? _foxglove;
+    private ConsoleServer? _console;
 
     private RobotServer(WebApplication app, GatewaySession session)
     {
@@ -35,6 +37,9 @@ public sealed class RobotServer : IAsyncDisposable
 
     /// <summary>The live Foxglove server's ws:// URL; null when not served.</summary>
     public Uri? FoxgloveAddress => _foxglove?.Address;
+
+    /// <summary>The operator console's URL; null when not served.</summary>
+    public Uri? ConsoleAddress => _console?.Address;
 
     /// <summary>The address it listens on (with the port it got, when asked for port 0).</summary>
     public Uri Address { get; private set; } = new("http://127.0.0.1");
@@ -63,6 +68,7 @@ public sealed class RobotServer : IAsyncDisposable
         var session = new GatewaySession(link, options);
         builder.Services.AddSingleton(session);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(session.Access);
         builder.Services.AddSingleton<AccessInterceptor>();
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<AccessInterceptor>());
         // grpc.health.v1 reports SERVING while the control loop runs, NOT_SERVING once it has stopped or its process is gone.
@@ -89,6 +95,10 @@ public sealed class RobotServer : IAsyncDisposable
             {
                 server._foxglove = await FoxgloveServer.StartAsync(session, foxglove);
             }
+            if (options.ConsoleEndpoint() is { } console)
+            {
+                server._console = await ConsoleServer.StartAsync(session, console, certificate);
+            }
         }
         catch
         {
@@ -101,6 +111,10 @@ public sealed class RobotServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_console is not null)
+        {
+            await _console.DisposeAsync();
+        }
         if (_foxglove is not null)
         {
             await _foxglove.DisposeAsync();

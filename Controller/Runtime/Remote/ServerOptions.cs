@@ -27,6 +27,9 @@ public sealed record ServerOptions
     /// <summary>Where the live Foxglove WebSocket server listens (ws://host:port), beside gRPC; null for nowhere.</summary>
     public Uri? FoxgloveUrl { get; init; }
 
+    /// <summary>Where the operator's browser console is served (http://host:port, https:// when gRPC is), beside gRPC; null for nowhere.</summary>
+    public Uri? ConsoleUrl { get; init; }
+
     /// <summary>Checks the options and resolves the address to listen on.</summary>
     public IPEndPoint Validate()
     {
@@ -51,6 +54,7 @@ public sealed record ServerOptions
         }
         MetricsEndpoint();
         FoxgloveEndpoint();
+        ConsoleEndpoint();
         return Endpoint(Url, "--grpc");
     }
 
@@ -91,6 +95,24 @@ public sealed record ServerOptions
         return endpoint;
     }
 
+    /// <summary>
+    /// The console's address, checked; null when it is not served. The page sends the robot's token, so it is served
+    /// over TLS exactly when gRPC is (with the same certificate), and off loopback only with --allow-remote, like gRPC.
+    /// </summary>
+    public IPEndPoint? ConsoleEndpoint()
+    {
+        if (ConsoleUrl is null)
+        {
+            return null;
+        }
+        string scheme = Url.Scheme;
+        if (ConsoleUrl.Scheme != scheme || ConsoleUrl.AbsolutePath != "/")
+        {
+            throw new ArgumentException($"--console: '{ConsoleUrl}' must be an {scheme}:// URL with a port, e.g. {scheme}://127.0.0.1:8080 ({(scheme == "https" ? "TLS, as gRPC is served" : "https:// when gRPC is")})");
+        }
+        return Endpoint(ConsoleUrl, "--console");
+    }
+
     private IPEndPoint Endpoint(Uri url, string option)
     {
         IPAddress address = url.Host is "localhost" ? IPAddress.Loopback
@@ -129,6 +151,10 @@ public sealed record ServerOptions
         if (FoxgloveUrl is not null)
         {
             arguments.AddRange(["--foxglove", FoxgloveUrl.ToString()]);
+        }
+        if (ConsoleUrl is not null)
+        {
+            arguments.AddRange(["--console", ConsoleUrl.ToString()]);
         }
         return arguments;
     }

@@ -1,0 +1,161 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Robotics.Protos.Control;
+using Robotics.Tests.Cli;
+using Robotics.Tests.Support;
+
+namespace Robotics.Tests.Remote;
+
+/// <summary>
+/// The operator's console (--console) in a real headless Chromium against a running controller: what an operator
+/// does with the page, checked both on the page and independently through the robot's gRPC status.
+/// </summary>
+[Collection(nameof(SimPolicies))]
+public sealed class ConsoleBrowserTests(SimPolicies policies)
+{
+    private sealed record Robot(ControllerProcess Run, string ConsoleUrl, Telemetry.TelemetryClient Telemetry) : IDisposable
+    {
+        public async Task<Robotics.Protos.Control.Status> StatusAsync() =>
+            await Telemetry.GetStatusAsync(new StatusRequest(), new Metadata { { "authorization", $"Bearer {RobotHarness.Token}" } });
+
+        public void Dispose() => Run.Dispose();
+    }
+
+    private async Task<Robot> StartAsync(params string[] more)
+    {
+        int port = FreePorts.Next();
+        var run = ControllerProcess.Start(["run", "--robot", "sim:reach", "--policy", policies.Reach, "--until-stopped", "--no-realtime",
+            "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--console", $"http://127.0.0.1:{port}", .. more]);
+        await run.WaitForLineAsync(line => line.StartsWith("console at ", StringComparison.Ordinal), Waits.Patience);
+        string grpc = run.StdoutLines.First(line => line.StartsWith("gRPC listening on ", StringComparison.Ordinal)).Split(' ')[3];
+        return new Robot(run, $"http://127.0.0.1:{port}/", new Telemetry.TelemetryClient(GrpcChannel.ForAddress(grpc)));
+    }
+
+    private static async Task LogInAsync(HeadlessBrowser browser, string url, string token)
+    {
+        await browser.GotoAsync(url);
+        await browser.WaitForAsync("document.getElementById('login').open", "the login dialog");
+        await browser.FillAsync("#token", token);
+        await browser.FillAsync("#operator", "ana");
+        await browser.ClickAsync("#connect");
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Waits.Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task An_operator_watches_is_asked_for_help_takes_over_with_keys_and_a_gamepad_hands_back_and_stops_the_robot()
+    {
+        using var robot = await StartAsync();
+        await using var browser = HeadlessBrowser.Start();
+
+        await LogInAsync(browser, robot.ConsoleUrl, RobotHarness.Token);
+
+        await browser.WaitForAsync("document.getElementById('connection').textContent === 'live'", "the connection live");
+        // The plots advance: frames keep coming, and the newest sits on the plot's caption.
+        await browser.WaitForAsync("window.consoleStats.frames > 30", "30 frames");
+        Assert.Equal("sim:reach", await browser.TextAsync("#robot"));
+        Assert.Equal("policy", await browser.TextAsync("#source"));
+        Assert.Matches(@"^-?\d+\.\d{3}$", await browser.TextAsync("#observation-0-value"));
+        // sim:reach's policy asks for help in its first episodes: a banner saying why, and a sound.
+        await browser.WaitForAsync("!document.getElementById('help').hidden", "the help banner");
+        Assert.Contains("uncertainty", await browser.TextAsync("#help-why"));
+        Assert.True((await browser.EvaluateAsync("window.__sounds.length"))!.GetValue<int>() > 0, "the help request made no sound");
+
+        // Take over (Enter), hold q: the shoulder's torque goes to half its limit, and the robot reports the operator driving.
+        await browser.PressAsync("Enter");
+        await browser.WaitForAsync("document.getElementById('drive-state').textContent.startsWith('driving')", "the lease granted");
+        await browser.KeyDownAsync("q");
+        await browser.WaitForAsync("document.getElementById('applied-0').textContent === '1.500'", "the held key's command applied");
+        await browser.WaitForAsync("document.getElementById('source').textContent === 'operator'", "telemetry showing the operator");
+        Assert.Equal("ana", (await robot.StatusAsync()).OverrideOwner);
+        await browser.KeyUpAsync("q");
+        await browser.WaitForAsync("document.getElementById('applied-0').textContent === '0.000'", "the released key's centre applied");
+        Assert.True((await browser.EvaluateAsync("window.consoleStats.keyToApplied.length"))!.GetValue<int>() > 0, "no key-to-applied latency measured");
+
+        // A gamepad's left stick drives the same channel; hands off past the deadman, the commands stop and the robot says they went stale.
+        await browser.EvaluateAsync("__fakePad.connect(); __fakePad.set([-0.5, 0, 0, 0])");
+        await browser.WaitForAsync("document.getElementById('applied-0').textContent === '-1.500'", "the stick's command applied");
+        await browser.EvaluateAsync("__fakePad.set([0, 0, 0, 0])");
+        await browser.WaitForAsync("document.getElementById('drive-state').textContent.startsWith('hands off')", "the deadman handing back");
+
+        // Release (Enter): the policy drives again.
+        await browser.PressAsync("Enter");
+        await browser.WaitForAsync("document.getElementById('drive-state').textContent.startsWith('not driving')", "the lease released");
+        await browser.WaitForAsync("document.getElementById('source').textContent === 'policy'", "telemetry showing the policy again");
+        Assert.Equal("", (await robot.StatusAsync()).OverrideOwner);
+
+        await browser.ScreenshotAsync(Path.Combine(TestArtifacts.Directory, "console.png"));
+
+        // STOP latches the e-stop; a takeover is then refused; releasing needs the box ticked first.
+        await browser.ClickAsync("#stop");
+        await browser.WaitForAsync("!document.getElementById('stopped').hidden", "the e-stop banner");
+        Assert.True((await robot.StatusAsync()).EmergencyStopped);
+        await browser.ClickAsync("#take");
+        string refusal = (await browser.WaitForAsync(
+            "document.getElementById('drive-state').textContent.startsWith('not driving (') && document.getElementById('drive-state').textContent", "the takeover refused"))!.GetValue<string>();
+        Assert.Contains("emergency", refusal, StringComparison.OrdinalIgnoreCase);
+        Assert.True((bool)(await browser.EvaluateAsync("document.getElementById('release-stop').disabled"))!);
+        await browser.ClickAsync("#release-check");
+        await browser.ClickAsync("#release-stop");
+        await browser.WaitForAsync("document.getElementById('stopped').hidden", "the e-stop released");
+        Assert.False((await robot.StatusAsync()).EmergencyStopped);
+
+        // The robot stops: the page says so.
+        robot.Run.Signal("TERM");
+        await browser.WaitForAsync("!document.getElementById('down').hidden", "the robot-stopped banner");
+        Assert.Equal(143, await robot.Run.WaitForExitAsync(Waits.Patience));
+        Assert.DoesNotContain(await browser.LogAsync(), line => line.StartsWith("error", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_wrong_token_controls_nothing_and_a_tab_that_only_watches_cannot_drive()
+    {
+        using var robot = await StartAsync("--telemetry-without-token");
+        await using var browser = HeadlessBrowser.Start();
+
+        await LogInAsync(browser, robot.ConsoleUrl, "not-the-token");
+
+        await browser.WaitForAsync("document.getElementById('login-problem').textContent === 'wrong token'", "the wrong token refused");
+        Assert.Null(await browser.EvaluateAsync("sessionStorage.getItem('robot-token')"));
+
+        // Watching a robot whose telemetry is open: the plots move, the controls are off, and forcing one is refused by the robot.
+        await browser.ClickAsync("#watch");
+        await browser.WaitForAsync("document.getElementById('connection').textContent === 'watching'", "watching");
+        await browser.WaitForAsync("window.consoleStats.frames > 10", "frames while watching");
+        Assert.True((bool)(await browser.EvaluateAsync("document.getElementById('take').disabled && document.getElementById('stop').disabled"))!);
+        await browser.EvaluateAsync("document.getElementById('stop').disabled = false; document.getElementById('stop').click()");
+        await browser.WaitForAsync("[...document.querySelectorAll('#events li')].some(li => li.textContent.includes('needs the robot'))", "the stop refused");
+        var status = await robot.StatusAsync();
+        Assert.False(status.EmergencyStopped);
+        Assert.Equal("", status.OverrideOwner);
+
+        robot.Run.Signal("TERM");
+        Assert.Equal(143, await robot.Run.WaitForExitAsync(Waits.Patience));
+    }
+
+    [Fact]
+    public async Task Closing_the_tab_hands_the_robot_back()
+    {
+        using var robot = await StartAsync();
+        var browser = HeadlessBrowser.Start();
+        await LogInAsync(browser, robot.ConsoleUrl, RobotHarness.Token);
+        await browser.WaitForAsync("document.getElementById('connection').textContent === 'live'", "the connection live");
+        await browser.ClickAsync("#take");
+        await browser.WaitForAsync("document.getElementById('drive-state').textContent.startsWith('driving')", "the lease granted");
+        Assert.Equal("ana", (await robot.StatusAsync()).OverrideOwner);
+
+        await browser.DisposeAsync();
+
+        await EventuallyAsync(async () => (await robot.StatusAsync()).OverrideOwner == "", "the lease released");
+        robot.Run.Signal("TERM");
+        Assert.Equal(143, await robot.Run.WaitForExitAsync(Waits.Patience));
+    }
+}
