@@ -264,7 +264,12 @@ public sealed partial class RemoteClientTests : IDisposable
     [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--foxglove", "ws://0.0.0.0:8765", "--telemetry-without-token" }, "error: --foxglove: 0.0.0.0 is reachable from the network; the server listens on loopback unless you also pass --allow-remote")]
     [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--foxglove", "wss://127.0.0.1:8765" }, "error: --foxglove: 'wss://127.0.0.1:8765/' must be a ws:// URL with a port, e.g. ws://127.0.0.1:8765")]
     [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--foxglove", "eight" }, "error: --foxglove: 'eight' is not a URL such as ws://127.0.0.1:8765")]
-    public void Metrics_and_Foxglove_options_that_cannot_be_served_are_refused_before_the_robot_starts(string[] options, string message)
+    [InlineData(new[] { "--console", "http://127.0.0.1:8080" }, "error: --console: the console is served by the gateway, with --grpc (e.g. --grpc http://127.0.0.1:50051)")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--console", "http://0.0.0.0:8080" }, "error: --console: 0.0.0.0 is reachable from the network; the server listens on loopback unless you also pass --allow-remote")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--console", "https://127.0.0.1:8080" }, "error: --console: 'https://127.0.0.1:8080/' must be an http:// URL with a port, e.g. http://127.0.0.1:8080 (https:// when gRPC is)")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--console", "http://127.0.0.1:8080/console" }, "error: --console: 'http://127.0.0.1:8080/console' must be an http:// URL with a port, e.g. http://127.0.0.1:8080 (https:// when gRPC is)")]
+    [InlineData(new[] { "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--console", "page" }, "error: --console: 'page' is not a URL such as http://127.0.0.1:8080")]
+    public void Metrics_Foxglove_and_console_options_that_cannot_be_served_are_refused_before_the_robot_starts(string[] options, string message)
     {
         var run = CliRun.Of(ControllerCli.Build(), ["run", "--robot", "sim:reach", "--mode", "teleop", "--episodes", "1", .. options]);
 

@@ -155,6 +155,7 @@ function frame(f) {
     h.asked[i][at] = drive.state === "driving" ? drive.asked[i] : NaN;
   }
   h.help[at] = f.flags & HELP_FLAG ? 1 : 0;
+  dirty = true;
   h.next = (at + 1) % h.capacity;
   h.count = Math.min(h.count + 1, h.capacity);
   $("mode").textContent = MODE_NAMES[f.mode] ?? f.mode;
@@ -238,8 +239,12 @@ function logLine(text, warn = false) {
 }
 
 // ---- drawing -----------------------------------------------------------------------------------------------------
+// Redrawn when a frame came in since the last drawing, not on every animation frame: the plots move at the robot's
+// frame rate, and a tablet's CPU (and the robot's operator's battery) is spared the rest.
+let dirty = false;
 function draw() {
-  if (history && history.count > 1) {
+  if (history && history.count > 1 && dirty) {
+    dirty = false;
     robot.actions.forEach((a, i) => plot(`action-${i}`, a.min, a.max, [
       { band: [history.mean[i], history.std[i]], color: "rgba(11,87,208,.18)" },
       { series: history.mean[i], color: "#0b57d0" },
@@ -435,9 +440,12 @@ document.addEventListener("keydown", (e) => {
     drive.held.add(key);
     drive.keyDownMs = performance.now();
     drive.keySequence = null;
+    sendCommand(); // at once, not at the next of the steady commands: a key press reaches the robot without waiting
   }
 });
-document.addEventListener("keyup", (e) => drive.held.delete(e.key.toLowerCase()));
+document.addEventListener("keyup", (e) => {
+  if (drive.held.delete(e.key.toLowerCase()) && drive.state === "driving") sendCommand();
+});
 window.addEventListener("blur", () => drive.held.clear());
 
 function emergencyStop() {
