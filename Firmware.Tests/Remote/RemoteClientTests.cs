@@ -230,9 +230,16 @@ public sealed partial class RemoteClientTests : IDisposable
         var robot = new ScriptedRobot();
         var options = new LoopOptions { RateHz = 100, Mode = ControlMode.Teleop, Realtime = false, Duration = TimeSpan.FromMinutes(1) };
         await using var harness = await RobotHarness.StartAsync(robot, options, @operator: new ConstantOperator(1),
-            configure: o => o with { Url = new Uri("https://127.0.0.1:0"), TlsCertificate = certificate, TlsKey = key });
+            configure: o => o with { Url = new Uri("https://127.0.0.1:0"), TlsCertificate = certificate, TlsKey = key, ConsoleUrl = new Uri("https://127.0.0.1:0") });
 
         Assert.Equal("https", harness.Server.Address.Scheme);
+        // The console, which sends the token, is served over TLS with the same certificate.
+        using var trusted = X509Certificate2.CreateFromPem(File.ReadAllText(certificate));
+        using var browser = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == trusted.Thumbprint });
+        var page = await browser.GetAsync(harness.Server.ConsoleAddress);
+        Assert.Equal("https", harness.Server.ConsoleAddress!.Scheme);
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Robot console", await page.Content.ReadAsStringAsync());
         var tail = CliRun.Of(ControllerCli.Build(), "telemetry", "--connect", harness.Server.Address.ToString(), "--token", RobotHarness.Token,
             "--tls-ca", certificate, "--seconds", "0.5", "--json");
         Assert.True(tail.ExitCode == 0, tail.Stderr);
