@@ -7,7 +7,7 @@ namespace Robotics.Tests.Deploy;
 /// What the linux-x64 publish profile makes (the arm64 one differs only in its runtime identifier): ONNX Runtime's Linux
 /// library and none of its Windows DLLs (its build props used to copy them into every x64 or arm64 output), and a
 /// natively compiled controller that acts exactly as the jitted one does, and serves gRPC (the token checked, reflection
-/// answered: the parts of it that reflect).
+/// answered: the parts of it that reflect) and the console (its embedded page, and protobuf's JSON both ways).
 /// </summary>
 [Collection(PublishedControllerTests.Name)]
 public sealed class LinuxPublishTests(PublishedController published, SimPolicies policies)
@@ -53,6 +53,33 @@ public sealed class LinuxPublishTests(PublishedController published, SimPolicies
         var file = reflection.ResponseStream.Current.FileDescriptorResponse;
         Assert.NotNull(file);
         Assert.NotEmpty(file.FileDescriptorProto);
+
+        run.Signal("TERM");
+        Assert.Equal(143, await run.WaitForExitAsync(Waits.Patience));
+    }
+
+    [Fact]
+    public async Task The_native_controller_serves_the_console_s_page_and_speaks_its_JSON_both_ways()
+    {
+        int port = FreePorts.Next();
+        using var run = ControllerProcess.StartProgram(published.Executable, ["run", "--robot", "sim:reach", "--until-stopped", "--no-realtime",
+            "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--console", $"http://127.0.0.1:{port}"]);
+        await run.WaitForLineAsync(line => line.StartsWith("console at ", StringComparison.Ordinal), Waits.Patience);
+        string console = $"http://127.0.0.1:{port}/";
+
+        // The page's files are resources of the native binary.
+        using var http = new HttpClient();
+        Assert.Contains("Robot console", await http.GetStringAsync(console));
+        Assert.Contains("WebSocket", await http.GetStringAsync(console + "console.js"));
+        // Protobuf's JSON, written (the robot's description, frames) and read (a request, and a bad one refused by name).
+        using var session = await ConsoleClient.OpenAsync(console);
+        await session.SendAsync($$"""{"op":"hello","token":"{{RobotHarness.Token}}"}""");
+        Assert.Equal("shoulder_torque", (await session.ReceiveAsync("welcome")).GetProperty("robot").GetProperty("actions")[0].GetProperty("name").GetString());
+        Assert.Equal(8, (await session.ReceiveAsync("frame")).GetProperty("frame").GetProperty("observation").GetArrayLength());
+        await session.SendAsync("""{"op":"call","id":1,"method":"SetMode","request":{"mode":"MODE_TELEOP"}}""");
+        Assert.Equal("MODE_TELEOP", (await session.ReceiveAsync("reply", m => m.GetProperty("id").GetInt32() == 1)).GetProperty("reply").GetProperty("mode").GetString());
+        await session.SendAsync("""{"op":"call","id":2,"method":"SetMode","request":{"mode":"MODE_WARP"}}""");
+        Assert.Contains("Invalid enum value: MODE_WARP", (await session.ReceiveAsync("reply", m => m.GetProperty("id").GetInt32() == 2)).GetProperty("message").GetString());
 
         run.Signal("TERM");
         Assert.Equal(143, await run.WaitForExitAsync(Waits.Patience));

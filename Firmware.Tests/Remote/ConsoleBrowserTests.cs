@@ -116,6 +116,62 @@ public sealed class ConsoleBrowserTests(SimPolicies policies)
     }
 
     [Fact]
+    public async Task The_control_panel_switches_the_mode_resets_the_episode_and_records_and_the_page_fits_a_tablet()
+    {
+        using var robot = await StartAsync();
+        using var directory = new TempDirectory();
+        string log = directory.File("from-the-console.mcap");
+        await using var browser = HeadlessBrowser.Start();
+        await LogInAsync(browser, robot.ConsoleUrl, RobotHarness.Token);
+        await browser.WaitForAsync("document.getElementById('connection').textContent === 'live'", "the connection live");
+
+        await browser.EvaluateAsync("document.getElementById('mode-select').value = 'MODE_TELEOP'");
+        await browser.ClickAsync("#set-mode");
+        await browser.WaitForAsync("document.getElementById('mode').textContent === 'teleop'", "teleop mode");
+        Assert.Equal(Mode.Teleop, (await robot.StatusAsync()).Mode);
+
+        ulong episode = (await robot.StatusAsync()).Episode;
+        await browser.ClickAsync("#reset");
+        await EventuallyAsync(async () => (await robot.StatusAsync()).Episode > episode, "a new episode");
+
+        await browser.FillAsync("#record-path", log);
+        await browser.ClickAsync("#record-start");
+        await browser.WaitForAsync("document.getElementById('recording').textContent.startsWith('recording to')", "recording");
+        Assert.Equal(log, (await robot.StatusAsync()).Recording);
+        await browser.ClickAsync("#record-stop");
+        await browser.WaitForAsync("document.getElementById('recording').textContent === 'not recording'", "the recording stopped");
+        Assert.True(new FileInfo(log).Length > 0, "the console's recording is empty");
+
+        // A tablet held upright: one column, nothing wider than the screen, STOP still on top.
+        await browser.ViewportAsync(820, 1180);
+        Assert.True((bool)(await browser.EvaluateAsync("document.documentElement.scrollWidth <= window.innerWidth"))!, "the page is wider than a tablet");
+        Assert.True((bool)(await browser.EvaluateAsync("document.getElementById('stop').getBoundingClientRect().top < 120"))!);
+        await browser.ScreenshotAsync(Path.Combine(TestArtifacts.Directory, "console-tablet.png"));
+
+        robot.Run.Signal("TERM");
+        Assert.Equal(143, await robot.Run.WaitForExitAsync(Waits.Patience));
+    }
+
+    [Fact]
+    public async Task A_categorical_policy_shows_the_probability_of_each_discrete_action()
+    {
+        int port = FreePorts.Next();
+        using var run = ControllerProcess.Start(["run", "--robot", "sim:cartpole", "--policy", policies.CartPole, "--until-stopped", "--no-realtime",
+            "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--console", $"http://127.0.0.1:{port}"]);
+        await run.WaitForLineAsync(line => line.StartsWith("console at ", StringComparison.Ordinal), Waits.Patience);
+        await using var browser = HeadlessBrowser.Start();
+
+        await LogInAsync(browser, $"http://127.0.0.1:{port}/", RobotHarness.Token);
+
+        // The caption names the most likely of the robot's discrete actions, drawn from the frames' probabilities.
+        await browser.WaitForAsync("window.consoleStats.robot?.discreteActions.length === 2 && window.consoleStats.robot.discreteActions.includes(document.getElementById('categorical-value')?.textContent)",
+            "the most likely discrete action");
+
+        run.Signal("TERM");
+        Assert.Equal(143, await run.WaitForExitAsync(Waits.Patience));
+    }
+
+    [Fact]
     public async Task A_wrong_token_controls_nothing_and_a_tab_that_only_watches_cannot_drive()
     {
         using var robot = await StartAsync("--telemetry-without-token");

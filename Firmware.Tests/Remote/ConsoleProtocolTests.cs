@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -17,51 +16,6 @@ namespace Robotics.Tests.Remote;
 [Collection(nameof(SimPolicies))]
 public sealed class ConsoleProtocolTests(SimPolicies policies)
 {
-    private static async Task<ClientWebSocket> OpenAsync(string console, string? origin = null)
-    {
-        var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Origin", origin ?? console.TrimEnd('/'));
-        await socket.ConnectAsync(new Uri(console.Replace("http://", "ws://", StringComparison.Ordinal) + "session"), CancellationToken.None);
-        return socket;
-    }
-
-    private static Task SendAsync(WebSocket socket, string text) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-
-    /// <summary>The next message whose op is <paramref name="op"/> (and that <paramref name="match"/> accepts), skipping the stream of frames, statuses and events.</summary>
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket, string op, Func<JsonElement, bool>? match = null)
-    {
-        using var patience = new CancellationTokenSource(Waits.Patience);
-        var buffer = new byte[1 << 16];
-        while (true)
-        {
-            int length = 0;
-            ValueWebSocketReceiveResult received;
-            do
-            {
-                received = await socket.ReceiveAsync(buffer.AsMemory(length), patience.Token);
-                length += received.Count;
-            }
-            while (!received.EndOfMessage);
-            Assert.True(received.MessageType != WebSocketMessageType.Close, $"the session closed ({socket.CloseStatus} {socket.CloseStatusDescription}) before a \"{op}\"");
-            var message = JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
-            if (message.GetProperty("op").GetString() == op && (match is null || match(message)))
-            {
-                return message;
-            }
-        }
-    }
-
-    private static async Task<(WebSocketCloseStatus? Status, string? Reason)> ClosedAsync(WebSocket socket)
-    {
-        using var patience = new CancellationTokenSource(Waits.Patience);
-        var buffer = new byte[1 << 16];
-        while ((await socket.ReceiveAsync(buffer.AsMemory(), patience.Token)).MessageType != WebSocketMessageType.Close)
-        {
-        }
-        return (socket.CloseStatus, socket.CloseStatusDescription);
-    }
-
     private async Task<(ControllerProcess Run, string Console, Telemetry.TelemetryClient Telemetry)> StartAsync()
     {
         int port = FreePorts.Next();
@@ -87,7 +41,7 @@ public sealed class ConsoleProtocolTests(SimPolicies policies)
         Assert.Equal(HttpStatusCode.BadRequest, plain.StatusCode);
         Assert.Equal("the console's session is a WebSocket: open the console's page\n", await plain.Content.ReadAsStringAsync());
         // Another site's page cannot use a visitor's browser to open the robot's session.
-        var crossSite = await Assert.ThrowsAsync<WebSocketException>(() => OpenAsync(console, origin: "https://evil.example"));
+        var crossSite = await Assert.ThrowsAsync<WebSocketException>(() => ConsoleClient.OpenAsync(console, origin: "https://evil.example"));
         Assert.Contains("403", crossSite.Message);
 
         foreach (var (hello, refusal) in new[]
@@ -97,10 +51,10 @@ public sealed class ConsoleProtocolTests(SimPolicies policies)
             ("""{"op":"hello"}""", "this robot shows its telemetry only with its token"),
         })
         {
-            using var socket = await OpenAsync(console);
-            await SendAsync(socket, hello);
-            Assert.Equal(refusal, (await ReceiveAsync(socket, "refused")).GetProperty("message").GetString());
-            Assert.Equal((WebSocketCloseStatus.PolicyViolation, refusal), await ClosedAsync(socket));
+            using var session = await ConsoleClient.OpenAsync(console);
+            await session.SendAsync(hello);
+            Assert.Equal(refusal, (await session.ReceiveAsync("refused")).GetProperty("message").GetString());
+            Assert.Equal((WebSocketCloseStatus.PolicyViolation, refusal), await session.ClosedAsync());
         }
 
         run.Signal("TERM");
@@ -112,9 +66,9 @@ public sealed class ConsoleProtocolTests(SimPolicies policies)
     {
         var (run, console, telemetry) = await StartAsync();
         using var _run = run;
-        using var socket = await OpenAsync(console);
-        await SendAsync(socket, $$"""{"op":"hello","token":"{{RobotHarness.Token}}"}""");
-        var welcome = await ReceiveAsync(socket, "welcome");
+        using var session = await ConsoleClient.OpenAsync(console);
+        await session.SendAsync($$"""{"op":"hello","token":"{{RobotHarness.Token}}"}""");
+        var welcome = await session.ReceiveAsync("welcome");
         Assert.True(welcome.GetProperty("control").GetBoolean());
         Assert.Equal("sim:reach", welcome.GetProperty("robot").GetProperty("robot").GetString());
 
@@ -132,22 +86,22 @@ public sealed class ConsoleProtocolTests(SimPolicies policies)
             ("""{"op":"drive","message":{"steer":{}}}""", "error", "drive: the message is not an OperatorMessage: "),
         })
         {
-            await SendAsync(socket, message);
-            var answer = await ReceiveAsync(socket, op);
+            await session.SendAsync(message);
+            var answer = await session.ReceiveAsync(op);
             Assert.StartsWith(error, answer.GetProperty("message").GetString());
         }
-        await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
-        Assert.Equal("the console speaks JSON text messages, not binary", (await ReceiveAsync(socket, "error")).GetProperty("message").GetString());
-        await SendAsync(socket, "{\"op\":\"call\",\"pad\":\"" + new string('x', 20_000) + "\"}");
-        Assert.Equal("a message longer than 16384 bytes", (await ReceiveAsync(socket, "error")).GetProperty("message").GetString());
+        await session.Socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        Assert.Equal("the console speaks JSON text messages, not binary", (await session.ReceiveAsync("error")).GetProperty("message").GetString());
+        await session.SendAsync("{\"op\":\"call\",\"pad\":\"" + new string('x', 20_000) + "\"}");
+        Assert.Equal("a message longer than 16384 bytes", (await session.ReceiveAsync("error")).GetProperty("message").GetString());
 
         // An out-of-range command in a session is refused by the robot's own rule, with its sequence.
-        await SendAsync(socket, """{"op":"drive","message":{"takeOver":{"operator":"ana"}}}""");
-        await ReceiveAsync(socket, "drive", m => m.GetProperty("message").TryGetProperty("granted", out _));
-        await SendAsync(socket, """{"op":"drive","message":{"takeOver":{"operator":"ana"}}}""");
-        Assert.Equal("drive: this tab already has an override session; release it first", (await ReceiveAsync(socket, "error")).GetProperty("message").GetString());
-        await SendAsync(socket, """{"op":"drive","message":{"command":{"action":["NaN",0],"sequence":"9"}}}""");
-        var rejected = await ReceiveAsync(socket, "drive", m => m.GetProperty("message").TryGetProperty("rejected", out _));
+        await session.SendAsync("""{"op":"drive","message":{"takeOver":{"operator":"ana"}}}""");
+        await session.ReceiveAsync("drive", m => m.GetProperty("message").TryGetProperty("granted", out _));
+        await session.SendAsync("""{"op":"drive","message":{"takeOver":{"operator":"ana"}}}""");
+        Assert.Equal("drive: this tab already has an override session; release it first", (await session.ReceiveAsync("error")).GetProperty("message").GetString());
+        await session.SendAsync("""{"op":"drive","message":{"command":{"action":["NaN",0],"sequence":"9"}}}""");
+        var rejected = await session.ReceiveAsync("drive", m => m.GetProperty("message").TryGetProperty("rejected", out _));
         Assert.Equal("9", rejected.GetProperty("message").GetProperty("rejected").GetProperty("sequence").GetString());
 
         var status = await telemetry.GetStatusAsync(new StatusRequest(), new Metadata { { "authorization", $"Bearer {RobotHarness.Token}" } });
@@ -157,7 +111,7 @@ public sealed class ConsoleProtocolTests(SimPolicies policies)
 
         run.Signal("TERM");
         Assert.Equal(143, await run.WaitForExitAsync(Waits.Patience));
-        Assert.Equal("the robot's control loop has stopped", (await ReceiveAsync(socket, "down")).GetProperty("message").GetString());
-        Assert.Equal((WebSocketCloseStatus.NormalClosure, ""), await ClosedAsync(socket));
+        Assert.Equal("the robot's control loop has stopped", (await session.ReceiveAsync("down")).GetProperty("message").GetString());
+        Assert.Equal((WebSocketCloseStatus.NormalClosure, ""), await session.ClosedAsync());
     }
 }

@@ -69,6 +69,9 @@ public sealed class HeadlessBrowser : IAsyncDisposable
 
     public Task ScreenshotAsync(string path) => DoAsync("screenshot", new() { ["path"] = path });
 
+    /// <summary>Resizes the page's window, e.g. to a tablet's.</summary>
+    public Task ViewportAsync(int width, int height) => DoAsync("viewport", new() { ["width"] = width, ["height"] = height });
+
     /// <summary>What the page wrote to its console, and its uncaught errors.</summary>
     public async Task<IReadOnlyList<string>> LogAsync() => (await DoAsync("log", []))!.AsArray().Select(line => line!.GetValue<string>()).ToList();
 

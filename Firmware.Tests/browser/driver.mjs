@@ -1,7 +1,7 @@
 // A real browser for the tests: Debian's headless Chromium driven by playwright-core, commanded one JSON line at a
 // time on standard input, each answered by one JSON line on standard output ({"id", "ok", "value" | "error"}):
 //   goto URL · fill SELECTOR TEXT · click SELECTOR · keyDown/keyUp/press KEY · waitFor JS [timeoutMs] · evaluate JS ·
-//   screenshot PATH · log (the page's console and errors so far) · close
+//   screenshot PATH · viewport WIDTH HEIGHT · log (the page's console and errors so far) · close
 // Before the page's scripts run, two stand-ins are installed where a headless machine has no hardware: a gamepad the
 // test moves (window.__fakePad) and a record of every sound the page starts (window.__sounds).
 //   node driver.mjs [CHROMIUM]   (default /usr/bin/chromium-headless-shell)
@@ -68,6 +68,7 @@ const commands = {
   waitFor: ({ js, timeoutMs }) => poll(js, timeoutMs ?? 60000),
   evaluate: ({ js }) => page.evaluate(js),
   screenshot: ({ path }) => page.screenshot({ path }).then(() => null),
+  viewport: ({ width, height }) => page.setViewportSize({ width, height }),
   log: () => log,
   close: () => browser.close().then(() => process.exit(0)),
 };

@@ -50,6 +50,7 @@ function receive(message, token, operator) {
 
 function welcome(message, token, operator) {
   robot = message.robot;
+  stats.robot = robot;
   canControl = message.control;
   frameRate = message.frameRateHz;
   if (token) sessionStorage.setItem("robot-token", token);
@@ -119,6 +120,7 @@ function buildPlots() {
     observationRange: Array.from({ length: observations }, () => [Infinity, -Infinity]),
   };
   $("action-plots").replaceChildren(...robot.actions.map((a, i) => figure(`action-${i}`, `${a.name} (${a.unit || "1"})`)));
+  if (robot.discreteActions.length > 0) $("action-plots").append(figure("categorical", "the policy: most likely"));
   $("observation-plots").replaceChildren(...robot.observationNames.map((name, i) => figure(`observation-${i}`, name)));
   $("help-plot").replaceChildren(figure("help-strip", `help requests (threshold ${helpThreshold ? helpThreshold.toFixed(2) : "none"})`));
   const body = $("drive-table").tBodies[0];
@@ -257,6 +259,7 @@ function draw() {
       plot(`observation-${i}`, low - pad, high + pad, [{ series: history.observation[i], color: "#111" }], lastFrame.observation[i]);
     });
     plotHelp();
+    if (lastFrame.categorical) plotProbabilities(lastFrame.categorical.probabilities);
   }
   requestAnimationFrame(draw);
 }
@@ -303,6 +306,23 @@ function plot(id, low, high, layers, latest) {
     g.stroke();
   }
   $(`${id}-value`).textContent = latest.toFixed(3);
+}
+
+// A categorical head: one bar per discrete action, its probability on this frame.
+function plotProbabilities(probabilities) {
+  const canvas = $("categorical"), g = canvas.getContext("2d"), w = canvas.width, hgt = canvas.height;
+  const names = robot.discreteActions, width = w / names.length;
+  g.clearRect(0, 0, w, hgt);
+  g.font = "20px system-ui, sans-serif";
+  names.forEach((name, i) => {
+    const p = probabilities[i] ?? 0;
+    g.fillStyle = "#0b57d0";
+    g.fillRect(i * width + 8, hgt - 24 - p * (hgt - 32), width - 16, p * (hgt - 32));
+    g.fillStyle = "#111";
+    g.fillText(`${name} ${(100 * p).toFixed(0)} %`, i * width + 8, hgt - 4);
+  });
+  const best = probabilities.indexOf(Math.max(...probabilities));
+  $("categorical-value").textContent = names[best] ?? "–";
 }
 
 function plotHelp() {
