@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 using Robotics.Protos;
 
 namespace Robotics.Controller.Gateway.Foxglove;
@@ -16,53 +13,39 @@ namespace Robotics.Controller.Gateway.Foxglove;
 /// </summary>
 public sealed class FoxgloveServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly CancellationTokenSource _stopping = new();
+    private SideListener _listener = null!;
 
     // One per server start: the app drops what it holds of a session when this changes (a restarted gateway).
     private readonly string _sessionId = (MonotonicClock.NowNs() + MonotonicClock.UnixOffsetNs()).ToString(CultureInfo.InvariantCulture);
 
-    private FoxgloveServer(WebApplication app) => _app = app;
-
     /// <summary>The ws:// URL to open in Foxglove, with the port it got.</summary>
-    public Uri Address { get; private set; } = null!;
+    public Uri Address => new UriBuilder(_listener.Address) { Scheme = "ws" }.Uri;
 
     public static async Task<FoxgloveServer> StartAsync(GatewaySession session, IPEndPoint endpoint)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1));
-        var app = builder.Build();
-        var server = new FoxgloveServer(app);
-        // Pings keep a quiet connection alive through NATs and find a vanished app (the protocol has no ping of its own).
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(10), KeepAliveTimeout = TimeSpan.FromSeconds(10) });
-        app.Run(context => server.AcceptAsync(context, session));
-        await app.StartAsync();
-        var address = ListeningAddress.Of(app);
-        server.Address = new UriBuilder(address) { Scheme = "ws" }.Uri;
+        var server = new FoxgloveServer();
+        server._listener = await SideListener.StartAsync(endpoint, (app, stopping) =>
+        {
+            // Pings keep a quiet connection alive through NATs and find a vanished app (the protocol has no ping of its own).
+            app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(10), KeepAliveTimeout = TimeSpan.FromSeconds(10) });
+            app.Run(context => server.AcceptAsync(context, session, stopping));
+        });
         return server;
     }
 
-    private async Task AcceptAsync(HttpContext context, GatewaySession session)
+    private async Task AcceptAsync(HttpContext context, GatewaySession session, CancellationToken stopping)
     {
         string? subprotocol = context.WebSockets.IsWebSocketRequest ? FoxgloveProtocol.Choose(context.WebSockets.WebSocketRequestedProtocols) : null;
         if (subprotocol is null)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsync(
-                $"a Foxglove WebSocket server: open it in Foxglove (Open connection, Foxglove WebSocket, {Address}); it speaks {FoxgloveProtocol.SdkSubprotocol} and {FoxgloveProtocol.WebSocketSubprotocol}\n");
+                $"a Foxglove WebSocket server: open it in Foxglove (Open connection, Foxglove WebSocket, {Address}); it speaks {FoxgloveProtocol.SdkSubprotocol} and {FoxgloveProtocol.WebSocketSubprotocol}\n", context.RequestAborted);
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol);
-        await new FoxgloveConnection(socket, session, _sessionId).RunAsync(_stopping.Token);
+        await new FoxgloveConnection(socket, session, _sessionId).RunAsync(stopping);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _app.StopAsync(grace.Token);
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }

@@ -1,11 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Prometheus;
 
 namespace Robotics.Controller.Gateway.Metrics;
@@ -16,37 +9,28 @@ namespace Robotics.Controller.Gateway.Metrics;
 /// </summary>
 public sealed class MetricsServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly SideListener _listener;
     private readonly MetricsPump _pump;
 
-    private MetricsServer(WebApplication app, MetricsPump pump, Uri address)
+    private MetricsServer(SideListener listener, MetricsPump pump)
     {
-        _app = app;
+        _listener = listener;
         _pump = pump;
-        Address = address;
     }
 
     /// <summary>The metrics' URL, with the port it got.</summary>
-    public Uri Address { get; }
+    public Uri Address => new(_listener.Address, "/metrics");
 
     public static async Task<MetricsServer> StartAsync(GatewaySession session, IPEndPoint endpoint)
     {
         var metrics = new RobotMetrics(session);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1));
-        var app = builder.Build();
-        app.MapMetrics("/metrics", metrics.Registry);
-        await app.StartAsync();
-        var pump = new MetricsPump(session, metrics);
-        return new MetricsServer(app, pump, new Uri(ListeningAddress.Of(app), "/metrics"));
+        var listener = await SideListener.StartAsync(endpoint, (app, _) => app.MapMetrics("/metrics", metrics.Registry));
+        return new MetricsServer(listener, new MetricsPump(session, metrics));
     }
 
     public async ValueTask DisposeAsync()
     {
         await _pump.DisposeAsync();
-        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _app.StopAsync(grace.Token);
-        await _app.DisposeAsync();
+        await _listener.DisposeAsync();
     }
 }

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 
 namespace Robotics.Controller.Gateway.OperatorConsole;
 
@@ -20,35 +17,20 @@ public sealed class ConsoleServer : IAsyncDisposable
     // The page loads only its own files and talks only to its own server; it cannot be framed by another site.
     private const string ContentSecurityPolicy = "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-    private readonly WebApplication _app;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly SideListener _listener;
 
-    private ConsoleServer(WebApplication app) => _app = app;
+    private ConsoleServer(SideListener listener) => _listener = listener;
 
     /// <summary>The page's URL, with the port it got.</summary>
-    public Uri Address { get; private set; } = null!;
+    public Uri Address => _listener.Address;
 
-    public static async Task<ConsoleServer> StartAsync(GatewaySession session, IPEndPoint endpoint, X509Certificate2? certificate)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint, listen =>
+    public static async Task<ConsoleServer> StartAsync(GatewaySession session, IPEndPoint endpoint, X509Certificate2? certificate) =>
+        new(await SideListener.StartAsync(endpoint, (app, stopping) =>
         {
-            listen.Protocols = HttpProtocols.Http1;
-            if (certificate is not null)
-            {
-                listen.UseHttps(certificate);
-            }
-        }));
-        var app = builder.Build();
-        var server = new ConsoleServer(app);
-        // Pings find a tab whose laptop went to sleep, so its override session ends as a dropped stream does.
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(5), KeepAliveTimeout = TimeSpan.FromSeconds(10) });
-        app.Run(context => context.Request.Path == SessionPath ? server.AcceptAsync(context, session) : ServeAssetAsync(context));
-        await app.StartAsync();
-        server.Address = ListeningAddress.Of(app);
-        return server;
-    }
+            // Pings find a tab whose laptop went to sleep, so its override session ends as a dropped stream does.
+            app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(5), KeepAliveTimeout = TimeSpan.FromSeconds(10) });
+            app.Run(context => context.Request.Path == SessionPath ? AcceptAsync(context, session, stopping) : ServeAssetAsync(context));
+        }, certificate));
 
     private static async Task ServeAssetAsync(HttpContext context)
     {
@@ -68,7 +50,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         await response.Body.WriteAsync(asset.Content);
     }
 
-    private async Task AcceptAsync(HttpContext context, GatewaySession session)
+    private static async Task AcceptAsync(HttpContext context, GatewaySession session, CancellationToken stopping)
     {
         // A page of another site may not open the robot's session with the browser's help (cross-site WebSocket hijacking).
         string origin = context.Request.Headers.Origin.ToString();
@@ -78,20 +60,13 @@ public sealed class ConsoleServer : IAsyncDisposable
             context.Response.StatusCode = context.WebSockets.IsWebSocketRequest ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
             await context.Response.WriteAsync(context.WebSockets.IsWebSocketRequest
                 ? $"the console's session is for the console's own page ({self}/), not {(origin.Length == 0 ? "a page without an origin" : origin)}\n"
-                : "the console's session is a WebSocket: open the console's page\n");
+                : "the console's session is a WebSocket: open the console's page\n", context.RequestAborted);
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         string peer = $"console {context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        await new ConsoleConnection(socket, session, peer).RunAsync(_stopping.Token);
+        await new ConsoleConnection(socket, session, peer).RunAsync(stopping);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _app.StopAsync(grace.Token);
-        await _app.DisposeAsync();
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 }
