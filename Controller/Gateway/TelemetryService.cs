@@ -121,7 +121,8 @@ public sealed class TelemetryService(GatewaySession session) : Protos.Control.Te
         frame.WorkNs = timing ? tick.WorkNs : 0;
         frame.Observation.ReplaceWith(fields.Contains(TelemetryField.Observation) ? cursor.Observation : []);
         frame.Action.ReplaceWith(fields.Contains(TelemetryField.Action) ? cursor.Action : []);
-        if (fields.Contains(TelemetryField.Policy) && tick.Head != HeadKind.None)
+        bool policy = fields.Contains(TelemetryField.Policy) && tick.Head != HeadKind.None;
+        if (policy)
         {
             PolicyHeads.Of(tick.Head).WriteTelemetry(cursor.HeadOutputs, frame);
         }
@@ -129,5 +130,7 @@ public sealed class TelemetryService(GatewaySession session) : Protos.Control.Te
         {
             frame.ClearPolicy();
         }
+        frame.Uncertainty = policy ? tick.Uncertainty : 0;
+        frame.ObservationZ = policy ? tick.ObservationZ : 0;
     }
 }

@@ -64,6 +64,9 @@ public sealed class ConsoleBrowserTests(SimPolicies policies)
         Assert.Equal("sim:reach", await browser.TextAsync("#robot"));
         Assert.Equal("policy", await browser.TextAsync("#source"));
         Assert.Matches(@"^-?\d+\.\d{3}$", await browser.TextAsync("#observation-0-value"));
+        // What the help requests judge, each frame, against the thresholds in force.
+        await browser.WaitForAsync("Number(document.getElementById('uncertainty-value').textContent) > 0", "the policy's uncertainty");
+        Assert.Matches(@"asks above \d+\.\d\d\)$", await browser.TextAsync("figure:has(#uncertainty) figcaption span"));
         // sim:reach's policy asks for help in its first episodes: a banner saying why, and a sound.
         await browser.WaitForAsync("!document.getElementById('help').hidden", "the help banner");
         Assert.Contains("uncertainty", await browser.TextAsync("#help-why"));

@@ -117,7 +117,13 @@ public sealed class LoopLink : IDisposable
         descriptor.DiscreteActions.AddRange(robot.DiscreteActions);
         if (policy is not null)
         {
-            descriptor.Model = new Protos.Control.ModelInfo { Path = policy.Path, Kind = policy.Head.MetadataName, HelpThreshold = policy.Metadata.HelpThreshold };
+            descriptor.Model = new Protos.Control.ModelInfo
+            {
+                Path = policy.Path,
+                Kind = policy.Head.MetadataName,
+                HelpThreshold = options.Help?.ThresholdFor(policy.Metadata) ?? 0,
+                HelpObservationZ = options.Help?.ObservationZThreshold ?? 0,
+            };
         }
         return descriptor;
     }

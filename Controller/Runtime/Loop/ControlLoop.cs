@@ -543,6 +543,8 @@ public sealed class ControlLoop : IDisposable
             Source = source,
             Fault = _safety.Fault,
             Head = policyRan ? _policy!.Head.Kind : HeadKind.None,
+            Uncertainty = policyRan && _help is not null ? (float)_help.LastUncertainty : 0,
+            ObservationZ = policyRan && _help is not null ? (float)_help.LastObservationZ : 0,
         };
         WaitForRecorderIfUnpaced();
         Ticks.Write(header, _observation, _applied, policyRan ? _policy!.Outputs : []);

@@ -8,6 +8,9 @@ public sealed record HelpOptions
     /// <summary>Ask when the policy's uncertainty exceeds this; null takes the policy file's threshold.</summary>
     public double? UncertaintyThreshold { get; init; }
 
+    /// <summary>The uncertainty threshold in force for a policy of <paramref name="metadata"/>.</summary>
+    public double ThresholdFor(Policy.PolicyMetadata metadata) => UncertaintyThreshold ?? metadata.HelpThreshold;
+
     /// <summary>Ask when an observation lies this many training standard deviations from the training mean.</summary>
     public double ObservationZThreshold { get; init; } = 6;
 
@@ -26,7 +29,7 @@ public sealed record HelpOptions
 /// </summary>
 public sealed class HelpMonitor(PolicyRunner policy, HelpOptions options)
 {
-    private readonly double _threshold = options.UncertaintyThreshold ?? policy.Metadata.HelpThreshold;
+    private readonly double _threshold = options.ThresholdFor(policy.Metadata);
     private int _streak;
 
     /// <summary>The help request is standing (the run reached the required length and has not ended).</summary>

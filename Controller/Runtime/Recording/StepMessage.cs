@@ -22,6 +22,8 @@ public static class StepMessage
         step.Flags = header.Flags;
         step.LatenessNs = header.LatenessNs;
         step.InferenceNs = header.InferenceNs;
+        step.Uncertainty = header.Uncertainty;
+        step.ObservationZ = header.ObservationZ;
         step.WorkNs = header.WorkNs;
         step.Observation.ReplaceWith(cursor.Observation);
         step.Action.ReplaceWith(cursor.Action);

@@ -34,6 +34,12 @@ public struct TickHeader
 
     public uint WorkNs;
 
+    /// <summary>The policy's uncertainty on a step, in its head's measure (what the help threshold is compared with); 0 when no policy ran.</summary>
+    public float Uncertainty;
+
+    /// <summary>How far a step's observation lies from the policy's training data: its largest |z|; 0 when no policy ran.</summary>
+    public float ObservationZ;
+
     private byte _kind;
     private byte _mode;
     private byte _source;

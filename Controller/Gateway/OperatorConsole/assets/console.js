@@ -16,7 +16,7 @@ const stats = { keyToApplied: [], commands: 0, applied: 0 };
 window.consoleStats = stats; // read by tests and the benchmark
 
 let socket = null, robot = null, canControl = false, frameRate = 30;
-let history = null, helpPoints = [], helpThreshold = 0;
+let history = null, helpThreshold = 0, helpZ = 0;
 let lastFrame = null, successes = 0, calls = new Map(), nextCall = 1;
 let helpSince = null, lastHelpFlagMs = 0;
 const drive = { state: "idle", sequence: 0, asked: [], applied: [], held: new Set(), lastInputMs: 0, keyDownMs: null, keySequence: null, timer: null };
@@ -59,6 +59,7 @@ function welcome(message, token, operator) {
   $("robot").textContent = robot.robot;
   document.title = `${robot.robot} · robot console`;
   helpThreshold = robot.model ? robot.model.helpThreshold : 0;
+  helpZ = robot.model ? robot.model.helpObservationZ : 0;
   setConnection(canControl ? "live" : "watching", "live");
   for (const id of ["take", "set-mode", "reset", "record-start", "record-stop", "stop"]) $(id).disabled = !canControl;
   buildPlots();
@@ -117,12 +118,17 @@ function buildPlots() {
     asked: Array.from({ length: actions }, () => new Float32Array(capacity).fill(NaN)),
     observation: Array.from({ length: observations }, () => new Float32Array(capacity)),
     help: new Uint8Array(capacity),
+    uncertainty: new Float32Array(capacity).fill(NaN),
+    observationZ: new Float32Array(capacity).fill(NaN),
+    peak: [0, 0],
     observationRange: Array.from({ length: observations }, () => [Infinity, -Infinity]),
   };
   $("action-plots").replaceChildren(...robot.actions.map((a, i) => figure(`action-${i}`, `${a.name} (${a.unit || "1"})`)));
   if (robot.discreteActions.length > 0) $("action-plots").append(figure("categorical", "the policy: most likely"));
   $("observation-plots").replaceChildren(...robot.observationNames.map((name, i) => figure(`observation-${i}`, name)));
-  $("help-plot").replaceChildren(figure("help-strip", `help requests (threshold ${helpThreshold ? helpThreshold.toFixed(2) : "none"})`));
+  $("help-plot").replaceChildren(
+    figure("uncertainty", `the policy's uncertainty (asks above ${helpThreshold ? helpThreshold.toFixed(2) : "–"})`),
+    figure("observation-z", `observation |z| from training (asks above ${helpZ ? helpZ.toFixed(1) : "–"})`));
   const body = $("drive-table").tBodies[0];
   body.replaceChildren(...robot.actions.map((a, i) => {
     const row = document.createElement("tr");
@@ -157,6 +163,10 @@ function frame(f) {
     h.asked[i][at] = drive.state === "driving" ? drive.asked[i] : NaN;
   }
   h.help[at] = f.flags & HELP_FLAG ? 1 : 0;
+  const policyRan = Boolean(f.gaussian || f.categorical);
+  h.uncertainty[at] = policyRan ? f.uncertainty : NaN;
+  h.observationZ[at] = policyRan ? f.observationZ : NaN;
+  if (policyRan) h.peak = [Math.max(h.peak[0], f.uncertainty), Math.max(h.peak[1], f.observationZ)];
   dirty = true;
   h.next = (at + 1) % h.capacity;
   h.count = Math.min(h.count + 1, h.capacity);
@@ -195,7 +205,6 @@ function robotEvent(e) {
   const kind = e.kind.replace("EVENT_KIND_", "").toLowerCase().replaceAll("_", " ");
   if (e.kind === "EVENT_KIND_EPISODE_ENDED" && e.outcome === "EPISODE_OUTCOME_SUCCESS") $("successes").textContent = ++successes;
   if (e.kind === "EVENT_KIND_HELP_REQUESTED") {
-    helpPoints.push({ atMs: performance.now(), uncertainty: e.uncertainty });
     $("help-why").textContent = `uncertainty ${e.uncertainty.toFixed(2)}${helpThreshold ? ` (threshold ${helpThreshold.toFixed(2)})` : ""}, observation ${e.observationZ.toFixed(1)} σ from training`;
     helpSince ??= performance.now();
     lastHelpFlagMs = performance.now();
@@ -258,7 +267,9 @@ function draw() {
       const pad = Math.max((high - low) * 0.05, 1e-3);
       plot(`observation-${i}`, low - pad, high + pad, [{ series: history.observation[i], color: "#111" }], lastFrame.observation[i]);
     });
-    plotHelp();
+    // Fixed scales that only grow: twice the threshold, or the largest value seen.
+    plotHelp("uncertainty", history.uncertainty, helpThreshold, Math.max(2 * helpThreshold, history.peak[0], 1e-3), lastFrame.uncertainty);
+    plotHelp("observation-z", history.observationZ, helpZ, Math.max(2 * helpZ, history.peak[1], 1e-3), lastFrame.observationZ);
     if (lastFrame.categorical) plotProbabilities(lastFrame.categorical.probabilities);
   }
   requestAnimationFrame(draw);
@@ -325,32 +336,25 @@ function plotProbabilities(probabilities) {
   $("categorical-value").textContent = names[best] ?? "–";
 }
 
-function plotHelp() {
-  const canvas = $("help-strip"), g = canvas.getContext("2d"), w = canvas.width, hgt = canvas.height, h = history;
-  g.clearRect(0, 0, w, hgt);
+// What the help requests judge: the value per frame (black), the threshold (dashed red), the frames it asked on (red).
+function plotHelp(id, series, threshold, top, latest) {
+  plot(id, 0, top, [{ series, color: "#111" }], latest);
+  const canvas = $(id), g = canvas.getContext("2d"), w = canvas.width, hgt = canvas.height, h = history;
   const offset = h.capacity - h.count;
-  g.fillStyle = "rgba(204,0,0,.35)";
+  g.fillStyle = "rgba(204,0,0,.25)";
   for (let k = 0; k < h.count; k++) {
-    if (h.help[(h.next - h.count + k + h.capacity) % h.capacity]) g.fillRect((offset + k) / h.capacity * w, 0, w / h.capacity + 1, hgt);
+    if (h.help[(h.next - h.count + k + h.capacity) % h.capacity]) g.fillRect(((offset + k) / h.capacity) * w, 0, w / h.capacity + 1, hgt);
   }
-  const now = performance.now(), top = Math.max(helpThreshold * 2, ...helpPoints.map((p) => p.uncertainty), 1);
-  const y = (v) => hgt - (v / top) * hgt;
-  if (helpThreshold) {
+  if (threshold) {
+    const y = hgt - (threshold / top) * hgt;
     g.strokeStyle = "#c00";
+    g.lineWidth = 2;
     g.setLineDash([6, 4]);
     g.beginPath();
-    g.moveTo(0, y(helpThreshold));
-    g.lineTo(w, y(helpThreshold));
+    g.moveTo(0, y);
+    g.lineTo(w, y);
     g.stroke();
   }
-  helpPoints = helpPoints.filter((p) => now - p.atMs < HISTORY_SECONDS * 1000);
-  g.fillStyle = "#111";
-  for (const p of helpPoints) {
-    g.beginPath();
-    g.arc(w - ((now - p.atMs) / (HISTORY_SECONDS * 1000)) * w, y(p.uncertainty), 5, 0, 2 * Math.PI);
-    g.fill();
-  }
-  $("help-strip-value").textContent = helpPoints.length ? helpPoints.at(-1).uncertainty.toFixed(2) : "–";
 }
 
 // ---- takeover ----------------------------------------------------------------------------------------------------
