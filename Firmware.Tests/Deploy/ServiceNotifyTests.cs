@@ -93,6 +93,27 @@ public sealed class ServiceNotifyTests
         Assert.Equal(expectedMs, interval?.TotalMilliseconds);
     }
 
+    [Fact]
+    public async Task A_service_manager_that_stops_reading_never_holds_up_a_notification_or_the_stop()
+    {
+        // The kernel queues only a few datagrams for a reader (net.unix.max_dgram_qlen, 10 on Debian); past them a
+        // blocking send waits for the reader for ever, and a robot whose stop says STOPPING=1 would never stop.
+        using var socket = new NotifySocket();
+        using var notifier = SystemdNotifier.Connect(socket.Path, watchdogInterval: null);
+
+        var sending = Task.Run(() =>
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                notifier.Send("WATCHDOG=1");
+            }
+            notifier.Send("STOPPING=1");
+        });
+
+        await sending.WaitAsync(Waits.Patience);
+        Assert.InRange(socket.Drain(), 1, 1000);
+    }
+
     private static async Task WaitFor(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Waits.Patience;

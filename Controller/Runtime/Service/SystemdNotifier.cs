@@ -18,6 +18,9 @@ public sealed class SystemdNotifier : IDisposable
         _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         string path = address[0] == '@' ? "\0" + address[1..] : address;
         _socket.Connect(new UnixDomainSocketEndPoint(path));
+        // Never wait on the service manager: past the few datagrams the kernel queues for it (net.unix.max_dgram_qlen),
+        // a blocking send would wait until it reads, and the stop that says STOPPING=1 would wait with it.
+        _socket.Blocking = false;
         WatchdogInterval = watchdogInterval;
     }
 
@@ -59,7 +62,10 @@ public sealed class SystemdNotifier : IDisposable
             : null;
     }
 
-    /// <summary>Sends one notification, e.g. "READY=1\nSTATUS=running". A service manager that went away is not the robot's problem: ignored.</summary>
+    /// <summary>
+    /// Sends one notification, e.g. "READY=1\nSTATUS=running". A service manager that went away, or is not reading (its
+    /// queue full: the send would block), is not the robot's problem: the notification is dropped.
+    /// </summary>
     public void Send(string assignments)
     {
         try
