@@ -19,6 +19,7 @@ import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { chromium } from "playwright-core";
+import { waitFor } from "./page-wait.mjs";
 import WebSocket from "ws";
 import { McapIndexedReader } from "@mcap/core";
 import { loadDecompressHandlers } from "@mcap/support";
@@ -81,14 +82,6 @@ const cpuSeconds = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
-// Polled with evaluate: the page's Content-Security-Policy forbids the eval that waitForFunction uses in the page.
-async function until(page, js) {
-  for (let tries = 0; !(await page.evaluate(js)); tries++) {
-    if (tries > 600) throw new Error(`the console never showed ${js}`);
-    await sleep(50);
-  }
-}
-
 const runs = [];
 async function measure(name, during) {
   const start = { ns: BigInt(Date.now()) * 1_000_000n, loop: cpuSeconds(run.pid), gateway: cpuSeconds(gatewayPid), ms: performance.now() };
@@ -126,9 +119,9 @@ await measure("console", async () => {
   await page.goto(`http://127.0.0.1:${consolePort}/`);
   await page.fill("#token", token);
   await page.click("#connect");
-  await until(page, "document.getElementById('connection').textContent === 'live'");
+  await waitFor(page, "document.getElementById('connection').textContent === 'live'");
   await page.keyboard.press("Enter");
-  await until(page, "document.getElementById('drive-state').textContent.startsWith('driving')");
+  await waitFor(page, "document.getElementById('drive-state').textContent.startsWith('driving')");
   const end = performance.now() + seconds * 1000 - 1000;
   while (performance.now() < end) {
     await page.keyboard.down("q");

@@ -7,6 +7,7 @@
 //   node driver.mjs [CHROMIUM]   (default /usr/bin/chromium-headless-shell)
 import { chromium } from "playwright-core";
 import { createInterface } from "node:readline";
+import { waitFor } from "./page-wait.mjs";
 
 const browser = await chromium.launch({
   executablePath: process.argv[2] ?? "/usr/bin/chromium-headless-shell",
@@ -46,18 +47,6 @@ const log = [];
 page.on("console", (message) => log.push(`${message.type()}: ${message.text()}`));
 page.on("pageerror", (error) => log.push(`error: ${error.message}`));
 
-// Polled with evaluate rather than waitForFunction: the page's Content-Security-Policy forbids the eval the latter
-// uses inside the page, and the test must see the page as served.
-async function poll(js, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await page.evaluate(js);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`still false after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const commands = {
   goto: ({ url }) => page.goto(url).then(() => null),
   fill: ({ selector, text }) => page.fill(selector, text),
@@ -65,7 +54,7 @@ const commands = {
   keyDown: ({ key }) => page.keyboard.down(key),
   keyUp: ({ key }) => page.keyboard.up(key),
   press: ({ key }) => page.keyboard.press(key),
-  waitFor: ({ js, timeoutMs }) => poll(js, timeoutMs ?? 60000),
+  waitFor: ({ js, timeoutMs }) => waitFor(page, js, timeoutMs),
   evaluate: ({ js }) => page.evaluate(js),
   screenshot: ({ path }) => page.screenshot({ path }).then(() => null),
   viewport: ({ width, height }) => page.setViewportSize({ width, height }),

@@ -188,7 +188,6 @@ function status(s) {
   $("owner").textContent = s.overrideOwner || "nobody";
   $("recording").textContent = s.recordingFailed ? `recording failed: ${s.recordingError}` : s.recording ? `recording to ${s.recording}` : "not recording";
   $("stopped").hidden = !s.emergencyStopped;
-  $("stop").classList.toggle("latched", s.emergencyStopped);
   const devices = $("devices").tBodies[0];
   if (s.devices.length > 0) {
     devices.replaceChildren(...s.devices.flatMap((d) => Object.entries(d.counters).map(([name, value]) => {
@@ -235,7 +234,6 @@ function beep() {
       tone.start(audio.currentTime + start);
       tone.stop(audio.currentTime + start + 0.15);
     }
-    stats.beeps = (stats.beeps ?? 0) + 1;
   } catch {
     // No audio device: the banner still shows.
   }
