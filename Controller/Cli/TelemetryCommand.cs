@@ -101,6 +101,7 @@ internal static class TelemetryCommand
         {
             TelemetryFrame.PolicyOneofCase.Gaussian => $" μ [{Values(f.Gaussian.Mean)}] σ [{Values(f.Gaussian.Std)}]",
             TelemetryFrame.PolicyOneofCase.Categorical => $" p [{Values(f.Categorical.Probabilities)}]",
+            TelemetryFrame.PolicyOneofCase.GaussianMixture => $" weights [{Values(f.GaussianMixture.Weights)}] mode {f.GaussianMixture.Mode}",
             _ => "",
         };
         return string.Create(c, $"tick {f.Tick,8} ep {f.Episode,4}:{f.EpisodeTick,-5} {f.Mode,-10} {f.Source,-22} a [{Values(f.Action)}]{policy} late {f.LatenessNs / 1000.0:F0} µs{(f.Fault != Fault.None ? " " + f.Fault : "")}");

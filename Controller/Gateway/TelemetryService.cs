@@ -124,7 +124,7 @@ public sealed class TelemetryService(GatewaySession session) : Protos.Control.Te
         bool policy = fields.Contains(TelemetryField.Policy) && tick.Head != HeadKind.None;
         if (policy)
         {
-            PolicyHeads.Of(tick.Head).WriteTelemetry(cursor.HeadOutputs, frame);
+            PolicyHeads.Of(tick.Head).WriteTelemetry(cursor.HeadOutputs, cursor.Action.Length, frame);
         }
         else
         {

@@ -23,6 +23,8 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
         { PolicyContract.GaussianKind, Activation.Relu },
         { PolicyContract.CategoricalKind, Activation.LeakyRelu },
         { PolicyContract.CategoricalKind, Activation.Tanh },
+        { PolicyContract.GaussianMixtureKind, Activation.LeakyRelu },
+        { PolicyContract.GaussianMixtureKind, Activation.Tanh },
     };
 
     [Theory]
@@ -30,14 +32,15 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
     public void Backward_pass_matches_finite_differences(string kind, Activation activation)
     {
         var head = PolicyHeads.Named(kind)!;
-        var shape = new PolicyShape(head, observations: 3, actions: head is GaussianHead ? 2 : 4, hidden: [5, 4], activation, leakySlope: 0.1);
+        bool hasSigma = !head.ActsDiscretely;
+        var shape = new PolicyShape(head, observations: 3, actions: hasSigma ? 2 : 4, hidden: [5, 4], activation, leakySlope: 0.1, mixtureComponents: 3);
         var random = new Random(42);
         var layout = new ParameterLayout(shape);
         var inputs = RandomInputs(shape, layout, random);
         // Push one log σ beyond the clamp: its gradient must be zero, and finite differences agree. The last
-        // layer's bias is the tail of the bias group; its second half holds the log σ biases.
+        // layer's bias is the tail of the bias group, and both heads with a σ put their log σ biases last.
         int clampedBias = layout.BiasCount - shape.Actions;
-        if (head is GaussianHead)
+        if (hasSigma)
         {
             ((double[])inputs[TrainingNames.Biases].Data)[clampedBias] = 9;
         }
@@ -65,7 +68,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"{kind}/{activation}: worst relative error {worst:E2}");
-        if (head is GaussianHead)
+        if (hasSigma)
         {
             Assert.Equal(0, analytic[TrainingNames.Gradient(TrainingNames.Biases)][clampedBias]);
         }
@@ -77,7 +80,7 @@ public sealed class GradientCheckTests(ITestOutputHelper output)
         var inputs = new Dictionary<string, (Array Data, long[] Shape)>
         {
             [TrainingNames.Observations] = (Enumerable.Range(0, Batch * shape.Observations).Select(_ => Uniform()).ToArray(), [Batch, shape.Observations]),
-            [TrainingNames.Target] = shape.Head is GaussianHead
+            [TrainingNames.Target] = !shape.Head.ActsDiscretely
                 ? (Enumerable.Range(0, Batch * shape.Actions).Select(_ => Uniform()).ToArray(), [Batch, shape.Actions])
                 : (Enumerable.Range(0, Batch).Select(_ => (long)random.Next(shape.Actions)).ToArray(), [Batch]),
         };

@@ -12,7 +12,7 @@ public sealed class PolicyHeadTests
     [Fact]
     public void Each_head_is_found_by_its_metadata_name_and_logs_get_the_first_head_of_their_action_space()
     {
-        Assert.Equal([PolicyContract.GaussianKind, PolicyContract.CategoricalKind], PolicyHeads.Names);
+        Assert.Equal([PolicyContract.GaussianKind, PolicyContract.CategoricalKind, PolicyContract.GaussianMixtureKind], PolicyHeads.Names);
         foreach (var head in PolicyHeads.All)
         {
             Assert.Same(head, PolicyHeads.Named(head.MetadataName));
@@ -37,12 +37,14 @@ public sealed class PolicyHeadTests
     [Theory]
     [InlineData(PolicyContract.GaussianKind, 6, "mean log_std")]
     [InlineData(PolicyContract.CategoricalKind, 3, "logits")]
+    [InlineData(PolicyContract.GaussianMixtureKind, 4 * (1 + 2 * 3), "mixture_logits component_means component_log_stds")]
     public void The_last_layer_is_as_wide_as_the_heads_outputs_and_too_few_actions_are_refused(string kind, int width, string outputs)
     {
         var head = PolicyHeads.Named(kind)!;
-        Assert.Equal(width, new PolicyShape(head, observations: 2, actions: 3, hidden: [4], Activation.Tanh).HeadOutputs);
-        Assert.Equal(outputs, string.Join(' ', head.Outputs(3).Select(o => o.Name)));
-        Assert.Equal(width, head.Outputs(3).Sum(o => o.Width));
+        var shape = new PolicyShape(head, observations: 2, actions: 3, hidden: [4], Activation.Tanh, mixtureComponents: 4);
+        Assert.Equal(width, shape.HeadOutputs);
+        Assert.Equal(outputs, string.Join(' ', head.Outputs(shape).Select(o => o.Name)));
+        Assert.Equal(width, head.Outputs(shape).Sum(o => o.Width));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PolicyShape(head, observations: 2, head.MinimumActions - 1, hidden: [4], Activation.Tanh));
     }
 }

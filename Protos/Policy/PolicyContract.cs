@@ -19,11 +19,23 @@ public static class PolicyContract
     /// <summary>Categorical output: float32 [N, n_actions], unnormalized log-probabilities.</summary>
     public const string LogitsOutput = "logits";
 
+    /// <summary>Gaussian mixture output: float32 [N, K], the components' unnormalized log weights.</summary>
+    public const string MixtureLogitsOutput = "mixture_logits";
+
+    /// <summary>Gaussian mixture output: float32 [N, K·act_dim], each component's mean in raw action units, component by component.</summary>
+    public const string ComponentMeansOutput = "component_means";
+
+    /// <summary>Gaussian mixture output: float32 [N, K·act_dim], each component's log σ in raw action units (clamped in the graph).</summary>
+    public const string ComponentLogStdsOutput = "component_log_stds";
+
     /// <summary>Values of <see cref="Keys.Kind"/>.</summary>
     public const string GaussianKind = "gaussian";
 
     /// <inheritdoc cref="GaussianKind"/>
     public const string CategoricalKind = "categorical";
+
+    /// <inheritdoc cref="GaussianKind"/>
+    public const string GaussianMixtureKind = "gaussian_mixture";
 
     /// <summary>Values of <see cref="Keys.HelpUncertainty"/>.</summary>
     public const string MaxNormalizedSigma = "max_normalized_sigma";
@@ -31,13 +43,16 @@ public static class PolicyContract
     /// <inheritdoc cref="MaxNormalizedSigma"/>
     public const string NormalizedEntropy = "normalized_entropy";
 
+    /// <inheritdoc cref="MaxNormalizedSigma"/>
+    public const string ModeMaxNormalizedSigma = "mode_max_normalized_sigma";
+
     /// <summary>Metadata keys (ONNX ModelProto.metadata_props). Values are strings; lists and numbers are JSON.</summary>
     public static class Keys
     {
         /// <summary>Version of this contract the file follows; see <see cref="PolicyContract.Version"/>.</summary>
         public const string ContractVersion = "robotics.contract_version";
 
-        /// <summary>"gaussian" or "categorical".</summary>
+        /// <summary>"gaussian", "categorical" or "gaussian_mixture".</summary>
         public const string Kind = "robotics.kind";
 
         /// <summary>The robot the policy was trained for, e.g. "sim:reach".</summary>
@@ -78,9 +93,13 @@ public static class PolicyContract
 
         /// <summary>
         /// What <see cref="HelpThreshold"/> measures: "max_normalized_sigma" (Gaussian: the largest σ over action
-        /// dimensions divided by that dimension's training std) or "normalized_entropy" (categorical: entropy / log K).
+        /// dimensions divided by that dimension's training std), "normalized_entropy" (categorical: entropy / log K)
+        /// or "mode_max_normalized_sigma" (Gaussian mixture: the same as Gaussian, of the most likely component).
         /// </summary>
         public const string HelpUncertainty = "robotics.help_uncertainty";
+
+        /// <summary>Gaussian mixture: how many components (K), which sizes its outputs.</summary>
+        public const string MixtureComponents = "robotics.mixture_components";
 
         /// <summary>Hash of the training data, to trace a policy back to its dataset.</summary>
         public const string DatasetFingerprint = "robotics.dataset_fingerprint";

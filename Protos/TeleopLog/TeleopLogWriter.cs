@@ -202,9 +202,11 @@ public sealed class TeleopLogWriter : IDisposable
         int logits = _robot.DiscreteActions.Count;
         bool policyFits = step.PolicyHead switch
         {
-            HeadKind.None => step.PolicyMean.Count == 0 && step.PolicyLogStd.Count == 0 && step.PolicyLogits.Count == 0,
-            HeadKind.Gaussian => step.PolicyMean.Count == actions && step.PolicyLogStd.Count == actions && step.PolicyLogits.Count == 0,
-            HeadKind.Categorical => step.PolicyLogits.Count == logits && step.PolicyMean.Count == 0 && step.PolicyLogStd.Count == 0,
+            HeadKind.None => step.PolicyMean.Count == 0 && step.PolicyLogStd.Count == 0 && step.PolicyLogits.Count == 0 && NoComponents(step),
+            HeadKind.Gaussian => step.PolicyMean.Count == actions && step.PolicyLogStd.Count == actions && step.PolicyLogits.Count == 0 && NoComponents(step),
+            HeadKind.Categorical => step.PolicyLogits.Count == logits && step.PolicyMean.Count == 0 && step.PolicyLogStd.Count == 0 && NoComponents(step),
+            HeadKind.GaussianMixture => step.PolicyMean.Count == actions && step.PolicyLogStd.Count == actions && step.PolicyLogits.Count >= 2 &&
+                step.ComponentMeans.Count == step.PolicyLogits.Count * actions && step.ComponentLogStds.Count == step.ComponentMeans.Count,
             _ => false,
         };
         if (step.Observation.Count != _robot.Observations.Count || step.Action.Count != actions || !policyFits)
@@ -213,10 +215,13 @@ public sealed class TeleopLogWriter : IDisposable
         }
     }
 
+    private static bool NoComponents(Step step) => step.ComponentMeans.Count == 0 && step.ComponentLogStds.Count == 0;
+
     [DoesNotReturn]
     private void ThrowStepShape(Step step) =>
         throw new ArgumentException(
             $"step: got {step.Observation.Count} observations, {step.Action.Count} actions, head {step.PolicyHead} with {step.PolicyMean.Count} means, " +
-            $"{step.PolicyLogStd.Count} log σ, {step.PolicyLogits.Count} logits; the recording's robot has {_robot.Observations.Count} observations and " +
-            $"{_robot.Actions.Count} actions (a Gaussian head gives {_robot.Actions.Count} means and log σ, a categorical one {_robot.DiscreteActions.Count} logits, none gives nothing)");
+            $"{step.PolicyLogStd.Count} log σ, {step.PolicyLogits.Count} logits, {step.ComponentMeans.Count} component means and {step.ComponentLogStds.Count} log σ; " +
+            $"the recording's robot has {_robot.Observations.Count} observations and {_robot.Actions.Count} actions (a Gaussian head gives {_robot.Actions.Count} means and log σ, " +
+            $"a categorical one {_robot.DiscreteActions.Count} logits, a mixture of K its mode's {_robot.Actions.Count} means and log σ, K logits and K·{_robot.Actions.Count} component means and log σ, none gives nothing)");
 }

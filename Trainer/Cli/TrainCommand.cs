@@ -40,7 +40,9 @@ internal static class TrainCommand
         var maxGradNorm = RangedOptions.Double(TrainingRanges.MaxGradNorm, "Clip the global gradient norm to this (0: off).", defaults.MaxGradNorm);
         var patience = RangedOptions.Int(TrainingRanges.Patience, "Stop after this many epochs without a better validation score (0: never).", defaults.Patience);
         var logStdMin = RangedOptions.Double(TrainingRanges.LogStdMin,
-            $"Gaussian only (a categorical policy has no σ): the smallest log σ, in normalized action units, below the largest ({defaults.LogStdMax}); the floor stops σ collapsing onto the easiest samples, which starves the rare recovery states.", defaults.LogStdMin);
+            $"Gaussian and Gaussian mixture only (a categorical policy has no σ): the smallest log σ, in normalized action units, below the largest ({defaults.LogStdMax}); the floor stops σ collapsing onto the easiest samples, which starves the rare recovery states.", defaults.LogStdMin);
+        var components = RangedOptions.Int(TrainingRanges.MixtureComponents,
+            "gaussian_mixture only: how many Gaussians the mixture has, one per way of acting the expert shows and then some.", defaults.MixtureComponents);
         var selectBy = Metrics.Option("--select-by",
             "The validation score that picks the exported epoch and drives --patience. mse: Gaussian, the squared error of the mean action (what the robot does); categorical, the Brier score of the action probabilities. " +
             "nll: the negative log-likelihood, which on a few tens of episodes turns up after a handful of epochs as σ shrinks and keeps a barely trained policy.", defaults.SelectBy);
@@ -54,10 +56,10 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its checkpoint (same --data)." };
         var json = CliCommand.JsonOption();
 
-        var command = new Command("train", "Train a behavioral-cloning policy (Gaussian or categorical) on ONNX Runtime and export it as one ONNX file.")
+        var command = new Command("train", "Train a behavioral-cloning policy (Gaussian, categorical or Gaussian mixture) on ONNX Runtime and export it as one ONNX file.")
         {
             data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
-            patience, logStdMin, selectBy, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
+            patience, logStdMin, components, selectBy, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the policy", console =>
         {
@@ -82,6 +84,7 @@ internal static class TrainCommand
                     MaxGradNorm = parse.GetValue(maxGradNorm),
                     Patience = parse.GetValue(patience),
                     LogStdMin = parse.GetValue(logStdMin),
+                    MixtureComponents = parse.GetValue(components),
                     SelectBy = Metrics.Of(parse.GetValue(selectBy)!),
                     ValidationFraction = parse.GetValue(validation),
                     OnlySuccess = parse.GetValue(onlySuccess),

@@ -114,13 +114,23 @@ public sealed class RemoteExpert(GrpcChannel channel, InterventionGate gate, str
         }
     }
 
-    /// <summary>What the policy would do on the frame's tick, as its head says it: the Gaussian's mean, the categorical's logits; empty when no policy ran.</summary>
+    /// <summary>
+    /// What the policy would do on the frame's tick, as its head says it: the Gaussian's mean, the mixture's likeliest
+    /// component's mean, the categorical's logits; empty when no policy ran.
+    /// </summary>
     private static float[] PolicyChoice(TelemetryFrame frame) => frame.PolicyCase switch
     {
         TelemetryFrame.PolicyOneofCase.Gaussian => [.. frame.Gaussian.Mean],
+        TelemetryFrame.PolicyOneofCase.GaussianMixture => ModeMean(frame.GaussianMixture),
         TelemetryFrame.PolicyOneofCase.Categorical => [.. frame.Categorical.Logits],
         _ => [],
     };
+
+    private static float[] ModeMean(GaussianMixturePolicy mixture)
+    {
+        int actions = mixture.Means.Count / mixture.Weights.Count;
+        return [.. mixture.Means.Skip((int)mixture.Mode * actions).Take(actions)];
+    }
 
     /// <summary>One takeover: a Drive call from TakeOver to Release.</summary>
     private sealed class Intervention(AsyncDuplexStreamingCall<OperatorMessage, ControllerMessage> call, Task released)

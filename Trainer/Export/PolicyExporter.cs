@@ -51,6 +51,10 @@ public static class PolicyExporter
             [PolicyContract.Keys.TrainingConfig] = JsonSerializer.Serialize(config),
             [PolicyContract.Keys.TrainerVersion] = typeof(PolicyExporter).Assembly.GetName().Version?.ToString() ?? "0",
         };
+        foreach (var (key, value) in result.Shape.Head.Metadata(result.Shape))
+        {
+            metadata[key] = value;
+        }
         var model = PolicyGraph.BuildExport(result.Shape, data.Normalization, result.BestParameters, metadata);
         PolicyDigest.Stamp(model);
         return model;

@@ -47,7 +47,7 @@ public static class PolicyGraph
 
     private static void DeclareOutputs(GraphBuilder g, PolicyShape shape, IReadOnlyList<string> outputs)
     {
-        var declared = shape.Head.Outputs(shape.Actions);
+        var declared = shape.Head.Outputs(shape);
         for (int i = 0; i < declared.Count; i++)
         {
             g.Output(outputs[i], declared[i].Name, BatchAxis, declared[i].Width);

@@ -11,12 +11,13 @@ public sealed record ParameterSpec(string Name, long[] Dims, bool IsWeight)
 
 /// <summary>
 /// The network: observations → hidden layers → the head's last layer (its width is the head's: 2·actions for
-/// Gaussian, mean then log σ; n_actions logits for categorical). Validated when built.
+/// Gaussian, mean then log σ; n_actions logits for categorical; K logits then K means and K log σ per action
+/// for a mixture of K). Validated when built.
 /// </summary>
 public sealed record PolicyShape
 {
     public PolicyShape(PolicyHead head, int observations, int actions, IReadOnlyList<int> hidden, Activation activation,
-        double leakySlope = 0.01, double logStdMin = -5, double logStdMax = 2)
+        double leakySlope = 0.01, double logStdMin = -5, double logStdMax = 2, int mixtureComponents = 5)
     {
         if (observations < 1)
         {
@@ -38,7 +39,12 @@ public sealed record PolicyShape
         {
             throw new ArgumentException($"logStdMin/logStdMax: need a finite range with min < max, got [{logStdMin}, {logStdMax}]", nameof(logStdMin));
         }
+        if (mixtureComponents < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(mixtureComponents), mixtureComponents, "mixtureComponents: needs at least one");
+        }
         Head = head;
+        MixtureComponents = mixtureComponents;
         Observations = observations;
         Actions = actions;
         Hidden = [.. hidden];
@@ -68,8 +74,11 @@ public sealed record PolicyShape
     /// <inheritdoc cref="LogStdMin"/>
     public double LogStdMax { get; }
 
+    /// <summary>Gaussian mixture head: how many components (K); other heads ignore it.</summary>
+    public int MixtureComponents { get; }
+
     /// <summary>Width of the last layer, as the head needs it.</summary>
-    public int HeadOutputs => Head.Width(Actions);
+    public int HeadOutputs => Head.Width(this);
 
     /// <summary>Layer widths from input to head: observations, hidden..., head outputs.</summary>
     public IReadOnlyList<int> Widths => [Observations, .. Hidden, HeadOutputs];

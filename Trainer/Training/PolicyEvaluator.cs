@@ -25,7 +25,7 @@ internal sealed class PolicyEvaluator : IDisposable
         _shape = shape;
         _samples = samples;
         _normalization = normalization;
-        var declared = shape.Head.Outputs(shape.Actions);
+        var declared = shape.Head.Outputs(shape);
         _outputs = [.. declared.Select(o => new float[samples.Count * o.Width])];
         var observations = Host(samples.Observations, samples.Count, shape.Observations);
         var outputs = declared.Select((o, i) => Host(_outputs[i], samples.Count, o.Width)).ToList();

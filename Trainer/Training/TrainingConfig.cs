@@ -63,6 +63,8 @@ public sealed record TrainingConfig
     /// </summary>
     public double LogStdMin { get; init; } = -2;
     public double LogStdMax { get; init; } = 2;
+    /// <summary>Gaussian mixture: how many components (robomimic's BC-GMM default); other heads ignore it.</summary>
+    public int MixtureComponents { get; init; } = 5;
     /// <summary>
     /// A ceiling that <see cref="Patience"/> reaches first: measured runs on a few tens of sim:reach and
     /// sim:cartpole episodes kept epochs up to 214 and stopped by 264, close to the 300 the README once gave.
@@ -119,6 +121,7 @@ public sealed record TrainingConfig
         TrainingRanges.LeakySlope.Require(LeakySlope);
         TrainingRanges.LogStdMin.Require(LogStdMin);
         TrainingRanges.LogStdMax.Require(LogStdMax);
+        TrainingRanges.MixtureComponents.Require(MixtureComponents);
         if (!(LogStdMin < LogStdMax))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--log-std-min: got {LogStdMin}; it must be below log-std-max ({LogStdMax})"));

@@ -20,6 +20,8 @@ public static class TrainingRanges
     public static WholeRange Patience { get; } = new("--patience", 0, 1_000_000);
     public static WholeRange Seed { get; } = new("--seed", int.MinValue, int.MaxValue);
     public static WholeRange Threads { get; } = new("--threads", 0, 256);
+    /// <summary>robomimic's BC-GMM uses 5; past a few tens, components only split one way of acting among themselves.</summary>
+    public static WholeRange MixtureComponents { get; } = new("--components", 2, 32);
     public static RealRange LearningRate { get; } = new("--lr", 0, 1, MinIncluded: false);
     public static RealRange WeightDecay { get; } = new("--weight-decay", 0, 1);
     public static RealRange MaxGradNorm { get; } = new("--max-grad-norm", 0, 1e6);

@@ -32,7 +32,7 @@ public sealed class TrainingRun : IDisposable
         _config = config;
         var source = data.Source;
         Shape = new PolicyShape(source.Kind, source.ObservationSize, source.ActionSize, config.Hidden, config.Activation,
-            config.LeakySlope, config.LogStdMin, config.LogStdMax);
+            config.LeakySlope, config.LogStdMin, config.LogStdMax, config.MixtureComponents);
         // A training set smaller than one batch trains on all of it each step.
         BatchSize = Math.Min(config.BatchSize, data.Train.Count);
         StepsPerEpoch = data.Train.Count / BatchSize;

@@ -8,6 +8,7 @@ namespace Robotics.Controller.Policy;
 
 /// <summary>What a policy file says about itself (see <see cref="PolicyContract.Keys"/>), parsed and checked.</summary>
 /// <param name="Head">The head the file names (robotics.kind).</param>
+/// <param name="MixtureComponents">A Gaussian mixture's component count (robotics.mixture_components); 0 for other heads.</param>
 public sealed record PolicyMetadata(
     PolicyHead Head,
     string Robot,
@@ -21,8 +22,12 @@ public sealed record PolicyMetadata(
     float[] ObservationStd,
     float[] ActionStd,
     double HelpThreshold,
-    double HelpRate)
+    double HelpRate,
+    int MixtureComponents)
 {
+    /// <summary>More components than any trainer setting gives (it allows 32) marks a damaged file, not a policy.</summary>
+    public const int MaxMixtureComponents = 1024;
+
     public static PolicyMetadata Parse(IReadOnlyDictionary<string, string> values, string path)
     {
         string Get(string key) => values.TryGetValue(key, out var value)
@@ -45,6 +50,10 @@ public sealed record PolicyMetadata(
             ? value
             : throw new InvalidDataException($"{path}: metadata {key} is '{Printable.Line(Get(key), 60)}', not a number");
 
+        int Components() => int.TryParse(Get(PolicyContract.Keys.MixtureComponents), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k is >= 2 and <= MaxMixtureComponents
+            ? k
+            : throw new InvalidDataException($"{path}: metadata {PolicyContract.Keys.MixtureComponents} is '{Printable.Line(Get(PolicyContract.Keys.MixtureComponents), 60)}': it must be a whole number of components from 2 to {MaxMixtureComponents}");
+
         string version = Get(PolicyContract.Keys.ContractVersion);
         if (version != PolicyContract.Version.ToString(CultureInfo.InvariantCulture))
         {
@@ -66,7 +75,8 @@ public sealed record PolicyMetadata(
             Json(PolicyContract.Keys.ObservationStd, PolicyMetadataJson.Default.SingleArray),
             Json(PolicyContract.Keys.ActionStd, PolicyMetadataJson.Default.SingleArray),
             Number(PolicyContract.Keys.HelpThreshold),
-            Number(PolicyContract.Keys.HelpRate));
+            Number(PolicyContract.Keys.HelpRate),
+            head.Kind == Protos.Log.HeadKind.GaussianMixture ? Components() : 0);
         metadata.Validate(path);
         return metadata;
     }

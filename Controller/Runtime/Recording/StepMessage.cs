@@ -33,10 +33,12 @@ public static class StepMessage
             step.PolicyMean.Clear();
             step.PolicyLogStd.Clear();
             step.PolicyLogits.Clear();
+            step.ComponentMeans.Clear();
+            step.ComponentLogStds.Clear();
         }
         else
         {
-            PolicyHeads.Of(header.Head).WriteStep(cursor.HeadOutputs, step);
+            PolicyHeads.Of(header.Head).WriteStep(cursor.HeadOutputs, cursor.Action.Length, step);
         }
     }
 }

@@ -34,9 +34,9 @@ public sealed class CategoricalHead : PolicyHead
     /// <summary>The indices 0..K−1.</summary>
     public override (float[] Low, float[] High) ActionRange(Demonstrations source) => ([0f], [source.DiscreteActionNames.Count - 1]);
 
-    public override int Width(int actions) => actions;
+    public override int Width(PolicyShape shape) => shape.Actions;
 
-    public override IReadOnlyList<HeadOutput> Outputs(int actions) => [new HeadOutput(PolicyContract.LogitsOutput, actions)];
+    public override IReadOnlyList<HeadOutput> Outputs(PolicyShape shape) => [new HeadOutput(PolicyContract.LogitsOutput, shape.Actions)];
 
     public override IReadOnlyList<string> Forward(GraphBuilder g, PolicyShape shape, string layerOutput) => [layerOutput];
 

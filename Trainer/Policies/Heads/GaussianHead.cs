@@ -34,10 +34,10 @@ public sealed class GaussianHead : PolicyHead
     /// <summary>The smallest and largest expert action per dimension, raw units.</summary>
     public override (float[] Low, float[] High) ActionRange(Demonstrations source) => source.ActionExtremes();
 
-    public override int Width(int actions) => 2 * actions;
+    public override int Width(PolicyShape shape) => 2 * shape.Actions;
 
-    public override IReadOnlyList<HeadOutput> Outputs(int actions) =>
-        [new HeadOutput(PolicyContract.MeanOutput, actions), new HeadOutput(PolicyContract.LogStdOutput, actions)];
+    public override IReadOnlyList<HeadOutput> Outputs(PolicyShape shape) =>
+        [new HeadOutput(PolicyContract.MeanOutput, shape.Actions), new HeadOutput(PolicyContract.LogStdOutput, shape.Actions)];
 
     /// <summary>(μ, clamp(log σ)).</summary>
     public override IReadOnlyList<string> Forward(GraphBuilder g, PolicyShape shape, string layerOutput)

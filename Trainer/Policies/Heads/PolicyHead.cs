@@ -56,11 +56,14 @@ public abstract class PolicyHead
     /// <summary>The action limits the policy metadata declares (robotics.action_low and robotics.action_high).</summary>
     public abstract (float[] Low, float[] High) ActionRange(Demonstrations source);
 
-    /// <summary>Width of the network's last layer for <paramref name="actions"/> actions.</summary>
-    public abstract int Width(int actions);
+    /// <summary>Width of the network's last layer for a policy of <paramref name="shape"/> (its actions, its components).</summary>
+    public abstract int Width(PolicyShape shape);
 
     /// <summary>The policy's ONNX outputs, in the order <see cref="Forward"/> returns them.</summary>
-    public abstract IReadOnlyList<HeadOutput> Outputs(int actions);
+    public abstract IReadOnlyList<HeadOutput> Outputs(PolicyShape shape);
+
+    /// <summary>What the policy file's metadata says about this head beyond its kind (a mixture: its component count).</summary>
+    public virtual IEnumerable<KeyValuePair<string, string>> Metadata(PolicyShape shape) => [];
 
     /// <summary>The policy's outputs (normalized units) from the last layer's output.</summary>
     public abstract IReadOnlyList<string> Forward(GraphBuilder g, PolicyShape shape, string layerOutput);

@@ -6,7 +6,7 @@ namespace Robotics.Trainer.Policies.Heads;
 /// </summary>
 public static class PolicyHeads
 {
-    public static IReadOnlyList<PolicyHead> All { get; } = [new GaussianHead(), new CategoricalHead()];
+    public static IReadOnlyList<PolicyHead> All { get; } = [new GaussianHead(), new CategoricalHead(), new GaussianMixtureHead()];
 
     /// <summary>Every head's <see cref="PolicyHead.MetadataName"/>: what --kind accepts.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(h => h.MetadataName)];

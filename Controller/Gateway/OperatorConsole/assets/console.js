@@ -157,13 +157,14 @@ function frame(f) {
     range[0] = Math.min(range[0], v);
     range[1] = Math.max(range[1], v);
   });
+  const acted = actedGaussian(f);
   for (let i = 0; i < h.mean.length; i++) {
-    h.mean[i][at] = f.gaussian ? f.gaussian.mean[i] : NaN;
-    h.std[i][at] = f.gaussian ? f.gaussian.std[i] : NaN;
+    h.mean[i][at] = acted ? acted.mean[i] : NaN;
+    h.std[i][at] = acted ? acted.std[i] : NaN;
     h.asked[i][at] = drive.state === "driving" ? drive.asked[i] : NaN;
   }
   h.help[at] = f.flags & HELP_FLAG ? 1 : 0;
-  const policyRan = Boolean(f.gaussian || f.categorical);
+  const policyRan = Boolean(f.gaussian || f.categorical || f.gaussianMixture);
   h.uncertainty[at] = policyRan ? f.uncertainty : NaN;
   h.observationZ[at] = policyRan ? f.observationZ : NaN;
   if (policyRan) h.peak = [Math.max(h.peak[0], f.uncertainty), Math.max(h.peak[1], f.observationZ)];
@@ -315,6 +316,16 @@ function plot(id, low, high, layers, latest) {
     g.stroke();
   }
   $(`${id}-value`).textContent = latest.toFixed(3);
+}
+
+// The Gaussian the policy acts with: a Gaussian head's, or a mixture's likeliest component (protobuf's JSON leaves out
+// a mode of 0). Null for a categorical head or no policy.
+function actedGaussian(f) {
+  if (f.gaussian) return f.gaussian;
+  const m = f.gaussianMixture;
+  if (!m) return null;
+  const actions = m.means.length / m.weights.length, from = (m.mode ?? 0) * actions;
+  return { mean: m.means.slice(from, from + actions), std: m.stds.slice(from, from + actions) };
 }
 
 // A categorical head: one bar per discrete action, its probability on this frame.

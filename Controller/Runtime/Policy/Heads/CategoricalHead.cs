@@ -22,11 +22,11 @@ public sealed class CategoricalHead : PolicyHead
         [new HeadTensor(PolicyContract.LogitsOutput, 0, metadata.DiscreteActionNames.Count)];
 
     public override void SelectAction(ReadOnlySpan<float> outputs, Span<float> action, bool stochastic, LoopRandom random) =>
-        action[0] = stochastic ? Sample(outputs, random) : ArgMax(outputs);
+        action[0] = stochastic ? Logits.Sample(outputs, random) : Logits.ArgMax(outputs);
 
     public override double Uncertainty(ReadOnlySpan<float> outputs, PolicyMetadata metadata)
     {
-        double total = Partition(outputs, out float max);
+        double total = Logits.Partition(outputs, out float max);
         double entropy = 0;
         foreach (float logit in outputs)
         {
@@ -36,64 +36,26 @@ public sealed class CategoricalHead : PolicyHead
         return entropy / Math.Log(outputs.Length);
     }
 
-    public override void WriteStep(ReadOnlySpan<float> outputs, Step step)
+    public override void WriteStep(ReadOnlySpan<float> outputs, int actions, Step step)
     {
         step.PolicyHead = HeadKind.Categorical;
         step.PolicyMean.Clear();
         step.PolicyLogStd.Clear();
         step.PolicyLogits.ReplaceWith(outputs);
+        step.ComponentMeans.Clear();
+        step.ComponentLogStds.Clear();
     }
 
-    public override void WriteTelemetry(ReadOnlySpan<float> outputs, TelemetryFrame frame)
+    public override void WriteTelemetry(ReadOnlySpan<float> outputs, int actions, TelemetryFrame frame)
     {
         var message = frame.Categorical ?? new CategoricalPolicy();
         message.Logits.ReplaceWith(outputs);
-        double total = Partition(outputs, out float max);
+        double total = Logits.Partition(outputs, out float max);
         message.Probabilities.Clear();
         foreach (float logit in outputs)
         {
             message.Probabilities.Add((float)(Math.Exp(logit - max) / total));
         }
         frame.Categorical = message;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    /// <summary>Σ exp(logit − max): softmax's denominator, taken around the largest logit so no term overflows.</summary>
-    private static double Partition(ReadOnlySpan<float> logits, out float max)
-    {
-        max = logits[ArgMax(logits)];
-        double total = 0;
-        foreach (float logit in logits)
-        {
-            total += Math.Exp(logit - max);
-        }
-        return total;
-    }
-
-    /// <summary>Inverse-CDF draw from softmax(logits), computed stably around the largest logit.</summary>
-    private static int Sample(ReadOnlySpan<float> logits, LoopRandom random)
-    {
-        double u = random.NextDouble() * Partition(logits, out float max);
-        for (int i = 0; i < logits.Length; i++)
-        {
-            u -= Math.Exp(logits[i] - max);
-            if (u < 0)
-            {
-                return i;
-            }
-        }
-        return logits.Length - 1;
     }
 }

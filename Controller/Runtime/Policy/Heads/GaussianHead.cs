@@ -46,15 +46,17 @@ public sealed class GaussianHead : PolicyHead
         return worst;
     }
 
-    public override void WriteStep(ReadOnlySpan<float> outputs, Step step)
+    public override void WriteStep(ReadOnlySpan<float> outputs, int actions, Step step)
     {
         step.PolicyHead = HeadKind.Gaussian;
         step.PolicyMean.ReplaceWith(Mean(outputs));
         step.PolicyLogStd.ReplaceWith(LogStd(outputs));
         step.PolicyLogits.Clear();
+        step.ComponentMeans.Clear();
+        step.ComponentLogStds.Clear();
     }
 
-    public override void WriteTelemetry(ReadOnlySpan<float> outputs, TelemetryFrame frame)
+    public override void WriteTelemetry(ReadOnlySpan<float> outputs, int actions, TelemetryFrame frame)
     {
         var message = frame.Gaussian ?? new GaussianPolicy();
         message.Mean.ReplaceWith(Mean(outputs));

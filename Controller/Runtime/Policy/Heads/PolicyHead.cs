@@ -41,9 +41,11 @@ public abstract class PolicyHead
     /// <summary>How unsure the policy is, in the measure its help threshold was set in (docs/bc-math.md#the-help-threshold).</summary>
     public abstract double Uncertainty(ReadOnlySpan<float> outputs, PolicyMetadata metadata);
 
-    /// <summary>The log's step: fills this head's fields and names the head.</summary>
-    public abstract void WriteStep(ReadOnlySpan<float> outputs, Step step);
+    /// <summary>The log's step: fills this head's fields, clears the other heads', and names the head.</summary>
+    /// <param name="actions">The robot's action entries (a mixture's block holds K·(1 + 2·actions) values).</param>
+    public abstract void WriteStep(ReadOnlySpan<float> outputs, int actions, Step step);
 
     /// <summary>A telemetry frame: sets the frame's policy case to this head's message.</summary>
-    public abstract void WriteTelemetry(ReadOnlySpan<float> outputs, TelemetryFrame frame);
+    /// <param name="actions">The robot's action entries.</param>
+    public abstract void WriteTelemetry(ReadOnlySpan<float> outputs, int actions, TelemetryFrame frame);
 }

@@ -7,7 +7,7 @@ public static class PolicyHeads
 {
     // An array, searched by index: Of runs for every telemetry frame and every recorded step, and enumerating
     // through IReadOnlyList would allocate an enumerator each time.
-    private static readonly PolicyHead[] Heads = [new GaussianHead(), new CategoricalHead()];
+    private static readonly PolicyHead[] Heads = [new GaussianHead(), new CategoricalHead(), new GaussianMixtureHead()];
 
     public static IReadOnlyList<PolicyHead> All => Heads;
 
