@@ -160,16 +160,38 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         Assert.All(steps, step => Assert.Equal(safe, step.Action));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_tick_allocates_nothing_over_100000_ticks_with_recording_on(bool categorical)
+    [Fact]
+    public void A_mixture_policy_takes_the_detour_around_the_obstacle_and_records_its_components()
     {
-        using var robot = categorical ? (SimulatedRobot)new CartPoleSimulation(seed: 7) : new ReachSimulation(seed: 7);
-        using var policy = new PolicyRunner(categorical ? policies.CartPole : policies.Reach);
+        using var robot = new DetourSimulation(seed: 6);
+        using var policy = new PolicyRunner(policies.Detour);
+        LoopReport report;
+        using (var recorder = Recorder("detour.mcap", robot))
+        {
+            using var loop = new ControlLoop(robot, Fast(50, ControlMode.Autonomous, episodes: 10), policy, recorder: recorder);
+            report = RunToEnd(loop);
+        }
+
+        Assert.True(report.Successes >= 6, $"the mixture policy got past the obstacle in {report.Successes} of 10 episodes");
+        var steps = TeleopLogReader.Read(_directory.File("detour.mcap")).Episodes.SelectMany(e => e.Steps).ToList();
+        Assert.All(steps, step => Assert.Equal(HeadKind.GaussianMixture, step.PolicyHead));
+        // Three components of two action entries, and the likeliest one's mean is the action the robot took.
+        Assert.All(steps, step => Assert.Equal(6, step.ComponentMeans.Count));
+        Assert.All(steps.Where(s => s.Source == ActionSource.Policy && (s.Flags & (uint)StepFlag.ActionClamped) == 0),
+            step => Assert.Equal(step.PolicyMean, step.Action));
+    }
+
+    [Theory]
+    [InlineData("sim:reach")]
+    [InlineData("sim:cartpole")]
+    [InlineData("sim:detour")]
+    public void A_tick_allocates_nothing_over_100000_ticks_with_recording_on(string simulator)
+    {
+        using var robot = Simulators.Create(simulator, Simulators.DefaultRate(simulator), seed: 7);
+        using var policy = new PolicyRunner(simulator switch { "sim:reach" => policies.Reach, "sim:cartpole" => policies.CartPole, _ => policies.Detour });
         // Shadow mode exercises every stage: sensors, policy, operator, safety, actuators, recorder.
         var options = Fast(robot.Description.RateHz, ControlMode.Shadow) with { Stochastic = true };
-        using var recorder = Recorder($"alloc-{categorical}.mcap", robot);
+        using var recorder = Recorder($"alloc-{simulator.Replace(':', '-')}.mcap", robot);
         using var loop = new ControlLoop(robot, options, policy, new ScriptedOperator(robot), recorder);
         loop.Start();
         using var wait = new ManualResetEventSlim();

@@ -56,6 +56,33 @@ public sealed class DamagedPolicyMetadataTests(SimPolicies policies) : IDisposab
         Assert.Equal($"{path} does not fit sim:reach: it was trained on robot 'another-arm' (the robot's \"name\" in its config)", error.Message);
     }
 
+    [Theory]
+    [InlineData("1", "is '1': it must be a whole number of components from 2 to 1024")]
+    [InlineData("three", "is 'three': it must be a whole number of components from 2 to 1024")]
+    [InlineData(null, null)]
+    public void A_mixture_policy_must_say_how_many_components_it_has(string? value, string? what)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(policies.Detour));
+        var entry = model.MetadataProps.Single(p => p.Key == PolicyContract.Keys.MixtureComponents);
+        if (value is null)
+        {
+            model.MetadataProps.Remove(entry);
+        }
+        else
+        {
+            entry.Value = value;
+        }
+        PolicyDigest.Stamp(model);
+        string path = _directory.File("mixture.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+
+        var error = Assert.Throws<InvalidDataException>(() => new PolicyRunner(path));
+
+        Assert.Equal(what is null
+            ? $"{path}: not a policy this trainer wrote: its metadata has no {PolicyContract.Keys.MixtureComponents}"
+            : $"{path}: metadata {PolicyContract.Keys.MixtureComponents} {what}", error.Message);
+    }
+
     /// <summary>Damaged and hostile policy files: each refused at load as one line naming the file and what is wrong, in plain words.</summary>
     [Theory]
     [InlineData("truncated", "not an ONNX model, or a damaged one: it does not parse (a truncated or corrupted file?)")]

@@ -13,10 +13,11 @@ public sealed class PolicyHeadTests
         [0f], [1f], [.. Enumerable.Repeat(2f, actions)], 1, 0.02, components);
 
     /// <summary>
-    /// Two components over two action entries: weights 0.25 and 0.75, means (1, 2) and (−1, −2), σ (1, 1) and (0.5, 4).
+    /// Two components over two action entries: weights 0.25 and 0.75, means (1, 2) and (−1, −2), σ (0.1, 1) and (0.1, 4).
+    /// The first entry tells a draw's component: ±1 with σ 0.1 never cross 0.
     /// </summary>
     private static readonly float[] Mixture =
-        [0f, MathF.Log(3f), 1f, 2f, -1f, -2f, 0f, 0f, MathF.Log(0.5f), MathF.Log(4f)];
+        [0f, MathF.Log(3f), 1f, 2f, -1f, -2f, MathF.Log(0.1f), 0f, MathF.Log(0.1f), MathF.Log(4f)];
 
     [Fact]
     public void The_heads_are_found_by_the_name_in_the_policy_file_and_by_the_kind_in_a_record()
@@ -94,7 +95,7 @@ public sealed class PolicyHeadTests
             head.Tensors(metadata));
         head.SelectAction(Mixture, action, stochastic: false, new LoopRandom(1));
         Assert.Equal([-1f, -2f], action);
-        // The likeliest component's σ over the training std: 0.5 / 2 and 4 / 2, not the other component's 1 / 2.
+        // The likeliest component's σ over the training std: 0.1 / 2 and 4 / 2, not the other component's 1 / 2.
         Assert.Equal(2.0, head.Uncertainty(Mixture, metadata), 6);
 
         // Draws: a quarter near the first component, three quarters from the second, each with its own spread.
@@ -104,7 +105,6 @@ public sealed class PolicyHeadTests
             head.SelectAction(Mixture, action, stochastic: true, random);
             return (action[0], action[1]);
         }).ToArray();
-        // Component 1's first entry has σ 0.5 around −1, component 0's σ 1 around +1: split at 0 with little overlap.
         var first = draws.Where(d => d.Item1 > 0).Select(d => (double)d.Item2).ToArray();
         var second = draws.Where(d => d.Item1 <= 0).Select(d => (double)d.Item2).ToArray();
         Assert.Equal(0.25, first.Length / 40_000.0, 1);
@@ -144,14 +144,14 @@ public sealed class PolicyHeadTests
         Assert.Equal(HeadKind.GaussianMixture, step.PolicyHead);
         // The likeliest component where a Gaussian's mean and log σ go; every component beside them.
         Assert.Equal([-1f, -2f], step.PolicyMean);
-        Assert.Equal([MathF.Log(0.5f), MathF.Log(4f)], step.PolicyLogStd);
+        Assert.Equal([MathF.Log(0.1f), MathF.Log(4f)], step.PolicyLogStd);
         Assert.Equal([0f, MathF.Log(3f)], step.PolicyLogits);
         Assert.Equal([1f, 2f, -1f, -2f], step.ComponentMeans);
         Assert.Equal(Mixture[6..], step.ComponentLogStds);
         Assert.Equal(TelemetryFrame.PolicyOneofCase.GaussianMixture, frame.PolicyCase);
         Assert.Equal(0.25, frame.GaussianMixture.Weights[0], 6);
         Assert.Equal(1u, frame.GaussianMixture.Mode);
-        Assert.Equal([1f, 1f, 0.5f, 4f], frame.GaussianMixture.Stds.Select(v => MathF.Round(v, 5)));
+        Assert.Equal([0.1f, 1f, 0.1f, 4f], frame.GaussianMixture.Stds.Select(v => MathF.Round(v, 5)));
 
         new GaussianHead().WriteStep([0.3f, -0.7f, 0f, MathF.Log(2f)], 2, step);
         Assert.Empty(step.ComponentMeans);

@@ -4,6 +4,7 @@ using Robotics.Hardware.Simulation;
 using Robotics.Protos.TeleopLog;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Export;
+using Robotics.Trainer.Policies.Heads;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Tests.Support;
@@ -18,16 +19,25 @@ public sealed class SimPolicies : IDisposable
     private readonly TempDirectory _directory = new();
     private readonly Lazy<string> _reach;
     private readonly Lazy<string> _cartpole;
+    private readonly Lazy<string> _detour;
 
     public SimPolicies()
     {
-        _reach = new(() => Make("sim:reach", episodes: 40));
-        _cartpole = new(() => Make("sim:cartpole", episodes: 10));
+        _reach = new(() => Make("sim:reach", episodes: 40, Training));
+        _cartpole = new(() => Make("sim:cartpole", episodes: 10, Training));
+        // A mixture needs more steps than these few epochs to split the detour's two ways apart.
+        _detour = new(() => Make("sim:detour", episodes: 40, Training with { Kind = new GaussianMixtureHead(), Epochs = 60, LearningRate = 3e-3 }));
     }
 
     public string Reach => _reach.Value;
 
     public string CartPole => _cartpole.Value;
+
+    /// <summary>A Gaussian-mixture policy for sim:detour, whose expert passes the obstacle on either side.</summary>
+    public string Detour => _detour.Value;
+
+    /// <summary>Small and quick: a few seconds per policy.</summary>
+    private static TrainingConfig Training => new() { Hidden = [64, 64], Epochs = 15, BatchSize = 128, LearningRate = 1e-3, Threads = 1, Patience = 0 };
 
     /// <summary>Records <paramref name="episodes"/> teleop episodes of <paramref name="robot"/> into a new log.</summary>
     public static void Record(string robot, string path, int episodes, int seed)
@@ -49,13 +59,12 @@ public sealed class SimPolicies : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private string Make(string robot, int episodes)
+    private string Make(string robot, int episodes, TrainingConfig config)
     {
         string name = robot.Replace(':', '-');
         string log = _directory.File(name + ".mcap");
         Record(robot, log, episodes, seed: 11);
-        var config = new TrainingConfig { Hidden = [64, 64], Epochs = 15, BatchSize = 128, LearningRate = 1e-3, Threads = 1, Patience = 0 };
-        var data = TrainingData.Split(DemonstrationLoader.Load([log], new DemonstrationFilter()), config.ValidationFraction, config.Seed, config.StdFloor);
+        var data = TrainingData.Split(DemonstrationLoader.Load([log], new DemonstrationFilter { Kind = config.Kind }), config.ValidationFraction, config.Seed, config.StdFloor);
         using var run = new TrainingRun(data, config);
         var result = run.Run(new RunFolder(_directory.File(name + ".run")), ITrainingProgress.None);
         string policy = _directory.File(name + ".onnx");

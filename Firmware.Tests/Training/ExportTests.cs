@@ -10,6 +10,7 @@ using Robotics.Trainer.Cli;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Export;
 using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Tests.Training;
@@ -20,10 +21,11 @@ public sealed class ExportTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private (TrainingData Data, TrainingConfig Config, TrainingResult Result) Train(string name, bool discrete)
+    private (TrainingData Data, TrainingConfig Config, TrainingResult Result) Train(string name, string kind = PolicyContract.GaussianKind)
     {
         string logs = _directory.File(name + ".mcap");
-        if (discrete)
+        var head = PolicyHeads.Named(kind)!;
+        if (head.ActsDiscretely)
         {
             SyntheticExperts.WriteDiscrete(logs, observations: 5, choices: 4, episodes: 10, steps: 100, seed: 1);
         }
@@ -31,18 +33,19 @@ public sealed class ExportTests : IDisposable
         {
             SyntheticExperts.WriteLinearGaussian(logs, SyntheticExperts.LinearGaussian.Random(6, 3, seed: 2), episodes: 10, steps: 100, seed: 3);
         }
-        var config = new TrainingConfig { Hidden = [32, 16], Epochs = 3, BatchSize = 64, Threads = 1 };
-        var data = TrainingData.Split(DemonstrationLoader.Load([logs], new DemonstrationFilter()), config.ValidationFraction, config.Seed, config.StdFloor);
+        var config = new TrainingConfig { Kind = head, Hidden = [32, 16], Epochs = 3, BatchSize = 64, Threads = 1 };
+        var data = TrainingData.Split(DemonstrationLoader.Load([logs], new DemonstrationFilter { Kind = head }), config.ValidationFraction, config.Seed, config.StdFloor);
         using var run = new TrainingRun(data, config);
         return (data, config, run.Run(new RunFolder(_directory.File(name + ".run")), ITrainingProgress.None));
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void The_exported_file_computes_what_the_training_graph_computes(bool discrete)
+    [InlineData(PolicyContract.GaussianKind)]
+    [InlineData(PolicyContract.CategoricalKind)]
+    [InlineData(PolicyContract.GaussianMixtureKind)]
+    public void The_exported_file_computes_what_the_training_graph_computes(string kind)
     {
-        var (data, config, result) = Train(discrete ? "discrete" : "gaussian", discrete);
+        var (data, config, result) = Train(kind, kind);
         string path = _directory.File("policy.onnx");
         PolicyExporter.Write(path, PolicyExporter.Build(data, config, result));
 
@@ -54,7 +57,7 @@ public sealed class ExportTests : IDisposable
         var (weights, biases) = layout.Flatten(result.BestParameters);
         inputs[TrainingNames.Weights] = (weights, [layout.WeightCount]);
         inputs[TrainingNames.Biases] = (biases, [layout.BiasCount]);
-        string[] names = discrete ? [PolicyContract.LogitsOutput] : [PolicyContract.MeanOutput, PolicyContract.LogStdOutput];
+        string[] names = [.. result.Shape.Head.Outputs(result.Shape).Select(o => o.Name)];
         var expected = evaluation.Run(inputs, names);
 
         // ...against the exported file in a fresh session, fed raw observations.
@@ -75,11 +78,12 @@ public sealed class ExportTests : IDisposable
             var actual = outputs[o].GetTensorDataAsSpan<float>();
             for (int k = 0; k < actual.Length; k++)
             {
+                // Per action entry, and per component's action entry in a mixture's [N, K·A] outputs.
                 int d = k % result.Shape.Actions;
                 double want = names[o] switch
                 {
-                    PolicyContract.MeanOutput => expected[names[o]][k] * norm.ActionStd[d] + norm.ActionMean[d],
-                    PolicyContract.LogStdOutput => expected[names[o]][k] + Math.Log(norm.ActionStd[d]),
+                    PolicyContract.MeanOutput or PolicyContract.ComponentMeansOutput => expected[names[o]][k] * norm.ActionStd[d] + norm.ActionMean[d],
+                    PolicyContract.LogStdOutput or PolicyContract.ComponentLogStdsOutput => expected[names[o]][k] + Math.Log(norm.ActionStd[d]),
                     _ => expected[names[o]][k],
                 };
                 worst = Math.Max(worst, Math.Abs(actual[k] - want));
@@ -91,7 +95,7 @@ public sealed class ExportTests : IDisposable
     [Fact]
     public void The_policy_file_declares_opset_17_IR_8_a_dynamic_batch_and_the_contract_metadata()
     {
-        var (data, config, result) = Train("meta", discrete: false);
+        var (data, config, result) = Train("meta");
         string path = _directory.File("policy.onnx");
         PolicyExporter.Write(path, PolicyExporter.Build(data, config, result));
 
@@ -117,10 +121,12 @@ public sealed class ExportTests : IDisposable
         }
     }
 
-    [Fact]
-    public void The_ONNX_checker_accepts_the_policy_file()
+    [Theory]
+    [InlineData(PolicyContract.GaussianKind)]
+    [InlineData(PolicyContract.GaussianMixtureKind)]
+    public void The_ONNX_checker_accepts_the_policy_file(string kind)
     {
-        var (data, config, result) = Train("checked", discrete: false);
+        var (data, config, result) = Train("checked-" + kind, kind);
         string path = _directory.File("checked.onnx");
         PolicyExporter.Write(path, PolicyExporter.Build(data, config, result));
 
@@ -140,9 +146,28 @@ public sealed class ExportTests : IDisposable
     }
 
     [Fact]
+    public void A_mixture_policy_names_its_kind_its_component_count_and_the_measure_of_its_help_threshold()
+    {
+        var (data, config, result) = Train("mixture-meta", PolicyContract.GaussianMixtureKind);
+        string path = _directory.File("mixture.onnx");
+        PolicyExporter.Write(path, PolicyExporter.Build(data, config, result));
+
+        using var session = new InferenceSession(path);
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal(PolicyContract.GaussianMixtureKind, metadata[PolicyContract.Keys.Kind]);
+        Assert.Equal("3", metadata[PolicyContract.Keys.MixtureComponents]);
+        Assert.Equal(PolicyContract.ModeMaxNormalizedSigma, metadata[PolicyContract.Keys.HelpUncertainty]);
+        Assert.Equal([3, 9, 9], session.OutputMetadata.Values.Select(o => o.Dimensions[1]));
+        // What the robot reads from the file is what the trainer wrote.
+        var parsed = Robotics.Controller.Policy.PolicyMetadata.Parse(metadata, path);
+        Assert.Equal(3, parsed.MixtureComponents);
+        Assert.IsType<Robotics.Controller.Policy.Heads.GaussianMixtureHead>(parsed.Head);
+    }
+
+    [Fact]
     public void Inspect_prints_the_metadata_as_json()
     {
-        var (data, config, result) = Train("inspected", discrete: true);
+        var (data, config, result) = Train("inspected", PolicyContract.CategoricalKind);
         string path = _directory.File("inspected.onnx");
         PolicyExporter.Write(path, PolicyExporter.Build(data, config, result));
 

@@ -38,9 +38,15 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
     [Theory]
     [InlineData(PolicyContract.GaussianKind)]
     [InlineData(PolicyContract.CategoricalKind)]
+    [InlineData(PolicyContract.GaussianMixtureKind)]
     public void The_exported_threshold_asks_for_help_on_about_the_help_rate_of_fresh_ticks(string kind)
     {
-        Func<int, int, int, Demonstrations> expert = kind == PolicyContract.GaussianKind ? StateDependentExperts.Gaussian : StateDependentExperts.Categorical;
+        Func<int, int, int, Demonstrations> expert = kind switch
+        {
+            PolicyContract.GaussianKind => StateDependentExperts.Gaussian,
+            PolicyContract.CategoricalKind => StateDependentExperts.Categorical,
+            _ => (episodes, steps, seed) => StateDependentExperts.Bimodal(episodes, steps, seed),
+        };
         var config = new TrainingConfig
         {
             Hidden = [128, 128], Epochs = 200, BatchSize = 64, LearningRate = 1e-2, WeightDecay = 0, Patience = 0,
@@ -68,7 +74,8 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// The policy file's uncertainty on every tick of <paramref name="episodes"/>, computed from its outputs as the
-    /// controller does: the largest σ over action dimensions over that dimension's training std, or entropy / log K.
+    /// controller does: the largest σ over action dimensions over that dimension's training std (of the likeliest
+    /// component, for a mixture), or entropy / log K.
     /// </summary>
     private static double[] Uncertainty(InferenceSession session, Dictionary<string, string> metadata, Demonstrations episodes)
     {
@@ -86,6 +93,25 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
                 for (int d = 0; d < actionStd.Length; d++)
                 {
                     uncertainty[i] = Math.Max(uncertainty[i], Math.Exp(logStd[i * actionStd.Length + d]) / actionStd[d]);
+                }
+            }
+            return uncertainty;
+        }
+        if (metadata[PolicyContract.Keys.HelpUncertainty] == PolicyContract.ModeMaxNormalizedSigma)
+        {
+            var actionStd = JsonSerializer.Deserialize<float[]>(metadata[PolicyContract.Keys.ActionStd])!;
+            int a = actionStd.Length;
+            using var outputs = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.MixtureLogitsOutput, PolicyContract.ComponentLogStdsOutput]);
+            var weights = outputs[0].GetTensorDataAsSpan<float>();
+            var logStd = outputs[1].GetTensorDataAsSpan<float>();
+            int components = weights.Length / n;
+            for (int i = 0; i < n; i++)
+            {
+                var row = weights.Slice(i * components, components);
+                int mode = row.IndexOf(Largest(row));
+                for (int d = 0; d < a; d++)
+                {
+                    uncertainty[i] = Math.Max(uncertainty[i], Math.Exp(logStd[(i * components + mode) * a + d]) / actionStd[d]);
                 }
             }
             return uncertainty;
@@ -114,5 +140,15 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
             }
         }
         return uncertainty;
+    }
+
+    private static float Largest(ReadOnlySpan<float> values)
+    {
+        float max = values[0];
+        foreach (float v in values)
+        {
+            max = Math.Max(max, v);
+        }
+        return max;
     }
 }

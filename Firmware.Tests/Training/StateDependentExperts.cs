@@ -30,6 +30,28 @@ internal static class StateDependentExperts
         });
     }
 
+    /// <summary>
+    /// Two ways of acting: a* = s·(W·x) + σ(x)·ε with s = +1 or −1 at random each tick and σ(x) as <see cref="Gaussian"/>'s.
+    /// One Gaussian's mean learns their average, 0; a mixture learns a component for each.
+    /// </summary>
+    /// <param name="head">The head to learn them with: a mixture unless another is given, to compare.</param>
+    public static Demonstrations Bimodal(int episodes, int steps, int seed, PolicyHead? head = null)
+    {
+        var w = Matrix(Actions, new Random(100));
+        return Record(head ?? new GaussianMixtureHead(), episodes, steps, seed, Actions, [], (x, random, action) =>
+        {
+            double sign = random.NextDouble() < 0.5 ? -1 : 1;
+            double sigma = 0.05 + 0.5 / (1 + Math.Exp(-2 * x[0]));
+            for (int i = 0; i < Actions; i++)
+            {
+                action[i] = (float)(sign * Dot(w, i, x) + sigma * SyntheticExperts.Normal(random));
+            }
+        });
+    }
+
+    /// <summary>The experts' W (<see cref="Gaussian"/>, <see cref="Bimodal"/>): row i gives action i's mean.</summary>
+    public static double ExpertMean(int action, float[] x) => Dot(Matrix(Actions, new Random(100)), action, x);
+
     /// <summary>a* drawn from softmax(2·V·x): nearly certain far from the boundaries between choices, torn near them.</summary>
     public static Demonstrations Categorical(int episodes, int steps, int seed)
     {

@@ -5,7 +5,10 @@ public static class Simulators
 {
     public const string Prefix = "sim:";
 
-    public static IReadOnlyList<string> Names { get; } = ["reach", "cartpole"];
+    public static IReadOnlyList<string> Names { get; } = ["reach", "cartpole", "detour"];
+
+    /// <summary>Every simulator as --robot takes it, for help texts and errors: "sim:reach, sim:cartpole, …".</summary>
+    public static string Listed => string.Join(", ", Names.Select(n => Prefix + n));
 
     public static bool IsSimulator(string robot) => robot.StartsWith(Prefix, StringComparison.Ordinal);
 
@@ -14,6 +17,7 @@ public static class Simulators
     {
         "reach" => ReachSimulation.DefaultRateHz,
         "cartpole" => CartPoleSimulation.DefaultRateHz,
+        "detour" => DetourSimulation.DefaultRateHz,
         _ => throw Unknown(robot),
     };
 
@@ -22,11 +26,12 @@ public static class Simulators
     {
         "reach" => new ReachSimulation(rateHz, seed),
         "cartpole" => new CartPoleSimulation(rateHz, seed),
+        "detour" => new DetourSimulation(rateHz, seed),
         _ => throw Unknown(robot),
     };
 
     private static string Name(string robot) => IsSimulator(robot) ? robot[Prefix.Length..] : robot;
 
     private static ArgumentException Unknown(string robot) =>
-        new($"--robot: no simulator '{robot}'; there are {string.Join(", ", Names.Select(n => Prefix + n))}");
+        new($"--robot: no simulator '{robot}'; there are {Listed}");
 }

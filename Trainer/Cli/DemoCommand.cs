@@ -15,7 +15,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var defaults = new DemoSettings();
-        var robot = new Option<string>("--robot") { Description = "The simulator: sim:reach or sim:cartpole.", DefaultValueFactory = _ => defaults.Robot };
+        var robot = new Option<string>("--robot") { Description = $"The simulator: {Simulators.Listed}.", DefaultValueFactory = _ => defaults.Robot };
         robot.AcceptOnlyFromAmong([.. Simulators.Names.Select(n => Simulators.Prefix + n)]);
         var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the robot's actions imply (sim:cartpole: categorical)." };
         kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Robotics.Trainer.Evaluation;
 using Robotics.Trainer.Training;
 using Robotics.Controller.CommandLine;
+using Robotics.Hardware.Simulation;
 
 namespace Robotics.Trainer.Cli;
 
@@ -13,7 +14,7 @@ internal static class EvalCommand
     {
         var policy = new Option<string?>("--policy") { Description = "The policy to deploy (an exported .onnx file)." };
         var expert = new Option<bool>("--expert") { Description = "Evaluate the simulator's scripted expert instead of a policy: the baseline for the same seed." };
-        var robot = new Option<string?>("--robot") { Description = "The simulator: sim:reach or sim:cartpole; by default the one the policy was trained on (--expert needs it)." };
+        var robot = new Option<string?>("--robot") { Description = $"The simulator: {Simulators.Listed}; by default the one the policy was trained on (--expert needs it)." };
         // 100: at a 70 % success rate one standard error is 6.5 points over 50 episodes, 4.6 over 100; a run takes seconds.
         var episodes = RangedOptions.Int(ClosedLoopRun.Episodes, "Episodes to run.", 100);
         var seed = RangedOptions.Int(TrainingRanges.Seed, "Draws the episodes; use one the training logs were not recorded with.", 1);

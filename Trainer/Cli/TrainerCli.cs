@@ -9,6 +9,7 @@ public static class TrainerCli
     public static RootCommand Build() => PlainOptions.Apply(new RootCommand("trainer: trains behavioral-cloning policies from teleop logs and exports them as one ONNX file.")
     {
         DemoCommand.Create(),
+        StudyCommand.Create(),
         TrainCommand.Create(),
         InspectCommand.Create(),
         EvalCommand.Create(),

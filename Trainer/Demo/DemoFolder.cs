@@ -1,7 +1,7 @@
 namespace Robotics.Trainer.Demo;
 
 /// <summary>
-/// Where a demo writes: data/ (teleop and DAgger logs), policies/ (each policy and its training run),
+/// Where a demo or a study writes: data/ (teleop and DAgger logs), policies/ (each policy and its training run),
 /// evaluation/ (recordings of the evaluation episodes), and the report at the top.
 /// </summary>
 public sealed class DemoFolder
@@ -14,16 +14,18 @@ public sealed class DemoFolder
     public string Path { get; }
 
     /// <summary>
-    /// A fresh folder: created if missing; an earlier demo's folder is emptied; any other non-empty folder is
-    /// refused rather than overwritten.
+    /// A fresh folder: created if missing; an earlier run's folder (one holding <paramref name="summaryFile"/>) is
+    /// emptied; any other non-empty folder is refused rather than overwritten.
     /// </summary>
-    public static DemoFolder Create(string path)
+    /// <param name="summaryFile">The file the run writes last: <see cref="SummaryFile"/> for a demo, a study's own.</param>
+    public static DemoFolder Create(string path, string summaryFile = SummaryFile)
     {
         if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
         {
-            if (!System.IO.File.Exists(System.IO.Path.Combine(path, SummaryFile)))
+            if (!System.IO.File.Exists(System.IO.Path.Combine(path, summaryFile)))
             {
-                throw new IOException($"--out: {path} is not empty and is not an earlier demo's folder; choose another --out");
+                string run = summaryFile == SummaryFile ? "demo" : "run of this study";
+                throw new IOException($"--out: {path} is not empty and is not an earlier {run}'s folder; choose another --out");
             }
             Directory.Delete(path, recursive: true);
         }

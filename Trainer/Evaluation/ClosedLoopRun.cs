@@ -17,8 +17,6 @@ public static class ClosedLoopRun
     /// <summary>Episodes one evaluation runs: each takes up to a few seconds of simulation, so 10,000 is hours.</summary>
     public static WholeRange Episodes { get; } = new("--episodes", 1, 10_000);
 
-    private static string SimulatorNames => string.Join(", ", Simulators.Names.Select(n => Simulators.Prefix + n));
-
     /// <param name="robot">A simulator, <c>sim:NAME</c>; null for the one the policy was trained on.</param>
     /// <param name="policyPath">The policy to deploy; null for the expert (then <paramref name="robot"/> is needed).</param>
     /// <param name="seed">Draws the episodes' start states and goals: the same seed gives the same episodes to any driver.</param>
@@ -27,16 +25,16 @@ public static class ClosedLoopRun
     {
         if (robot is not null && !Simulators.IsSimulator(robot))
         {
-            throw new ArgumentException($"--robot: closed-loop evaluation needs a simulator ({SimulatorNames}), not '{robot}'");
+            throw new ArgumentException($"--robot: closed-loop evaluation needs a simulator ({Simulators.Listed}), not '{robot}'");
         }
         Episodes.Require(episodes);
         using var policy = policyPath is null ? null : new PolicyRunner(policyPath);
         if (robot is null)
         {
-            robot = policy?.Metadata.Robot ?? throw new ArgumentException($"--robot: say which simulator the expert drives ({SimulatorNames})");
+            robot = policy?.Metadata.Robot ?? throw new ArgumentException($"--robot: say which simulator the expert drives ({Simulators.Listed})");
             if (!Simulators.IsSimulator(robot))
             {
-                throw new ArgumentException($"--robot: closed-loop evaluation needs a simulator ({SimulatorNames}); {policyPath} was trained on '{robot}'");
+                throw new ArgumentException($"--robot: closed-loop evaluation needs a simulator ({Simulators.Listed}); {policyPath} was trained on '{robot}'");
             }
         }
         double rate = policy?.Metadata.ControlRateHz ?? Simulators.DefaultRate(robot);

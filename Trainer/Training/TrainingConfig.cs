@@ -64,7 +64,7 @@ public sealed record TrainingConfig
     public double LogStdMin { get; init; } = -2;
     public double LogStdMax { get; init; } = 2;
     /// <summary>Gaussian mixture: how many components (robomimic's BC-GMM default); other heads ignore it.</summary>
-    public int MixtureComponents { get; init; } = 5;
+    public int MixtureComponents { get; init; } = 3;
     /// <summary>
     /// A ceiling that <see cref="Patience"/> reaches first: measured runs on a few tens of sim:reach and
     /// sim:cartpole episodes kept epochs up to 214 and stopped by 264, close to the 300 the README once gave.
