@@ -24,7 +24,7 @@ public sealed class DemoFolder
         {
             if (!System.IO.File.Exists(System.IO.Path.Combine(path, summaryFile)))
             {
-                string run = summaryFile == SummaryFile ? "demo" : "run of this study";
+                string run = summaryFile == SummaryFile ? "demo" : "study";
                 throw new IOException($"--out: {path} is not empty and is not an earlier {run}'s folder; choose another --out");
             }
             Directory.Delete(path, recursive: true);

@@ -1,0 +1,63 @@
+using Robotics.Tests.Cli;
+using Robotics.Tests.Support;
+using Robotics.Trainer.Cli;
+
+namespace Robotics.Tests.Demo;
+
+/// <summary><c>trainer study multimodal</c> end to end, small: what it writes, and that it never overwrites someone else's folder.</summary>
+public sealed class StudyCommandTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void The_multimodal_study_writes_its_report_its_path_plots_and_figures_per_seed()
+    {
+        string folder = _directory.File("study");
+
+        var run = CliRun.Of(TrainerCli.Build(), "study", "multimodal", "--seeds", "1", "--demos", "10", "--eval-episodes", "6", "--out", folder, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var json = run.Json;
+        Assert.Equal("multimodal", json.GetProperty("study").GetString());
+        Assert.Equal("sim:detour", json.GetProperty("robot").GetString());
+        foreach (string driver in new[] { "expert_success", "gaussian_success", "mixture_success" })
+        {
+            var figure = json.GetProperty(driver);
+            Assert.Single(figure.GetProperty("per_seed").EnumerateArray());
+            Assert.InRange(figure.GetProperty("mean").GetDouble(), 0, 1);
+        }
+        // The scripted expert gets past on either side every time; what the policies do on six episodes is the study's figure, not judged here.
+        Assert.Equal(1, json.GetProperty("expert_success").GetProperty("mean").GetDouble());
+
+        string report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        Assert.Contains("![Gaussian BC](paths-gaussian.svg)", report);
+        Assert.Contains("![Gaussian-mixture BC](paths-mixture.svg)", report);
+        Assert.Contains("| 0 | 10 | 100 % |", report);
+        foreach (string plot in new[] { "paths-gaussian.svg", "paths-mixture.svg" })
+        {
+            string svg = File.ReadAllText(Path.Combine(folder, plot));
+            // Six episodes, each a path and its obstacle.
+            Assert.Equal(12, svg.Split("<polyline").Length - 1);
+        }
+        foreach (string file in new[] { "data/teleop-seed0.mcap", "policies/gaussian-seed0.onnx", "policies/mixture-seed0.onnx", "evaluation/mixture-seed0.mcap", "study.json" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        }
+    }
+
+    [Fact]
+    public void A_folder_that_no_study_wrote_is_refused_and_left_as_it_was()
+    {
+        string foreign = _directory.File("notes");
+        Directory.CreateDirectory(foreign);
+        File.WriteAllText(Path.Combine(foreign, "todo.txt"), "keep me");
+
+        var refused = CliRun.Of(TrainerCli.Build(), "study", "multimodal", "--out", foreign);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("is not empty and is not an earlier study's folder", refused.Stderr);
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(foreign, "todo.txt")));
+    }
+}
