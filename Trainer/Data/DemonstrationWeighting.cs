@@ -39,8 +39,8 @@ public static class DemonstrationWeighting
         }
         if (total == 0)
         {
-            throw new InvalidDataException($"{OutcomeOption} '{WeightTable.Format(outcomeWeights)}' and {OperatorOption} '{WeightTable.Format(operatorWeights)}': " +
-                $"every expert step weighs 0 ({Describe(outcomes)}; {Describe(operators)}), so nothing would be learned");
+            var given = new[] { (OutcomeOption, outcomeWeights), (OperatorOption, operatorWeights) }.Where(o => o.Item2.Count > 0).Select(o => $"{o.Item1} '{WeightTable.Format(o.Item2)}'");
+            throw new InvalidDataException($"{string.Join(" with ", given)}: every expert step weighs 0 ({Describe(outcomes)}; {Describe(operators)}), so nothing would be learned");
         }
         bool uniform = weighed.SelectMany(e => e.Weights).Where(w => w > 0).Distinct().Count() == 1;
         var missing = operatorWeights.Keys.Where(name => name != WeightTable.Others && !operators.ContainsKey(name)).ToList();
