@@ -40,7 +40,8 @@ public sealed class SimPolicies : IDisposable
     private static TrainingConfig Training => new() { Hidden = [64, 64], Epochs = 15, BatchSize = 128, LearningRate = 1e-3, Threads = 1, Patience = 0 };
 
     /// <summary>Records <paramref name="episodes"/> teleop episodes of <paramref name="robot"/> into a new log.</summary>
-    public static void Record(string robot, string path, int episodes, int seed)
+    /// <param name="operator">The name the scripted expert drives under; null for its own.</param>
+    public static void Record(string robot, string path, int episodes, int seed, string? @operator = null)
     {
         using var hardware = Simulators.Create(robot, Simulators.DefaultRate(robot), seed);
         var options = new LoopOptions
@@ -52,7 +53,8 @@ public sealed class SimPolicies : IDisposable
             Realtime = false,
         };
         using var recorder = TickRecorder.Create(path, hardware.Description.ToEpisodeInfo(options.RateHz, "", ""), new TeleopLogWriterOptions { SyncEachChunk = false });
-        using var loop = new ControlLoop(hardware, options, null, new ScriptedOperator(hardware), recorder);
+        IOperator expert = new ScriptedOperator(hardware);
+        using var loop = new ControlLoop(hardware, options, null, @operator is null ? expert : new RenamedOperator(expert, @operator), recorder);
         loop.Start();
         loop.WaitForExit();
     }

@@ -29,4 +29,6 @@ public ref struct StepRecord
     public uint InferenceNs { get; set; }
     /// <summary>The tick's work from sensor read to actuator write.</summary>
     public uint WorkNs { get; set; }
+    /// <summary>The override operator who drove the tick; null or empty when it was the episode's operator (or nobody's).</summary>
+    public string? Operator { get; set; }
 }

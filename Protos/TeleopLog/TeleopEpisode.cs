@@ -28,6 +28,13 @@ public sealed class TeleopEpisode
     /// <summary>The outcome, or Unspecified when the episode has no end record.</summary>
     public EpisodeOutcome Outcome => End?.Outcome ?? EpisodeOutcome.Unspecified;
 
+    /// <summary>
+    /// Who drove <paramref name="step"/>: the override operator it names, else the episode's operator. An override
+    /// step that names nobody (a log older than <see cref="Step.Operator"/>) was not the episode's operator's: empty.
+    /// </summary>
+    public string OperatorOf(Step step) =>
+        step.Operator.Length > 0 ? step.Operator : step.Source == ActionSource.Override ? "" : Start.Operator;
+
     /// <summary>Time from the first to the last step, in seconds (0 with fewer than two steps).</summary>
     public double DurationSeconds => _steps.Count < 2 ? 0 : (_steps[^1].TimestampNs - _steps[0].TimestampNs) / 1e9;
 

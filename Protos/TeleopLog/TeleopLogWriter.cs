@@ -108,6 +108,7 @@ public sealed class TeleopLogWriter : IDisposable
         _step.InferenceNs = record.InferenceNs;
         _step.WorkNs = record.WorkNs;
         _step.PolicyHead = record.Head;
+        _step.Operator = record.Operator ?? "";
         _step.Observation.ReplaceWith(record.Observation);
         _step.Action.ReplaceWith(record.Action);
         _step.PolicyMean.ReplaceWith(record.PolicyMean);

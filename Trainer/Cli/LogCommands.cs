@@ -24,7 +24,7 @@ internal static class LogCommands
     {
         var path = new Argument<string>("path") { Description = "A teleop log (.mcap), or a directory searched recursively for them." };
         var json = CliCommand.JsonOption();
-        var command = new Command("info", "Print the robot with its observation and action names, episodes, steps, duration, achieved rate, steps per action source and dropped steps.") { path, json };
+        var command = new Command("info", "Print the robot with its observation and action names, episodes, steps, duration, achieved rate, steps per action source, expert steps per operator and dropped steps.") { path, json };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
             var files = TeleopLogReader.FindLogs(parse.GetValue(path)!);
@@ -125,6 +125,9 @@ internal static class LogCommands
                 : string.Create(culture, $"achieved {achieved:F1} Hz (nominal {rates} Hz)"))
             : $"  steps     {summary.Steps}; rate: none recorded ({summary.Steps} tick{(summary.Steps == 1 ? "" : "s")}{(rates.Length == 0 ? "" : $"; nominal {rates} Hz")})");
         console.Line("  sources   " + string.Join(", ", summary.StepsPerSource.Where(p => p.Value > 0 || p.Key != "unspecified").Select(p => $"{p.Key} {p.Value}")));
+        console.Line(summary.ExpertStepsPerOperator.Count == 0
+            ? "  operators no expert steps"
+            : "  operators " + string.Join(", ", summary.ExpertStepsPerOperator.Select(p => $"{Printable.Line(LogSummary.OperatorName(p.Key))} {p.Value}")) + " (expert steps)");
         console.Line(string.Create(culture, $"  dropped   {summary.DroppedSteps} steps, {summary.DroppedEvents} episode records{(summary.OrphanSteps > 0 ? $"; {summary.OrphanSteps} steps without their episode's start" : "")}"));
     }
 
@@ -170,6 +173,7 @@ internal static class LogCommands
         ["achieved_rate_hz"] = summary.AchievedRateHz is double achieved ? Finite(achieved) : null,
         ["nominal_rates_hz"] = new JsonArray([.. summary.NominalRatesHz.Select(r => Finite(r))]),
         ["steps_per_source"] = new JsonObject([.. summary.StepsPerSource.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
+        ["expert_steps_per_operator"] = new JsonObject([.. summary.ExpertStepsPerOperator.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]),
         ["dropped_steps"] = summary.DroppedSteps,
         ["dropped_events"] = summary.DroppedEvents,
         ["orphan_steps"] = summary.OrphanSteps,

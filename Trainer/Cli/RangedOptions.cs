@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Robotics.Trainer.Data;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Trainer.Cli;
@@ -60,6 +61,26 @@ internal static class RangedOptions
                     result.AddError(e.Message);
                 }
                 return text;
+            },
+        };
+
+    /// <summary>--weight-outcome, --weight-operator: NAME=WEIGHT pairs (<see cref="WeightTable.Parse"/>); null when not given.</summary>
+    /// <param name="names">The names the option knows; null for any.</param>
+    public static Option<IReadOnlyDictionary<string, double>?> Weights(string name, IReadOnlyCollection<string>? names, string description) =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = result =>
+            {
+                try
+                {
+                    return WeightTable.Parse(name, result.Tokens[0].Value, names);
+                }
+                catch (ArgumentException e)
+                {
+                    result.AddError(e.Message);
+                    return null;
+                }
             },
         };
 

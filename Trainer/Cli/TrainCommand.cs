@@ -48,6 +48,12 @@ internal static class TrainCommand
             "nll: the negative log-likelihood, which on a few tens of episodes turns up after a handful of epochs as σ shrinks and keeps a barely trained policy.", defaults.SelectBy);
         var validation = RangedOptions.Double(TrainingRanges.ValidationFraction, "Share of episodes held out for validation.", defaults.ValidationFraction);
         var onlySuccess = new Option<bool>("--only-success") { Description = "Learn only from episodes whose outcome is success." };
+        var weightOutcome = RangedOptions.Weights(DemonstrationWeighting.OutcomeOption, OutcomeNames.All,
+            $"Sampling weight per episode outcome, e.g. success=1,failure=0.2,aborted=0 ({string.Join(", ", OutcomeNames.All)}; * for every outcome not listed, " +
+            "else 1). A step weighs its outcome's weight times its operator's: training draws steps in proportion, validation scores by the same weights, 0 leaves a step out. " +
+            $"Weights are 0 to {WeightTable.MaxWeight:G}; only their ratios matter.");
+        var weightOperator = RangedOptions.Weights(DemonstrationWeighting.OperatorOption, null,
+            "Sampling weight per operator who drove a step (as `trainer log info` lists them), e.g. alice=1,bob=0.3 (* for every operator not listed, else 1); multiplies the outcome's weight.");
         var helpRate = RangedOptions.Double(TrainingRanges.HelpRate, "Share of held-out ticks on which the policy should ask for help.", defaults.HelpRate);
         var seed = RangedOptions.Int(TrainingRanges.Seed, "Seed for the split, the initial weights and the batches.", defaults.Seed);
         var device = Devices.Option("--device", "cpu, or cuda (needs a build with -p:UseCuda=true).", defaults.Device);
@@ -59,7 +65,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a behavioral-cloning policy (Gaussian, categorical or Gaussian mixture) on ONNX Runtime and export it as one ONNX file.")
         {
             data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
-            patience, logStdMin, components, selectBy, validation, onlySuccess, helpRate, seed, device, threads, runDir, resume, json,
+            patience, logStdMin, components, selectBy, validation, onlySuccess, weightOutcome, weightOperator, helpRate, seed, device, threads, runDir, resume, json,
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the policy", console =>
         {
@@ -88,12 +94,19 @@ internal static class TrainCommand
                     SelectBy = Metrics.Of(parse.GetValue(selectBy)!),
                     ValidationFraction = parse.GetValue(validation),
                     OnlySuccess = parse.GetValue(onlySuccess),
+                    OutcomeWeights = parse.GetValue(weightOutcome) ?? defaults.OutcomeWeights,
+                    OperatorWeights = parse.GetValue(weightOperator) ?? defaults.OperatorWeights,
                     HelpRate = parse.GetValue(helpRate),
                     Seed = parse.GetValue(seed),
                     Device = Devices.Of(parse.GetValue(device)!),
                     Threads = parse.GetValue(threads),
                 }
                 : ResumedConfig(Path.Combine(resumeFrom!, "checkpoint.pb"), checkpoint.ConfigJson, Given(parse, epochs), Given(parse, steps));
+            if (checkpoint is not null)
+            {
+                KeepsWeights(DemonstrationWeighting.OutcomeOption, parse.GetValue(weightOutcome), config.OutcomeWeights);
+                KeepsWeights(DemonstrationWeighting.OperatorOption, parse.GetValue(weightOperator), config.OperatorWeights);
+            }
             config.Validate();
             if (config.Device == TrainingDevice.Cuda)
             {
@@ -105,6 +118,10 @@ internal static class TrainCommand
             var folder = new RunFolder(resumeFrom ?? runDirPath ?? Path.ChangeExtension(outPath, null) + ".run");
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.Train.Count} training steps from {split.Train.EpisodeCount} episodes, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
+            foreach (string line in CompositionTable.Lines(demonstrations.Composition))
+            {
+                console.Line(line);
+            }
             foreach (string warning in demonstrations.Warnings)
             {
                 console.Warning(warning);
@@ -139,6 +156,7 @@ internal static class TrainCommand
                 ["val_episodes"] = split.Validation.EpisodeCount,
                 ["skipped_non_finite"] = demonstrations.SkippedNonFinite,
                 ["skipped_non_expert"] = demonstrations.SkippedNonExpert,
+                ["composition"] = demonstrations.Composition.ToJson(),
                 ["help_threshold"] = result.Help.Threshold,
                 ["stop_reason"] = result.StopReason,
                 ["dataset_fingerprint"] = split.Fingerprint,
@@ -151,6 +169,15 @@ internal static class TrainCommand
     /// <summary>The option's value when the user typed it, null when it only has its default.</summary>
     private static T? Given<T>(ParseResult parse, Option<T> option) where T : struct =>
         parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
+
+    /// <summary>A resumed run draws its samples by the weights it started with: weights given again must be those.</summary>
+    private static void KeepsWeights(string option, IReadOnlyDictionary<string, double>? given, IReadOnlyDictionary<string, double> kept)
+    {
+        if (given is not null && WeightTable.Format(given) != WeightTable.Format(kept))
+        {
+            throw new ArgumentException($"{option}: got '{WeightTable.Format(given)}'; a resumed run keeps the weights it started with ('{WeightTable.Format(kept)}')");
+        }
+    }
 
     /// <summary>A resumed run keeps its settings; only the epochs and the step budget may be extended.</summary>
     private static TrainingConfig ResumedConfig(string checkpointPath, string json, int? epochs, long? steps)

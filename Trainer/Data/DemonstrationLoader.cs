@@ -103,6 +103,7 @@ public static class DemonstrationLoader
         var obs = new List<float>();
         var act = new List<float>();
         var labels = new List<long>();
+        var operators = new List<string>();
         foreach (var step in episode.Steps)
         {
             if (step.Source is not (ActionSource.Teleop or ActionSource.Override))
@@ -126,9 +127,14 @@ public static class DemonstrationLoader
             }
             obs.AddRange(step.Observation);
             act.AddRange(step.Action);
+            operators.Add(episode.OperatorOf(step));
         }
         int steps = obs.Count / observations;
-        return steps == 0 ? null : new DemoEpisode(episode.SourcePath, episode.Id, steps, [.. obs], [.. act], [.. labels]);
+        return steps == 0 ? null : new DemoEpisode(episode.SourcePath, episode.Id, steps, [.. obs], [.. act], [.. labels])
+        {
+            Outcome = episode.Outcome,
+            Operators = [.. operators],
+        };
     }
 
     private static void RequireSameRobot(TeleopEpisode first, TeleopEpisode other)

@@ -1,9 +1,24 @@
+using Robotics.Protos.Log;
 using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Data;
 
 /// <summary>One episode's expert samples: observations [steps, obs] and actions [steps, act] or labels [steps].</summary>
-public sealed record DemoEpisode(string Source, ulong Id, int Steps, float[] Observations, float[] Actions, long[] Labels);
+public sealed record DemoEpisode(string Source, ulong Id, int Steps, float[] Observations, float[] Actions, long[] Labels)
+{
+    /// <summary>How the episode ended (what <c>--weight-outcome</c> weighs).</summary>
+    public EpisodeOutcome Outcome { get; init; }
+
+    /// <summary>Who drove each step (what <c>--weight-operator</c> weighs); empty when nobody is named.</summary>
+    public string[] Operators { get; init; } = [];
+
+    /// <summary>Each step's sampling weight (<see cref="DemonstrationWeighting"/>); empty when every step weighs 1.</summary>
+    public float[] Weights { get; init; } = [];
+
+    public string OperatorOf(int step) => Operators.Length == 0 ? "" : Operators[step];
+
+    public float WeightOf(int step) => Weights.Length == 0 ? 1 : Weights[step];
+}
 
 /// <summary>
 /// Expert demonstrations gathered from teleop logs, all sharing one robot signature (observation names,
@@ -34,6 +49,9 @@ public sealed class Demonstrations
 
     /// <summary>What reading the logs noticed (messages on unknown topics, damaged schemas), each naming its file.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The data per outcome and per operator, with the weights they were given (<see cref="DemonstrationWeighting"/>).</summary>
+    public DataComposition Composition { get; init; } = DataComposition.Empty;
 
     public int ObservationSize => ObservationNames.Count;
 

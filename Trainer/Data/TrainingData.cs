@@ -6,7 +6,11 @@ using Robotics.Trainer.Policies;
 namespace Robotics.Trainer.Data;
 
 /// <summary>Samples as the training graph takes them: normalized observations and targets, row-major.</summary>
-public sealed record SampleSet(int Count, float[] Observations, float[] Targets, long[] Labels, int EpisodeCount);
+public sealed record SampleSet(int Count, float[] Observations, float[] Targets, long[] Labels, int EpisodeCount)
+{
+    /// <summary>Each sample's weight, all above 0 (<see cref="DemonstrationWeighting"/>); empty when every sample weighs the same.</summary>
+    public float[] Weights { get; init; } = [];
+}
 
 /// <summary>
 /// The demonstrations split by episode (never by step: neighbouring ticks are near-copies, and splitting them
@@ -75,6 +79,9 @@ public sealed class TrainingData
         var observations = new float[count * width];
         var targets = new float[count * actions];
         var labels = new long[episodes.Sum(e => e.Labels.Length)];
+        // One side of the split may hold a single weight (its episodes all of one operator and outcome): uniform there.
+        bool weighted = episodes.SelectMany(e => Enumerable.Range(0, e.Steps).Select(e.WeightOf)).Distinct().Count() > 1;
+        var weights = weighted ? new float[count] : [];
         int row = 0;
         int label = 0;
         foreach (var episode in episodes)
@@ -82,10 +89,14 @@ public sealed class TrainingData
             episode.Observations.CopyTo(observations, row * width);
             episode.Actions.CopyTo(targets, row * actions);
             episode.Labels.CopyTo(labels, label);
+            for (int step = 0; weighted && step < episode.Steps; step++)
+            {
+                weights[row + step] = episode.WeightOf(step);
+            }
             row += episode.Steps;
             label += episode.Labels.Length;
         }
-        return new SampleSet(count, observations, targets, labels, episodes.Length);
+        return new SampleSet(count, observations, targets, labels, episodes.Length) { Weights = weights };
     }
 
     private static string ComputeFingerprint(Demonstrations demonstrations, SampleSet train, SampleSet validation)

@@ -23,6 +23,12 @@ public sealed record LogSummary(
     /// <summary>The robots the episodes were recorded on (one, for a single recording); none when no episode start was read.</summary>
     public IReadOnlyList<RecordedRobot> Robots { get; init; } = [];
 
+    /// <summary>
+    /// Expert steps (teleop and override, what training learns from) per operator who drove them
+    /// (<see cref="TeleopEpisode.OperatorOf"/>; empty: unnamed), most first.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> ExpertStepsPerOperator { get; init; } = new Dictionary<string, long>();
+
     public static LogSummary Of(IReadOnlyList<TeleopLogFile> logs)
     {
         var episodes = logs.SelectMany(log => log.Episodes).ToList();
@@ -62,8 +68,19 @@ public sealed record LogSummary(
         {
             AchievedRateHz = intervals > 0 && duration > 0 ? intervals / duration : null,
             Robots = RecordedRobot.Of(episodes.Select(e => e.Start), logs.Select(log => log.Robot)),
+            ExpertStepsPerOperator = ExpertStepsByOperator(episodes),
         };
     }
+
+    /// <summary>How an operator's name reads in a report: an unnamed one says so.</summary>
+    public static string OperatorName(string name) => name.Length == 0 ? "(unnamed)" : name;
+
+    private static Dictionary<string, long> ExpertStepsByOperator(IEnumerable<TeleopEpisode> episodes) =>
+        episodes
+            .SelectMany(e => e.Steps.Where(s => s.Source is ActionSource.Teleop or ActionSource.Override).Select(e.OperatorOf))
+            .CountBy(name => name, StringComparer.Ordinal)
+            .OrderByDescending(pair => pair.Value).ThenBy(pair => pair.Key, StringComparer.Ordinal)
+            .ToDictionary(pair => pair.Key, pair => (long)pair.Value, StringComparer.Ordinal);
 
     public static string SourceName(ActionSource source) => source switch
     {

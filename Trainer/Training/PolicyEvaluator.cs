@@ -7,7 +7,8 @@ namespace Robotics.Trainer.Training;
 
 /// <summary>
 /// Runs the evaluation graph (the policy's forward pass with parameters as inputs) over the whole validation
-/// set on the live parameter set, with inputs and outputs bound once, and scores it.
+/// set on the live parameter set, with inputs and outputs bound once, and scores it (weighted samples by their
+/// weights, <see cref="WeightedScoring"/>).
 /// </summary>
 internal sealed class PolicyEvaluator : IDisposable
 {
@@ -18,6 +19,7 @@ internal sealed class PolicyEvaluator : IDisposable
     private readonly OrtIoBinding[] _bindings = new OrtIoBinding[2];
     private readonly List<OrtValue> _hostValues = [];
     private readonly float[][] _outputs;
+    private readonly WeightedScoring? _weighted;
 
     public PolicyEvaluator(InferenceSession session, ParameterStore store, PolicyShape shape, SampleSet samples, Normalization normalization)
     {
@@ -25,6 +27,7 @@ internal sealed class PolicyEvaluator : IDisposable
         _shape = shape;
         _samples = samples;
         _normalization = normalization;
+        _weighted = WeightedScoring.For(samples, shape);
         var declared = shape.Head.Outputs(shape);
         _outputs = [.. declared.Select(o => new float[samples.Count * o.Width])];
         var observations = Host(samples.Observations, samples.Count, shape.Observations);
@@ -47,7 +50,7 @@ internal sealed class PolicyEvaluator : IDisposable
     {
         using var options = new RunOptions();
         _session.RunWithBinding(options, _bindings[set]);
-        return _shape.Head.Score(_shape, _outputs, _samples, _normalization);
+        return _weighted?.Score(_shape, _outputs, _normalization) ?? _shape.Head.Score(_shape, _outputs, _samples, _normalization);
     }
 
     public void Dispose()

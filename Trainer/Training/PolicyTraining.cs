@@ -13,12 +13,13 @@ namespace Robotics.Trainer.Training;
 /// </summary>
 public static class PolicyTraining
 {
-    /// <summary>Reads the expert steps of the logs and splits them by episode.</summary>
+    /// <summary>Reads the expert steps of the logs, weighs them and splits them by episode.</summary>
     public static TrainingData Prepare(IReadOnlyList<string> logs, TrainingConfig config)
     {
         config.Validate();
         var demonstrations = DemonstrationLoader.Load(logs, new DemonstrationFilter { OnlySuccess = config.OnlySuccess, Kind = config.Kind });
-        return TrainingData.Split(demonstrations, config.ValidationFraction, config.Seed, config.StdFloor);
+        var weighted = DemonstrationWeighting.Apply(demonstrations, config.OutcomeWeights, config.OperatorWeights);
+        return TrainingData.Split(weighted, config.ValidationFraction, config.Seed, config.StdFloor);
     }
 
     /// <summary>
@@ -58,6 +59,7 @@ public static class PolicyTraining
             ["skipped_non_expert"] = data.Source.SkippedNonExpert,
             ["skipped_episodes_by_outcome"] = data.Source.SkippedEpisodesByOutcome,
             ["fingerprint"] = data.Fingerprint,
+            ["composition"] = data.Source.Composition.ToJson(),
         };
         return json;
     }

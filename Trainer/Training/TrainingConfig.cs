@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Robotics.Trainer.Data;
 using Robotics.Trainer.Policies;
 using Robotics.Trainer.Policies.Heads;
 
@@ -93,6 +94,13 @@ public sealed record TrainingConfig
     public SelectionMetric SelectBy { get; init; } = SelectionMetric.Mse;
     public double ValidationFraction { get; init; } = 0.2;
     public bool OnlySuccess { get; init; }
+    /// <summary>
+    /// Sampling weight per episode outcome (<see cref="OutcomeNames"/>, or * for the rest; 1 when not listed); a
+    /// step's weight is its outcome's times its operator's, and 0 leaves it out (<see cref="DemonstrationWeighting"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, double> OutcomeWeights { get; init; } = new Dictionary<string, double>();
+    /// <summary>Sampling weight per operator who drove a step (or * for the rest; 1 when not listed).</summary>
+    public IReadOnlyDictionary<string, double> OperatorWeights { get; init; } = new Dictionary<string, double>();
     /// <summary>Smallest standard deviation used to normalize observations and actions, in raw units.</summary>
     public double StdFloor { get; init; } = 1e-3;
     /// <summary>Share of held-out ticks on which the deployed policy should ask for help.</summary>
@@ -122,6 +130,8 @@ public sealed record TrainingConfig
         TrainingRanges.LogStdMin.Require(LogStdMin);
         TrainingRanges.LogStdMax.Require(LogStdMax);
         TrainingRanges.MixtureComponents.Require(MixtureComponents);
+        WeightTable.Validate(DemonstrationWeighting.OutcomeOption, OutcomeWeights, OutcomeNames.All);
+        WeightTable.Validate(DemonstrationWeighting.OperatorOption, OperatorWeights, null);
         if (!(LogStdMin < LogStdMax))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--log-std-min: got {LogStdMin}; it must be below log-std-max ({LogStdMax})"));

@@ -9,9 +9,10 @@ using Robotics.Trainer.Reports;
 namespace Robotics.Trainer.Training;
 
 /// <summary>
-/// Trains a behavioral-cloning policy: mini-batches without replacement from a seeded per-epoch shuffle, one
-/// bound ONNX Runtime call per step, validation each epoch, early stopping on the validation score (--select-by), a checkpoint
-/// each epoch, and the help threshold from the best epoch's held-out uncertainty.
+/// Trains a behavioral-cloning policy: mini-batches without replacement from a seeded per-epoch shuffle (of weighted
+/// samples, a seeded draw in proportion to their weights: <see cref="WeightedOrder"/>), one bound ONNX Runtime call
+/// per step, validation each epoch, early stopping on the validation score (--select-by), a checkpoint each epoch, and
+/// the help threshold from the best epoch's held-out uncertainty.
 /// </summary>
 public sealed class TrainingRun : IDisposable
 {
@@ -24,6 +25,7 @@ public sealed class TrainingRun : IDisposable
     private readonly ParameterStore _store;
     private readonly TrainingStep _step;
     private readonly PolicyEvaluator _evaluator;
+    private readonly WeightedOrder? _weightedOrder;
 
     public TrainingRun(TrainingData data, TrainingConfig config)
     {
@@ -49,6 +51,7 @@ public sealed class TrainingRun : IDisposable
         _store = new ParameterStore(new ParameterLayout(Shape), allocator, config.Device);
         _step = new TrainingStep(_trainingSession, _store, Shape, data.Train, BatchSize, config, Adam);
         _evaluator = new PolicyEvaluator(_evaluationSession, _store, Shape, data.Validation, data.Normalization);
+        _weightedOrder = data.Train.Weights.Length == 0 ? null : new WeightedOrder(data.Train.Weights);
     }
 
     public PolicyShape Shape { get; }
@@ -186,14 +189,23 @@ public sealed class TrainingRun : IDisposable
         _trainingSession.Dispose();
     }
 
-    /// <summary>A permutation of the training samples that depends only on the seed and the epoch.</summary>
+    /// <summary>
+    /// The epoch's order of training samples, which depends only on the seed and the epoch: a permutation, or with
+    /// weights as many draws in proportion to them, shuffled.
+    /// </summary>
     private void Shuffle(int[] order, int epoch)
     {
+        var random = new Random(unchecked(_config.Seed * 1_000_003 + epoch));
+        if (_weightedOrder is not null)
+        {
+            _weightedOrder.Draw(order, random);
+            return;
+        }
         for (int i = 0; i < order.Length; i++)
         {
             order[i] = i;
         }
-        new Random(unchecked(_config.Seed * 1_000_003 + epoch)).Shuffle(order);
+        random.Shuffle(order);
     }
 
     private void FillBatch(int[] order, int batch)

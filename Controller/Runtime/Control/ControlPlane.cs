@@ -184,7 +184,7 @@ public sealed class ControlPlane : IAsyncDisposable
             throw new ControlRefusedException(ControlFailure.InvalidArgument, $"path: {e.Message}", e);
         }
         // From the next record the loop publishes: the log opens at a tick boundary, mid-episode if need be.
-        recorder.Start(_loop.Ticks, _loop.EndReasons, _loop.EpisodeInfo, _loop.Ticks.Published, gateTheWriter: !_loop.Options.Paced, _loop.RecordingAlarm);
+        recorder.Start(_loop.Ticks, _loop.EndReasons, _loop.EpisodeInfo, _loop.Ticks.Published, gateTheWriter: !_loop.Options.Paced, _loop.RecordingAlarm, _loop.OverrideOperators);
         _ownsRecording = true;
         Volatile.Write(ref _recording, recorder);
         Volatile.Write(ref _recordingPath, path);

@@ -44,6 +44,8 @@ public sealed class OverrideLeases(ControlLoop loop, EventHub events)
             }
             lease = ++_lastGranted;
             _holder = @operator;
+            // Named before the loop can drive under it: a recorder reading the lease's first tick finds its holder.
+            loop.OverrideOperators.Register(lease, @operator);
             loop.Overrides.Lease = lease;
         }
         Publish(LoopEventKind.OverrideTaken, $"{@operator} took over");

@@ -7,7 +7,8 @@ namespace Robotics.Controller.Loop;
 /// <param name="Source">Who drives; Safety means the safe action, and the command buffer is not used.</param>
 /// <param name="AppliedSequence">The override command applied, or −1.</param>
 /// <param name="BecameStale">The override operator's commands went stale on this tick.</param>
-public readonly record struct Arbitration(ActionSource Source, long AppliedSequence, bool BecameStale);
+/// <param name="Lease">The override lease the applied command came under, or 0.</param>
+public readonly record struct Arbitration(ActionSource Source, long AppliedSequence, bool BecameStale, long Lease = 0);
 
 /// <summary>
 /// Chooses who drives each tick and writes their command: nobody while the robot is stopped; else the override
@@ -50,7 +51,7 @@ internal sealed class Arbiter(LoopOptions options, OperatorChannel overrides, Po
     private Arbitration ChooseOverride(long now, ControlMode mode, bool policyRan, Span<float> command)
     {
         _overrideWasHeld = true;
-        long received = overrides.ReadCommand(now, command, out long sequence);
+        long received = overrides.ReadCommand(now, command, out long sequence, out long lease);
         if (received == long.MinValue)
         {
             // The operator has the lease but has sent no valid command yet: hold the safe action, quietly.
@@ -60,7 +61,7 @@ internal sealed class Arbiter(LoopOptions options, OperatorChannel overrides, Po
         {
             OverrideStale = false;
             help?.Reset();
-            return new(mode == ControlMode.Autonomous ? ActionSource.Override : ActionSource.Teleop, sequence, false);
+            return new(mode == ControlMode.Autonomous ? ActionSource.Override : ActionSource.Teleop, sequence, false, lease);
         }
         bool becameStale = !OverrideStale;
         OverrideStale = true;

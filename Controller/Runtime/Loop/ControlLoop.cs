@@ -110,6 +110,9 @@ public sealed class ControlLoop : IDisposable
     /// <summary>The texts behind the episode-end codes in <see cref="Ticks"/>.</summary>
     public EndReasons EndReasons { get; } = new();
 
+    /// <summary>The holders of the override leases the steps in <see cref="Ticks"/> name.</summary>
+    public OverrideOperators OverrideOperators { get; } = new();
+
     /// <summary>The robot and task each episode of this run records.</summary>
     public EpisodeInfo EpisodeInfo { get; }
 
@@ -163,7 +166,7 @@ public sealed class ControlLoop : IDisposable
             _thread.Join();
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
         }
-        _recorder?.Start(Ticks, EndReasons, EpisodeInfo, start: 0, gateTheWriter: !_options.Paced, RecordingAlarm);
+        _recorder?.Start(Ticks, EndReasons, EpisodeInfo, start: 0, gateTheWriter: !_options.Paced, RecordingAlarm, OverrideOperators);
         // An unpaced loop is a simulation run as fast as it goes: with no deadline, a pause (waiting for its
         // recorder, a busy machine) is no stall, and a watchdog halting the simulator would only spoil the run.
         _watchdog = _options.Paced ? new Watchdog(() => Statistics.Ticks, _hardware, _options.EffectiveWatchdogTimeout) : null;
@@ -351,11 +354,12 @@ public sealed class ControlLoop : IDisposable
         {
             Statistics.Work.Record(work);
         }
-        if (choice.AppliedSequence >= 0 && source != ActionSource.Safety)
+        bool overrideDrove = choice.AppliedSequence >= 0 && source != ActionSource.Safety;
+        if (overrideDrove)
         {
             Overrides.ReportApplied(choice.AppliedSequence, Statistics.Ticks, written, _applied);
         }
-        PublishStep(start, source, flags, policyRan, lateness, inference, work);
+        PublishStep(start, source, flags, policyRan, lateness, inference, work, overrideDrove ? choice.Lease : 0);
         _episodes.Advance();
         return FinishEpisodeIfDone(MonotonicClock.NowNs());
     }
@@ -526,7 +530,8 @@ public sealed class ControlLoop : IDisposable
         return true;
     }
 
-    private void PublishStep(long timestamp, ActionSource source, StepFlag flags, bool policyRan, long lateness, long inference, long work)
+    /// <param name="overrideLease">The lease of the override operator whose command was sent, or 0.</param>
+    private void PublishStep(long timestamp, ActionSource source, StepFlag flags, bool policyRan, long lateness, long inference, long work, long overrideLease)
     {
         var header = new TickHeader
         {
@@ -545,6 +550,7 @@ public sealed class ControlLoop : IDisposable
             Head = policyRan ? _policy!.Head.Kind : HeadKind.None,
             Uncertainty = policyRan && _help is not null ? (float)_help.LastUncertainty : 0,
             ObservationZ = policyRan && _help is not null ? (float)_help.LastObservationZ : 0,
+            OverrideLease = overrideLease,
         };
         WaitForRecorderIfUnpaced();
         Ticks.Write(header, _observation, _applied, policyRan ? _policy!.Outputs : []);

@@ -75,16 +75,16 @@ public sealed class OperatorChannel
     public long RejectedCommands => Volatile.Read(ref _rejected);
 
     /// <summary>
-    /// Loop: the current lease's newest valid command into <paramref name="command"/>, with its sequence; returns when
+    /// Loop: the current lease's newest valid command into <paramref name="command"/>, with its sequence and lease; returns when
     /// the loop first saw it (monotonic ns, for staleness), or <see cref="long.MinValue"/> when the lease has none yet.
     /// What the cell holds now is used only if it passes: a command breaking the rules, one under a lease not in force,
     /// or a cell that cannot be read whole leaves the last valid command in place, its age growing until the staleness
     /// rule hands over to the fallback. Allocates nothing.
     /// </summary>
-    internal long ReadCommand(long now, Span<float> command, out long sequence)
+    internal long ReadCommand(long now, Span<float> command, out long sequence, out long lease)
     {
         sequence = -1;
-        long lease = Lease;
+        lease = Lease;
         if (lease == 0)
         {
             return long.MinValue;

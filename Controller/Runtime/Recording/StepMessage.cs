@@ -12,7 +12,8 @@ namespace Robotics.Controller.Recording;
 public static class StepMessage
 {
     /// <summary>Fills <paramref name="step"/> (reused, so its repeated fields keep their storage) from the record at <paramref name="cursor"/>.</summary>
-    public static void Fill(Step step, TickCursor cursor)
+    /// <param name="operators">Names the override operator who drove the step; null leaves <see cref="Step.Operator"/> empty (a reader without the loop's leases).</param>
+    public static void Fill(Step step, TickCursor cursor, OverrideOperators? operators = null)
     {
         ref readonly var header = ref cursor.Header;
         step.TimestampNs = (ulong)header.TimestampNs;
@@ -25,6 +26,7 @@ public static class StepMessage
         step.Uncertainty = header.Uncertainty;
         step.ObservationZ = header.ObservationZ;
         step.WorkNs = header.WorkNs;
+        step.Operator = operators?.NameOf(header.OverrideLease) ?? "";
         step.Observation.ReplaceWith(cursor.Observation);
         step.Action.ReplaceWith(cursor.Action);
         if (header.Head == HeadKind.None)

@@ -37,6 +37,7 @@ public sealed class TickRecorder : IDisposable
     private TickRing? _ring;
     private TickCursor? _cursor;
     private EndReasons? _reasons;
+    private OverrideOperators? _operators;
     private EpisodeInfo? _info;
     private long _stopAt = long.MaxValue;
     private string _stopReason = RecordingStopped;
@@ -99,7 +100,9 @@ public sealed class TickRecorder : IDisposable
     /// <param name="gateTheWriter">Make the ring's writer wait for this recorder (an unpaced simulation, see <see cref="TickRing.Gate"/>):
     /// set before the thread starts, so a recorder that fails at once still lets go of it.</param>
     /// <param name="alarm">Raised when the log fails, for the loop to see at its next tick (the loop's <see cref="RecordingAlarm"/>).</param>
-    public void Start(TickRing ring, EndReasons reasons, EpisodeInfo info, long start, bool gateTheWriter = false, RecordingAlarm? alarm = null)
+    /// <param name="operators">Who held the override leases the steps name (the loop's); null: a ring no override operator drives.</param>
+    public void Start(TickRing ring, EndReasons reasons, EpisodeInfo info, long start, bool gateTheWriter = false, RecordingAlarm? alarm = null,
+        OverrideOperators? operators = null)
     {
         lock (_stopGate)
         {
@@ -110,6 +113,7 @@ public sealed class TickRecorder : IDisposable
             _ring = ring;
             _cursor = new TickCursor(ring, start);
             _reasons = reasons;
+            _operators = operators;
             _info = info;
             _alarm = alarm;
             if (gateTheWriter)
@@ -325,7 +329,7 @@ public sealed class TickRecorder : IDisposable
 
     private void WriteStep(TickCursor cursor)
     {
-        StepMessage.Fill(_step, cursor);
+        StepMessage.Fill(_step, cursor, _operators);
         _writer.WriteStep(_step);
         Volatile.Write(ref _writtenSteps, _writtenSteps + 1);
     }

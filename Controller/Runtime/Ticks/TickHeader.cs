@@ -40,6 +40,12 @@ public struct TickHeader
     /// <summary>How far a step's observation lies from the policy's training data: its largest |z|; 0 when no policy ran.</summary>
     public float ObservationZ;
 
+    /// <summary>
+    /// The override lease whose command was sent to the actuators on a step (<see cref="Control.OverrideLeases"/>); 0 when
+    /// no override operator drove it. Readers name its holder through the loop's <see cref="OverrideOperators"/>.
+    /// </summary>
+    public long OverrideLease;
+
     private byte _kind;
     private byte _mode;
     private byte _source;
