@@ -1,3 +1,4 @@
+using Robotics.Controller.Policy.Heads;
 using Robotics.Protos.Policy;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Onnx;
@@ -133,7 +134,7 @@ public sealed class GaussianMixtureHead : PolicyHead
         for (int i = 0; i < n; i++)
         {
             var sampleLogits = logits.AsSpan(i * k, k);
-            int mode = ArgMax(sampleLogits);
+            int mode = Logits.ArgMax(sampleLogits);
             for (int c = 0; c < k; c++)
             {
                 weights[c] = sampleLogits[c];
@@ -172,19 +173,6 @@ public sealed class GaussianMixtureHead : PolicyHead
         string low = g.Scalar(shape.LogStdMin);
         string high = g.Scalar(shape.LogStdMax);
         return (parts[0], parts[1], parts[2], low, high, g.Clip(parts[2], low, high));
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double LogSumExp(ReadOnlySpan<double> values)
