@@ -48,6 +48,33 @@ public sealed class StudyCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_imperfect_expert_study_records_a_careless_operator_whose_episodes_fail_and_trains_four_ways()
+    {
+        string folder = _directory.File("imperfect");
+
+        var run = CliRun.Of(TrainerCli.Build(), "study", "imperfect-expert", "--seeds", "1", "--demos", "6", "--careless", "3", "--eval-episodes", "4", "--out", folder, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var json = run.Json;
+        Assert.Equal("imperfect-expert", json.GetProperty("study").GetString());
+        // The careless operator aims 0.2 rad past a target it must reach within 2 cm: every episode fails.
+        Assert.Equal(3, json.GetProperty("careless_failed")[0].GetInt32());
+        foreach (string way in new[] { "expert_only_success", "all_success", "only_success_success", "operator_weighted_success" })
+        {
+            Assert.InRange(json.GetProperty(way).GetProperty("mean").GetDouble(), 0, 1);
+        }
+        // Who drove is in the logs the trainer weighs by: the careless operator's log names it on every episode.
+        var careless = Robotics.Protos.TeleopLog.TeleopLogReader.Read(Path.Combine(folder, "data", "careless-seed0.mcap"));
+        Assert.All(careless.Episodes, e => Assert.Equal(Robotics.Hardware.Simulation.CarelessReachExpert.Name, e.Start.Operator));
+        string report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        Assert.Contains("| 0 | 3 of 3 |", report);
+        foreach (string policy in new[] { "expert-only", "all", "only-success", "operator-weighted" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, "policies", policy + "-seed0.onnx")), policy);
+        }
+    }
+
+    [Fact]
     public void A_folder_that_no_study_wrote_is_refused_and_left_as_it_was()
     {
         string foreign = _directory.File("notes");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Robotics.Controller.CommandLine;
 using Robotics.Trainer.Demo;
 using Robotics.Trainer.Studies;
@@ -14,25 +15,29 @@ namespace Robotics.Trainer.Cli;
 /// </summary>
 internal static class StudyCommand
 {
+    /// <summary>What a study leaves when it is done: its report, its table, and its figures.</summary>
+    private sealed record Finished(string Report, IReadOnlyList<string> Table, JsonObject Figures);
+
     public static Command Create() => new("study", "Run an experiment that shows what imitation learning does here, over several seeds, with a report (docs/learning.md).")
     {
         Multimodal(),
+        ImperfectExpert(),
     };
 
     private static Command Multimodal()
     {
         var defaults = new MultimodalSettings();
-        var seeds = RangedOptions.Int(MultimodalSettings.SeedsRange, "Seeds to repeat the study with (demonstrations, training and evaluation).", defaults.Seeds);
+        var seeds = SeedsOption(defaults.Seeds);
         var demos = RangedOptions.Int(DemoSettings.DemonstrationRange, "Demonstrations per seed.", defaults.DemonstrationEpisodes);
-        var evalEpisodes = RangedOptions.Int(DemoSettings.EvaluationRange, "Evaluation episodes per policy and seed.", defaults.EvaluationEpisodes);
+        var evalEpisodes = EvaluationOption(defaults.EvaluationEpisodes);
         var components = RangedOptions.Int(TrainingRanges.MixtureComponents, "Components of the mixture.", defaults.Training.MixtureComponents);
-        var output = new Option<string>("--out") { Description = "The folder for logs, policies and the report (an earlier run's folder is replaced).", DefaultValueFactory = _ => "study-multimodal" };
+        var output = OutputOption("study-multimodal");
         var json = CliCommand.JsonOption();
         var command = new Command("multimodal", $"Gaussian against Gaussian-mixture BC on {MultimodalSettings.Robot}, where the expert passes an obstacle on the left or the right at random.")
         {
             seeds, demos, evalEpisodes, components, output, json,
         };
-        command.SetAction(parse => TrainerCommand.Run(parse, json, "running the study", console =>
+        command.SetAction(parse => Run(parse, json, output, (folder, say, seconds) =>
         {
             var settings = defaults with
             {
@@ -42,20 +47,65 @@ internal static class StudyCommand
                 Training = defaults.Training with { MixtureComponents = parse.GetValue(components) },
             };
             settings.Validate();
+            var results = new MultimodalStudy(settings, folder, say).Run();
+            return new Finished(MultimodalReport.Write(results, settings, folder, seconds()), MultimodalReport.Table(results), MultimodalReport.Json(results, settings));
+        }));
+        return command;
+    }
+
+    private static Command ImperfectExpert()
+    {
+        var defaults = new ImperfectExpertSettings();
+        var seeds = SeedsOption(defaults.Seeds);
+        var demos = RangedOptions.Int(DemoSettings.DemonstrationRange, "The expert's demonstrations per seed.", defaults.GoodEpisodes);
+        var careless = RangedOptions.Int(ImperfectExpertSettings.CarelessRange, "The careless operator's demonstrations per seed.", defaults.CarelessEpisodes);
+        var evalEpisodes = EvaluationOption(defaults.EvaluationEpisodes);
+        var output = OutputOption("study-imperfect-expert");
+        var json = CliCommand.JsonOption();
+        var command = new Command("imperfect-expert", $"Plain BC against BC that leaves out failed episodes or weights a careless operator down, on {ImperfectExpertSettings.Robot} with 30 % careless demonstrations.")
+        {
+            seeds, demos, careless, evalEpisodes, output, json,
+        };
+        command.SetAction(parse => Run(parse, json, output, (folder, say, seconds) =>
+        {
+            var settings = defaults with
+            {
+                Seeds = parse.GetValue(seeds),
+                GoodEpisodes = parse.GetValue(demos),
+                CarelessEpisodes = parse.GetValue(careless),
+                EvaluationEpisodes = parse.GetValue(evalEpisodes),
+            };
+            settings.Validate();
+            var results = new ImperfectExpertStudy(settings, folder, say).Run();
+            return new Finished(ImperfectExpertReport.Write(results, settings, folder, seconds()), ImperfectExpertReport.Table(results), ImperfectExpertReport.Json(results, settings));
+        }));
+        return command;
+    }
+
+    private static Option<int> SeedsOption(int seeds) =>
+        RangedOptions.Int(MultimodalSettings.SeedsRange, "Seeds to repeat the study with (demonstrations, training and evaluation).", seeds);
+
+    private static Option<int> EvaluationOption(int episodes) =>
+        RangedOptions.Int(DemoSettings.EvaluationRange, "Evaluation episodes per policy and seed.", episodes);
+
+    private static Option<string> OutputOption(string folder) =>
+        new("--out") { Description = "The folder for logs, policies and the report (an earlier run's folder is replaced).", DefaultValueFactory = _ => folder };
+
+    /// <summary>Makes the folder, runs the study, prints its table and where its report is, and its figures with --json.</summary>
+    private static int Run(ParseResult parse, Option<bool> json, Option<string> output, Func<DemoFolder, Action<string>, Func<double>, Finished> study) =>
+        TrainerCommand.Run(parse, json, "running the study", console =>
+        {
             var clock = Stopwatch.StartNew();
-            var folder = DemoFolder.Create(parse.GetValue(output)!, MultimodalReport.SummaryFile);
-            var results = new MultimodalStudy(settings, folder, console.Line).Run();
-            string report = MultimodalReport.Write(results, settings, folder, clock.Elapsed.TotalSeconds);
+            var folder = DemoFolder.Create(parse.GetValue(output)!, Study.SummaryFile);
+            var finished = study(folder, console.Line, () => clock.Elapsed.TotalSeconds);
             console.Line();
-            foreach (string line in MultimodalReport.Table(results))
+            foreach (string line in finished.Table)
             {
                 console.Line(line);
             }
             console.Line();
-            console.Line(string.Create(CultureInfo.InvariantCulture, $"report: {DemoFolder.FromWorkingDirectory(report)} ({clock.Elapsed.TotalSeconds:F0} s)"));
-            console.Summary(MultimodalReport.Json(results, settings));
+            console.Line(string.Create(CultureInfo.InvariantCulture, $"report: {DemoFolder.FromWorkingDirectory(finished.Report)} ({clock.Elapsed.TotalSeconds:F0} s)"));
+            console.Summary(finished.Figures);
             return 0;
-        }));
-        return command;
-    }
+        });
 }

@@ -1,6 +1,7 @@
 using Robotics.Controller.Loop;
 using Robotics.Controller.Recording;
 using Robotics.Controller.Policy;
+using Robotics.Hardware.Robots;
 using Robotics.Hardware.Simulation;
 using Robotics.Protos.TeleopLog;
 using Robotics.Trainer.Training;
@@ -21,7 +22,9 @@ public static class ClosedLoopRun
     /// <param name="policyPath">The policy to deploy; null for the expert (then <paramref name="robot"/> is needed).</param>
     /// <param name="seed">Draws the episodes' start states and goals: the same seed gives the same episodes to any driver.</param>
     /// <param name="logPath">Where the recording goes (a new file).</param>
-    public static EvaluationResult Run(string? robot, string? policyPath, int episodes, int seed, string logPath)
+    /// <param name="expert">Without a policy: who teleoperates instead of the simulator's own scripted expert (a careless one, say).</param>
+    public static EvaluationResult Run(string? robot, string? policyPath, int episodes, int seed, string logPath,
+        Func<SimulatedRobot, IScriptedExpert>? expert = null)
     {
         if (robot is not null && !Simulators.IsSimulator(robot))
         {
@@ -48,13 +51,14 @@ public static class ClosedLoopRun
             Realtime = false,
             Seed = seed,
         };
+        var teleoperator = policy is null ? expert?.Invoke(simulation) ?? simulation : null;
         using (var recorder = TickRecorder.Create(logPath, simulation.Description.ToEpisodeInfo(rate, simulation.TaskDescription, "")))
-        using (var loop = new ControlLoop(simulation, options, policy, policy is null ? new ScriptedOperator(simulation) : null, recorder))
+        using (var loop = new ControlLoop(simulation, options, policy, teleoperator is null ? null : new ScriptedOperator(teleoperator), recorder))
         {
             loop.Start();
             loop.WaitForExit();
         }
-        string driver = policyPath is null ? simulation.ExpertName : Path.GetFileName(policyPath);
+        string driver = teleoperator?.ExpertName ?? Path.GetFileName(policyPath!);
         return new EvaluationResult(driver, robot, seed, simulation.GoalErrorName, EpisodeFigures.FromLog(logPath, simulation), logPath);
     }
 }

@@ -10,8 +10,6 @@ namespace Robotics.Trainer.Studies;
 /// <summary>The multimodal study's table, its figures as JSON, and plots of the paths each policy took.</summary>
 public static class MultimodalReport
 {
-    public const string SummaryFile = "study.json";
-
     /// <summary>Paths plotted per policy: enough to see both ways, few enough to tell apart.</summary>
     private const int PlottedEpisodes = 6;
 
@@ -60,7 +58,7 @@ public static class MultimodalReport
         report.AppendLine();
         report.AppendLine(string.Create(c,
             $"On `{MultimodalSettings.Robot}` a point robot must get past a round obstacle to the goal behind it. It starts at rest on the line through the obstacle and the goal, so nothing it observes says which side to take, and the scripted expert takes the left or the right at random each episode. " +
-            $"Per seed, the expert recorded {settings.DemonstrationEpisodes} demonstrations; a Gaussian policy and a mixture of {settings.Training.MixtureComponents} Gaussians trained on exactly those (same split, same training seed, {settings.Training.MaxSteps} steps); the expert and both policies then drove the same {settings.EvaluationEpisodes} episodes no demonstration came from (seed {MultimodalStudy.EvaluationSeedBase} + the seed)."));
+            $"Per seed, the expert recorded {settings.DemonstrationEpisodes} demonstrations; a Gaussian policy and a mixture of {settings.Training.MixtureComponents} Gaussians trained on exactly those (same split, same training seed, {settings.Training.MaxSteps} steps); the expert and both policies then drove the same {settings.EvaluationEpisodes} episodes no demonstration came from (seed {Study.EvaluationSeedBase} + the seed)."));
         report.AppendLine();
         report.AppendLine("Success rates:");
         report.AppendLine();
@@ -81,7 +79,7 @@ public static class MultimodalReport
         report.AppendLine(string.Create(c, $"{seconds:F0} s. Recordings are in `data/` and `evaluation/`, policies and their training runs in `policies/`; `study.json` has the figures."));
         string path = folder.File("report.md");
         File.WriteAllText(path, report.ToString());
-        File.WriteAllText(folder.File(SummaryFile), Json(seeds, settings).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(folder.File(Study.SummaryFile), Json(seeds, settings).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         return path;
     }
 

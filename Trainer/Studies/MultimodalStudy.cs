@@ -43,8 +43,7 @@ public sealed record MultimodalSeed(int Seed, EvaluationResult Demonstrations, E
 /// </summary>
 public sealed class MultimodalStudy(MultimodalSettings settings, DemoFolder folder, Action<string> say)
 {
-    /// <summary>Evaluation seeds sit here and above, far from the demonstration seeds 0, 1, 2, …</summary>
-    public const int EvaluationSeedBase = 1000;
+    private readonly StudyTrainer _trainer = new(folder, say);
 
     public IReadOnlyList<MultimodalSeed> Run()
     {
@@ -55,9 +54,9 @@ public sealed class MultimodalStudy(MultimodalSettings settings, DemoFolder fold
         {
             say(string.Create(c, $"[seed {seed}] the expert records {settings.DemonstrationEpisodes} demonstrations on {MultimodalSettings.Robot}"));
             var demonstrations = ClosedLoopRun.Run(MultimodalSettings.Robot, null, settings.DemonstrationEpisodes, seed, folder.Data($"teleop-seed{seed}.mcap"));
-            string gaussian = Train(demonstrations.LogPath, new GaussianHead(), seed);
-            string mixture = Train(demonstrations.LogPath, new GaussianMixtureHead(), seed);
-            int evaluationSeed = EvaluationSeedBase + seed;
+            string gaussian = _trainer.Train([demonstrations.LogPath], settings.Training with { Kind = new GaussianHead(), Seed = seed }, $"gaussian-seed{seed}");
+            string mixture = _trainer.Train([demonstrations.LogPath], settings.Training with { Kind = new GaussianMixtureHead(), Seed = seed }, $"mixture-seed{seed}");
+            int evaluationSeed = Study.EvaluationSeedBase + seed;
             var expert = ClosedLoopRun.Run(MultimodalSettings.Robot, null, settings.EvaluationEpisodes, evaluationSeed, folder.Evaluation($"expert-seed{seed}.mcap"));
             var gaussianRun = ClosedLoopRun.Run(null, gaussian, settings.EvaluationEpisodes, evaluationSeed, folder.Evaluation($"gaussian-seed{seed}.mcap"));
             var mixtureRun = ClosedLoopRun.Run(null, mixture, settings.EvaluationEpisodes, evaluationSeed, folder.Evaluation($"mixture-seed{seed}.mcap"));
@@ -65,16 +64,5 @@ public sealed class MultimodalStudy(MultimodalSettings settings, DemoFolder fold
             results.Add(new MultimodalSeed(seed, demonstrations, expert, gaussianRun, mixtureRun));
         }
         return results;
-    }
-
-    private string Train(string log, PolicyHead head, int seed)
-    {
-        var config = settings.Training with { Kind = head, Seed = seed };
-        var data = PolicyTraining.Prepare([log], config);
-        string name = $"{(head is GaussianHead ? "gaussian" : "mixture")}-seed{seed}";
-        string policy = folder.Policy(name + ".onnx");
-        var result = PolicyTraining.TrainAndExport(data, config, [log], new RunFolder(folder.Policy(name + ".run")), policy);
-        say(string.Create(CultureInfo.InvariantCulture, $"      {head.Title} BC: kept epoch {result.BestEpoch} of {result.Epochs} → {DemoFolder.FromWorkingDirectory(policy)}"));
-        return policy;
     }
 }
