@@ -58,7 +58,7 @@ public sealed class ControllerCommandTests(SimPolicies policies) : IDisposable
     [InlineData("no stop", "say when to stop: --episodes N, --duration 30s, or --until-stopped (a service: until SIGTERM)", "run", "--robot", "sim:reach", "--mode", "teleop")]
     [InlineData("two stops", "--until-stopped: runs until a signal stops it; leave out --episodes and --duration", "run", "--robot", "sim:reach", "--mode", "teleop", "--until-stopped", "--duration", "10s")]
     [InlineData("no policy", "needs a policy (--policy)", "run", "--robot", "sim:reach", "--mode", "autonomous", "--episodes", "1")]
-    [InlineData("unknown simulator", "no simulator 'sim:walker'; there are sim:reach, sim:cartpole, sim:detour", "run", "--robot", "sim:walker", "--episodes", "1")]
+    [InlineData("unknown simulator", "no simulator 'sim:walker'; there are sim:reach, sim:cartpole, sim:detour, sim:lane", "run", "--robot", "sim:walker", "--episodes", "1")]
     [InlineData("bad duration", "--duration: 'soon' is not a duration", "run", "--robot", "sim:reach", "--mode", "teleop", "--duration", "soon")]
     [InlineData("missing policy", "no such policy file", "run", "--robot", "sim:reach", "--policy", "/nowhere/policy.onnx", "--episodes", "1")]
     [InlineData("calibrate what", "say what to calibrate: --zero or --range SECONDS", "calibrate", "--robot", "robot.json")]

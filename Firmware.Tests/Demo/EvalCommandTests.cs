@@ -71,7 +71,7 @@ public sealed class EvalCommandTests(SimPolicies policies) : IDisposable
 
     [Theory]
     [InlineData("say what to evaluate: --policy FILE or --expert", "eval", "--robot", "sim:reach")]
-    [InlineData("--robot: say which simulator the expert drives (sim:reach, sim:cartpole, sim:detour)", "eval", "--expert")]
+    [InlineData("--robot: say which simulator the expert drives (sim:reach, sim:cartpole, sim:detour, sim:lane)", "eval", "--expert")]
     [InlineData("closed-loop evaluation needs a simulator", "eval", "--expert", "--robot", "robot.json")]
     [InlineData("--episodes: got '0'; it must be a whole number from 1 to 10000", "eval", "--expert", "--robot", "sim:reach", "--episodes", "0")]
     [InlineData("no such policy file", "eval", "--policy", "/nowhere/policy.onnx", "--robot", "sim:reach")]

@@ -75,6 +75,35 @@ public sealed class StudyCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_dagger_study_counts_the_experts_labelled_steps_for_plain_BC_and_round_by_round_for_DAgger()
+    {
+        string folder = _directory.File("dagger");
+
+        var run = CliRun.Of(TrainerCli.Build(), "study", "dagger", "--seeds", "1", "--bc-demos", "3,6", "--rounds", "1", "--round-episodes", "2", "--eval-episodes", "3",
+            "--out", folder, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var seed = Assert.Single(run.Json.GetProperty("per_seed").EnumerateArray());
+        // sim:lane's episodes run their full 30 s (600 ticks) under the expert: every step of a demonstration is labelled.
+        Assert.Equal([1800L, 3600L], seed.GetProperty("bc").EnumerateArray().Select(p => p.GetProperty("labelled_steps").GetInt64()));
+        var dagger = seed.GetProperty("dagger").EnumerateArray().ToList();
+        Assert.Equal(2, dagger.Count);
+        Assert.Equal(1800, dagger[0].GetProperty("labelled_steps").GetInt64());
+        // A round adds exactly the steps the expert drove in it, in as many takeovers as it made.
+        long added = dagger[1].GetProperty("labelled_steps").GetInt64() - 1800;
+        Assert.True(added >= 0);
+        Assert.Equal(added > 0, dagger[1].GetProperty("takeovers").GetInt32() > 0);
+        var corrections = Robotics.Protos.TeleopLog.TeleopLogReader.Read(Path.Combine(folder, "data", "dagger-1-seed0.mcap"));
+        Assert.Equal(added, corrections.Episodes.Sum(e => e.Steps.Count(s => s.Source == Robotics.Protos.Log.ActionSource.Override)));
+        Assert.Contains("![success against expert-labelled steps](success.svg)", File.ReadAllText(Path.Combine(folder, "report.md")));
+        Assert.True(File.Exists(Path.Combine(folder, "success.svg")));
+
+        var refused = CliRun.Of(TrainerCli.Build(), "study", "dagger", "--bc-demos", "6,3", "--out", _directory.File("never"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--bc-demos: got 6,3; the numbers must increase", refused.Stderr);
+    }
+
+    [Fact]
     public void A_folder_that_no_study_wrote_is_refused_and_left_as_it_was()
     {
         string foreign = _directory.File("notes");

@@ -39,6 +39,8 @@ public sealed class SimulatorTests(ITestOutputHelper output)
     [Theory]
     [InlineData("sim:reach")]
     [InlineData("sim:cartpole")]
+    [InlineData("sim:detour")]
+    [InlineData("sim:lane")]
     public void The_scripted_expert_succeeds_where_doing_nothing_fails(string name)
     {
         var robot = Simulators.Create(name, Simulators.DefaultRate(name), seed: 1);
@@ -49,6 +51,51 @@ public sealed class SimulatorTests(ITestOutputHelper output)
         output.WriteLine($"{name}: expert {expert}/40, doing nothing {nothing}/40");
         Assert.True(expert >= 38, $"the expert succeeded in only {expert} of 40 episodes");
         Assert.True(nothing <= 4, $"doing nothing succeeded in {nothing} of 40 episodes: the task is too easy");
+    }
+
+    /// <summary>
+    /// The DAgger expert plans on a model of the robot loaded from one observation (<see cref="SimulatedRobot.Plan"/>):
+    /// the observation must hold the whole task, the road ahead or the obstacle and goal, or the plan is of another one.
+    /// Planned from a tick well into an episode (sim:detour's robot is then off the centre line, where its expert's side
+    /// is the one it is on), the plan is what the robot itself then does.
+    /// </summary>
+    [Theory]
+    [InlineData("sim:reach")]
+    [InlineData("sim:detour")]
+    [InlineData("sim:lane")]
+    public void A_plan_from_an_observation_is_what_the_robot_then_does(string name)
+    {
+        const int from = 25;
+        const int ahead = 30;
+        var robot = Simulators.Create(name, Simulators.DefaultRate(name), seed: 3);
+        int size = robot.Description.Observations.Count;
+        var observation = new float[size];
+        var action = new float[robot.Description.Actions.Count];
+        var actual = new float[ahead * size];
+        var start = new float[size];
+        robot.Start();
+        for (int tick = 0; tick <= from + ahead; tick++)
+        {
+            robot.Read(observation, 0, out _);
+            if (tick == from)
+            {
+                observation.CopyTo(start, 0);
+            }
+            else if (tick > from)
+            {
+                observation.CopyTo(actual, (tick - from - 1) * size);
+            }
+            robot.Act(observation, action);
+            robot.Write(action, 0);
+        }
+
+        var planned = new float[ahead * size];
+        Simulators.Create(name, Simulators.DefaultRate(name), seed: 99).Plan(start, planned);
+
+        // Float observations in, float observations out: the plan drifts from the run by rounding only.
+        double worst = planned.Zip(actual, (p, a) => Math.Abs(p - a)).Max();
+        output.WriteLine($"{name}: largest difference over {ahead} planned ticks {worst:E2}");
+        Assert.True(worst < 1e-3, $"{name}: the plan differs from what the robot did by {worst}");
     }
 
     [Fact]

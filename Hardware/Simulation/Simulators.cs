@@ -5,7 +5,7 @@ public static class Simulators
 {
     public const string Prefix = "sim:";
 
-    public static IReadOnlyList<string> Names { get; } = ["reach", "cartpole", "detour"];
+    public static IReadOnlyList<string> Names { get; } = ["reach", "cartpole", "detour", "lane"];
 
     /// <summary>Every simulator as --robot takes it, for help texts and errors: "sim:reach, sim:cartpole, …".</summary>
     public static string Listed => string.Join(", ", Names.Select(n => Prefix + n));
@@ -18,6 +18,7 @@ public static class Simulators
         "reach" => ReachSimulation.DefaultRateHz,
         "cartpole" => CartPoleSimulation.DefaultRateHz,
         "detour" => DetourSimulation.DefaultRateHz,
+        "lane" => LaneSimulation.DefaultRateHz,
         _ => throw Unknown(robot),
     };
 
@@ -27,6 +28,7 @@ public static class Simulators
         "reach" => new ReachSimulation(rateHz, seed),
         "cartpole" => new CartPoleSimulation(rateHz, seed),
         "detour" => new DetourSimulation(rateHz, seed),
+        "lane" => new LaneSimulation(rateHz, seed),
         _ => throw Unknown(robot),
     };
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Robotics.Trainer.Data;
@@ -41,6 +42,33 @@ internal static class RangedOptions
             Description = $"{description} Allowed: {range.Allowed}.",
             DefaultValueFactory = _ => defaultValue,
             CustomParser = result => Parse(result, range.Parse) ?? 0,
+        };
+
+    /// <summary>A comma-separated list of whole numbers, each in <paramref name="range"/>, in increasing order (sizes to try, say).</summary>
+    public static Option<IReadOnlyList<int>> IntList(WholeRange range, string description, IReadOnlyList<int> defaultValue) =>
+        new(range.Name)
+        {
+            Description = $"{description} Allowed: increasing whole numbers from {range.Min.ToString(CultureInfo.InvariantCulture)} to {range.Max.ToString(CultureInfo.InvariantCulture)}, comma-separated.",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                var values = new List<int>();
+                foreach (string part in result.Tokens[0].Value.Split(',', StringSplitOptions.TrimEntries))
+                {
+                    if (range.Parse(part, out string? problem) is not long value)
+                    {
+                        result.AddError(problem!);
+                        return [];
+                    }
+                    if (values.Count > 0 && value <= values[^1])
+                    {
+                        result.AddError($"{range.Name}: got {result.Tokens[0].Value}; the numbers must increase");
+                        return [];
+                    }
+                    values.Add((int)value);
+                }
+                return values;
+            },
         };
 
     /// <summary>--hidden: layer widths such as 256,256 (<see cref="TrainingRanges.ParseHidden"/> reads the text).</summary>

@@ -22,6 +22,7 @@ internal static class StudyCommand
     {
         Multimodal(),
         ImperfectExpert(),
+        Dagger(),
     };
 
     private static Command Multimodal()
@@ -37,7 +38,7 @@ internal static class StudyCommand
         {
             seeds, demos, evalEpisodes, components, output, json,
         };
-        command.SetAction(parse => Run(parse, json, output, (folder, say, seconds) =>
+        command.SetAction((parse, cancellation) => Run(parse, json, output, (folder, say, seconds) =>
         {
             var settings = defaults with
             {
@@ -48,7 +49,7 @@ internal static class StudyCommand
             };
             settings.Validate();
             var results = new MultimodalStudy(settings, folder, say).Run();
-            return new Finished(MultimodalReport.Write(results, settings, folder, seconds()), MultimodalReport.Table(results), MultimodalReport.Json(results, settings));
+            return Task.FromResult(new Finished(MultimodalReport.Write(results, settings, folder, seconds()), MultimodalReport.Table(results), MultimodalReport.Json(results, settings)));
         }));
         return command;
     }
@@ -66,7 +67,7 @@ internal static class StudyCommand
         {
             seeds, demos, careless, evalEpisodes, output, json,
         };
-        command.SetAction(parse => Run(parse, json, output, (folder, say, seconds) =>
+        command.SetAction((parse, cancellation) => Run(parse, json, output, (folder, say, seconds) =>
         {
             var settings = defaults with
             {
@@ -77,7 +78,38 @@ internal static class StudyCommand
             };
             settings.Validate();
             var results = new ImperfectExpertStudy(settings, folder, say).Run();
-            return new Finished(ImperfectExpertReport.Write(results, settings, folder, seconds()), ImperfectExpertReport.Table(results), ImperfectExpertReport.Json(results, settings));
+            return Task.FromResult(new Finished(ImperfectExpertReport.Write(results, settings, folder, seconds()), ImperfectExpertReport.Table(results), ImperfectExpertReport.Json(results, settings)));
+        }));
+        return command;
+    }
+
+    private static Command Dagger()
+    {
+        var defaults = new DaggerStudySettings();
+        var seeds = SeedsOption(defaults.Seeds);
+        var bcDemos = RangedOptions.IntList(DaggerStudySettings.DemonstrationsRange, "Plain BC's demonstration counts; DAgger starts from the first.", defaults.BcDemonstrations);
+        var rounds = RangedOptions.Int(DemoSettings.RoundsRange, "DAgger rounds.", defaults.Rounds);
+        var roundEpisodes = RangedOptions.Int(DemoSettings.RoundEpisodesRange, "Episodes per DAgger round.", defaults.RoundEpisodes);
+        var evalEpisodes = EvaluationOption(defaults.EvaluationEpisodes);
+        var output = OutputOption("study-dagger");
+        var json = CliCommand.JsonOption();
+        var command = new Command("dagger", $"DAgger against plain BC on more demonstrations, by expert-labelled steps, on {DaggerStudySettings.Robot}, where a cloned policy's small errors compound.")
+        {
+            seeds, bcDemos, rounds, roundEpisodes, evalEpisodes, output, json,
+        };
+        command.SetAction((parse, cancellation) => Run(parse, json, output, async (folder, say, seconds) =>
+        {
+            var settings = defaults with
+            {
+                Seeds = parse.GetValue(seeds),
+                BcDemonstrations = parse.GetValue(bcDemos)!,
+                Rounds = parse.GetValue(rounds),
+                RoundEpisodes = parse.GetValue(roundEpisodes),
+                EvaluationEpisodes = parse.GetValue(evalEpisodes),
+            };
+            settings.Validate();
+            var results = await new DaggerStudy(settings, folder, say).RunAsync(cancellation);
+            return new Finished(DaggerReport.Write(results, settings, folder, seconds()), DaggerReport.Table(results), DaggerReport.Json(results, settings));
         }));
         return command;
     }
@@ -92,12 +124,12 @@ internal static class StudyCommand
         new("--out") { Description = "The folder for logs, policies and the report (an earlier run's folder is replaced).", DefaultValueFactory = _ => folder };
 
     /// <summary>Makes the folder, runs the study, prints its table and where its report is, and its figures with --json.</summary>
-    private static int Run(ParseResult parse, Option<bool> json, Option<string> output, Func<DemoFolder, Action<string>, Func<double>, Finished> study) =>
-        TrainerCommand.Run(parse, json, "running the study", console =>
+    private static Task<int> Run(ParseResult parse, Option<bool> json, Option<string> output, Func<DemoFolder, Action<string>, Func<double>, Task<Finished>> study) =>
+        TrainerCommand.RunAsync(parse, json, "running the study", async console =>
         {
             var clock = Stopwatch.StartNew();
             var folder = DemoFolder.Create(parse.GetValue(output)!, Study.SummaryFile);
-            var finished = study(folder, console.Line, () => clock.Elapsed.TotalSeconds);
+            var finished = await study(folder, console.Line, () => clock.Elapsed.TotalSeconds);
             console.Line();
             foreach (string line in finished.Table)
             {
