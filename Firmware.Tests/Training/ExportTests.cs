@@ -111,7 +111,7 @@ public sealed class ExportTests : IDisposable
         Assert.Equal(["x0", "x1", "x2", "x3", "x4", "x5"], JsonSerializer.Deserialize<string[]>(metadata[PolicyContract.Keys.ObservationNames])!);
         Assert.Equal(3, JsonSerializer.Deserialize<float[]>(metadata[PolicyContract.Keys.ActionStd])!.Length);
         Assert.Equal(data.Fingerprint, metadata[PolicyContract.Keys.DatasetFingerprint]);
-        Assert.Equal(result.Help.Threshold, double.Parse(metadata[PolicyContract.Keys.HelpThreshold], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(result.Help.Uncertainty.Threshold, double.Parse(metadata[PolicyContract.Keys.HelpThreshold], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("50", metadata[PolicyContract.Keys.ControlRateHz]);
         Assert.True(JsonDocument.Parse(metadata[PolicyContract.Keys.ValidationMetrics]).RootElement.GetProperty("nll").GetDouble() < 10);
         foreach (string key in new[] { PolicyContract.Keys.ActionLow, PolicyContract.Keys.ActionHigh, PolicyContract.Keys.ObservationMean, PolicyContract.Keys.ObservationStd,
