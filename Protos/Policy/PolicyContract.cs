@@ -146,6 +146,9 @@ public static class PolicyContract
         public const string ContentDigest = "robotics.content_sha256";
     }
 
+    /// <summary>The most networks an ensemble file may average (<see cref="Keys.EnsembleMembers"/>): each costs a network's inference per tick.</summary>
+    public const int MaxEnsembleMembers = 16;
+
     /// <summary>The contract version this code writes and accepts.</summary>
     public const int Version = 1;
 }

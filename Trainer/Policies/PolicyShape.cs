@@ -1,3 +1,4 @@
+using Robotics.Protos.Policy;
 using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Policies;
@@ -89,8 +90,8 @@ public sealed record PolicyShape
     /// <summary>Gaussian mixture head: how many components (K); other heads ignore it.</summary>
     public int MixtureComponents { get; }
 
-    /// <summary>The most members an ensemble may have: each costs a network's inference on every tick.</summary>
-    public const int MaxEnsembleMembers = 16;
+    /// <inheritdoc cref="PolicyContract.MaxEnsembleMembers"/>
+    public const int MaxEnsembleMembers = PolicyContract.MaxEnsembleMembers;
 
     /// <summary>How many networks the policy averages (1: a single network, exactly as without ensembles).</summary>
     public int EnsembleMembers { get; }
