@@ -62,6 +62,10 @@ public static class PolicyGraph
         return ([mean, logStd], novelty);
     }
 
+    /// <summary>The policy's output names in order: the head's, then an ensemble's novelty.</summary>
+    public static IReadOnlyList<string> OutputNames(PolicyShape shape) =>
+        [.. shape.Head.Outputs(shape).Select(o => o.Name), .. shape.IsEnsemble ? [PolicyContract.NoveltyOutput] : Array.Empty<string>()];
+
     private static void DeclareOutputs(GraphBuilder g, PolicyShape shape, IReadOnlyList<string> outputs, string? novelty)
     {
         var declared = shape.Head.Outputs(shape);

@@ -170,16 +170,19 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>
-    /// One optimizer step on the first batch, as the training loop runs it (for allocation tests and
-    /// benchmarks); the argument is the 1-based step number.
+    /// One optimizer step as the training loop runs it, filling the epoch's batches in turn (for allocation tests);
+    /// the argument is the 1-based step number.
     /// </summary>
     internal Action<long> CreateStepProbe()
     {
         var order = new int[_data.Train.Count];
         Shuffle(order, 1);
-        FillBatch(order, 0);
         long budget = StepBudget;
-        return step => _step.Run(step, LearningRate.At(_config, step, budget));
+        return step =>
+        {
+            FillBatch(order, (int)((step - 1) % StepsPerEpoch));
+            _step.Run(step, LearningRate.At(_config, step, budget));
+        };
     }
 
     public void Dispose()
