@@ -59,7 +59,7 @@ internal static class LoopMonitor
                 console.Warning(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: {e.Text} (entry {e.Index}); the robot was sent its safe action"));
                 break;
             case LoopEventKind.HelpRequested:
-                console.Line(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: help requested (uncertainty {e.Uncertainty:F2}, observation z {e.ObservationZ:F1})"));
+                console.Line(string.Create(CultureInfo.InvariantCulture, $"episode {e.Episode}, tick {e.Tick}: {e.Text} (uncertainty {e.Uncertainty:F2}, observation z {e.ObservationZ:F1})"));
                 break;
             case LoopEventKind.HaltUnconfirmed:
                 console.Error(e.Text);

@@ -19,7 +19,11 @@ internal sealed class RemoteOptions
     private readonly Option<bool> _rejectOutOfRange = new("--reject-out-of-range") { Description = "Reject operator commands outside the action limits (INVALID_ARGUMENT) instead of clamping them." };
     private readonly Option<string> _staleAfter = new("--stale-after") { Description = "Operator commands older than this are stale.", DefaultValueFactory = _ => "200ms" };
     private readonly Option<string> _fallback = new("--fallback") { Description = "When operator commands go stale: safe (the safe action) or policy.", DefaultValueFactory = _ => "safe" };
-    private readonly Option<double> _helpZ = new("--help-z") { Description = "Ask for help when an observation is this many training stds from the training mean.", DefaultValueFactory = _ => new HelpOptions().ObservationZThreshold };
+    private readonly Option<double?> _helpZ = new("--help-z")
+    {
+        Description = "Ask for help when an observation is this many training stds from the training mean (default: the policy file's threshold, " +
+            $"set at its help rate, or {HelpOptions.DefaultObservationZThreshold:G} for files without one).",
+    };
     private readonly Option<double?> _helpThreshold = new("--help-threshold") { Description = "Ask for help above this policy uncertainty (default: the policy file's threshold)." };
     private readonly Option<int> _helpTicks = new("--help-ticks") { Description = "...for this many consecutive ticks.", DefaultValueFactory = _ => new HelpOptions().ConsecutiveTicks };
     private readonly Option<bool> _helpPause = new("--help-pause") { Description = "While asking for help, send the safe action until an operator takes over." };
@@ -56,7 +60,7 @@ internal sealed class RemoteOptions
     {
         // A NaN threshold compares false with everything, and zero ticks means "never": either would silently
         // switch help requests off.
-        if (parse.GetValue(_helpZ) is var z && (!double.IsFinite(z) || z <= 0))
+        if (parse.GetValue(_helpZ) is { } z && (!double.IsFinite(z) || z <= 0))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--help-z: must be a positive number of training standard deviations, got {z}"));
         }

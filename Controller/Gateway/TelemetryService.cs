@@ -132,5 +132,7 @@ public sealed class TelemetryService(GatewaySession session) : Protos.Control.Te
         }
         frame.Uncertainty = policy ? tick.Uncertainty : 0;
         frame.ObservationZ = policy ? tick.ObservationZ : 0;
+        frame.Novelty = policy ? tick.Novelty : 0;
+        frame.HelpTriggers = policy ? tick.HelpTriggers : 0;
     }
 }

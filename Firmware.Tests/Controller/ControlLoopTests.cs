@@ -160,6 +160,40 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         Assert.All(steps, step => Assert.Equal(safe, step.Action));
     }
 
+    /// <summary>
+    /// An ensemble drives as a single network trained on the same log does (its mean is the members' average), and
+    /// every step it ran carries its novelty and the triggers that were over their thresholds on it, as the help
+    /// monitor judged them. (The shared policies are small, trained for seconds: the single network reaches the target
+    /// in about a third of the episodes, and the comparison is with it.)
+    /// </summary>
+    [Fact]
+    public void An_ensemble_policy_reaches_its_targets_as_a_single_network_does_and_records_its_novelty_and_which_triggers_fired()
+    {
+        long Successes(string file, string? record)
+        {
+            using var robot = new ReachSimulation(seed: 4);
+            using var policy = new PolicyRunner(file);
+            using var recorder = record is null ? null : Recorder(record, robot);
+            using var loop = new ControlLoop(robot, Fast(100, ControlMode.Autonomous, episodes: 20), policy, null, recorder);
+            return RunToEnd(loop).Successes;
+        }
+        long single = Successes(policies.Reach, null);
+        long ensemble = Successes(policies.ReachEnsemble, "ensemble.mcap");
+
+        using var policy = new PolicyRunner(policies.ReachEnsemble);
+        var metadata = policy.Metadata;
+        Assert.Equal(5, metadata.EnsembleMembers);
+        Assert.True(single > 0, "the single network reached no target: there is nothing to compare with");
+        Assert.True(ensemble >= single - 2, $"the ensemble reached the target in {ensemble} of 20 episodes, the single network in {single}");
+        var steps = TeleopLogReader.Read(_directory.File("ensemble.mcap")).Episodes.SelectMany(e => e.Steps).ToList();
+        Assert.All(steps, step => Assert.True(step.Novelty > 0, $"tick {step.Tick}: novelty {step.Novelty}"));
+        Assert.All(steps, step => Assert.Equal(
+            (step.Uncertainty > metadata.HelpThreshold ? (uint)HelpTrigger.Uncertainty : 0)
+            | (step.Novelty > metadata.HelpNoveltyThreshold ? (uint)HelpTrigger.Novelty : 0)
+            | (step.ObservationZ > metadata.HelpObservationZThreshold ? (uint)HelpTrigger.ObservationZ : 0), step.HelpTriggers));
+        Assert.Contains(steps, step => step.HelpTriggers != 0);
+    }
+
     [Fact]
     public void A_mixture_policy_takes_the_detour_around_the_obstacle_and_records_its_components()
     {
@@ -185,13 +219,14 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     [InlineData("sim:reach")]
     [InlineData("sim:cartpole")]
     [InlineData("sim:detour")]
-    public void A_tick_allocates_nothing_over_100000_ticks_with_recording_on(string simulator)
+    [InlineData("sim:reach", true)]
+    public void A_tick_allocates_nothing_over_100000_ticks_with_recording_on(string simulator, bool ensemble = false)
     {
         using var robot = Simulators.Create(simulator, Simulators.DefaultRate(simulator), seed: 7);
-        using var policy = new PolicyRunner(simulator switch { "sim:reach" => policies.Reach, "sim:cartpole" => policies.CartPole, _ => policies.Detour });
+        using var policy = new PolicyRunner(ensemble ? policies.ReachEnsemble : simulator switch { "sim:reach" => policies.Reach, "sim:cartpole" => policies.CartPole, _ => policies.Detour });
         // Shadow mode exercises every stage: sensors, policy, operator, safety, actuators, recorder.
         var options = Fast(robot.Description.RateHz, ControlMode.Shadow) with { Stochastic = true };
-        using var recorder = Recorder($"alloc-{simulator.Replace(':', '-')}.mcap", robot);
+        using var recorder = Recorder($"alloc-{simulator.Replace(':', '-')}{(ensemble ? "-ensemble" : "")}.mcap", robot);
         using var loop = new ControlLoop(robot, options, policy, new ScriptedOperator(robot), recorder);
         loop.Start();
         using var wait = new ManualResetEventSlim();

@@ -30,6 +30,8 @@ public sealed class DamagedPolicyMetadataTests(SimPolicies policies) : IDisposab
         { PolicyContract.Keys.ControlRateHz, "-100", "is -100: it must be a positive finite rate in Hz" },
         { PolicyContract.Keys.HelpThreshold, "NaN", "is NaN: it must be a positive finite uncertainty" },
         { PolicyContract.Keys.HelpThreshold, "0", "is 0: it must be a positive finite uncertainty" },
+        { PolicyContract.Keys.HelpObservationZThreshold, "-1", "is -1: it must be a positive finite |z|" },
+        { PolicyContract.Keys.HelpObservationZThreshold, "six", "is 'six', not a number" },
     };
 
     [Theory]
@@ -81,6 +83,59 @@ public sealed class DamagedPolicyMetadataTests(SimPolicies policies) : IDisposab
         Assert.Equal(what is null
             ? $"{path}: not a policy this trainer wrote: its metadata has no {PolicyContract.Keys.MixtureComponents}"
             : $"{path}: metadata {PolicyContract.Keys.MixtureComponents} {what}", error.Message);
+    }
+
+    [Fact]
+    public void A_policy_of_a_head_this_controller_does_not_know_is_refused_naming_the_kinds_it_runs()
+    {
+        string path = Edited(PolicyContract.Keys.Kind, "diffusion");
+
+        var error = Assert.Throws<InvalidDataException>(() => new PolicyRunner(path));
+
+        Assert.Equal($"{path}: unknown policy kind 'diffusion' (this controller runs gaussian, categorical, gaussian_mixture)", error.Message);
+    }
+
+    [Theory]
+    [InlineData(PolicyContract.Keys.EnsembleMembers, "1", "is '1': it must be a whole number of networks from 2 to 16")]
+    [InlineData(PolicyContract.Keys.EnsembleMembers, "17", "is '17': it must be a whole number of networks from 2 to 16")]
+    [InlineData(PolicyContract.Keys.EnsembleMembers, "five", "is 'five': it must be a whole number of networks from 2 to 16")]
+    [InlineData(PolicyContract.Keys.HelpNoveltyThreshold, "NaN", "is NaN: it must be a positive finite novelty")]
+    [InlineData(PolicyContract.Keys.HelpNoveltyThreshold, "0", "is 0: it must be a positive finite novelty")]
+    [InlineData(PolicyContract.Keys.HelpNoveltyThreshold, null, null)]
+    public void A_damaged_ensemble_file_is_refused_naming_the_key(string key, string? value, string? what)
+    {
+        string path = Edited(key, value, policies.ReachEnsemble);
+
+        var error = Assert.Throws<InvalidDataException>(() => new PolicyRunner(path));
+
+        Assert.Equal(what is null ? $"{path}: not a policy this trainer wrote: its metadata has no {key}" : $"{path}: metadata {key} {what}", error.Message);
+    }
+
+    [Fact]
+    public void An_ensemble_file_without_its_novelty_output_is_refused()
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(policies.ReachEnsemble));
+        model.Graph.Output.Remove(model.Graph.Output.Single(o => o.Name == PolicyContract.NoveltyOutput));
+        PolicyDigest.Stamp(model);
+        string path = _directory.File("no-novelty.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+
+        var error = Assert.Throws<InvalidDataException>(() => new PolicyRunner(path));
+
+        Assert.Equal($"{path}: the model has no 'novelty' tensor (mean, log_std instead)", error.Message);
+    }
+
+    [Fact]
+    public void A_file_from_before_the_observation_z_threshold_asks_at_the_fixed_six()
+    {
+        string path = Edited(PolicyContract.Keys.HelpObservationZThreshold, null);
+        using var policy = new PolicyRunner(path);
+
+        Assert.Null(policy.Metadata.HelpObservationZThreshold);
+        Assert.Equal(1, policy.Metadata.EnsembleMembers);
+        Assert.Null(policy.Metadata.HelpNoveltyThreshold);
+        Assert.Equal(6, new Robotics.Controller.Loop.HelpOptions().ObservationZThresholdFor(policy.Metadata));
+        Assert.Equal(4, new Robotics.Controller.Loop.HelpOptions { ObservationZThreshold = 4 }.ObservationZThresholdFor(policy.Metadata));
     }
 
     /// <summary>Damaged and hostile policy files: each refused at load as one line naming the file and what is wrong, in plain words.</summary>
@@ -167,13 +222,22 @@ public sealed class DamagedPolicyMetadataTests(SimPolicies policies) : IDisposab
     }
 
     /// <summary>
-    /// The reach policy with one metadata entry's value replaced and the content digest stamped again, as a tool that
-    /// writes hostile metadata would: what is tested here is the check of the values, not of the digest.
+    /// The reach policy (or <paramref name="source"/>) with one metadata entry's value replaced, or removed for null, and
+    /// the content digest stamped again, as a tool that writes hostile metadata would: what is tested here is the check
+    /// of the values, not of the digest.
     /// </summary>
-    private string Edited(string key, string value)
+    private string Edited(string key, string? value, string? source = null)
     {
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(policies.Reach));
-        model.MetadataProps.Single(p => p.Key == key).Value = value;
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(source ?? policies.Reach));
+        var entry = model.MetadataProps.Single(p => p.Key == key);
+        if (value is null)
+        {
+            model.MetadataProps.Remove(entry);
+        }
+        else
+        {
+            entry.Value = value;
+        }
         PolicyDigest.Stamp(model);
         string path = _directory.File("edited.onnx");
         File.WriteAllBytes(path, model.ToByteArray());

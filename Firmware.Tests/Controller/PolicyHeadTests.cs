@@ -10,7 +10,7 @@ public sealed class PolicyHeadTests
 {
     private static PolicyMetadata Metadata(PolicyHead head, int actions, string[] discrete, int components = 0) => new(
         head, "sim:test", ["x"], [.. Enumerable.Range(0, actions).Select(i => $"a{i}")], discrete, new float[actions], new float[actions], 100,
-        [0f], [1f], [.. Enumerable.Repeat(2f, actions)], 1, 0.02, components);
+        [0f], [1f], [.. Enumerable.Repeat(2f, actions)], 1, 0.02, components, EnsembleMembers: 1, HelpNoveltyThreshold: null, HelpObservationZThreshold: null);
 
     /// <summary>
     /// Two components over two action entries: weights 0.25 and 0.75, means (1, 2) and (−1, −2), σ (0.1, 1) and (0.1, 4).

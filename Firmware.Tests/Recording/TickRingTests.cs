@@ -105,7 +105,7 @@ public sealed class TickRingTests
     public void The_header_holds_no_references_so_the_ring_can_live_in_shared_memory()
     {
         Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<TickHeader>());
-        Assert.Equal(72, System.Runtime.CompilerServices.Unsafe.SizeOf<TickHeader>());
+        Assert.Equal(80, System.Runtime.CompilerServices.Unsafe.SizeOf<TickHeader>());
     }
 }
 

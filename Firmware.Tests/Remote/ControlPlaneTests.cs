@@ -116,6 +116,38 @@ public sealed class ControlPlaneTests(SimPolicies policies) : IDisposable
         Assert.Equal("categorical", status.Model.Kind);
     }
 
+    /// <summary>
+    /// An ensemble's telemetry carries its novelty beside the uncertainty and |z| of every tick, with the triggers that
+    /// were over their thresholds, and the model's description the thresholds in force, from the policy file.
+    /// </summary>
+    [Fact]
+    public async Task An_ensembles_telemetry_carries_its_novelty_and_the_triggers_that_fired_and_its_thresholds()
+    {
+        using var robot = new ReachSimulation(seed: 8);
+        using var policy = new PolicyRunner(policies.ReachEnsemble);
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Autonomous), policy);
+        using var channel = harness.Channel();
+        using var stream = new Telemetry.TelemetryClient(channel).Stream(new TelemetryRequest());
+        var frames = new List<TelemetryFrame>();
+        while (frames.Count < 20 && await stream.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            frames.Add(stream.ResponseStream.Current.Clone());
+        }
+
+        var metadata = policy.Metadata;
+        Assert.All(frames, frame =>
+        {
+            Assert.True(frame.Novelty > 0, $"tick {frame.Tick}: novelty {frame.Novelty}");
+            Assert.Equal(
+                (frame.Uncertainty > metadata.HelpThreshold ? (uint)Robotics.Protos.Log.HelpTrigger.Uncertainty : 0)
+                | (frame.Novelty > metadata.HelpNoveltyThreshold ? (uint)Robotics.Protos.Log.HelpTrigger.Novelty : 0)
+                | (frame.ObservationZ > metadata.HelpObservationZThreshold ? (uint)Robotics.Protos.Log.HelpTrigger.ObservationZ : 0), frame.HelpTriggers);
+        });
+        var model = (await new Telemetry.TelemetryClient(channel).GetStatusAsync(new StatusRequest())).Model;
+        Assert.Equal((5u, metadata.HelpThreshold, metadata.HelpNoveltyThreshold!.Value, metadata.HelpObservationZThreshold!.Value),
+            (model.EnsembleMembers, model.HelpThreshold, model.HelpNovelty, model.HelpObservationZ));
+    }
+
     [Fact]
     public async Task A_release_lifts_only_the_stops_latched_before_it_was_asked_for()
     {

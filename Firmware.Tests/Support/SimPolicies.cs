@@ -20,6 +20,7 @@ public sealed class SimPolicies : IDisposable
     private readonly Lazy<string> _reach;
     private readonly Lazy<string> _cartpole;
     private readonly Lazy<string> _detour;
+    private readonly Lazy<string> _reachEnsemble;
 
     public SimPolicies()
     {
@@ -27,6 +28,7 @@ public sealed class SimPolicies : IDisposable
         _cartpole = new(() => Make("sim:cartpole", episodes: 10, Training));
         // A mixture needs more steps than these few epochs to split the detour's two ways apart.
         _detour = new(() => Make("sim:detour", episodes: 40, Training with { Kind = new GaussianMixtureHead(), Epochs = 60, LearningRate = 3e-3 }));
+        _reachEnsemble = new(() => Make("sim:reach", episodes: 40, Training with { EnsembleMembers = 5 }, "sim-reach-ensemble"));
     }
 
     public string Reach => _reach.Value;
@@ -35,6 +37,9 @@ public sealed class SimPolicies : IDisposable
 
     /// <summary>A Gaussian-mixture policy for sim:detour, whose expert passes the obstacle on either side.</summary>
     public string Detour => _detour.Value;
+
+    /// <summary>A five-network Gaussian ensemble for sim:reach, trained as <see cref="Reach"/> is.</summary>
+    public string ReachEnsemble => _reachEnsemble.Value;
 
     /// <summary>Small and quick: a few seconds per policy.</summary>
     private static TrainingConfig Training => new() { Hidden = [64, 64], Epochs = 15, BatchSize = 128, LearningRate = 1e-3, Threads = 1, Patience = 0 };
@@ -61,9 +66,9 @@ public sealed class SimPolicies : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private string Make(string robot, int episodes, TrainingConfig config)
+    private string Make(string robot, int episodes, TrainingConfig config, string? name = null)
     {
-        string name = robot.Replace(':', '-');
+        name ??= robot.Replace(':', '-');
         string log = _directory.File(name + ".mcap");
         Record(robot, log, episodes, seed: 11);
         var data = TrainingData.Split(DemonstrationLoader.Load([log], new DemonstrationFilter { Kind = config.Kind }), config.ValidationFraction, config.Seed, config.StdFloor);

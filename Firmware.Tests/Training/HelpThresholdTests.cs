@@ -73,6 +73,65 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
+    /// An ensemble's three triggers, each with its own threshold from the same held-out ticks: its σ (the members'
+    /// mixture's), its novelty and the observation's largest |z| each ask on about the rate of fresh ticks, for the
+    /// reason above (each is a function of the state alone). The observation's |z| does not depend on the policy at
+    /// all, so its threshold is a plain quantile of the held-out states'.
+    /// </summary>
+    [Fact]
+    public void Each_of_an_ensembles_thresholds_asks_for_help_on_about_the_help_rate_of_fresh_ticks()
+    {
+        var config = new TrainingConfig
+        {
+            Hidden = [128, 128], Epochs = 200, BatchSize = 64, LearningRate = 1e-2, WeightDecay = 0, Patience = 0,
+            HelpRate = Rate, ValidationFraction = 10.0 / 11, Threads = 1, Seed = 1, EnsembleMembers = 5,
+        };
+        var data = TrainingData.Split(StateDependentExperts.Gaussian(22, 100, 1), config.ValidationFraction, config.Seed, config.StdFloor);
+        string policy = _directory.File("ensemble.onnx");
+        using (var run = new TrainingRun(data, config))
+        {
+            PolicyExporter.Write(policy, PolicyExporter.Build(data, config, run.Run(new RunFolder(_directory.File("ensemble.run")), ITrainingProgress.None)));
+        }
+
+        var fresh = StateDependentExperts.Gaussian(100, 100, 2);
+        using var session = new InferenceSession(policy);
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        double Threshold(string key) => double.Parse(metadata[key], CultureInfo.InvariantCulture);
+        var triggers = new (string Name, string Key, double[] Values)[]
+        {
+            ("uncertainty", PolicyContract.Keys.HelpThreshold, Uncertainty(session, metadata, fresh)),
+            ("novelty", PolicyContract.Keys.HelpNoveltyThreshold, Novelty(session, fresh)),
+            ("observation |z|", PolicyContract.Keys.HelpObservationZThreshold, LargestZ(metadata, fresh)),
+        };
+        foreach (var (name, key, values) in triggers)
+        {
+            double share = (double)values.Count(v => v > Threshold(key)) / values.Length;
+            output.WriteLine($"ensemble {name}: threshold {Threshold(key):G4}, {share:P2} of {values.Length} fresh ticks above it");
+            Assert.Equal(10_000, values.Length);
+            Assert.InRange(share, Rate - 0.03, Rate + 0.03);
+        }
+    }
+
+    /// <summary>The ensemble's novelty output on every tick of <paramref name="episodes"/>.</summary>
+    private static double[] Novelty(InferenceSession session, Demonstrations episodes)
+    {
+        float[] observations = [.. episodes.Episodes.SelectMany(e => e.Observations)];
+        using var input = OrtValue.CreateTensorValueFromMemory(observations, [episodes.SampleCount, episodes.ObservationSize]);
+        using var outputs = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.NoveltyOutput]);
+        return [.. outputs[0].GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v)];
+    }
+
+    /// <summary>Each tick's largest |z| from the policy file's training statistics, as the controller measures it.</summary>
+    private static double[] LargestZ(Dictionary<string, string> metadata, Demonstrations episodes)
+    {
+        var mean = JsonSerializer.Deserialize<float[]>(metadata[PolicyContract.Keys.ObservationMean])!;
+        var std = JsonSerializer.Deserialize<float[]>(metadata[PolicyContract.Keys.ObservationStd])!;
+        float[] observations = [.. episodes.Episodes.SelectMany(e => e.Observations)];
+        return [.. Enumerable.Range(0, observations.Length / mean.Length).Select(i =>
+            Enumerable.Range(0, mean.Length).Max(j => Math.Abs(observations[i * mean.Length + j] - mean[j]) / (double)std[j]))];
+    }
+
+    /// <summary>
     /// The policy file's uncertainty on every tick of <paramref name="episodes"/>, computed from its outputs as the
     /// controller does: the largest σ over action dimensions over that dimension's training std (of the likeliest
     /// component, for a mixture), or entropy / log K.

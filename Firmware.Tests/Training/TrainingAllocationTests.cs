@@ -11,10 +11,13 @@ public sealed class TrainingAllocationTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    [Fact]
-    public void A_training_step_allocates_nothing()
+    /// <summary>A step fills its batch (an ensemble: every member's, each from its own bootstrap) and runs the training graph.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void A_training_step_allocates_nothing(int members)
     {
-        var config = new TrainingConfig { Hidden = [32, 32], BatchSize = 64, Threads = 1 };
+        var config = new TrainingConfig { Hidden = [32, 32], BatchSize = 64, Threads = 1, EnsembleMembers = members };
         string logs = _directory.File("demo.mcap");
         SyntheticExperts.WriteLinearGaussian(logs, SyntheticExperts.LinearGaussian.Random(5, 2, seed: 8), episodes: 12, steps: 120, seed: 9);
         var data = TrainingData.Split(DemonstrationLoader.Load([logs], new DemonstrationFilter()), config.ValidationFraction, config.Seed, config.StdFloor);

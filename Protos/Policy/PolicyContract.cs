@@ -28,6 +28,14 @@ public static class PolicyContract
     /// <summary>Gaussian mixture output: float32 [N, K·act_dim], each component's log σ in raw action units (clamped in the graph).</summary>
     public const string ComponentLogStdsOutput = "component_log_stds";
 
+    /// <summary>
+    /// Ensemble output (files with <see cref="Keys.EnsembleMembers"/>): float32 [N, 1], how much the members' means
+    /// disagree: their variance per action dimension over the training action variance, averaged over dimensions
+    /// (ThriftyDAgger's novelty). An ensemble's <see cref="MeanOutput"/> and <see cref="LogStdOutput"/> are the
+    /// moments of the equal-weight mixture of its members' Gaussians.
+    /// </summary>
+    public const string NoveltyOutput = "novelty";
+
     /// <summary>Values of <see cref="Keys.Kind"/>.</summary>
     public const string GaussianKind = "gaussian";
 
@@ -88,7 +96,10 @@ public static class PolicyContract
         /// <summary>Normalized σ (σ / training action std) above which the controller asks for help.</summary>
         public const string HelpThreshold = "robotics.help_sigma_threshold";
 
-        /// <summary>The share of held-out ticks expected above <see cref="HelpThreshold"/>.</summary>
+        /// <summary>
+        /// The share of held-out ticks expected above <see cref="HelpThreshold"/>, and above each of
+        /// <see cref="HelpNoveltyThreshold"/> and <see cref="HelpObservationZThreshold"/>.
+        /// </summary>
         public const string HelpRate = "robotics.help_target_rate";
 
         /// <summary>
@@ -97,6 +108,21 @@ public static class PolicyContract
         /// or "mode_max_normalized_sigma" (Gaussian mixture: the same as Gaussian, of the most likely component).
         /// </summary>
         public const string HelpUncertainty = "robotics.help_uncertainty";
+
+        /// <summary>
+        /// Ensemble: how many networks (K, 2 or more) the file averages; absent for a single network. An ensemble has
+        /// the <see cref="NoveltyOutput"/> output and a <see cref="HelpNoveltyThreshold"/>.
+        /// </summary>
+        public const string EnsembleMembers = "robotics.ensemble_members";
+
+        /// <summary>Ensemble: the novelty (<see cref="NoveltyOutput"/>) above which the controller asks for help.</summary>
+        public const string HelpNoveltyThreshold = "robotics.help_novelty_threshold";
+
+        /// <summary>
+        /// The observation's largest |z| from the training statistics above which the controller asks for help; files
+        /// without it get the controller's fixed default (6).
+        /// </summary>
+        public const string HelpObservationZThreshold = "robotics.help_observation_z_threshold";
 
         /// <summary>Gaussian mixture: how many components (K), which sizes its outputs.</summary>
         public const string MixtureComponents = "robotics.mixture_components";
@@ -119,6 +145,9 @@ public static class PolicyContract
         /// </summary>
         public const string ContentDigest = "robotics.content_sha256";
     }
+
+    /// <summary>The most networks an ensemble file may average (<see cref="Keys.EnsembleMembers"/>): each costs a network's inference per tick.</summary>
+    public const int MaxEnsembleMembers = 16;
 
     /// <summary>The contract version this code writes and accepts.</summary>
     public const int Version = 1;

@@ -31,12 +31,13 @@ internal static class BenchTrainCommand
         var epochs = RangedOptions.Int(TrainingRanges.Epochs, "Epochs to train.", 5);
         var episodes = RangedOptions.Int(Episodes, "Episodes of 1,000 samples (a fifth held out).", 125);
         var threads = RangedOptions.Int(TrainingRanges.Threads, "Threads (0: one per core).", 0);
+        var ensemble = RangedOptions.Int(TrainingRanges.EnsembleMembers, "Networks trained as one ensemble (1: a single network, the figures docs/benchmarks.md compares with PyTorch).", 1);
         var output = new Option<string>("--out") { DefaultValueFactory = _ => "bench-train", Description = "Folder for the samples and the run." };
         var export = new Option<string?>("--export") { Description = "Also write the trained policy here (a 2×256 Gaussian policy for `controller bench`)." };
         var json = CliCommand.JsonOption();
         var command = new Command("train", "Measure training throughput (samples/s) and final validation NLL on a fixed synthetic BC task.")
         {
-            observations, actions, hidden, batch, epochs, episodes, threads, output, export, json,
+            observations, actions, hidden, batch, epochs, episodes, threads, ensemble, output, export, json,
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the benchmark policy", console =>
         {
@@ -52,6 +53,7 @@ internal static class BenchTrainCommand
                 // The loss docs/tools/compare_pytorch.py trains, so that the final NLL compares with the peer's.
                 LogStdMin = -5,
                 Threads = parse.GetValue(threads),
+                EnsembleMembers = parse.GetValue(ensemble),
             };
             var demonstrations = SyntheticBcData.Create(parse.GetValue(observations), parse.GetValue(actions), parse.GetValue(episodes), 1000, seed: 7);
             var data = TrainingData.Split(demonstrations, config.ValidationFraction, config.Seed, config.StdFloor);
@@ -74,6 +76,7 @@ internal static class BenchTrainCommand
             {
                 ["engine"] = "onnxruntime",
                 ["threads"] = threadCount,
+                ["ensemble_members"] = config.EnsembleMembers,
                 ["observations"] = parse.GetValue(observations),
                 ["actions"] = parse.GetValue(actions),
                 ["hidden"] = string.Join(',', config.Hidden),

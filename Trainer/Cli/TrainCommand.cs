@@ -43,6 +43,9 @@ internal static class TrainCommand
             $"Gaussian and Gaussian mixture only (a categorical policy has no σ): the smallest log σ, in normalized action units, below the largest ({defaults.LogStdMax}); the floor stops σ collapsing onto the easiest samples, which starves the rare recovery states.", defaults.LogStdMin);
         var components = RangedOptions.Int(TrainingRanges.MixtureComponents,
             "gaussian_mixture only: how many Gaussians the mixture has, one per way of acting the expert shows and then some.", defaults.MixtureComponents);
+        var ensemble = RangedOptions.Int(TrainingRanges.EnsembleMembers,
+            "gaussian only: train this many networks together, each from its own initialization on its own bootstrap of the training episodes, and export them as one policy " +
+            "whose σ includes their disagreement and which asks for help when they disagree (its novelty); 1: a single network.", defaults.EnsembleMembers);
         var selectBy = Metrics.Option("--select-by",
             "The validation score that picks the exported epoch and drives --patience. mse: Gaussian, the squared error of the mean action (what the robot does); categorical, the Brier score of the action probabilities. " +
             "nll: the negative log-likelihood, which on a few tens of episodes turns up after a handful of epochs as σ shrinks and keeps a barely trained policy.", defaults.SelectBy);
@@ -65,7 +68,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a behavioral-cloning policy (Gaussian, categorical or Gaussian mixture) on ONNX Runtime and export it as one ONNX file.")
         {
             data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
-            patience, logStdMin, components, selectBy, validation, onlySuccess, weightOutcome, weightOperator, helpRate, seed, device, threads, runDir, resume, json,
+            patience, logStdMin, components, ensemble, selectBy, validation, onlySuccess, weightOutcome, weightOperator, helpRate, seed, device, threads, runDir, resume, json,
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the policy", console =>
         {
@@ -91,6 +94,7 @@ internal static class TrainCommand
                     Patience = parse.GetValue(patience),
                     LogStdMin = parse.GetValue(logStdMin),
                     MixtureComponents = parse.GetValue(components),
+                    EnsembleMembers = parse.GetValue(ensemble),
                     SelectBy = Metrics.Of(parse.GetValue(selectBy)!),
                     ValidationFraction = parse.GetValue(validation),
                     OnlySuccess = parse.GetValue(onlySuccess),
@@ -136,7 +140,7 @@ internal static class TrainCommand
                     progress => run.Run(folder, progress, checkpoint)));
 
             console.Line(string.Create(CultureInfo.InvariantCulture,
-                $"{result.StopReason}; best epoch {result.BestEpoch}: val_nll {result.BestEvaluation.Nll:F4}, val_mse {result.BestEvaluation.Mse:G4}; help threshold {result.Help.Threshold:G4} for a {result.Help.Rate:P0} help rate"));
+                $"{result.StopReason}; best epoch {result.BestEpoch}: val_nll {result.BestEvaluation.Nll:F4}, val_mse {result.BestEvaluation.Mse:G4}; help threshold {result.Help.Uncertainty.Threshold:G4}{(result.Help.Novelty is { } novelty ? $", novelty {novelty.Threshold:G4}" : "")}, observation |z| {result.Help.ObservationZ.Threshold:G4} for a {result.Help.Uncertainty.Rate:P0} help rate each"));
             console.Line($"wrote {outPath} (run folder {folder.Path})");
             console.Summary(new JsonObject
             {
@@ -157,7 +161,9 @@ internal static class TrainCommand
                 ["skipped_non_finite"] = demonstrations.SkippedNonFinite,
                 ["skipped_non_expert"] = demonstrations.SkippedNonExpert,
                 ["composition"] = demonstrations.Composition.ToJson(),
-                ["help_threshold"] = result.Help.Threshold,
+                ["help_threshold"] = result.Help.Uncertainty.Threshold,
+                ["help_novelty_threshold"] = result.Help.Novelty?.Threshold,
+                ["help_observation_z_threshold"] = result.Help.ObservationZ.Threshold,
                 ["stop_reason"] = result.StopReason,
                 ["dataset_fingerprint"] = split.Fingerprint,
             });

@@ -10,6 +10,9 @@ public sealed record SampleSet(int Count, float[] Observations, float[] Targets,
 {
     /// <summary>Each sample's weight, all above 0 (<see cref="DemonstrationWeighting"/>); empty when every sample weighs the same.</summary>
     public float[] Weights { get; init; } = [];
+
+    /// <summary>The first sample of each episode, in order (an ensemble member's bootstrap resamples whole episodes); empty when not known.</summary>
+    public int[] EpisodeStarts { get; init; } = [];
 }
 
 /// <summary>
@@ -82,10 +85,13 @@ public sealed class TrainingData
         // One side of the split may hold a single weight (its episodes all of one operator and outcome): uniform there.
         bool weighted = episodes.SelectMany(e => Enumerable.Range(0, e.Steps).Select(e.WeightOf)).Distinct().Count() > 1;
         var weights = weighted ? new float[count] : [];
+        var starts = new int[episodes.Length];
         int row = 0;
         int label = 0;
-        foreach (var episode in episodes)
+        for (int e = 0; e < episodes.Length; e++)
         {
+            var episode = episodes[e];
+            starts[e] = row;
             episode.Observations.CopyTo(observations, row * width);
             episode.Actions.CopyTo(targets, row * actions);
             episode.Labels.CopyTo(labels, label);
@@ -96,7 +102,7 @@ public sealed class TrainingData
             row += episode.Steps;
             label += episode.Labels.Length;
         }
-        return new SampleSet(count, observations, targets, labels, episodes.Length) { Weights = weights };
+        return new SampleSet(count, observations, targets, labels, episodes.Length) { Weights = weights, EpisodeStarts = starts };
     }
 
     private static string ComputeFingerprint(Demonstrations demonstrations, SampleSet train, SampleSet validation)

@@ -36,8 +36,9 @@ public static class PolicyExporter
             [PolicyContract.Keys.ObservationMean] = JsonSerializer.Serialize(data.Normalization.ObservationMean),
             [PolicyContract.Keys.ObservationStd] = JsonSerializer.Serialize(data.Normalization.ObservationStd),
             [PolicyContract.Keys.ActionStd] = JsonSerializer.Serialize(data.Normalization.ActionStd),
-            [PolicyContract.Keys.HelpThreshold] = result.Help.Threshold.ToString("R", c),
-            [PolicyContract.Keys.HelpRate] = result.Help.Rate.ToString("R", c),
+            [PolicyContract.Keys.HelpThreshold] = result.Help.Uncertainty.Threshold.ToString("R", c),
+            [PolicyContract.Keys.HelpRate] = result.Help.Uncertainty.Rate.ToString("R", c),
+            [PolicyContract.Keys.HelpObservationZThreshold] = result.Help.ObservationZ.Threshold.ToString("R", c),
             [PolicyContract.Keys.HelpUncertainty] = source.Kind.UncertaintyMeasure,
             [PolicyContract.Keys.DatasetFingerprint] = data.Fingerprint,
             [PolicyContract.Keys.ValidationMetrics] = new JsonObject
@@ -54,6 +55,11 @@ public static class PolicyExporter
         foreach (var (key, value) in result.Shape.Head.Metadata(result.Shape))
         {
             metadata[key] = value;
+        }
+        if (result.Shape.IsEnsemble)
+        {
+            metadata[PolicyContract.Keys.EnsembleMembers] = result.Shape.EnsembleMembers.ToString(c);
+            metadata[PolicyContract.Keys.HelpNoveltyThreshold] = result.Help.Novelty!.Threshold.ToString("R", c);
         }
         var model = PolicyGraph.BuildExport(result.Shape, data.Normalization, result.BestParameters, metadata);
         PolicyDigest.Stamp(model);

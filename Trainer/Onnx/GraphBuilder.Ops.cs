@@ -65,6 +65,10 @@ public sealed partial class GraphBuilder
     /// <summary>Sum of squares of every element, as a scalar.</summary>
     public string SumOfSquares(string x) => Node("ReduceSumSquare", [x], [Int("keepdims", 0)]);
 
+    /// <summary>Sum of squares over one axis (opset 17 takes axes as an attribute).</summary>
+    public string ReduceSumSquare(string x, long axis, bool keepDims) =>
+        Node("ReduceSumSquare", [x], [Ints("axes", axis), Int("keepdims", keepDims ? 1 : 0)]);
+
     /// <summary>ReduceMean over one axis (opset 17 takes axes as an attribute).</summary>
     public string ReduceMean(string x, long axis, bool keepDims) =>
         Node("ReduceMean", [x], [Ints("axes", axis), Int("keepdims", keepDims ? 1 : 0)]);
@@ -88,8 +92,11 @@ public sealed partial class GraphBuilder
 
     public string Identity(string x, string? output = null) => Node("Identity", [x], output: output);
 
-    /// <summary>Elements [start, end) of a 1-D tensor (Slice, opset 13+: bounds as inputs).</summary>
-    public string Slice(string x, long start, long end) => Node("Slice", [x, Int64s(start), Int64s(end), Int64s(0)]);
+    /// <summary>Elements [start, end) along <paramref name="axis"/> (Slice, opset 13+: bounds as inputs).</summary>
+    public string Slice(string x, long start, long end, long axis = 0) => Node("Slice", [x, Int64s(start), Int64s(end), Int64s(axis)]);
+
+    /// <summary>Permutes the axes: output axis i is input axis perm[i].</summary>
+    public string Transpose(string x, params long[] perm) => Node("Transpose", [x], [Ints("perm", perm)]);
 
     /// <summary>Reshape to <paramref name="dims"/> (−1 for the one inferred dimension); no copy in ONNX Runtime.</summary>
     public string Reshape(string x, params long[] dims) => Node("Reshape", [x, Int64s(dims)]);

@@ -10,7 +10,9 @@ public sealed record ForwardTrace(string Input, IReadOnlyList<string> Activation
 
 /// <summary>
 /// The MLP as graph nodes: its forward pass, and the backward pass derived by hand (docs/bc-math.md#the-network)
-/// from the gradient of the loss with respect to the head output.
+/// from the gradient of the loss with respect to the head output. A single network's layers are Gemm nodes on
+/// [batch, width] values; an ensemble's are batched MatMul nodes on [K, batch, width] values against [K, in, out]
+/// weights, the same arithmetic once per member (docs/bc-math.md#the-ensemble).
 /// </summary>
 public static class MlpGraph
 {
@@ -22,7 +24,9 @@ public static class MlpGraph
         int layers = shape.Widths.Count - 1;
         for (int layer = 0; layer < layers; layer++)
         {
-            string h = g.Gemm(a, parameters[2 * layer], parameters[2 * layer + 1]);
+            string h = shape.IsEnsemble
+                ? g.Add(g.MatMul(a, parameters[2 * layer]), parameters[2 * layer + 1])
+                : g.Gemm(a, parameters[2 * layer], parameters[2 * layer + 1]);
             if (layer == layers - 1)
             {
                 return new ForwardTrace(input, post, h);
@@ -37,7 +41,8 @@ public static class MlpGraph
     /// Backpropagates dL/d(output) through the layers: for each layer dW = aᵀ·dh, db = 1ᵀ·dh (the batch sum,
     /// as a Gemm with a row of ones: MLAS sums a batch faster than ReduceSum over axis 0), da = dh·Wᵀ, and
     /// dh = da ⊙ f'(h) for the hidden activations. Returns gradient names in parameter order; bias gradients
-    /// have shape [1, out].
+    /// have shape [1, out] ([K, 1, out] in an ensemble, where every product is per member: a batched MatMul with
+    /// the member's matrix transposed).
     /// </summary>
     public static IReadOnlyList<string> Backward(GraphBuilder g, PolicyShape shape, ForwardTrace trace, IReadOnlyList<string> parameters, string outputGradient, int batchSize)
     {
@@ -48,17 +53,20 @@ public static class MlpGraph
         for (int layer = layers - 1; layer >= 0; layer--)
         {
             string layerInput = layer == 0 ? trace.Input : trace.Activations[layer - 1];
-            gradients[2 * layer] = g.Gemm(layerInput, dh, transA: true);
-            gradients[2 * layer + 1] = g.Gemm(ones, dh);
+            gradients[2 * layer] = shape.IsEnsemble ? g.MatMul(MemberTranspose(g, layerInput), dh) : g.Gemm(layerInput, dh, transA: true);
+            gradients[2 * layer + 1] = shape.IsEnsemble ? g.MatMul(ones, dh) : g.Gemm(ones, dh);
             if (layer == 0)
             {
                 break;
             }
-            string da = g.Gemm(dh, parameters[2 * layer], transB: true);
+            string da = shape.IsEnsemble ? g.MatMul(dh, MemberTranspose(g, parameters[2 * layer])) : g.Gemm(dh, parameters[2 * layer], transB: true);
             dh = g.Mul(da, ActivationDerivative(g, shape, trace.Activations[layer - 1]));
         }
         return gradients;
     }
+
+    /// <summary>Each member's matrix transposed: [K, m, n] to [K, n, m].</summary>
+    private static string MemberTranspose(GraphBuilder g, string x) => g.Transpose(x, 0, 2, 1);
 
     private static string Activate(GraphBuilder g, PolicyShape shape, string h) => shape.Activation switch
     {

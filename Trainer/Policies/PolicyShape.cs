@@ -1,3 +1,4 @@
+using Robotics.Protos.Policy;
 using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Policies;
@@ -12,12 +13,14 @@ public sealed record ParameterSpec(string Name, long[] Dims, bool IsWeight)
 /// <summary>
 /// The network: observations → hidden layers → the head's last layer (its width is the head's: 2·actions for
 /// Gaussian, mean then log σ; n_actions logits for categorical; K logits then K means and K log σ per action
-/// for a mixture of K). Validated when built.
+/// for a mixture of K). An ensemble (<see cref="EnsembleMembers"/> above 1) is K such networks side by side: every
+/// parameter gains a leading member axis and every layer's values are [K, batch, width] (docs/bc-math.md#the-ensemble).
+/// Validated when built.
 /// </summary>
 public sealed record PolicyShape
 {
     public PolicyShape(PolicyHead head, int observations, int actions, IReadOnlyList<int> hidden, Activation activation,
-        double leakySlope = 0.01, double logStdMin = -5, double logStdMax = 2, int mixtureComponents = 5)
+        double leakySlope = 0.01, double logStdMin = -5, double logStdMax = 2, int mixtureComponents = 5, int ensembleMembers = 1)
     {
         if (observations < 1)
         {
@@ -43,7 +46,17 @@ public sealed record PolicyShape
         {
             throw new ArgumentOutOfRangeException(nameof(mixtureComponents), mixtureComponents, "mixtureComponents: needs at least one");
         }
+        if (ensembleMembers is < 1 or > MaxEnsembleMembers)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ensembleMembers), ensembleMembers, $"ensembleMembers: from 1 to {MaxEnsembleMembers}");
+        }
+        if (ensembleMembers > 1 && !head.SupportsEnsembles)
+        {
+            // No parameter name: this is what `trainer train --ensemble` prints, one line.
+            throw new ArgumentException($"--ensemble {ensembleMembers}: a {head.MetadataName} policy cannot be an ensemble; only {string.Join(", ", PolicyHeads.All.Where(h => h.SupportsEnsembles).Select(h => h.MetadataName))} policies can");
+        }
         Head = head;
+        EnsembleMembers = ensembleMembers;
         MixtureComponents = mixtureComponents;
         Observations = observations;
         Actions = actions;
@@ -77,13 +90,27 @@ public sealed record PolicyShape
     /// <summary>Gaussian mixture head: how many components (K); other heads ignore it.</summary>
     public int MixtureComponents { get; }
 
+    /// <inheritdoc cref="PolicyContract.MaxEnsembleMembers"/>
+    public const int MaxEnsembleMembers = PolicyContract.MaxEnsembleMembers;
+
+    /// <summary>How many networks the policy averages (1: a single network, exactly as without ensembles).</summary>
+    public int EnsembleMembers { get; }
+
+    public bool IsEnsemble => EnsembleMembers > 1;
+
+    /// <summary>The axis of a layer's units: 1 in a single network's [batch, width], 2 in an ensemble's [K, batch, width].</summary>
+    public long UnitAxis => IsEnsemble ? 2 : 1;
+
     /// <summary>Width of the last layer, as the head needs it.</summary>
     public int HeadOutputs => Head.Width(this);
 
     /// <summary>Layer widths from input to head: observations, hidden..., head outputs.</summary>
     public IReadOnlyList<int> Widths => [Observations, .. Hidden, HeadOutputs];
 
-    /// <summary>Weights W{i} [in, out] and biases b{i} [out], layer by layer.</summary>
+    /// <summary>
+    /// Weights W{i} [in, out] and biases b{i} [out], layer by layer; an ensemble's are [K, in, out] and [K, 1, out]
+    /// (the bias broadcasts over the batch axis of [K, batch, out]).
+    /// </summary>
     public IReadOnlyList<ParameterSpec> Parameters
     {
         get
@@ -92,8 +119,10 @@ public sealed record PolicyShape
             var parameters = new List<ParameterSpec>();
             for (int layer = 0; layer + 1 < widths.Count; layer++)
             {
-                parameters.Add(new ParameterSpec($"W{layer}", [widths[layer], widths[layer + 1]], IsWeight: true));
-                parameters.Add(new ParameterSpec($"b{layer}", [widths[layer + 1]], IsWeight: false));
+                long[] weight = [widths[layer], widths[layer + 1]];
+                long[] bias = IsEnsemble ? [1, widths[layer + 1]] : [widths[layer + 1]];
+                parameters.Add(new ParameterSpec($"W{layer}", IsEnsemble ? [EnsembleMembers, .. weight] : weight, IsWeight: true));
+                parameters.Add(new ParameterSpec($"b{layer}", IsEnsemble ? [EnsembleMembers, .. bias] : bias, IsWeight: false));
             }
             return parameters;
         }

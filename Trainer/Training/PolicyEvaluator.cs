@@ -8,7 +8,7 @@ namespace Robotics.Trainer.Training;
 /// <summary>
 /// Runs the evaluation graph (the policy's forward pass with parameters as inputs) over the whole validation
 /// set on the live parameter set, with inputs and outputs bound once, and scores it (weighted samples by their
-/// weights, <see cref="WeightedScoring"/>).
+/// weights, <see cref="WeightedScoring"/>); an ensemble's novelty comes along per sample.
 /// </summary>
 internal sealed class PolicyEvaluator : IDisposable
 {
@@ -20,6 +20,7 @@ internal sealed class PolicyEvaluator : IDisposable
     private readonly List<OrtValue> _hostValues = [];
     private readonly float[][] _outputs;
     private readonly WeightedScoring? _weighted;
+    private readonly float[] _novelty;
 
     public PolicyEvaluator(InferenceSession session, ParameterStore store, PolicyShape shape, SampleSet samples, Normalization normalization)
     {
@@ -32,6 +33,8 @@ internal sealed class PolicyEvaluator : IDisposable
         _outputs = [.. declared.Select(o => new float[samples.Count * o.Width])];
         var observations = Host(samples.Observations, samples.Count, shape.Observations);
         var outputs = declared.Select((o, i) => Host(_outputs[i], samples.Count, o.Width)).ToList();
+        _novelty = shape.IsEnsemble ? new float[samples.Count] : [];
+        var novelty = shape.IsEnsemble ? Host(_novelty, samples.Count, 1) : null;
         for (int set = 0; set < 2; set++)
         {
             var binding = session.CreateIoBinding();
@@ -42,6 +45,10 @@ internal sealed class PolicyEvaluator : IDisposable
             {
                 binding.BindOutput(declared[i].Name, outputs[i]);
             }
+            if (novelty is not null)
+            {
+                binding.BindOutput(PolicyContract.NoveltyOutput, novelty);
+            }
             _bindings[set] = binding;
         }
     }
@@ -50,7 +57,8 @@ internal sealed class PolicyEvaluator : IDisposable
     {
         using var options = new RunOptions();
         _session.RunWithBinding(options, _bindings[set]);
-        return _weighted?.Score(_shape, _outputs, _normalization) ?? _shape.Head.Score(_shape, _outputs, _samples, _normalization);
+        var evaluation = _weighted?.Score(_shape, _outputs, _normalization) ?? _shape.Head.Score(_shape, _outputs, _samples, _normalization);
+        return _shape.IsEnsemble ? evaluation with { Novelty = (float[])_novelty.Clone() } : evaluation;
     }
 
     public void Dispose()

@@ -35,12 +35,27 @@ public sealed class RunFolder
 
     public void WriteConfig(JsonObject config) => System.IO.File.WriteAllText(ConfigPath, config.ToJsonString(Indented));
 
-    public void WriteHelpThreshold(HelpThreshold threshold) => System.IO.File.WriteAllText(HelpThresholdPath, new JsonObject
+    /// <summary>
+    /// help_threshold.json: the uncertainty threshold and its quantiles at the top (as before there were other
+    /// triggers), then each other trigger's as an object of its own ("novelty" for an ensemble, "observation_z").
+    /// </summary>
+    public void WriteHelpThresholds(HelpThresholds thresholds)
+    {
+        var json = Describe(thresholds.Uncertainty);
+        if (thresholds.Novelty is { } novelty)
+        {
+            json["novelty"] = Describe(novelty);
+        }
+        json["observation_z"] = Describe(thresholds.ObservationZ);
+        System.IO.File.WriteAllText(HelpThresholdPath, json.ToJsonString(Indented));
+    }
+
+    private static JsonObject Describe(HelpThreshold threshold) => new()
     {
         ["help_rate"] = threshold.Rate,
         ["threshold"] = threshold.Threshold,
         ["quantiles"] = new JsonObject([.. threshold.Quantiles.Select(q => KeyValuePair.Create(q.Key, (JsonNode?)q.Value))]),
-    }.ToJsonString(Indented));
+    };
 
     /// <summary>
     /// Rewrites metrics.csv and curves.svg with every epoch so far (a resumed run keeps its history); the chart

@@ -67,6 +67,11 @@ public sealed record TrainingConfig
     /// <summary>Gaussian mixture: how many components (robomimic's BC-GMM default); other heads ignore it.</summary>
     public int MixtureComponents { get; init; } = 3;
     /// <summary>
+    /// Gaussian: how many networks to train as one ensemble, each from its own initialization on its own bootstrap of
+    /// the training episodes (docs/bc-math.md#the-ensemble); 1 trains the single network.
+    /// </summary>
+    public int EnsembleMembers { get; init; } = 1;
+    /// <summary>
     /// A ceiling that <see cref="Patience"/> reaches first: measured runs on a few tens of sim:reach and
     /// sim:cartpole episodes kept epochs up to 214 and stopped by 264, close to the 300 the README once gave.
     /// </summary>
@@ -130,6 +135,7 @@ public sealed record TrainingConfig
         TrainingRanges.LogStdMin.Require(LogStdMin);
         TrainingRanges.LogStdMax.Require(LogStdMax);
         TrainingRanges.MixtureComponents.Require(MixtureComponents);
+        TrainingRanges.EnsembleMembers.Require(EnsembleMembers);
         WeightTable.Validate(DemonstrationWeighting.OutcomeOption, OutcomeWeights, OutcomeNames.All);
         WeightTable.Validate(DemonstrationWeighting.OperatorOption, OperatorWeights, null);
         if (!(LogStdMin < LogStdMax))

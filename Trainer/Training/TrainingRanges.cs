@@ -22,6 +22,8 @@ public static class TrainingRanges
     public static WholeRange Threads { get; } = new("--threads", 0, 256);
     /// <summary>robomimic's BC-GMM uses 5; past a few tens, components only split one way of acting among themselves.</summary>
     public static WholeRange MixtureComponents { get; } = new("--components", 2, 32);
+    /// <summary>ThriftyDAgger trains 5; each member costs a network's inference on every control tick.</summary>
+    public static WholeRange EnsembleMembers { get; } = new("--ensemble", 1, Policies.PolicyShape.MaxEnsembleMembers);
     public static RealRange LearningRate { get; } = new("--lr", 0, 1, MinIncluded: false);
     public static RealRange WeightDecay { get; } = new("--weight-decay", 0, 1);
     public static RealRange MaxGradNorm { get; } = new("--max-grad-norm", 0, 1e6);

@@ -12,6 +12,6 @@ public sealed record TrainingResult(
     int Epochs,
     long Steps,
     double SamplesPerSecond,
-    HelpThreshold Help,
+    HelpThresholds Help,
     string StopReason,
     IReadOnlyList<EpochMetrics> History);

@@ -12,7 +12,8 @@ namespace Robotics.Trainer.Training;
 /// Trains a behavioral-cloning policy: mini-batches without replacement from a seeded per-epoch shuffle (of weighted
 /// samples, a seeded draw in proportion to their weights: <see cref="WeightedOrder"/>), one bound ONNX Runtime call
 /// per step, validation each epoch, early stopping on the validation score (--select-by), a checkpoint each epoch, and
-/// the help threshold from the best epoch's held-out uncertainty.
+/// the help thresholds from the best epoch's held-out ticks. An ensemble's members train in the same step, each on its
+/// own bootstrap of the training episodes (<see cref="MemberBootstraps"/>).
 /// </summary>
 public sealed class TrainingRun : IDisposable
 {
@@ -26,6 +27,7 @@ public sealed class TrainingRun : IDisposable
     private readonly TrainingStep _step;
     private readonly PolicyEvaluator _evaluator;
     private readonly WeightedOrder? _weightedOrder;
+    private readonly MemberBootstraps? _bootstraps;
 
     public TrainingRun(TrainingData data, TrainingConfig config)
     {
@@ -34,7 +36,7 @@ public sealed class TrainingRun : IDisposable
         _config = config;
         var source = data.Source;
         Shape = new PolicyShape(source.Kind, source.ObservationSize, source.ActionSize, config.Hidden, config.Activation,
-            config.LeakySlope, config.LogStdMin, config.LogStdMax, config.MixtureComponents);
+            config.LeakySlope, config.LogStdMin, config.LogStdMax, config.MixtureComponents, config.EnsembleMembers);
         // A training set smaller than one batch trains on all of it each step.
         BatchSize = Math.Min(config.BatchSize, data.Train.Count);
         StepsPerEpoch = data.Train.Count / BatchSize;
@@ -51,7 +53,8 @@ public sealed class TrainingRun : IDisposable
         _store = new ParameterStore(new ParameterLayout(Shape), allocator, config.Device);
         _step = new TrainingStep(_trainingSession, _store, Shape, data.Train, BatchSize, config, Adam);
         _evaluator = new PolicyEvaluator(_evaluationSession, _store, Shape, data.Validation, data.Normalization);
-        _weightedOrder = data.Train.Weights.Length == 0 ? null : new WeightedOrder(data.Train.Weights);
+        _weightedOrder = data.Train.Weights.Length == 0 || Shape.IsEnsemble ? null : new WeightedOrder(data.Train.Weights);
+        _bootstraps = Shape.IsEnsemble ? new MemberBootstraps(data.Train, Shape.EnsembleMembers, config.Seed) : null;
     }
 
     public PolicyShape Shape { get; }
@@ -160,23 +163,26 @@ public sealed class TrainingRun : IDisposable
             bestEvaluation = _evaluator.Evaluate(_store.Current);
             _store.Write(current);
         }
-        var help = HelpThreshold.From(bestEvaluation.Uncertainty, _config.HelpRate);
-        folder.WriteHelpThreshold(help);
+        var help = HelpThresholds.From(bestEvaluation, _data.Validation, Shape.Observations, _config.HelpRate);
+        folder.WriteHelpThresholds(help);
         return new TrainingResult(Shape, BatchSize, best, bestEvaluation, bestEpoch, epoch, step,
             trainedSeconds > 0 ? trainedSamples / trainedSeconds : 0, help, stopReason, history);
     }
 
     /// <summary>
-    /// One optimizer step on the first batch, as the training loop runs it (for allocation tests and
-    /// benchmarks); the argument is the 1-based step number.
+    /// One optimizer step as the training loop runs it, filling the epoch's batches in turn (for allocation tests);
+    /// the argument is the 1-based step number.
     /// </summary>
     internal Action<long> CreateStepProbe()
     {
         var order = new int[_data.Train.Count];
         Shuffle(order, 1);
-        FillBatch(order, 0);
         long budget = StepBudget;
-        return step => _step.Run(step, LearningRate.At(_config, step, budget));
+        return step =>
+        {
+            FillBatch(order, (int)((step - 1) % StepsPerEpoch));
+            _step.Run(step, LearningRate.At(_config, step, budget));
+        };
     }
 
     public void Dispose()
@@ -195,6 +201,11 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     private void Shuffle(int[] order, int epoch)
     {
+        if (_bootstraps is not null)
+        {
+            _bootstraps.Shuffle(epoch);
+            return;
+        }
         var random = new Random(unchecked(_config.Seed * 1_000_003 + epoch));
         if (_weightedOrder is not null)
         {
@@ -212,11 +223,33 @@ public sealed class TrainingRun : IDisposable
     {
         var train = _data.Train;
         int width = Shape.Observations;
+        if (_bootstraps is not null)
+        {
+            FillMemberBatches(batch);
+            return;
+        }
         for (int row = 0; row < BatchSize; row++)
         {
             int sample = order[batch * BatchSize + row];
             Array.Copy(train.Observations, sample * width, _step.Observations, row * width, width);
             _step.Targets.Fill(row, sample);
+        }
+    }
+
+    /// <summary>Member k's batch in rows k·B … k·B + B − 1, from its own epoch order.</summary>
+    private void FillMemberBatches(int batch)
+    {
+        var train = _data.Train;
+        int width = Shape.Observations;
+        for (int member = 0; member < Shape.EnsembleMembers; member++)
+        {
+            for (int row = 0; row < BatchSize; row++)
+            {
+                int sample = _bootstraps!.Sample(member, batch * BatchSize + row);
+                int at = member * BatchSize + row;
+                Array.Copy(train.Observations, sample * width, _step.Observations, at * width, width);
+                _step.Targets.Fill(at, sample);
+            }
         }
     }
 

@@ -24,6 +24,7 @@ internal sealed class TrainingStep : IDisposable
     private readonly float[] _gradientNorm = new float[1];
     private readonly AdamConstants _adam;
     private readonly TrainingConfig _config;
+    private readonly int _members;
 
     /// <param name="train">The samples the batches are drawn from (see <see cref="Targets"/>).</param>
     public TrainingStep(InferenceSession session, ParameterStore store, PolicyShape shape, SampleSet train, int batchSize, TrainingConfig config, AdamConstants adam)
@@ -32,12 +33,15 @@ internal sealed class TrainingStep : IDisposable
         _store = store;
         _config = config;
         _adam = adam;
-        Observations = new float[batchSize * shape.Observations];
-        Targets = shape.Head.BatchTargets(train, shape, batchSize);
+        _members = shape.EnsembleMembers;
+        // An ensemble's batch is every member's: K·batch rows.
+        int rows = _members * batchSize;
+        Observations = new float[rows * shape.Observations];
+        Targets = shape.Head.BatchTargets(train, shape, rows);
 
         var inputs = new Dictionary<string, OrtValue>
         {
-            [TrainingNames.Observations] = Host(Observations, batchSize, shape.Observations),
+            [TrainingNames.Observations] = Host(Observations, rows, shape.Observations),
             [TrainingNames.Target] = Targets.Value,
             [TrainingNames.StepSize] = Host(_stepSize),
             [TrainingNames.Epsilon] = Host(_epsilon),
@@ -66,7 +70,7 @@ internal sealed class TrainingStep : IDisposable
         }
     }
 
-    /// <summary>The batch's normalized observations, [batch, observations]; fill before <see cref="Run"/>.</summary>
+    /// <summary>The batch's normalized observations, [batch, observations] (an ensemble's [K·batch, observations]); fill before <see cref="Run"/>.</summary>
     public float[] Observations { get; }
 
     /// <summary>The batch's targets, in the head's form; fill before <see cref="Run"/>.</summary>
@@ -75,14 +79,15 @@ internal sealed class TrainingStep : IDisposable
     /// <summary>Global gradient norm of the last step, before clipping.</summary>
     public float GradientNorm => _gradientNorm[0];
 
-    /// <summary>One optimizer step (1-based <paramref name="step"/>) on the filled batch; returns the batch loss.</summary>
+    /// <summary>One optimizer step (1-based <paramref name="step"/>) on the filled batch; returns the batch loss (an ensemble's: its members' mean).</summary>
     public float Run(long step, double learningRate)
     {
         AdamStep.Scalars(_adam, learningRate, _config.WeightDecay, _config.Optimizer == OptimizerKind.AdamW, _config.MaxGradNorm, step,
             out _stepSize[0], out _epsilon[0], out _decay[0], out _maxGradNorm[0]);
         _session.RunWithBinding(_runOptions, _bindings[_store.Current]);
         _store.Advance();
-        return _loss[0];
+        // The graph's ensemble loss is the members' sum, so that each member's gradient is its own loss's.
+        return _loss[0] / _members;
     }
 
     public void Dispose()

@@ -122,7 +122,9 @@ public sealed class LoopLink : IDisposable
                 Path = policy.Path,
                 Kind = policy.Head.MetadataName,
                 HelpThreshold = options.Help?.ThresholdFor(policy.Metadata) ?? 0,
-                HelpObservationZ = options.Help?.ObservationZThreshold ?? 0,
+                HelpObservationZ = options.Help?.ObservationZThresholdFor(policy.Metadata) ?? 0,
+                HelpNovelty = options.Help is null ? 0 : policy.Metadata.HelpNoveltyThreshold ?? 0,
+                EnsembleMembers = (uint)policy.Metadata.EnsembleMembers,
             };
         }
         return descriptor;

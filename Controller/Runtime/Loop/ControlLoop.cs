@@ -439,7 +439,7 @@ public sealed class ControlLoop : IDisposable
         }
         if (_help.Observe(_observation))
         {
-            Events.TryWrite(new LoopEvent(LoopEventKind.HelpRequested, now, _episodes.Episode, _episodes.Tick, Text: "the robot asks for help",
+            Events.TryWrite(new LoopEvent(LoopEventKind.HelpRequested, now, _episodes.Episode, _episodes.Tick, Text: HelpTriggerTexts.Request(_help.LastTriggers),
                 Uncertainty: _help.LastUncertainty, ObservationZ: _help.LastObservationZ));
         }
         return _help.Requesting ? StepFlag.HelpRequested : StepFlag.None;
@@ -550,6 +550,8 @@ public sealed class ControlLoop : IDisposable
             Head = policyRan ? _policy!.Head.Kind : HeadKind.None,
             Uncertainty = policyRan && _help is not null ? (float)_help.LastUncertainty : 0,
             ObservationZ = policyRan && _help is not null ? (float)_help.LastObservationZ : 0,
+            Novelty = policyRan && _help is not null ? (float)_help.LastNovelty : 0,
+            HelpTriggers = policyRan && _help is not null ? _help.LastTriggers : 0,
             OverrideLease = overrideLease,
         };
         WaitForRecorderIfUnpaced();

@@ -9,6 +9,9 @@ namespace Robotics.Controller.Policy;
 /// <summary>What a policy file says about itself (see <see cref="PolicyContract.Keys"/>), parsed and checked.</summary>
 /// <param name="Head">The head the file names (robotics.kind).</param>
 /// <param name="MixtureComponents">A Gaussian mixture's component count (robotics.mixture_components); 0 for other heads.</param>
+/// <param name="EnsembleMembers">How many networks the file averages (robotics.ensemble_members); 1 for a single network.</param>
+/// <param name="HelpNoveltyThreshold">An ensemble's novelty threshold (robotics.help_novelty_threshold); null for a single network.</param>
+/// <param name="HelpObservationZThreshold">The observation |z| threshold (robotics.help_observation_z_threshold); null in files from before it.</param>
 public sealed record PolicyMetadata(
     PolicyHead Head,
     string Robot,
@@ -23,8 +26,13 @@ public sealed record PolicyMetadata(
     float[] ActionStd,
     double HelpThreshold,
     double HelpRate,
-    int MixtureComponents)
+    int MixtureComponents,
+    int EnsembleMembers,
+    double? HelpNoveltyThreshold,
+    double? HelpObservationZThreshold)
 {
+    public bool IsEnsemble => EnsembleMembers > 1;
+
     /// <summary>More components than any trainer setting gives (it allows 32) marks a damaged file, not a policy.</summary>
     public const int MaxMixtureComponents = 1024;
 
@@ -54,6 +62,13 @@ public sealed record PolicyMetadata(
             ? k
             : throw new InvalidDataException($"{path}: metadata {PolicyContract.Keys.MixtureComponents} is '{Printable.Line(Get(PolicyContract.Keys.MixtureComponents), 60)}': it must be a whole number of components from 2 to {MaxMixtureComponents}");
 
+        int Members() => !values.ContainsKey(PolicyContract.Keys.EnsembleMembers)
+            ? 1
+            : int.TryParse(Get(PolicyContract.Keys.EnsembleMembers), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k is >= 2 and <= PolicyContract.MaxEnsembleMembers
+                ? k
+                : throw new InvalidDataException($"{path}: metadata {PolicyContract.Keys.EnsembleMembers} is '{Printable.Line(Get(PolicyContract.Keys.EnsembleMembers), 60)}': it must be a whole number of networks from 2 to {PolicyContract.MaxEnsembleMembers}");
+        double? Optional(string key) => values.ContainsKey(key) ? Number(key) : null;
+
         string version = Get(PolicyContract.Keys.ContractVersion);
         if (version != PolicyContract.Version.ToString(CultureInfo.InvariantCulture))
         {
@@ -76,7 +91,11 @@ public sealed record PolicyMetadata(
             Json(PolicyContract.Keys.ActionStd, PolicyMetadataJson.Default.SingleArray),
             Number(PolicyContract.Keys.HelpThreshold),
             Number(PolicyContract.Keys.HelpRate),
-            head.Kind == Protos.Log.HeadKind.GaussianMixture ? Components() : 0);
+            head.Kind == Protos.Log.HeadKind.GaussianMixture ? Components() : 0,
+            Members(),
+            // An ensemble's is required (Get names it when missing); a single network's file has none.
+            values.ContainsKey(PolicyContract.Keys.EnsembleMembers) ? Number(PolicyContract.Keys.HelpNoveltyThreshold) : null,
+            Optional(PolicyContract.Keys.HelpObservationZThreshold));
         metadata.Validate(path);
         return metadata;
     }
@@ -124,9 +143,15 @@ public sealed record PolicyMetadata(
         {
             PerName(PolicyContract.Keys.ActionStd, ActionStd, ActionNames.Count, "actions", positive: true);
         }
-        if (!double.IsFinite(HelpThreshold) || HelpThreshold <= 0)
+        void Threshold(string key, double? value, string of)
         {
-            Refuse(PolicyContract.Keys.HelpThreshold, string.Create(CultureInfo.InvariantCulture, $"is {HelpThreshold}: it must be a positive finite uncertainty"));
+            if (value is double v && (!double.IsFinite(v) || v <= 0))
+            {
+                Refuse(key, string.Create(CultureInfo.InvariantCulture, $"is {v}: it must be a positive finite {of}"));
+            }
         }
+        Threshold(PolicyContract.Keys.HelpThreshold, HelpThreshold, "uncertainty");
+        Threshold(PolicyContract.Keys.HelpNoveltyThreshold, HelpNoveltyThreshold, "novelty");
+        Threshold(PolicyContract.Keys.HelpObservationZThreshold, HelpObservationZThreshold, "|z|");
     }
 }

@@ -8,8 +8,8 @@ namespace Robotics.Controller.Policy;
 /// <summary>
 /// Runs an exported policy once per tick: one ONNX Runtime session with one intra-op thread, sequential,
 /// spinning off (a control loop must not burn a core between ticks), and the observation and outputs bound
-/// once to arrays allocated here (each of the head's outputs to its slice of one block), so <see cref="Infer"/> is a
-/// copy and one RunWithBinding call: no allocation.
+/// once to arrays allocated here (each of the head's outputs to its slice of one block, an ensemble's novelty to its
+/// own), so <see cref="Infer"/> is a copy and one RunWithBinding call: no allocation.
 /// </summary>
 public sealed class PolicyRunner : IDisposable
 {
@@ -18,6 +18,7 @@ public sealed class PolicyRunner : IDisposable
     private readonly RunOptions _runOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
     private readonly List<OrtValue> _values = [];
     private readonly float[] _observation;
+    private readonly float[] _novelty = new float[1];
 
     public PolicyRunner(string path)
     {
@@ -75,6 +76,11 @@ public sealed class PolicyRunner : IDisposable
             RequireShape(tensor.Name, _session.OutputMetadata, tensor.Width);
             _binding.BindOutput(tensor.Name, Bind(Outputs.AsMemory(tensor.Offset, tensor.Width), tensor.Width));
         }
+        if (Metadata.IsEnsemble)
+        {
+            RequireShape(PolicyContract.NoveltyOutput, _session.OutputMetadata, 1);
+            _binding.BindOutput(PolicyContract.NoveltyOutput, Bind(_novelty, 1));
+        }
         // Once on the training mean, before any loop: a graph whose shapes only fail when run (a reshape its metadata
         // does not show) is refused here, not on a robot's first tick.
         Metadata.ObservationMean.CopyTo(_observation, 0);
@@ -93,6 +99,9 @@ public sealed class PolicyRunner : IDisposable
 
     /// <summary>The last inference's outputs, laid out as the head's <see cref="PolicyHead.Tensors"/> say (Gaussian: μ then log σ; categorical: logits).</summary>
     public float[] Outputs { get; }
+
+    /// <summary>An ensemble's novelty from the last inference (its members' disagreement, <see cref="PolicyContract.NoveltyOutput"/>); 0 for a single network.</summary>
+    public float Novelty => _novelty[0];
 
     /// <summary>Runs the policy on <paramref name="observation"/>; results land in the output arrays. Returns nanoseconds taken.</summary>
     public long Infer(ReadOnlySpan<float> observation)

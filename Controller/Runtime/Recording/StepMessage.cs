@@ -25,6 +25,8 @@ public static class StepMessage
         step.InferenceNs = header.InferenceNs;
         step.Uncertainty = header.Uncertainty;
         step.ObservationZ = header.ObservationZ;
+        step.Novelty = header.Novelty;
+        step.HelpTriggers = header.HelpTriggers;
         step.WorkNs = header.WorkNs;
         step.Operator = operators?.NameOf(header.OverrideLease) ?? "";
         step.Observation.ReplaceWith(cursor.Observation);

@@ -40,6 +40,12 @@ public struct TickHeader
     /// <summary>How far a step's observation lies from the policy's training data: its largest |z|; 0 when no policy ran.</summary>
     public float ObservationZ;
 
+    /// <summary>An ensemble policy's novelty on a step (its members' disagreement); 0 when no ensemble ran.</summary>
+    public float Novelty;
+
+    /// <summary>OR of <see cref="HelpTrigger"/> bits: the help triggers over their thresholds on a step.</summary>
+    public uint HelpTriggers;
+
     /// <summary>
     /// The override lease whose command was sent to the actuators on a step (<see cref="Control.OverrideLeases"/>); 0 when
     /// no override operator drove it. Readers name its holder through the loop's <see cref="OverrideOperators"/>.

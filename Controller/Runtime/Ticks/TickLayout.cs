@@ -7,7 +7,7 @@ namespace Robotics.Controller.Ticks;
 /// </summary>
 public readonly record struct TickLayout(int Observations, int Actions, int HeadOutputs)
 {
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The layout of a loop driving <paramref name="robot"/>, with <paramref name="policy"/>'s head outputs when it has one.</summary>
     public static TickLayout For(Hardware.Robots.RobotDescription robot, Policy.PolicyRunner? policy) =>

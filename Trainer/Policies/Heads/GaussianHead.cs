@@ -26,6 +26,8 @@ public sealed class GaussianHead : PolicyHead
 
     public override int MinimumActions => 1;
 
+    public override bool SupportsEnsembles => true;
+
     public override int ActionSize(Demonstrations source) => source.ActionNames.Count;
 
     public override (float[] Mean, float[] Std) ActionStatistics(ReadOnlySpan<float> actions, int width, double stdFloor) =>
@@ -59,7 +61,8 @@ public sealed class GaussianHead : PolicyHead
     public override string TargetInput(GraphBuilder g, string name, PolicyShape shape, int batchSize) => g.Input(name, batchSize, shape.Actions);
 
     /// <summary>
-    /// loss = mean over the batch of Σ_dims (s + ½z²), s = clamp(log σ), z = (a* − μ)·e^(−s);
+    /// loss = mean over the batch of Σ_dims (s + ½z²) (an ensemble's: the sum of its members' losses, so each
+    /// member's gradient is its own loss's), s = clamp(log σ), z = (a* − μ)·e^(−s);
     /// ∂/∂μ = −z·e^(−s)/B; ∂/∂log σ = (1 − z²)/B where the clamp is inactive, else 0.
     /// </summary>
     public override HeadLoss Loss(GraphBuilder g, PolicyShape shape, string layerOutput, string target, int batchSize)
@@ -74,7 +77,7 @@ public sealed class GaussianHead : PolicyHead
         string meanGradient = g.Mul(g.Neg(g.Mul(z, inverseStd)), perBatch);
         string unclamped = g.CastToElement(g.And(g.Greater(rawLogStd, low), g.Greater(high, rawLogStd)));
         string logStdGradient = g.Mul(g.Mul(g.Sub(g.Scalar(1), zSquared), unclamped), perBatch);
-        return new HeadLoss(loss, g.Concat(1, meanGradient, logStdGradient));
+        return new HeadLoss(loss, g.Concat(shape.UnitAxis, meanGradient, logStdGradient));
     }
 
     public override TargetBatch BatchTargets(SampleSet source, PolicyShape shape, int batchSize) =>
@@ -113,7 +116,7 @@ public sealed class GaussianHead : PolicyHead
     /// <summary>The last layer's output split into μ and raw log σ, and log σ clamped to [low, high].</summary>
     private static (string Mean, string RawLogStd, string Low, string High, string LogStd) Split(GraphBuilder g, PolicyShape shape, string layerOutput)
     {
-        var parts = g.Split(layerOutput, 1, shape.Actions, shape.Actions);
+        var parts = g.Split(layerOutput, shape.UnitAxis, shape.Actions, shape.Actions);
         string low = g.Scalar(shape.LogStdMin);
         string high = g.Scalar(shape.LogStdMax);
         return (parts[0], parts[1], low, high, g.Clip(parts[1], low, high));

@@ -41,6 +41,9 @@ public abstract class PolicyHead
     /// </summary>
     public abstract (string Name, string Short, string Unit) SquaredError { get; }
 
+    /// <summary>Whether K networks of this head can be trained and exported as one ensemble (docs/bc-math.md#the-ensemble).</summary>
+    public virtual bool SupportsEnsembles => false;
+
     /// <summary>The fewest actions (dimensions or choices) the head can model.</summary>
     public abstract int MinimumActions { get; }
 
