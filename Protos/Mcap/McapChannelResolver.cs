@@ -17,10 +17,18 @@ internal sealed class McapChannelResolver(IReadOnlyList<McapKnownChannel>? known
 {
     private readonly Dictionary<ushort, List<McapSchema>> _schemas = [];
     private readonly Dictionary<ushort, List<McapChannel>> _channels = [];
+    private readonly Dictionary<ushort, McapChannel> _unchecked = [];
 
     public void Add(McapSchema schema) => Versions(_schemas, schema.Id).Add(schema);
 
     public void Add(McapChannel channel) => Versions(_channels, channel.Id).Add(channel);
+
+    /// <summary>
+    /// A copy from a summary that failed its CRC check: consulted only for a channel with no other copy, and only its
+    /// topic, which must name a channel the recorder writes (the channel is then rebuilt from that, as always). A bit
+    /// flip that turned the record into another known channel's would have to hit its topic exactly into another name.
+    /// </summary>
+    public void AddUnchecked(McapChannel channel) => _unchecked.TryAdd(channel.Id, channel);
 
     /// <summary>The definition for channel <paramref name="id"/>, or null with <paramref name="why"/> it is dropped.</summary>
     /// <param name="note">Set when the channel was rebuilt: what was damaged.</param>
@@ -54,6 +62,11 @@ internal sealed class McapChannelResolver(IReadOnlyList<McapKnownChannel>? known
                 note = $"channel {id}'s topic reads '{copy.Topic}', which this recorder never writes; its schema {bySchema.SchemaName} belongs to {bySchema.Topic}, so it was rebuilt as {bySchema.Topic}";
                 return Rebuilt(bySchema);
             }
+        }
+        if (copies.Count == 0 && _unchecked.GetValueOrDefault(id) is { } last && known.FirstOrDefault(k => k.Topic == last.Topic) is { } named)
+        {
+            note = $"channel {id}'s Channel record is missing or damaged everywhere but in a summary that fails its CRC check; its topic there, {named.Topic}, is one this recorder writes, so it was rebuilt as that";
+            return Rebuilt(named);
         }
         why = copies.Count == 0
             ? $"channel {id}'s Channel record is missing or damaged, so what it carried is unknown"

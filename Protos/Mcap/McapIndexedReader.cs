@@ -158,7 +158,7 @@ public sealed class McapIndexedReader : IMcapMessageSource
         if (summaryCrc != 0)
         {
             uint computed = Crc32.HashToUInt32(summary);
-            if (computed != summaryCrc)
+            if (computed != summaryCrc && !_options.IgnoreSummaryCrc)
             {
                 throw new McapFormatException(Path, (long)summaryStart, $"the summary fails its CRC-32 check (stored 0x{summaryCrc:X8}, computed 0x{computed:X8})");
             }

@@ -63,6 +63,12 @@ public sealed record McapReadOptions
     public bool SkipCorruptChunks { get; init; }
 
     /// <summary>
+    /// Reads a summary that fails its CRC check instead of refusing it: for recovery's last resort only, which trusts no
+    /// more of it than a channel's topic (<see cref="McapChannelResolver"/>).
+    /// </summary>
+    public bool IgnoreSummaryCrc { get; init; }
+
+    /// <summary>
     /// Largest uncompressed chunk accepted. A damaged size field must not make the reader allocate
     /// gigabytes; 256 MiB is a thousand times this writer's default chunk.
     /// </summary>

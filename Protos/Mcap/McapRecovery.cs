@@ -25,6 +25,12 @@ public sealed record McapRecoveryOptions
     /// </summary>
     public IReadOnlyList<McapKnownChannel>? KnownChannels { get; init; }
 
+    /// <summary>
+    /// What is wrong with a metadata record, or null when it may be copied. Metadata records lie outside the chunks,
+    /// under no CRC: one this finds damaged is left out (with an issue) rather than copied forward. Null copies all.
+    /// </summary>
+    public Func<McapMetadata, string?>? MetadataProblem { get; init; }
+
     public McapWriterOptions? Writer { get; init; }
 }
 
@@ -64,6 +70,18 @@ public static class McapRecovery
                     issues.Insert(0, summaryProblem);
                 }
                 issues.AddRange(copier.Issues);
+                var metadataKept = new List<McapMetadata>();
+                foreach (var metadata in copier.MetadataRecords)
+                {
+                    if (options.MetadataProblem?.Invoke(metadata) is string problem)
+                    {
+                        issues.Add(new McapIssue(0, $"{problem}: the metadata record was left out"));
+                    }
+                    else
+                    {
+                        metadataKept.Add(metadata);
+                    }
+                }
                 if (copier.Messages == 0)
                 {
                     throw new InvalidDataException($"{inputPath}: nothing to recover, so nothing was written: " +
@@ -71,7 +89,7 @@ public static class McapRecovery
                             : issues.Count == 0 ? "the file holds no messages"
                             : $"no chunk passes its CRC check and no message is readable ({issues[0]})"));
                 }
-                foreach (var metadata in copier.MetadataRecords)
+                foreach (var metadata in metadataKept)
                 {
                     writer.WriteMetadata(metadata.Name, metadata.Values);
                 }
@@ -115,7 +133,28 @@ public static class McapRecovery
         }
         catch (McapFormatException e)
         {
+            AddUnchecked(path, resolver);
             return (new HashSet<long>(), new McapIssue(e.Offset, $"the summary is unreadable ({e.Problem}): scanned the file for intact chunks instead"));
+        }
+    }
+
+    /// <summary>
+    /// A summary that fails its CRC may still hold the only whole Channel record of a channel whose other copy was
+    /// damaged: the resolver keeps its channels as a last resort (<see cref="McapChannelResolver.AddUnchecked"/>).
+    /// </summary>
+    private static void AddUnchecked(string path, McapChannelResolver resolver)
+    {
+        try
+        {
+            using var indexed = McapIndexedReader.Open(path, McapReadOptions.Recover with { IgnoreSummaryCrc = true });
+            foreach (var channel in indexed.Channels.Values)
+            {
+                resolver.AddUnchecked(channel);
+            }
+        }
+        catch (McapFormatException)
+        {
+            // Not even its records parse: there is nothing in it to fall back on.
         }
     }
 

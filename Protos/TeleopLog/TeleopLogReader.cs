@@ -119,9 +119,13 @@ public static class TeleopLogReader
         string? robot = null;
         if (metadata is not null)
         {
+            if (TeleopTopics.MetadataProblem(metadata) is string problem)
+            {
+                throw new McapFormatException(source.Path, 0, problem);
+            }
             robot = metadata.Values.GetValueOrDefault(TeleopTopics.RobotKey);
-            droppedSteps = Math.Max(droppedSteps, ParseCount(metadata, TeleopTopics.DroppedStepsKey, source.Path));
-            droppedEvents = Math.Max(droppedEvents, ParseCount(metadata, TeleopTopics.DroppedEventsKey, source.Path));
+            droppedSteps = Math.Max(droppedSteps, ParseCount(metadata, TeleopTopics.DroppedStepsKey));
+            droppedEvents = Math.Max(droppedEvents, ParseCount(metadata, TeleopTopics.DroppedEventsKey));
         }
         bool closed = source is McapIndexedReader || (source is McapSequentialReader sequential && sequential.ReachedFooter);
         return new TeleopLogFile(source.Path, episodes, droppedSteps, droppedEvents, orphans, closed, issues) { Robot = robot };
@@ -152,16 +156,9 @@ public static class TeleopLogReader
         }
     }
 
-    private static long ParseCount(McapMetadata metadata, string key, string path)
-    {
-        if (!metadata.Values.TryGetValue(key, out string? text))
-        {
-            return 0;
-        }
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
-            ? value
-            : throw new McapFormatException(path, 0, $"the {metadata.Name} metadata's {key} is '{text}', not a count");
-    }
+    /// <summary>A count <see cref="TeleopTopics.MetadataProblem"/> found whole; 0 when absent.</summary>
+    private static long ParseCount(McapMetadata metadata, string key) =>
+        metadata.Values.TryGetValue(key, out string? text) ? long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
 
     private static bool EndsWithMagic(string path)
     {

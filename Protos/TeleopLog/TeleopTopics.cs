@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf.Reflection;
 using Robotics.Protos.Log;
 using Robotics.Protos.Mcap;
@@ -27,6 +28,26 @@ public static class TeleopTopics
 
     /// <summary>Metadata key: the robot recorded, as named in its config (a log without episodes names it nowhere else).</summary>
     public const string RobotKey = "robot";
+
+    /// <summary>
+    /// What is wrong with a metadata record the writer adds, or null: its counts must be counts. A metadata record sits
+    /// outside the chunks, under no CRC, so a damaged one can look whole; the reader refuses it and recovery leaves it out.
+    /// </summary>
+    public static string? MetadataProblem(McapMetadata metadata)
+    {
+        if (metadata.Name != MetadataName)
+        {
+            return null;
+        }
+        foreach (string key in new[] { DroppedStepsKey, DroppedEventsKey })
+        {
+            if (metadata.Values.TryGetValue(key, out string? text) && !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                return $"the {metadata.Name} metadata's {key} is '{text}', not a count";
+            }
+        }
+        return null;
+    }
 
     /// <summary>Each topic's message type, in the order the writer declares its channels.</summary>
     public static IReadOnlyList<(string Topic, MessageDescriptor Descriptor)> All { get; } =

@@ -78,7 +78,12 @@ internal static class LogCommands
                 throw new FileNotFoundException($"{input}: no such file", input);
             }
             string target = parse.GetValue(output) ?? Path.ChangeExtension(input, null) + ".recovered.mcap";
-            var report = McapRecovery.Recover(input, target, new McapRecoveryOptions { Overwrite = parse.GetValue(force), KnownChannels = TeleopTopics.KnownChannels });
+            var report = McapRecovery.Recover(input, target, new McapRecoveryOptions
+            {
+                Overwrite = parse.GetValue(force),
+                KnownChannels = TeleopTopics.KnownChannels,
+                MetadataProblem = TeleopTopics.MetadataProblem,
+            });
             foreach (var issue in report.Issues)
             {
                 console.Warning($"{input}: {issue}");
