@@ -105,11 +105,7 @@ public static class DaggerReport
             report.AppendLine(string.Create(c, $"- Seed {seed.Seed}: DAgger closed {100 * GapClosed(seed):F0} % of the gap from plain BC to the expert in {settings.Rounds} rounds with {seed.Dagger[^1].LabelledSteps} labelled steps; {bc}"));
         }
         report.AppendLine();
-        report.AppendLine(string.Create(c, $"{seconds:F0} s. Recordings are in `data/` and `evaluation/`, policies and their training runs in `policies/`; `study.json` has the figures."));
-        string path = folder.File("report.md");
-        File.WriteAllText(path, report.ToString());
-        File.WriteAllText(folder.File(Study.SummaryFile), Json(seeds, settings).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        return path;
+        return Study.Finish(folder, report, Json(seeds, settings), seconds);
     }
 
     /// <summary>Success against labelled steps: a line per seed for plain BC and for DAgger, and the expert's mean dashed.</summary>

@@ -74,10 +74,6 @@ public static class ImperfectExpertReport
         report.AppendLine("Plain BC is maximum likelihood on whatever it is given: the careless operator's misjudged reaches pull the policy's mean off the target, and the arm settles outside the 2 cm it must reach. " +
             "The logs already say which episodes failed and who drove them; leaving out the failures, or weighting the careless operator down, gives back what the expert's own demonstrations teach.");
         report.AppendLine();
-        report.AppendLine(string.Create(c, $"{seconds:F0} s. Recordings are in `data/` and `evaluation/`, policies and their training runs in `policies/`; `study.json` has the figures."));
-        string path = folder.File("report.md");
-        File.WriteAllText(path, report.ToString());
-        File.WriteAllText(folder.File(Study.SummaryFile), Json(seeds, settings).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        return path;
+        return Study.Finish(folder, report, Json(seeds, settings), seconds);
     }
 }

@@ -76,11 +76,7 @@ public static class MultimodalReport
         report.AppendLine();
         report.AppendLine("![Gaussian-mixture BC](paths-mixture.svg)");
         report.AppendLine();
-        report.AppendLine(string.Create(c, $"{seconds:F0} s. Recordings are in `data/` and `evaluation/`, policies and their training runs in `policies/`; `study.json` has the figures."));
-        string path = folder.File("report.md");
-        File.WriteAllText(path, report.ToString());
-        File.WriteAllText(folder.File(Study.SummaryFile), Json(seeds, settings).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        return path;
+        return Study.Finish(folder, report, Json(seeds, settings), seconds);
     }
 
     /// <summary>The robot's x–y path in each of the first episodes of an evaluation, and each episode's obstacle as a dashed circle.</summary>

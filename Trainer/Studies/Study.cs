@@ -1,3 +1,9 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Robotics.Trainer.Demo;
+
 namespace Robotics.Trainer.Studies;
 
 /// <summary>
@@ -16,4 +22,15 @@ public static class Study
 
     /// <summary>Written last: the figures, and the mark of a finished study's folder, which a later run may replace.</summary>
     public const string SummaryFile = "study.json";
+
+    /// <summary>Ends <paramref name="report"/> with where everything is, writes it as report.md and then the figures; returns the report's path.</summary>
+    public static string Finish(DemoFolder folder, StringBuilder report, JsonObject figures, double seconds)
+    {
+        report.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"{seconds:F0} s. Recordings are in `data/` and `evaluation/`, policies and their training runs in `policies/`; `{SummaryFile}` has the figures."));
+        string path = folder.File("report.md");
+        File.WriteAllText(path, report.ToString());
+        File.WriteAllText(folder.File(SummaryFile), figures.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return path;
+    }
 }
