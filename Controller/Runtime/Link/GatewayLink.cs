@@ -26,9 +26,6 @@ public sealed class GatewayLink : IDisposable
 
     private static readonly TimeSpan AnswerPoll = TimeSpan.FromMilliseconds(1);
 
-    // How long a request waits for a free slot before it is refused: the loop answers each slot within a few of its
-    // link thread's 2 ms passes, so a full second means the loop is not keeping up, not a burst.
-    private static readonly TimeSpan SlotPatience = TimeSpan.FromSeconds(1);
 
     private readonly LinkSegments _segments;
     private readonly SharedCell<LinkStatus> _status;
@@ -198,9 +195,11 @@ public sealed class GatewayLink : IDisposable
     public async Task<LinkAnswer> AskAsync(LinkRequestKind kind, long argument = 0, string text = "", TimeSpan? patience = null)
     {
         using var timer = new PeriodicTimer(AnswerPoll);
-        // Every slot in use (clients connecting together each ask for the devices' counters, an operator asks for the
-        // lease at the same moment): wait for one, as each is answered within a pass or two of the loop's link thread.
-        long slotDeadline = MonotonicClock.NowNs() + SlotPatience.Ticks * 100;
+        // One patience for the whole request, waiting for a slot included. Every slot in use (clients connecting together
+        // each ask for the devices' counters, an operator asks for the lease at the same moment): wait for one. Each is
+        // answered within a pass or two of the loop's link thread on an idle machine, but on a busy one the passes and
+        // these polls stretch, and a burst took over a second; a loop that is down is noticed by Down, not by a deadline.
+        long deadline = MonotonicClock.NowNs() + (patience ?? TimeSpan.FromSeconds(15)).Ticks * 100;
         int slot;
         while ((slot = ClaimSlot()) < 0)
         {
@@ -208,7 +207,7 @@ public sealed class GatewayLink : IDisposable
             {
                 return Refusal(ControlFailure.Unavailable, DownReason);
             }
-            if (MonotonicClock.NowNs() > slotDeadline)
+            if (MonotonicClock.NowNs() > deadline)
             {
                 return Refusal(ControlFailure.Unavailable, "too many control requests are waiting for the robot; try again");
             }
@@ -218,7 +217,6 @@ public sealed class GatewayLink : IDisposable
         {
             long id = ((long)(int)_generation << 32) | (uint)Interlocked.Increment(ref _lastRequest);
             Post(slot, id, kind, argument, text);
-            long deadline = MonotonicClock.NowNs() + (patience ?? TimeSpan.FromSeconds(15)).Ticks * 100;
             while (!IsAnswered(slot, id))
             {
                 if (Down.IsCancellationRequested)
