@@ -111,13 +111,14 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void A_policy_with_NaN_weights_never_drives_whatever_its_head(bool categorical)
+    [InlineData("sim:cartpole")]
+    [InlineData("sim:reach")]
+    [InlineData("sim:detour")]
+    public void A_policy_with_NaN_weights_never_drives_whatever_its_head(string simulator)
     {
         // A damaged file: every weight and bias NaN. A categorical head's argmax over NaN logits is still a
-        // finite index (action 0, push left), so the action alone would pass as finite.
-        var model = Robotics.Protos.Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(categorical ? policies.CartPole : policies.Reach));
+        // finite index (action 0, push left), so the action alone would pass as finite; so is a mixture's pick of a component.
+        var model = Robotics.Protos.Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(PolicyFor(simulator)));
         foreach (var weights in model.Graph.Initializer.Where(t => t.Name.StartsWith('W') || t.Name.StartsWith('b')))
         {
             var nan = new byte[weights.RawData.Length];
@@ -131,7 +132,7 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         Robotics.Protos.Policy.PolicyDigest.Stamp(model);
         string path = _directory.File("nan.onnx");
         File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
-        using var robot = categorical ? (SimulatedRobot)new CartPoleSimulation(seed: 3) : new ReachSimulation(seed: 3);
+        using var robot = Simulators.Create(simulator, Simulators.DefaultRate(simulator), seed: 3);
         using var policy = new PolicyRunner(path);
         LoopReport report;
         using (var recorder = Recorder("nan.mcap", robot))
@@ -194,6 +195,14 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
         Assert.Contains(steps, step => step.HelpTriggers != 0);
     }
 
+    /// <summary>The shared test policy for a simulator: Gaussian on the reach, categorical on the cart-pole, a mixture on the detour.</summary>
+    private string PolicyFor(string simulator) => simulator switch
+    {
+        "sim:reach" => policies.Reach,
+        "sim:cartpole" => policies.CartPole,
+        _ => policies.Detour,
+    };
+
     [Fact]
     public void A_mixture_policy_takes_the_detour_around_the_obstacle_and_records_its_components()
     {
@@ -223,7 +232,7 @@ public sealed class ControlLoopTests(SimPolicies policies) : IDisposable
     public void A_tick_allocates_nothing_over_100000_ticks_with_recording_on(string simulator, bool ensemble = false)
     {
         using var robot = Simulators.Create(simulator, Simulators.DefaultRate(simulator), seed: 7);
-        using var policy = new PolicyRunner(ensemble ? policies.ReachEnsemble : simulator switch { "sim:reach" => policies.Reach, "sim:cartpole" => policies.CartPole, _ => policies.Detour });
+        using var policy = new PolicyRunner(ensemble ? policies.ReachEnsemble : PolicyFor(simulator));
         // Shadow mode exercises every stage: sensors, policy, operator, safety, actuators, recorder.
         var options = Fast(robot.Description.RateHz, ControlMode.Shadow) with { Stochastic = true };
         using var recorder = Recorder($"alloc-{simulator.Replace(':', '-')}{(ensemble ? "-ensemble" : "")}.mcap", robot);

@@ -64,19 +64,7 @@ public sealed class DamagedPolicyMetadataTests(SimPolicies policies) : IDisposab
     [InlineData(null, null)]
     public void A_mixture_policy_must_say_how_many_components_it_has(string? value, string? what)
     {
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(policies.Detour));
-        var entry = model.MetadataProps.Single(p => p.Key == PolicyContract.Keys.MixtureComponents);
-        if (value is null)
-        {
-            model.MetadataProps.Remove(entry);
-        }
-        else
-        {
-            entry.Value = value;
-        }
-        PolicyDigest.Stamp(model);
-        string path = _directory.File("mixture.onnx");
-        File.WriteAllBytes(path, model.ToByteArray());
+        string path = Edited(PolicyContract.Keys.MixtureComponents, value, policies.Detour);
 
         var error = Assert.Throws<InvalidDataException>(() => new PolicyRunner(path));
 
