@@ -104,6 +104,42 @@ public sealed class StudyCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_help_trigger_study_scores_every_trigger_at_the_files_thresholds_and_at_shared_shares_of_ticks()
+    {
+        string folder = _directory.File("help");
+
+        var run = CliRun.Of(TrainerCli.Build(), "study", "help-triggers", "--seeds", "1", "--demos", "6", "--ensemble", "2", "--eval-episodes", "8", "--out", folder, "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var json = run.Json;
+        Assert.Equal("help-triggers", json.GetProperty("study").GetString());
+        Assert.InRange(json.GetProperty("gate_moments_before_failure")[0].GetInt32(), 0, json.GetProperty("gate_moments")[0].GetInt32());
+        var settings = json.GetProperty("settings").EnumerateArray().ToList();
+        Assert.Equal(["file", "1 %", "2 %", "5 %", "10 %"], settings.Select(s => s.GetProperty("setting").GetString()));
+        // The file's setting is the threshold the trainer stored: the ensemble's novelty threshold, as its metadata says.
+        using (var ensemble = new Robotics.Controller.Policy.PolicyRunner(Path.Combine(folder, "policies", "ensemble-seed0.onnx")))
+        {
+            var novelty = settings[0].GetProperty("triggers").GetProperty("novelty");
+            Assert.Equal(ensemble.Metadata.HelpNoveltyThreshold!.Value, novelty.GetProperty("threshold")[0].GetDouble(), 6);
+        }
+        // A threshold set for a share of ticks is over on at most that share (ties stay under it).
+        foreach (var (setting, share) in settings.Skip(1).Zip([0.01, 0.02, 0.05, 0.10]))
+        {
+            foreach (var trigger in setting.GetProperty("triggers").EnumerateObject())
+            {
+                Assert.InRange(trigger.Value.GetProperty("tick_share").GetProperty("mean").GetDouble(), 0, share + 1e-9);
+            }
+        }
+        string report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        Assert.Contains("| at random |", report);
+        Assert.Contains("![recall against the share of ticks](recall.svg)", report);
+        foreach (string file in new[] { "recall.svg", "precision.svg", "policies/single-seed0.onnx", "evaluation/single-seed0.mcap" })
+        {
+            Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        }
+    }
+
+    [Fact]
     public void A_folder_that_no_study_wrote_is_refused_and_left_as_it_was()
     {
         string foreign = _directory.File("notes");

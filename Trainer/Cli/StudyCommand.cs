@@ -23,6 +23,7 @@ internal static class StudyCommand
         Multimodal(),
         ImperfectExpert(),
         Dagger(),
+        HelpTriggers(),
     };
 
     private static Command Multimodal()
@@ -110,6 +111,35 @@ internal static class StudyCommand
             settings.Validate();
             var results = await new DaggerStudy(settings, folder, say).RunAsync(cancellation);
             return new Finished(DaggerReport.Write(results, settings, folder, seconds()), DaggerReport.Table(results), DaggerReport.Json(results, settings));
+        }));
+        return command;
+    }
+
+    private static Command HelpTriggers()
+    {
+        var defaults = new HelpTriggerSettings();
+        var seeds = SeedsOption(defaults.Seeds);
+        var demos = RangedOptions.Int(DemoSettings.DemonstrationRange, "Demonstrations per seed.", defaults.DemonstrationEpisodes);
+        var members = RangedOptions.Int(HelpTriggerSettings.MembersRange, "Networks in the ensemble.", defaults.EnsembleMembers);
+        var evalEpisodes = EvaluationOption(defaults.EvaluationEpisodes);
+        var output = OutputOption("study-help-triggers");
+        var json = CliCommand.JsonOption();
+        var command = new Command("help-triggers", $"How well help requests from σ, an ensemble's novelty and the distance from the training data foretell where the expert would step in, at the same request rate, on {HelpTriggerSettings.Robot}.")
+        {
+            seeds, demos, members, evalEpisodes, output, json,
+        };
+        command.SetAction((parse, cancellation) => Run(parse, json, output, (folder, say, seconds) =>
+        {
+            var settings = defaults with
+            {
+                Seeds = parse.GetValue(seeds),
+                DemonstrationEpisodes = parse.GetValue(demos),
+                EnsembleMembers = parse.GetValue(members),
+                EvaluationEpisodes = parse.GetValue(evalEpisodes),
+            };
+            settings.Validate();
+            var results = new HelpTriggerStudy(settings, folder, say).Run();
+            return Task.FromResult(new Finished(HelpTriggerReport.Write(results, settings, folder, seconds()), HelpTriggerReport.Table(results, settings), HelpTriggerReport.Json(results, settings)));
         }));
         return command;
     }
