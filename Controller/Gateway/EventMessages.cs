@@ -18,6 +18,8 @@ public static class EventMessages
         Outcome = e.Outcome,
         Uncertainty = e.Uncertainty,
         ObservationZ = e.ObservationZ,
+        Novelty = e.Novelty,
+        HelpTriggers = e.HelpTriggers,
         Dropped = (ulong)dropped,
     };
 }

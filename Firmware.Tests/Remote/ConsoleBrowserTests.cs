@@ -21,10 +21,15 @@ public sealed class ConsoleBrowserTests(SimPolicies policies)
         public void Dispose() => Run.Dispose();
     }
 
-    private async Task<Robot> StartAsync(params string[] more)
+    /// <summary>The help banner's reason: each trigger that fired, in words, with its value and threshold.</summary>
+    private const string HelpReason = @"^asked because: (uncertainty \d+\.\d\d over \d+\.\d\d|novelty \(the members' disagreement\) \d+\.\d\d over \d+\.\d\d|observation \d+\.\d σ from training, over \d+\.\d)(; |$)";
+
+    private Task<Robot> StartAsync(params string[] more) => StartWithAsync(policies.Reach, more);
+
+    private static async Task<Robot> StartWithAsync(string policy, params string[] more)
     {
         int port = FreePorts.Next();
-        var run = ControllerProcess.Start(["run", "--robot", "sim:reach", "--policy", policies.Reach, "--until-stopped", "--no-realtime",
+        var run = ControllerProcess.Start(["run", "--robot", "sim:reach", "--policy", policy, "--until-stopped", "--no-realtime",
             "--grpc", "http://127.0.0.1:0", "--token", RobotHarness.Token, "--console", $"http://127.0.0.1:{port}", .. more]);
         await run.WaitForLineAsync(line => line.StartsWith("console at ", StringComparison.Ordinal), Waits.Patience);
         string grpc = run.StdoutLines.First(line => line.StartsWith("gRPC listening on ", StringComparison.Ordinal)).Split(' ')[3];
@@ -67,9 +72,13 @@ public sealed class ConsoleBrowserTests(SimPolicies policies)
         // What the help requests judge, each frame, against the thresholds in force.
         await browser.WaitForAsync("Number(document.getElementById('uncertainty-value').textContent) > 0", "the policy's uncertainty");
         Assert.Matches(@"asks above \d+\.\d\d\)$", await browser.TextAsync("figure:has(#uncertainty) figcaption span"));
+        // A single network has no members to disagree: no novelty plot.
+        Assert.False((bool)(await browser.EvaluateAsync("document.getElementById('novelty') !== null"))!);
         // sim:reach's policy asks for help in its first episodes: a banner saying why, and a sound.
         await browser.WaitForAsync("!document.getElementById('help').hidden", "the help banner");
-        Assert.Contains("uncertainty", await browser.TextAsync("#help-why"));
+        // The banner rises with the first flagged frame; the reason comes with the request's event.
+        await browser.WaitForAsync("document.getElementById('help-why').textContent !== ''", "the help request's reason");
+        Assert.Matches(HelpReason, await browser.TextAsync("#help-why"));
         Assert.True((await browser.EvaluateAsync("window.__sounds.length"))!.GetValue<int>() > 0, "the help request made no sound");
 
         // Take over (Enter), hold q: the shoulder's torque goes to half its limit, and the robot reports the operator driving.
@@ -115,6 +124,29 @@ public sealed class ConsoleBrowserTests(SimPolicies policies)
         robot.Run.Signal("TERM");
         await browser.WaitForAsync("!document.getElementById('down').hidden", "the robot-stopped banner");
         Assert.Equal(143, await robot.Run.WaitForExitAsync(Waits.Patience));
+        Assert.DoesNotContain(await browser.LogAsync(), line => line.StartsWith("error", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_ensembles_novelty_has_its_own_plot_against_its_threshold_and_the_help_banner_names_what_fired()
+    {
+        using var robot = await StartWithAsync(policies.ReachEnsemble);
+        await using var browser = HeadlessBrowser.Start();
+
+        await LogInAsync(browser, robot.ConsoleUrl, RobotHarness.Token);
+
+        await browser.WaitForAsync("window.consoleStats.frames > 30", "30 frames");
+        string caption = await browser.TextAsync("figure:has(#novelty) figcaption span");
+        Assert.Matches(@"^novelty: its 5 networks' disagreement \(asks above \d+\.\d\d\)$", caption);
+        using (var policy = new Robotics.Controller.Policy.PolicyRunner(policies.ReachEnsemble))
+        {
+            Assert.Contains(policy.Metadata.HelpNoveltyThreshold!.Value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), caption);
+        }
+        await browser.WaitForAsync("Number(document.getElementById('novelty-value').textContent) > 0", "the members' disagreement plotted");
+        await browser.WaitForAsync("!document.getElementById('help').hidden", "the help banner");
+        // The banner rises with the first flagged frame; the reason comes with the request's event.
+        await browser.WaitForAsync("document.getElementById('help-why').textContent !== ''", "the help request's reason");
+        Assert.Matches(HelpReason, await browser.TextAsync("#help-why"));
         Assert.DoesNotContain(await browser.LogAsync(), line => line.StartsWith("error", StringComparison.Ordinal));
     }
 

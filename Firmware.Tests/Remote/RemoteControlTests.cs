@@ -499,6 +499,37 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
     }
 
     [Fact]
+    public async Task An_ensembles_help_request_says_its_novelty_and_that_novelty_fired()
+    {
+        using var robot = new ReachSimulation(seed: 5);
+        using var policy = new PolicyRunner(policies.ReachEnsemble);
+        double threshold = policy.Metadata.HelpNoveltyThreshold!.Value;
+        // σ and |z| out of reach: only the members' disagreement can ask.
+        var help = new HelpOptions { UncertaintyThreshold = 1e9, ObservationZThreshold = 1e9 };
+        await using var harness = await RobotHarness.StartAsync(robot, Paced(100, ControlMode.Autonomous) with { Help = help }, policy);
+        using var channel = harness.Channel();
+        using var events = new Telemetry.TelemetryClient(channel).Events(new EventsRequest());
+        await Task.Delay(300);
+
+        // Far outside the demonstrations, where five networks that agreed on them have nothing holding them together.
+        robot.Push(40, -40);
+
+        Event? asked = null;
+        using var timeout = new CancellationTokenSource(Waits.Patience);
+        while (asked is null && await events.ResponseStream.MoveNext(timeout.Token))
+        {
+            if (events.ResponseStream.Current.Kind == EventKind.HelpRequested)
+            {
+                asked = events.ResponseStream.Current;
+            }
+        }
+        Assert.NotNull(asked);
+        Assert.Equal((uint)HelpTrigger.Novelty, asked.HelpTriggers);
+        Assert.True(asked.Novelty > threshold, $"novelty {asked.Novelty}, threshold {threshold}");
+        Assert.Contains("novelty over its threshold", asked.Text);
+    }
+
+    [Fact]
     public async Task Health_checks_and_reflection_are_served_without_a_token()
     {
         var robot = new ScriptedRobot();

@@ -40,6 +40,8 @@ public sealed unsafe class EventRing
         record.Tick = e.Tick;
         record.Uncertainty = e.Uncertainty;
         record.ObservationZ = e.ObservationZ;
+        record.Novelty = e.Novelty;
+        record.HelpTriggers = e.HelpTriggers;
         record.Index = e.Index;
         record.Kind = (byte)e.Kind;
         record.Outcome = (byte)e.Outcome;
@@ -84,7 +86,8 @@ public sealed unsafe class EventRing
                     case SlotRead.Ok:
                         _next++;
                         e = new LoopEvent((LoopEventKind)record.Kind, record.TimestampNs, record.Episode, record.Tick, (Protos.Log.EpisodeOutcome)record.Outcome,
-                            (Safety.FaultKind)record.Fault, record.Index, record.Text.Read() ?? "", (ControlMode)record.Mode, record.Uncertainty, record.ObservationZ);
+                            (Safety.FaultKind)record.Fault, record.Index, record.Text.Read() ?? "", (ControlMode)record.Mode, record.Uncertainty, record.ObservationZ,
+                            record.Novelty, record.HelpTriggers);
                         return true;
                     case SlotRead.NotYet:
                         e = default;

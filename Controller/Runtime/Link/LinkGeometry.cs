@@ -13,7 +13,7 @@ namespace Robotics.Controller.Link;
 public sealed record LinkGeometry(TickLayout Layout, int TickCapacity, int EventCapacity, int RequestSlots, int DescriptorCapacity)
 {
     /// <summary>The link's layout version: changes whenever a record, a part or their order does (and with the tick layout's).</summary>
-    public const int Version = 200 + TickLayout.Version;
+    public const int Version = 300 + TickLayout.Version;
 
     public const int DefaultEventCapacity = 1024;
     public const int DefaultRequestSlots = 8;

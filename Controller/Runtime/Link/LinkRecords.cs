@@ -168,7 +168,9 @@ public struct LinkEvent
     public ulong Tick;
     public double Uncertainty;
     public double ObservationZ;
+    public double Novelty;
     public int Index;
+    public uint HelpTriggers;
     public byte Kind;
     public byte Outcome;
     public byte Fault;

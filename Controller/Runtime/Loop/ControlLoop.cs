@@ -440,7 +440,7 @@ public sealed class ControlLoop : IDisposable
         if (_help.Observe(_observation))
         {
             Events.TryWrite(new LoopEvent(LoopEventKind.HelpRequested, now, _episodes.Episode, _episodes.Tick, Text: HelpTriggerTexts.Request(_help.LastTriggers),
-                Uncertainty: _help.LastUncertainty, ObservationZ: _help.LastObservationZ));
+                Uncertainty: _help.LastUncertainty, ObservationZ: _help.LastObservationZ, Novelty: _help.LastNovelty, HelpTriggers: _help.LastTriggers));
         }
         return _help.Requesting ? StepFlag.HelpRequested : StepFlag.None;
     }

@@ -41,4 +41,6 @@ public readonly record struct LoopEvent(
     string Text = "",
     ControlMode Mode = ControlMode.Autonomous,
     double Uncertainty = 0,
-    double ObservationZ = 0);
+    double ObservationZ = 0,
+    double Novelty = 0,
+    uint HelpTriggers = 0);

@@ -8,6 +8,12 @@ const DEADMAN_MS = 1000; // hands off this long: stop sending, and the robot's s
 const KEY_DEFLECTION = 0.5; // a held key drives its channel this share of the way from centre to its limit
 const RAISE = "qwerty", LOWER = "asdfgh";
 const HELP_FLAG = 4; // robotics.log.v1.StepFlag.STEP_FLAG_HELP_REQUESTED
+// robotics.log.v1.HelpTrigger's bits, and how the help banner says each one that fired.
+const HELP_TRIGGERS = [
+  { bit: 1, say: (e) => `uncertainty ${e.uncertainty.toFixed(2)} over ${help.sigma.toFixed(2)}` },
+  { bit: 2, say: (e) => `novelty (the members' disagreement) ${e.novelty.toFixed(2)} over ${help.novelty.toFixed(2)}` },
+  { bit: 4, say: (e) => `observation ${e.observationZ.toFixed(1)} σ from training, over ${help.z.toFixed(1)}` },
+];
 const SOURCE_NAMES = { ACTION_SOURCE_TELEOP: "teleop", ACTION_SOURCE_POLICY: "policy", ACTION_SOURCE_OVERRIDE: "operator", ACTION_SOURCE_SAFETY: "safety" };
 const MODE_NAMES = { MODE_AUTONOMOUS: "autonomous", MODE_TELEOP: "teleop", MODE_SHADOW: "shadow" };
 
@@ -16,7 +22,9 @@ const stats = { keyToApplied: [], commands: 0, applied: 0 };
 window.consoleStats = stats; // read by tests and the benchmark
 
 let socket = null, robot = null, canControl = false, frameRate = 30;
-let history = null, helpThreshold = 0, helpZ = 0;
+let history = null;
+// What the robot asks above, from its model: σ, an ensemble's novelty (0 for a single network), observation |z|.
+const help = { sigma: 0, novelty: 0, z: 0, members: 1 };
 let lastFrame = null, successes = 0, calls = new Map(), nextCall = 1;
 let helpSince = null, lastHelpFlagMs = 0;
 const drive = { state: "idle", sequence: 0, asked: [], applied: [], held: new Set(), lastInputMs: 0, keyDownMs: null, keySequence: null, timer: null };
@@ -58,8 +66,8 @@ function welcome(message, token, operator) {
   $("login").close();
   $("robot").textContent = robot.robot;
   document.title = `${robot.robot} · robot console`;
-  helpThreshold = robot.model ? robot.model.helpThreshold : 0;
-  helpZ = robot.model ? robot.model.helpObservationZ : 0;
+  const model = robot.model ?? { helpThreshold: 0, helpNovelty: 0, helpObservationZ: 0, ensembleMembers: 1 };
+  Object.assign(help, { sigma: model.helpThreshold, novelty: model.helpNovelty, z: model.helpObservationZ, members: model.ensembleMembers });
   setConnection(canControl ? "live" : "watching", "live");
   for (const id of ["take", "set-mode", "reset", "record-start", "record-stop", "stop"]) $(id).disabled = !canControl;
   buildPlots();
@@ -120,15 +128,18 @@ function buildPlots() {
     help: new Uint8Array(capacity),
     uncertainty: new Float32Array(capacity).fill(NaN),
     observationZ: new Float32Array(capacity).fill(NaN),
-    peak: [0, 0],
+    novelty: new Float32Array(capacity).fill(NaN),
+    peak: { uncertainty: 0, observationZ: 0, novelty: 0 },
     observationRange: Array.from({ length: observations }, () => [Infinity, -Infinity]),
   };
   $("action-plots").replaceChildren(...robot.actions.map((a, i) => figure(`action-${i}`, `${a.name} (${a.unit || "1"})`)));
   if (robot.discreteActions.length > 0) $("action-plots").append(figure("categorical", "the policy: most likely"));
   $("observation-plots").replaceChildren(...robot.observationNames.map((name, i) => figure(`observation-${i}`, name)));
+  const above = (threshold, digits) => `asks above ${threshold ? threshold.toFixed(digits) : "–"}`;
   $("help-plot").replaceChildren(
-    figure("uncertainty", `the policy's uncertainty (asks above ${helpThreshold ? helpThreshold.toFixed(2) : "–"})`),
-    figure("observation-z", `observation |z| from training (asks above ${helpZ ? helpZ.toFixed(1) : "–"})`));
+    figure("uncertainty", `the policy's uncertainty (${above(help.sigma, 2)})`),
+    ...(help.members > 1 ? [figure("novelty", `novelty: its ${help.members} networks' disagreement (${above(help.novelty, 2)})`)] : []),
+    figure("observation-z", `observation |z| from training (${above(help.z, 1)})`));
   const body = $("drive-table").tBodies[0];
   body.replaceChildren(...robot.actions.map((a, i) => {
     const row = document.createElement("tr");
@@ -165,9 +176,10 @@ function frame(f) {
   }
   h.help[at] = f.flags & HELP_FLAG ? 1 : 0;
   const policyRan = Boolean(f.gaussian || f.categorical || f.gaussianMixture);
-  h.uncertainty[at] = policyRan ? f.uncertainty : NaN;
-  h.observationZ[at] = policyRan ? f.observationZ : NaN;
-  if (policyRan) h.peak = [Math.max(h.peak[0], f.uncertainty), Math.max(h.peak[1], f.observationZ)];
+  for (const measure of ["uncertainty", "observationZ", "novelty"]) {
+    h[measure][at] = policyRan ? f[measure] : NaN;
+    if (policyRan) h.peak[measure] = Math.max(h.peak[measure], f[measure]);
+  }
   dirty = true;
   h.next = (at + 1) % h.capacity;
   h.count = Math.min(h.count + 1, h.capacity);
@@ -205,7 +217,8 @@ function robotEvent(e) {
   const kind = e.kind.replace("EVENT_KIND_", "").toLowerCase().replaceAll("_", " ");
   if (e.kind === "EVENT_KIND_EPISODE_ENDED" && e.outcome === "EPISODE_OUTCOME_SUCCESS") $("successes").textContent = ++successes;
   if (e.kind === "EVENT_KIND_HELP_REQUESTED") {
-    $("help-why").textContent = `uncertainty ${e.uncertainty.toFixed(2)}${helpThreshold ? ` (threshold ${helpThreshold.toFixed(2)})` : ""}, observation ${e.observationZ.toFixed(1)} σ from training`;
+    const fired = HELP_TRIGGERS.filter((t) => e.helpTriggers & t.bit).map((t) => t.say(e));
+    $("help-why").textContent = `asked because: ${fired.join("; ") || "unsure"}`;
     helpSince ??= performance.now();
     lastHelpFlagMs = performance.now();
     beep();
@@ -266,9 +279,9 @@ function draw() {
       const pad = Math.max((high - low) * 0.05, 1e-3);
       plot(`observation-${i}`, low - pad, high + pad, [{ series: history.observation[i], color: "#111" }], lastFrame.observation[i]);
     });
-    // Fixed scales that only grow: twice the threshold, or the largest value seen.
-    plotHelp("uncertainty", history.uncertainty, helpThreshold, Math.max(2 * helpThreshold, history.peak[0], 1e-3), lastFrame.uncertainty);
-    plotHelp("observation-z", history.observationZ, helpZ, Math.max(2 * helpZ, history.peak[1], 1e-3), lastFrame.observationZ);
+    plotHelp("uncertainty", "uncertainty", help.sigma);
+    if (help.members > 1) plotHelp("novelty", "novelty", help.novelty);
+    plotHelp("observation-z", "observationZ", help.z);
     if (lastFrame.categorical) plotProbabilities(lastFrame.categorical.probabilities);
   }
   requestAnimationFrame(draw);
@@ -346,8 +359,10 @@ function plotProbabilities(probabilities) {
 }
 
 // What the help requests judge: the value per frame (black), the threshold (dashed red), the frames it asked on (red).
-function plotHelp(id, series, threshold, top, latest) {
-  plot(id, 0, top, [{ series, color: "#111" }], latest);
+// The scale is fixed and only grows: twice the threshold, or the largest value seen.
+function plotHelp(id, measure, threshold) {
+  const top = Math.max(2 * threshold, history.peak[measure], 1e-3);
+  plot(id, 0, top, [{ series: history[measure], color: "#111" }], lastFrame[measure]);
   const canvas = $(id), g = canvas.getContext("2d"), w = canvas.width, hgt = canvas.height, h = history;
   const offset = h.capacity - h.count;
   g.fillStyle = "rgba(204,0,0,.25)";
