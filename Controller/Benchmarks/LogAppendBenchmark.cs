@@ -91,7 +91,7 @@ public static class LogAppendBenchmark
         started?.Invoke();
 
         long begin = MonotonicClock.NowNs();
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        long allocatedBefore = ThreadAllocations.StartWindow();
         for (long i = 0; i < settings.Steps; i++)
         {
             long tick = WarmupSteps + i;
@@ -102,7 +102,7 @@ public static class LogAppendBenchmark
             }
             latencies[i] = Append(ring, episodeId, tick, observations, actions, policy) * nsPerTick;
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        long allocated = ThreadAllocations.Since(allocatedBefore);
         episode.Finish();
         recorder.Stop(ring.Published);
         long dropped = recorder.DroppedSteps;

@@ -1,3 +1,4 @@
+using Robotics.Protos;
 using Robotics.Controller.Loop;
 using Robotics.Controller.Safety;
 using Robotics.Hardware.Robots;
@@ -83,7 +84,7 @@ public sealed class StaleRecoveryWatchTests : IDisposable
     {
         var watch = new StaleRecoveryWatch(Robot, _robot);
         watch.Observe(ArmStale);
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.StartWindow();
         for (int tick = 0; tick < 100_000; tick++)
         {
             _robot.Fresh[1] = tick % 7 != 0;
@@ -94,7 +95,7 @@ public sealed class StaleRecoveryWatchTests : IDisposable
             }
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, ThreadAllocations.Since(before));
     }
 
     [Fact]

@@ -90,10 +90,9 @@ public sealed class DeviceThreadAllocationTests
     /// Runs the device with <paramref name="output"/>(period) on every output until past its warm-up, then in
     /// windows of 100 periods until three have passed without a retried bus transaction, and asserts those three
     /// allocated nothing. A retry is the driver's error path, whose exceptions allocate; an emulator on a busy
-    /// machine answers past the timeout now and then. Nothing but this thread's own allocations can count:
-    /// GC.GetAllocatedBytesForCurrentThread is the bytes of the allocation contexts the thread was handed less the
-    /// unused end of its current one, and a collection that retires the context moves that end from one term to
-    /// the other (gc.cpp, fix_allocation_context). Measured on .NET 10, two cores, over 35 runs (10 beside two
+    /// machine answers past the timeout now and then. The meter starts its count with a young-generation collection
+    /// on the device's thread, so a later collection cannot count its allocation context's unused end
+    /// (<see cref="Robotics.Protos.ThreadAllocations"/>). Measured on .NET 10, two cores, over 35 runs (10 beside two
     /// busy loops, 5 beside a thread forcing a background gen-2 collection every 5 ms): all 757 windows without
     /// a retry or a failed poll counted 0 bytes, and all 180 with one counted 872 bytes or more.
     /// </summary>

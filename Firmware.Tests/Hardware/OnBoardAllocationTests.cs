@@ -24,14 +24,14 @@ public sealed class OnBoardAllocationTests
         float[] action = [0.25f, -0.25f];
         Cycle(robot, observation, action, 100);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.StartWindow();
         var released = Cycle(robot, observation, action, 10_000);
-        long releasedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        long releasedBytes = ThreadAllocations.Since(before);
         board.Gpio.Drive(17, null);
         Assert.True(SpinWait.SpinUntil(() => robot.Read(observation, MonotonicClock.NowNs(), out _) == ReadStatus.EmergencyStop, Waits.Patience));
-        before = GC.GetAllocatedBytesForCurrentThread();
+        before = ThreadAllocations.StartWindow();
         var pressed = Cycle(robot, observation, action, 10_000);
-        long pressedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        long pressedBytes = ThreadAllocations.Since(before);
         robot.Stop();
 
         Assert.Equal(ReadStatus.Ok, released);

@@ -146,24 +146,15 @@ public sealed class TickRingAllocationTests : IDisposable
         long next = 0;
         long Window(long ticks)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            long mark = ThreadAllocations.StartWindow();
             for (long end = next + ticks; next < end; next++)
             {
                 Tick(next);
             }
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            return ThreadAllocations.Since(mark);
         }
 
-        // Warm up until a window of 5,000 ticks allocates nothing, at most 20 of them: first calls and the JIT's
-        // promotions allocate once, and under a loaded machine they land later (twice in many runs the first measured
-        // window below had about 5 kB). An allocation per tick never gives a quiet window, and shows below anyway.
-        for (int warm = 0; warm < 20; warm++)
-        {
-            if (Window(5000) == 0)
-            {
-                break;
-            }
-        }
+        Window(5000);
         // Three windows of 100,000 ticks, each of which must be 0 B: an allocation on the path would show in all of
         // them (the counter is this thread's own: AllocationMeasurements says more).
         long[] windows = [Window(100_000), Window(100_000), Window(100_000)];

@@ -90,9 +90,8 @@ public sealed class SimPoliciesGroup : ICollectionFixture<SimPolicies>;
 /// <summary>
 /// Tests that assert a thread allocates nothing, run one at a time after the parallel tests, so that what they
 /// measure is the code under test and not a machine made slow by other tests (a late servo answer is a retry, and
-/// a retry throws: DeviceThreadAllocationTests says more). GC.GetAllocatedBytesForCurrentThread reads the calling
-/// thread's own allocation context, which another thread's collection does not change: measured on .NET 10, a
-/// thread read its count about 15,000 times through 80 forced background gen-2 collections and it never moved.
+/// a retry throws: DeviceThreadAllocationTests says more). Each window starts with ThreadAllocations.StartWindow:
+/// without it, a collection during the window could count the unused end of the thread's allocation context.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AllocationMeasurements

@@ -1,3 +1,4 @@
+using Robotics.Protos;
 using Robotics.Tests.Support;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Training;
@@ -27,12 +28,12 @@ public sealed class TrainingAllocationTests : IDisposable
         {
             step(i);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.StartWindow();
         for (int i = 51; i <= 1050; i++)
         {
             step(i);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, ThreadAllocations.Since(before));
     }
 
     /// <summary>A weighted epoch's draws are made in arrays the run allocated once (the epoch's seeded Random aside, as unweighted).</summary>
@@ -44,11 +45,11 @@ public sealed class TrainingAllocationTests : IDisposable
         var drawn = new int[weights.Length];
         var random = new Random(3);
         order.Draw(drawn, random);
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        long before = ThreadAllocations.StartWindow();
         for (int epoch = 0; epoch < 20; epoch++)
         {
             order.Draw(drawn, random);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, ThreadAllocations.Since(before));
     }
 }

@@ -22,11 +22,11 @@ public sealed class ThreadAllocationMeter
     {
         if (++_periods == WarmupPeriods)
         {
-            _baseline = GC.GetAllocatedBytesForCurrentThread();
+            _baseline = Protos.ThreadAllocations.StartWindow();
         }
         else if (_periods > WarmupPeriods)
         {
-            Interlocked.Exchange(ref _bytes, GC.GetAllocatedBytesForCurrentThread() - _baseline);
+            Interlocked.Exchange(ref _bytes, Protos.ThreadAllocations.Since(_baseline));
         }
     }
 }

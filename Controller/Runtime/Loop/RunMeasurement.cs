@@ -12,7 +12,7 @@ internal sealed class RunMeasurement(int warmupTicks)
     private long _startNs;
     private long _endNs;
     private long _allocatedBase;
-    private long _allocatedEnd;
+    private long _allocated;
     private long _measuredTicks;
     private int _collectionsAtStart;
     private int _collectionsAtEnd;
@@ -31,7 +31,12 @@ internal sealed class RunMeasurement(int warmupTicks)
     {
         if (tick == warmupTicks)
         {
-            _allocatedBase = GC.GetAllocatedBytesForCurrentThread();
+            // One young-generation collection, once, so that no collection during the run can count its allocation
+            // context's unused end as allocated (ThreadAllocations says more). It is the measurement's, not the
+            // run's: the collections reported leave it out.
+            int collections = GC.CollectionCount(0);
+            _allocatedBase = ThreadAllocations.StartWindow();
+            _collectionsAtStart += GC.CollectionCount(0) - collections;
         }
     }
 
@@ -39,7 +44,7 @@ internal sealed class RunMeasurement(int warmupTicks)
     {
         _endNs = MonotonicClock.NowNs();
         _collectionsAtEnd = GC.CollectionCount(0);
-        _allocatedEnd = GC.GetAllocatedBytesForCurrentThread();
+        _allocated = ThreadAllocations.Since(_allocatedBase);
         _measuredTicks = ticks - warmupTicks;
     }
 
@@ -50,7 +55,7 @@ internal sealed class RunMeasurement(int warmupTicks)
             s.Ticks, seconds, seconds > 0 ? s.Ticks / seconds : 0, s.Episodes, s.Successes, s.Failures, s.Aborted,
             s.Overruns, s.SkippedSlots, s.Faults, watchdogTrips,
             s.Lateness.Summarize(), s.Read.Summarize(), s.Inference.Summarize(), s.Work.Summarize(),
-            _measuredTicks > 0 ? (double)(_allocatedEnd - _allocatedBase) / _measuredTicks : double.NaN,
+            _measuredTicks > 0 ? (double)_allocated / _measuredTicks : double.NaN,
             recorderDroppedSteps, _collectionsAtEnd - _collectionsAtStart, notes, pinnedCpu);
     }
 }
