@@ -2,6 +2,7 @@ using Robotics.Controller.Loop;
 using Robotics.Controller.Safety;
 using Robotics.Hardware.Config;
 using Robotics.Hardware.Devices;
+using Robotics.Hardware.Robots;
 using Robotics.Tests.Support;
 
 namespace Robotics.Tests.Hardware;
@@ -80,6 +81,83 @@ public sealed class RobotConfigTests : IDisposable
         bus.ReadLatest(raw);
         Assert.InRange(raw[0], 0.3f, 0.81f);
         Assert.Equal(raw[0] * 2 + 0.5f, observation[0]);
+    }
+
+    /// <summary>A device whose reader can be made to lose its race with the device's thread, as a preempted publish makes it.</summary>
+    private sealed class RacedDevice(string name) : IDevice
+    {
+        public volatile bool LosesRace;
+
+        public float Position { get; set; } = 0.25f;
+
+        public string Name => name;
+
+        public IReadOnlyList<string> Inputs => ["1.position", "1.velocity"];
+
+        public IReadOnlyList<string> Outputs => ["1.goal"];
+
+        public TimeSpan WorstSampleGap => TimeSpan.FromMilliseconds(2);
+
+        public IReadOnlyDictionary<string, long> Counters => new Dictionary<string, long>();
+
+        public IReadOnlyList<string> Notes => [];
+
+        public long ReadLatest(Span<float> inputs)
+        {
+            // A lost race leaves a torn copy behind, as LatestSample's reader may.
+            inputs.Fill(LosesRace ? float.NaN : Position);
+            return LosesRace ? long.MinValue : Robotics.Protos.MonotonicClock.NowNs();
+        }
+
+        public void Start()
+        {
+        }
+
+        public void WriteOutputs(ReadOnlySpan<float> outputs)
+        {
+        }
+
+        public void Halt()
+        {
+        }
+
+        public void Resume()
+        {
+        }
+
+        public void Stop()
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public void A_read_that_loses_its_race_with_the_device_thread_keeps_the_last_sample_and_is_not_a_fault()
+    {
+        var device = new RacedDevice("bus");
+        var registry = new DeviceRegistry();
+        registry.Register("fake-servo", _ => device);
+        using var robot = new ConfiguredRobot(RobotConfigLoader.Load(Write(Valid)), registry);
+        robot.Start();
+        var observation = new float[2];
+
+        Assert.Equal(ReadStatus.Ok, robot.Read(observation, Robotics.Protos.MonotonicClock.NowNs(), out _));
+        Assert.Equal(0.25f * 2 + 0.5f, observation[0]);
+        device.LosesRace = true;
+        device.Position = 0.75f;
+
+        // Within the observations' 50 ms: the last sample stands, not the torn copy.
+        Assert.Equal(ReadStatus.Ok, robot.Read(observation, Robotics.Protos.MonotonicClock.NowNs(), out _));
+        Assert.Equal(0.25f * 2 + 0.5f, observation[0]);
+        // Past them with no new sample read, the observation is stale, as a silent device's would be.
+        Assert.Equal(ReadStatus.StaleSensor, robot.Read(observation, Robotics.Protos.MonotonicClock.NowNs() + 60_000_000, out int stale));
+        Assert.Equal(0, stale);
+        device.LosesRace = false;
+        Assert.Equal(ReadStatus.Ok, robot.Read(observation, Robotics.Protos.MonotonicClock.NowNs(), out _));
+        Assert.Equal(0.75f * 2 + 0.5f, observation[0]);
     }
 
     [Fact]

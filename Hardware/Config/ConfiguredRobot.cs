@@ -14,6 +14,7 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservatio
 {
     private readonly IDevice[] _devices;
     private readonly float[][] _inputs;
+    private readonly float[][] _reading;
     private readonly float[][] _outputs;
     private readonly long[] _sampledAt;
     private readonly (int Device, int Channel, float Scale, float Offset)[] _observations;
@@ -42,8 +43,9 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservatio
             }
             _devices = [.. devices];
             _inputs = [.. _devices.Select(d => new float[d.Inputs.Count])];
+            _reading = [.. _devices.Select(d => new float[d.Inputs.Count])];
             _outputs = [.. _devices.Select(d => new float[d.Outputs.Count])];
-            _sampledAt = new long[_devices.Length];
+            _sampledAt = [.. _devices.Select(_ => long.MinValue)];
             _observations = [.. config.Observations.Select((o, i) => Locate(o.Source, d => d.Inputs, $"observations[{i}].source", config.Path, o.Scale, o.Offset))];
             _actions = [.. config.Actions.Select((a, i) => Locate(a.Target, d => d.Outputs, $"actions[{i}].target", config.Path, a.Scale, a.Offset))];
             if (limitOutputs)
@@ -97,7 +99,15 @@ public sealed class ConfiguredRobot : IRobotHardware, ITeleopSource, IObservatio
     {
         for (int d = 0; d < _devices.Length; d++)
         {
-            _sampledAt[d] = _devices[d].ReadLatest(_inputs[d]);
+            // No sample read means the read lost its race with the device's thread (preempted mid-publish on a busy
+            // machine), and what it copied may be torn: keep the last sample, whose age the max-age rules judge. A
+            // device that stops publishing still goes stale, and one that never published is stale from the start.
+            long sampledAt = _devices[d].ReadLatest(_reading[d]);
+            if (sampledAt != long.MinValue)
+            {
+                _reading[d].CopyTo(_inputs[d], 0);
+                _sampledAt[d] = sampledAt;
+            }
         }
         _readAt = nowNs;
         faultIndex = -1;

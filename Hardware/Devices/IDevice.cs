@@ -20,7 +20,8 @@ public interface IDevice : IDisposable
 
     /// <summary>
     /// Copies the latest sample of every input into <paramref name="inputs"/> and returns when it was taken
-    /// (monotonic ns), or <see cref="long.MinValue"/> before the first one. Never blocks.
+    /// (monotonic ns), or <see cref="long.MinValue"/> when it has none to give: before the first one, or when the
+    /// read lost its race with the device's thread (then <paramref name="inputs"/> may hold a torn copy). Never blocks.
     /// </summary>
     long ReadLatest(Span<float> inputs);
 

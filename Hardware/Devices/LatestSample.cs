@@ -26,15 +26,6 @@ public sealed class LatestSample(int width)
         Interlocked.Increment(ref _sequence);
     }
 
-    /// <summary>Writer: forgets the sample, so readers see none until the next <see cref="Publish"/>.</summary>
-    public void Clear()
-    {
-        Interlocked.Increment(ref _sequence);
-        _timestamp = long.MinValue;
-        _tag = 0;
-        Interlocked.Increment(ref _sequence);
-    }
-
     /// <summary>Reader: copies the newest sample; its timestamp, or <see cref="long.MinValue"/> when none could be read.</summary>
     public long TryRead(Span<float> destination) => TryRead(destination, out _);
 
