@@ -1,0 +1,141 @@
+using System.Globalization;
+using Parquet;
+using Parquet.Data;
+using Parquet.Schema;
+
+namespace Robotics.Trainer.Datasets;
+
+/// <summary>
+/// Reads whole columns of one Parquet file (Parquet.Net) as the dataset readers need them: a fixed-width vector per
+/// row (a LIST column, as LeRobot writes <c>observation.state</c>), or one number per row, every row present. A
+/// column that is missing, of another type, holds a null or a vector of another width is one error naming the file
+/// and the column.
+/// </summary>
+public sealed class ParquetColumns : IAsyncDisposable
+{
+    private readonly ParquetReader _reader;
+    private readonly string _path;
+
+    private ParquetColumns(ParquetReader reader, string path)
+    {
+        _reader = reader;
+        _path = path;
+        Rows = Enumerable.Range(0, reader.RowGroupCount).Sum(g => { using var group = reader.OpenRowGroupReader(g); return group.RowCount; });
+    }
+
+    public long Rows { get; }
+
+    public static async Task<ParquetColumns> OpenAsync(string path)
+    {
+        try
+        {
+            return new ParquetColumns(await ParquetReader.CreateAsync(path), path);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or Parquet.ParquetException)
+        {
+            throw new InvalidDataException($"{path}: not a readable Parquet file: {e.Message}", e);
+        }
+    }
+
+    public bool Has(string column) => _reader.Schema.Fields.Any(f => f.Name == column);
+
+    /// <summary>A vector of <paramref name="width"/> floats per row, flat, row by row.</summary>
+    public async Task<float[]> VectorsAsync(string column, int width)
+    {
+        var field = Leaf(column, typeof(float), list: true);
+        var values = new float[Rows * width];
+        long at = 0;
+        long row = 0;
+        for (int g = 0; g < _reader.RowGroupCount; g++)
+        {
+            using var group = _reader.OpenRowGroupReader(g);
+            using var raw = (RawColumnData<float>)await Read(group, field);
+            var repetition = raw.RepetitionLevels;
+            var definition = raw.DefinitionLevels;
+            int entries = 0;
+            for (int i = 0; i < repetition.Length; i++)
+            {
+                if (repetition[i] == 0)
+                {
+                    RequireWidth(column, width, row - 1, entries, i > 0);
+                    row++;
+                    entries = 0;
+                }
+                if (definition[i] != field.MaxDefinitionLevel)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{_path}: column {column}, row {row - 1}: a null or empty vector"));
+                }
+                entries++;
+            }
+            RequireWidth(column, width, row - 1, entries, repetition.Length > 0);
+            raw.Values.CopyTo(values.AsSpan((int)at));
+            at += raw.Values.Length;
+        }
+        return values;
+    }
+
+    /// <summary>One 64-bit integer per row.</summary>
+    public Task<long[]> LongsAsync(string column) => ScalarsAsync<long>(column);
+
+    /// <summary>One boolean per row.</summary>
+    public Task<bool[]> BooleansAsync(string column) => ScalarsAsync<bool>(column);
+
+    private async Task<T[]> ScalarsAsync<T>(string column)
+        where T : struct
+    {
+        var field = Leaf(column, typeof(T), list: false);
+        var values = new T[Rows];
+        long at = 0;
+        for (int g = 0; g < _reader.RowGroupCount; g++)
+        {
+            using var group = _reader.OpenRowGroupReader(g);
+            using var raw = (RawColumnData<T>)await Read(group, field);
+            if (raw.Values.Length != group.RowCount)
+            {
+                throw new InvalidDataException($"{_path}: column {column} has nulls");
+            }
+            raw.Values.CopyTo(values.AsSpan((int)at));
+            at += raw.Values.Length;
+        }
+        return values;
+    }
+
+    private async Task<RawColumnData> Read(ParquetRowGroupReader group, DataField field)
+    {
+        try
+        {
+            return await group.ReadRawColumnDataBaseAsync(field);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or Parquet.ParquetException)
+        {
+            throw new InvalidDataException($"{_path}: column {field.Path}: {e.Message}", e);
+        }
+    }
+
+    private DataField Leaf(string column, Type type, bool list)
+    {
+        var top = _reader.Schema.Fields.FirstOrDefault(f => f.Name == column)
+            ?? throw new InvalidDataException($"{_path}: no column {column}");
+        var leaf = top switch
+        {
+            ListField { Item: DataField item } when list => item,
+            DataField data when !list => data,
+            _ => throw new InvalidDataException($"{_path}: column {column} is a {top.SchemaType}, not {(list ? "a list of numbers" : "one value per row")}"),
+        };
+        if (leaf.ClrType != type)
+        {
+            throw new InvalidDataException($"{_path}: column {column} holds {leaf.ClrType.Name}, not {type.Name}");
+        }
+        return leaf;
+    }
+
+    private void RequireWidth(string column, int width, long row, int entries, bool any)
+    {
+        if (any && entries != width)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{_path}: column {column}, row {row}: {entries} entries where the dataset declares {width}"));
+        }
+    }
+
+    public ValueTask DisposeAsync() => _reader.DisposeAsync();
+}
