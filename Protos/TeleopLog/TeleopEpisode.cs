@@ -39,4 +39,12 @@ public sealed class TeleopEpisode
     public double DurationSeconds => _steps.Count < 2 ? 0 : (_steps[^1].TimestampNs - _steps[0].TimestampNs) / 1e9;
 
     internal void Add(Step step) => _steps.Add(step);
+
+    /// <summary>An episode read from another format (a LeRobot dataset, say), whole: its start, its steps in order, its end.</summary>
+    public static TeleopEpisode Imported(EpisodeStart start, string sourcePath, IEnumerable<Step> steps, EpisodeEnd end)
+    {
+        var episode = new TeleopEpisode(start, sourcePath) { End = end };
+        episode._steps.AddRange(steps);
+        return episode;
+    }
 }

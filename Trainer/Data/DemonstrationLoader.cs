@@ -1,6 +1,7 @@
 using System.Globalization;
 using Robotics.Protos.Log;
 using Robotics.Protos.TeleopLog;
+using Robotics.Trainer.Datasets;
 using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Data;
@@ -23,10 +24,12 @@ public static class DemonstrationLoader
 {
     public static Demonstrations Load(IEnumerable<string> paths, DemonstrationFilter filter)
     {
-        var files = paths.SelectMany(TeleopLogReader.FindLogs).Distinct(StringComparer.Ordinal).ToList();
+        var given = paths.ToList();
+        var datasets = given.Where(LeRobotDataset.IsDataset).Distinct(StringComparer.Ordinal).ToList();
+        var files = given.Except(datasets).SelectMany(TeleopLogReader.FindLogs).Distinct(StringComparer.Ordinal).Concat(datasets).ToList();
         if (files.Count == 0)
         {
-            throw new InvalidDataException("no teleop logs: give .mcap files or directories that hold them");
+            throw new InvalidDataException("no teleop logs: give .mcap files, directories that hold them, or LeRobot dataset folders");
         }
         TeleopEpisode? first = null;
         var episodes = new List<DemoEpisode>();
@@ -37,9 +40,8 @@ public static class DemonstrationLoader
         var warnings = new List<string>();
         foreach (string file in files)
         {
-            var log = TeleopLogReader.Read(file);
-            warnings.AddRange(log.Issues.Select(issue => $"{file}: {issue}"));
-            foreach (var episode in log.Episodes)
+            var read = Read(file, warnings);
+            foreach (var episode in read)
             {
                 totalEpisodes++;
                 if (EpisodeRules.Problem(episode.Start) is string problem)
@@ -93,6 +95,21 @@ public static class DemonstrationLoader
             SkippedEpisodesByOutcome = byOutcome,
             Warnings = warnings,
         };
+    }
+
+    /// <summary>The episodes of a log, or of a LeRobot dataset folder; what reading noticed goes to <paramref name="warnings"/>.</summary>
+    private static IReadOnlyList<TeleopEpisode> Read(string path, List<string> warnings)
+    {
+        if (LeRobotDataset.IsDataset(path))
+        {
+            // Parquet.Net reads asynchronously only; the trainer's command line has no synchronization context to deadlock.
+            var dataset = LeRobotDataset.ReadAsync(path).GetAwaiter().GetResult();
+            warnings.AddRange(dataset.SkippedFeatures.Select(f => $"{path}: feature {f} left out: the trainer learns from {LeRobotDataset.State} (low-dimensional)"));
+            return LeRobotEpisodes.From(dataset, path);
+        }
+        var log = TeleopLogReader.Read(path);
+        warnings.AddRange(log.Issues.Select(issue => $"{path}: {issue}"));
+        return log.Episodes;
     }
 
     private static DemoEpisode? Extract(TeleopEpisode episode, NonFiniteSteps nonFinite, ref long nonExpert)
