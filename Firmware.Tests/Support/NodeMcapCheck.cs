@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Robotics.Tests.Support;
@@ -40,21 +39,6 @@ public static class NodeMcapCheck
     /// <summary>rewrite.mjs: <paramref name="input"/>'s messages written by @mcap/core's writer, without a chunk index (<c>--no-chunk-index</c>) or without chunks (<c>--no-chunks</c>).</summary>
     public static void Rewrite(string input, string output, string mode) => Node("rewrite.mjs", input, output, mode);
 
-    private static JsonElement Node(string script, params string[] args)
-    {
-        string directory = Path.GetDirectoryName(RepoPaths.McapCheckScript)!;
-        string modules = Path.Combine(directory, "node_modules");
-        Assert.True(Directory.Exists(modules), $"{modules} is missing: run `npm ci --prefix Firmware.Tests/mcap-reference` (.ci/run does)");
-        var start = new ProcessStartInfo("node", [Path.Combine(directory, script), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(120)), $"node {script} timed out");
-        Assert.True(process.ExitCode == 0, $"@mcap/core failed ({script} {string.Join(' ', args.Take(3))}): {stderr.Result}");
-        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
-    }
+    private static JsonElement Node(string script, params string[] args) =>
+        JsonDocument.Parse(NodeScripts.Run("mcap-reference", "@mcap/core", script, args)).RootElement.Clone();
 }

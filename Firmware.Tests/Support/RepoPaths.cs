@@ -8,8 +8,6 @@ public static class RepoPaths
     /// <summary>The built controller executable's entry assembly, copied next to the tests by the project reference.</summary>
     public static string ControllerDll => Path.Combine(AppContext.BaseDirectory, "controller.dll");
 
-    public static string McapCheckScript => Path.Combine(Root, "Firmware.Tests", "mcap-reference", "check.mjs");
-
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
