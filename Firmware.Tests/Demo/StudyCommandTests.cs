@@ -89,10 +89,12 @@ public sealed class StudyCommandTests : IDisposable
         var dagger = seed.GetProperty("dagger").EnumerateArray().ToList();
         Assert.Equal(2, dagger.Count);
         Assert.Equal(1800, dagger[0].GetProperty("labelled_steps").GetInt64());
-        // A round adds exactly the steps the expert drove in it, in as many takeovers as it made.
+        // A round adds exactly the steps the expert drove in it, and only a takeover lets it drive. The converse does
+        // not hold: a takeover the expert sends on one of an episode's last ticks can reach the robot after the episode
+        // ended, and labels nothing.
         long added = dagger[1].GetProperty("labelled_steps").GetInt64() - 1800;
         Assert.True(added >= 0);
-        Assert.Equal(added > 0, dagger[1].GetProperty("takeovers").GetInt32() > 0);
+        Assert.True(added == 0 || dagger[1].GetProperty("takeovers").GetInt32() > 0, $"{added} steps labelled without a takeover");
         var corrections = Robotics.Protos.TeleopLog.TeleopLogReader.Read(Path.Combine(folder, "data", "dagger-1-seed0.mcap"));
         Assert.Equal(added, corrections.Episodes.Sum(e => e.Steps.Count(s => s.Source == Robotics.Protos.Log.ActionSource.Override)));
         Assert.Contains("![success against expert-labelled steps](success.svg)", File.ReadAllText(Path.Combine(folder, "report.md")));
