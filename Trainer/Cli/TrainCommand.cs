@@ -18,6 +18,7 @@ internal static class TrainCommand
     private static readonly NamedChoices<LearningRateSchedule> Schedules = new(("constant", LearningRateSchedule.Constant), ("cosine", LearningRateSchedule.Cosine));
     private static readonly NamedChoices<OptimizerKind> Optimizers = new(("adamw", OptimizerKind.AdamW), ("adam", OptimizerKind.Adam));
     private static readonly NamedChoices<SelectionMetric> Metrics = new(("mse", SelectionMetric.Mse), ("nll", SelectionMetric.Nll));
+    private static readonly NamedChoices<StreamMode> StreamModes = new(("auto", StreamMode.Auto), ("on", StreamMode.On), ("off", StreamMode.Off));
     private static readonly NamedChoices<TrainingDevice> Devices = new(("cpu", TrainingDevice.Cpu), ("cuda", TrainingDevice.Cuda));
 
     /// <summary>Every default below is <see cref="TrainingConfig"/>'s: the settings measured to work on a few tens of teleop episodes.</summary>
@@ -61,6 +62,9 @@ internal static class TrainCommand
         var seed = RangedOptions.Int(TrainingRanges.Seed, "Seed for the split, the initial weights and the batches.", defaults.Seed);
         var device = Devices.Option("--device", "cpu, or cuda (needs a build with -p:UseCuda=true).", defaults.Device);
         var threads = RangedOptions.Int(TrainingRanges.Threads, "ONNX Runtime threads (0: one per core).", defaults.Threads);
+        var stream = StreamModes.Option("--stream",
+            "Stream the training samples from disk, two pools of 262,144 at a time, instead of holding them in memory. on: LeRobot dataset folders only; " +
+            "auto: when they would not fit in half the memory available; off: hold them in memory.", defaults.Stream);
         var runDir = new Option<string?>("--run-dir") { Description = "Folder for metrics.csv, curves.svg, config.json, help_threshold.json and checkpoint.pb (default: next to --out)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its checkpoint (same --data)." };
         var json = CliCommand.JsonOption();
@@ -68,7 +72,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a behavioral-cloning policy (Gaussian, categorical or Gaussian mixture) on ONNX Runtime and export it as one ONNX file.")
         {
             data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
-            patience, logStdMin, components, ensemble, selectBy, validation, onlySuccess, weightOutcome, weightOperator, helpRate, seed, device, threads, runDir, resume, json,
+            patience, logStdMin, components, ensemble, selectBy, validation, onlySuccess, weightOutcome, weightOperator, helpRate, seed, device, threads, stream, runDir, resume, json,
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the policy", console =>
         {
@@ -104,6 +108,7 @@ internal static class TrainCommand
                     Seed = parse.GetValue(seed),
                     Device = Devices.Of(parse.GetValue(device)!),
                     Threads = parse.GetValue(threads),
+                    Stream = StreamModes.Of(parse.GetValue(stream)!),
                 }
                 : ResumedConfig(Path.Combine(resumeFrom!, "checkpoint.pb"), checkpoint.ConfigJson, Given(parse, epochs), Given(parse, steps));
             if (checkpoint is not null)
@@ -121,7 +126,7 @@ internal static class TrainCommand
             var demonstrations = split.Source;
             var folder = new RunFolder(resumeFrom ?? runDirPath ?? Path.ChangeExtension(outPath, null) + ".run");
             console.Line(string.Create(CultureInfo.InvariantCulture,
-                $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.Train.Count} training steps from {split.Train.EpisodeCount} episodes, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
+                $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.TrainSteps} training steps from {split.TrainEpisodes} episodes{(split.Stream is null ? "" : ", streamed from disk")}, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
             foreach (string line in CompositionTable.Lines(demonstrations.Composition))
             {
                 console.Line(line);
@@ -154,9 +159,11 @@ internal static class TrainCommand
                 ["epochs"] = result.Epochs,
                 ["best_epoch"] = result.BestEpoch,
                 ["optimizer_steps"] = result.Steps,
-                ["train_steps"] = split.Train.Count,
+                ["train_steps"] = split.TrainSteps,
                 ["val_steps"] = split.Validation.Count,
-                ["train_episodes"] = split.Train.EpisodeCount,
+                ["train_episodes"] = split.TrainEpisodes,
+                ["streamed"] = split.Stream is not null,
+                ["peak_memory_bytes"] = PeakMemory.Bytes(),
                 ["val_episodes"] = split.Validation.EpisodeCount,
                 ["skipped_non_finite"] = demonstrations.SkippedNonFinite,
                 ["skipped_non_expert"] = demonstrations.SkippedNonExpert,

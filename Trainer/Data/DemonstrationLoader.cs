@@ -104,7 +104,7 @@ public static class DemonstrationLoader
         {
             // Parquet.Net reads asynchronously only; the trainer's command line has no synchronization context to deadlock.
             var dataset = LeRobotDataset.ReadAsync(path).GetAwaiter().GetResult();
-            warnings.AddRange(dataset.SkippedFeatures.Select(f => $"{path}: feature {f} left out: the trainer learns from {LeRobotDataset.State} (low-dimensional)"));
+            warnings.AddRange(LeRobotDataset.SkippedWarnings(dataset.Info, path));
             return LeRobotEpisodes.From(dataset, path);
         }
         var log = TeleopLogReader.Read(path);

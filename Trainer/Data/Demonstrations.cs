@@ -1,4 +1,5 @@
 using Robotics.Protos.Log;
+using Robotics.Trainer.Policies;
 using Robotics.Trainer.Policies.Heads;
 
 namespace Robotics.Trainer.Data;
@@ -60,20 +61,24 @@ public sealed class Demonstrations
 
     public long SampleCount => Episodes.Sum(e => (long)e.Steps);
 
+    /// <summary>
+    /// The smallest and largest expert action per action entry, raw units, when they were measured while the samples
+    /// were streamed (no <see cref="Episodes"/> in memory); null to measure <see cref="Episodes"/>.
+    /// </summary>
+    public (float[] Low, float[] High)? StreamedActionExtremes { get; init; }
+
     /// <summary>The smallest and largest expert action per action entry, raw units.</summary>
     public (float[] Low, float[] High) ActionExtremes()
     {
-        int width = ActionNames.Count;
-        var low = Enumerable.Repeat(float.PositiveInfinity, width).ToArray();
-        var high = Enumerable.Repeat(float.NegativeInfinity, width).ToArray();
+        if (StreamedActionExtremes is { } streamed)
+        {
+            return streamed;
+        }
+        var moments = new RunningMoments(ActionNames.Count);
         foreach (var episode in Episodes)
         {
-            for (int i = 0; i < episode.Actions.Length; i++)
-            {
-                low[i % width] = Math.Min(low[i % width], episode.Actions[i]);
-                high[i % width] = Math.Max(high[i % width], episode.Actions[i]);
-            }
+            moments.Add(episode.Actions);
         }
-        return (low, high);
+        return moments.Extremes();
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Robotics.Trainer.Policies;
+using Robotics.Trainer.Streaming;
 
 namespace Robotics.Trainer.Data;
 
@@ -21,18 +22,29 @@ public sealed record SampleSet(int Count, float[] Observations, float[] Targets,
 /// </summary>
 public sealed class TrainingData
 {
-    private TrainingData(Demonstrations source, SampleSet train, SampleSet validation, Normalization normalization, string fingerprint)
+    private TrainingData(Demonstrations source, SampleSet train, SampleSet validation, Normalization normalization, string fingerprint, StreamedTraining? stream)
     {
         Source = source;
         Train = train;
         Validation = validation;
         Normalization = normalization;
         Fingerprint = fingerprint;
+        Stream = stream;
     }
 
     public Demonstrations Source { get; }
 
+    /// <summary>The training samples in memory; empty when they are streamed from disk (<see cref="Stream"/>).</summary>
     public SampleSet Train { get; }
+
+    /// <summary>Where the training samples stream from, a pool at a time; null when they are in memory (<see cref="Train"/>).</summary>
+    public StreamedTraining? Stream { get; }
+
+    /// <summary>Samples in the training split, in memory or streamed.</summary>
+    public long TrainSteps => Stream?.TrainSamples ?? Train.Count;
+
+    /// <summary>Episodes in the training split, in memory or streamed.</summary>
+    public int TrainEpisodes => Stream?.TrainEpisodes ?? Train.EpisodeCount;
 
     public SampleSet Validation { get; }
 
@@ -45,20 +57,7 @@ public sealed class TrainingData
     /// <param name="stdFloor">Smallest standard deviation used to normalize, in raw units.</param>
     public static TrainingData Split(Demonstrations demonstrations, double validationFraction, int seed, double stdFloor)
     {
-        if (validationFraction is <= 0 or >= 1)
-        {
-            throw new InvalidDataException($"the validation fraction must be between 0 and 1, got {validationFraction}");
-        }
-        var order = demonstrations.Episodes.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.Id).ToArray();
-        new Random(seed).Shuffle(order);
-        int validationEpisodes = (int)Math.Round(order.Length * validationFraction);
-        if (validationEpisodes == 0 || validationEpisodes == order.Length)
-        {
-            throw new InvalidDataException($"{order.Length} episode(s) with expert steps cannot be split into training and validation " +
-                $"(validation fraction {validationFraction}): both need at least one whole episode; record more episodes");
-        }
-        var validation = order[..validationEpisodes];
-        var train = order[validationEpisodes..];
+        var (validation, train) = EpisodeSplit.Choose(demonstrations.Episodes, e => e.Source, e => e.Id, validationFraction, seed);
 
         int width = demonstrations.ObservationSize;
         int actions = demonstrations.ActionNames.Count;
@@ -73,8 +72,12 @@ public sealed class TrainingData
             Normalization.Apply(set.Observations, obsMean, obsStd);
             Normalization.Apply(set.Targets, actMean, actStd);
         }
-        return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint);
+        return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint, null);
     }
+
+    /// <summary>Data whose training split streams from disk (<paramref name="stream"/>); its validation samples are in memory, normalized.</summary>
+    public static TrainingData Streamed(Demonstrations demonstrations, SampleSet validation, Normalization normalization, string fingerprint, StreamedTraining stream) =>
+        new(demonstrations, new SampleSet(0, [], [], [], 0), validation, normalization, fingerprint, stream);
 
     private static SampleSet Gather(DemoEpisode[] episodes, int width, int actions)
     {

@@ -32,8 +32,15 @@ public sealed class LeRobotDataset
     public LeRobotFeature ActionFeature => Info.Feature(Action)!;
 
     /// <summary>Features this reader leaves out: cameras, and anything that is neither the state nor the action nor bookkeeping.</summary>
-    public IReadOnlyList<string> SkippedFeatures =>
-        [.. Info.Features.Where(f => f.Name is not (State or Action or Intervention or "timestamp" or "frame_index" or "episode_index" or "index" or "task_index")).Select(f => f.Name)];
+    public IReadOnlyList<string> SkippedFeatures => Skipped(Info);
+
+    /// <summary>The features of <paramref name="info"/> the trainer leaves out (<see cref="SkippedFeatures"/>).</summary>
+    public static IReadOnlyList<string> Skipped(LeRobotInfo info) =>
+        [.. info.Features.Where(f => f.Name is not (State or Action or Intervention or "timestamp" or "frame_index" or "episode_index" or "index" or "task_index")).Select(f => f.Name)];
+
+    /// <summary>The line the trainer warns with for each feature it leaves out of the dataset at <paramref name="root"/>.</summary>
+    public static IEnumerable<string> SkippedWarnings(LeRobotInfo info, string root) =>
+        Skipped(info).Select(f => $"{root}: feature {f} left out: the trainer learns from {State} (low-dimensional)");
 
     public static bool IsDataset(string path) => File.Exists(Path.Combine(path, "meta", "info.json"));
 
@@ -43,12 +50,7 @@ public sealed class LeRobotDataset
         var state = Require(info, State);
         var action = Require(info, Action);
         bool interventions = info.Feature(Intervention) is not null;
-        string data = Path.Combine(root, "data");
-        var files = Directory.Exists(data) ? Directory.GetFiles(data, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
-        if (files.Count == 0)
-        {
-            throw new InvalidDataException($"{root}: no data/**/*.parquet files");
-        }
+        var files = DataFiles(root);
         var frames = new List<(long Episode, long Frame, string File, float[] State, float[] Action, bool Intervention)>();
         foreach (string file in files)
         {
@@ -82,7 +84,15 @@ public sealed class LeRobotDataset
         return new LeRobotDataset(info, read);
     }
 
-    private static LeRobotFeature Require(LeRobotInfo info, string name)
+    /// <summary>The dataset's data files, data/**/*.parquet, in path order; none is an error.</summary>
+    internal static IReadOnlyList<string> DataFiles(string root)
+    {
+        string data = Path.Combine(root, "data");
+        var files = Directory.Exists(data) ? Directory.GetFiles(data, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
+        return files.Count > 0 ? files : throw new InvalidDataException($"{root}: no data/**/*.parquet files");
+    }
+
+    internal static LeRobotFeature Require(LeRobotInfo info, string name)
     {
         var feature = info.Feature(name) ?? throw new InvalidDataException($"{info.Path}: no feature {name}: the trainer learns {Action} from {State}");
         return feature.DType is "float32"

@@ -20,7 +20,7 @@ public sealed class ParquetColumns : IAsyncDisposable
     {
         _reader = reader;
         _path = path;
-        Rows = Enumerable.Range(0, reader.RowGroupCount).Sum(g => { using var group = reader.OpenRowGroupReader(g); return group.RowCount; });
+        Rows = Enumerable.Range(0, reader.RowGroupCount).Sum(RowsIn);
     }
 
     public long Rows { get; }
@@ -39,65 +39,98 @@ public sealed class ParquetColumns : IAsyncDisposable
 
     public bool Has(string column) => _reader.Schema.Fields.Any(f => f.Name == column);
 
+    /// <summary>How many row groups the file has: the unit a streaming reader reads at a time.</summary>
+    public int RowGroups => _reader.RowGroupCount;
+
+    /// <summary>The rows of row group <paramref name="group"/>.</summary>
+    public long RowsIn(int group)
+    {
+        using var reader = _reader.OpenRowGroupReader(group);
+        return reader.RowCount;
+    }
+
     /// <summary>A vector of <paramref name="width"/> floats per row, flat, row by row.</summary>
-    public async Task<float[]> VectorsAsync(string column, int width)
+    public Task<float[]> VectorsAsync(string column, int width) => WholeAsync(g => VectorsAsync(column, width, g), width);
+
+    /// <summary>Row group <paramref name="group"/>'s vectors of <paramref name="width"/> floats, flat, row by row.</summary>
+    public async Task<float[]> VectorsAsync(string column, int width, int group)
     {
         var field = Leaf(column, typeof(float), list: true);
-        var values = new float[Rows * width];
+        using var reader = _reader.OpenRowGroupReader(group);
+        long firstRow = RowsBefore(group);
+        using var raw = (RawColumnData<float>)await Read(reader, field);
+        var repetition = raw.RepetitionLevels;
+        var definition = raw.DefinitionLevels;
+        long row = firstRow;
+        int entries = 0;
+        for (int i = 0; i < repetition.Length; i++)
+        {
+            if (repetition[i] == 0)
+            {
+                RequireWidth(column, width, row - 1, entries, i > 0);
+                row++;
+                entries = 0;
+            }
+            if (definition[i] != field.MaxDefinitionLevel)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{_path}: column {column}, row {row - 1}: a null or empty vector"));
+            }
+            entries++;
+        }
+        RequireWidth(column, width, row - 1, entries, repetition.Length > 0);
+        if (row - firstRow != reader.RowCount)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{_path}: column {column}: {row - firstRow} vectors in row group {group} of {reader.RowCount} rows"));
+        }
+        return raw.Values.ToArray();
+    }
+
+    /// <summary>One 64-bit integer per row.</summary>
+    public Task<long[]> LongsAsync(string column) => WholeAsync(g => LongsAsync(column, g), 1);
+
+    /// <summary>Row group <paramref name="group"/>'s 64-bit integers, one per row.</summary>
+    public Task<long[]> LongsAsync(string column, int group) => ScalarsAsync<long>(column, group);
+
+    /// <summary>One boolean per row.</summary>
+    public Task<bool[]> BooleansAsync(string column) => WholeAsync(g => BooleansAsync(column, g), 1);
+
+    /// <summary>Row group <paramref name="group"/>'s booleans, one per row.</summary>
+    public Task<bool[]> BooleansAsync(string column, int group) => ScalarsAsync<bool>(column, group);
+
+    private async Task<T[]> WholeAsync<T>(Func<int, Task<T[]>> readGroup, int width)
+    {
+        var values = new T[Rows * width];
         long at = 0;
-        long row = 0;
         for (int g = 0; g < _reader.RowGroupCount; g++)
         {
-            using var group = _reader.OpenRowGroupReader(g);
-            using var raw = (RawColumnData<float>)await Read(group, field);
-            var repetition = raw.RepetitionLevels;
-            var definition = raw.DefinitionLevels;
-            int entries = 0;
-            for (int i = 0; i < repetition.Length; i++)
-            {
-                if (repetition[i] == 0)
-                {
-                    RequireWidth(column, width, row - 1, entries, i > 0);
-                    row++;
-                    entries = 0;
-                }
-                if (definition[i] != field.MaxDefinitionLevel)
-                {
-                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{_path}: column {column}, row {row - 1}: a null or empty vector"));
-                }
-                entries++;
-            }
-            RequireWidth(column, width, row - 1, entries, repetition.Length > 0);
-            raw.Values.CopyTo(values.AsSpan((int)at));
-            at += raw.Values.Length;
+            var group = await readGroup(g);
+            group.CopyTo(values, at);
+            at += group.Length;
         }
         return values;
     }
 
-    /// <summary>One 64-bit integer per row.</summary>
-    public Task<long[]> LongsAsync(string column) => ScalarsAsync<long>(column);
-
-    /// <summary>One boolean per row.</summary>
-    public Task<bool[]> BooleansAsync(string column) => ScalarsAsync<bool>(column);
-
-    private async Task<T[]> ScalarsAsync<T>(string column)
+    private async Task<T[]> ScalarsAsync<T>(string column, int group)
         where T : struct
     {
         var field = Leaf(column, typeof(T), list: false);
-        var values = new T[Rows];
-        long at = 0;
-        for (int g = 0; g < _reader.RowGroupCount; g++)
+        using var reader = _reader.OpenRowGroupReader(group);
+        using var raw = (RawColumnData<T>)await Read(reader, field);
+        if (raw.Values.Length != reader.RowCount)
         {
-            using var group = _reader.OpenRowGroupReader(g);
-            using var raw = (RawColumnData<T>)await Read(group, field);
-            if (raw.Values.Length != group.RowCount)
-            {
-                throw new InvalidDataException($"{_path}: column {column} has nulls");
-            }
-            raw.Values.CopyTo(values.AsSpan((int)at));
-            at += raw.Values.Length;
+            throw new InvalidDataException($"{_path}: column {column} has nulls");
         }
-        return values;
+        return raw.Values.ToArray();
+    }
+
+    private long RowsBefore(int group)
+    {
+        long rows = 0;
+        for (int g = 0; g < group; g++)
+        {
+            rows += RowsIn(g);
+        }
+        return rows;
     }
 
     private async Task<RawColumnData> Read(ParquetRowGroupReader group, DataField field)

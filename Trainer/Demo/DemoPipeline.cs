@@ -101,7 +101,7 @@ public sealed class DemoPipeline(DemoSettings settings, DemoFolder folder, Actio
         var score = ValidationScore.For(config.SelectBy, data.Source.Kind);
         var result = PolicyTraining.TrainAndExport(data, config, logs, run, policy,
             training => showTraining(score, progress => training.Run(run, progress)));
-        var trained = new TrainedPolicy(policy, run, result, score, data.Train.Count + data.Validation.Count, data.Train.EpisodeCount + data.Validation.EpisodeCount,
+        var trained = new TrainedPolicy(policy, run, result, score, data.TrainSteps + data.Validation.Count, data.TrainEpisodes + data.Validation.EpisodeCount,
             clock.Elapsed.TotalSeconds);
         say(string.Create(CultureInfo.InvariantCulture,
             $"      {data.Source.Kind} policy on {trained.DatasetSteps} expert steps from {trained.DatasetEpisodes} episodes: kept epoch {result.BestEpoch} of {result.Epochs}, {score.Name} {score.OfKept(result):G3}, {trained.Seconds:F1} s → {DemoFolder.FromWorkingDirectory(policy)}"));

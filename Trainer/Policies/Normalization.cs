@@ -13,28 +13,9 @@ public sealed record Normalization(float[] ObservationMean, float[] ObservationS
     /// </summary>
     public static (float[] Mean, float[] Std) Statistics(ReadOnlySpan<float> values, int width, double stdFloor)
     {
-        int rows = values.Length / width;
-        var sum = new double[width];
-        var sumSquares = new double[width];
-        for (int row = 0; row < rows; row++)
-        {
-            var x = values.Slice(row * width, width);
-            for (int j = 0; j < width; j++)
-            {
-                sum[j] += x[j];
-                sumSquares[j] += (double)x[j] * x[j];
-            }
-        }
-        var mean = new float[width];
-        var std = new float[width];
-        for (int j = 0; j < width; j++)
-        {
-            double m = sum[j] / rows;
-            double variance = Math.Max(0, sumSquares[j] / rows - m * m);
-            mean[j] = (float)m;
-            std[j] = (float)Math.Max(Math.Sqrt(variance), stdFloor);
-        }
-        return (mean, std);
+        var moments = new RunningMoments(width);
+        moments.Add(values);
+        return moments.Statistics(stdFloor);
     }
 
     /// <summary>

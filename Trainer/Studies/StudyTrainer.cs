@@ -14,7 +14,7 @@ public sealed class StudyTrainer(DemoFolder folder, Action<string> say)
         string policy = folder.Policy(name + ".onnx");
         var result = PolicyTraining.TrainAndExport(data, config, logs, new RunFolder(folder.Policy(name + ".run")), policy);
         say(string.Create(CultureInfo.InvariantCulture,
-            $"      {name}: {data.Source.Kind.Title} BC on {data.Train.Count + data.Validation.Count} steps, kept epoch {result.BestEpoch} of {result.Epochs} → {DemoFolder.FromWorkingDirectory(policy)}"));
+            $"      {name}: {data.Source.Kind.Title} BC on {data.TrainSteps + data.Validation.Count} steps, kept epoch {result.BestEpoch} of {result.Epochs} → {DemoFolder.FromWorkingDirectory(policy)}"));
         return policy;
     }
 }

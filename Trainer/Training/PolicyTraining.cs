@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Robotics.Protos.Train;
 using Robotics.Trainer.Data;
 using Robotics.Trainer.Export;
+using Robotics.Trainer.Streaming;
 
 namespace Robotics.Trainer.Training;
 
@@ -17,6 +18,10 @@ public static class PolicyTraining
     public static TrainingData Prepare(IReadOnlyList<string> logs, TrainingConfig config)
     {
         config.Validate();
+        if (StreamChoice.Streams(logs, config.Stream))
+        {
+            return StreamPlanner.Prepare(logs, config);
+        }
         var demonstrations = DemonstrationLoader.Load(logs, new DemonstrationFilter { OnlySuccess = config.OnlySuccess, Kind = config.Kind });
         var weighted = DemonstrationWeighting.Apply(demonstrations, config.OutcomeWeights, config.OperatorWeights);
         return TrainingData.Split(weighted, config.ValidationFraction, config.Seed, config.StdFloor);
@@ -51,9 +56,10 @@ public static class PolicyTraining
         {
             ["paths"] = new JsonArray([.. paths.Select(p => (JsonNode)p)]),
             ["robot"] = data.Source.Robot,
-            ["train_steps"] = data.Train.Count,
+            ["train_steps"] = data.TrainSteps,
             ["val_steps"] = data.Validation.Count,
-            ["train_episodes"] = data.Train.EpisodeCount,
+            ["train_episodes"] = data.TrainEpisodes,
+            ["streamed"] = data.Stream is not null,
             ["val_episodes"] = data.Validation.EpisodeCount,
             ["skipped_non_finite"] = data.Source.SkippedNonFinite,
             ["skipped_non_expert"] = data.Source.SkippedNonExpert,

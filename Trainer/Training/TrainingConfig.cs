@@ -36,6 +36,15 @@ public enum SelectionMetric
     Mse,
 }
 
+/// <summary>Whether the training samples are held in memory or streamed from disk (<see cref="Streaming.StreamChoice"/>).</summary>
+public enum StreamMode
+{
+    /// <summary>Stream LeRobot datasets too large to hold in memory; hold everything else.</summary>
+    Auto,
+    On,
+    Off,
+}
+
 public enum TrainingDevice
 {
     Cpu,
@@ -115,6 +124,8 @@ public sealed record TrainingConfig
     public TrainingDevice Device { get; init; } = TrainingDevice.Cpu;
     /// <summary>ONNX Runtime intra-op threads; 0 for one per core.</summary>
     public int Threads { get; init; }
+    [JsonConverter(typeof(JsonStringEnumConverter<StreamMode>))]
+    public StreamMode Stream { get; init; } = StreamMode.Auto;
 
     /// <summary>Fails with one line naming the first setting out of its range (<see cref="TrainingRanges"/>).</summary>
     public void Validate()

@@ -9,11 +9,10 @@ using Robotics.Trainer.Reports;
 namespace Robotics.Trainer.Training;
 
 /// <summary>
-/// Trains a behavioral-cloning policy: mini-batches without replacement from a seeded per-epoch shuffle (of weighted
-/// samples, a seeded draw in proportion to their weights: <see cref="WeightedOrder"/>), one bound ONNX Runtime call
-/// per step, validation each epoch, early stopping on the validation score (--select-by), a checkpoint each epoch, and
-/// the help thresholds from the best epoch's held-out ticks. An ensemble's members train in the same step, each on its
-/// own bootstrap of the training episodes (<see cref="MemberBootstraps"/>).
+/// Trains a behavioral-cloning policy: mini-batches from memory (<see cref="InMemoryBatches"/>) or streamed from disk
+/// (<see cref="StreamedBatches"/>), one bound ONNX Runtime call per step, validation each epoch, early stopping on the
+/// validation score (--select-by), a checkpoint each epoch, and the help thresholds from the best epoch's held-out
+/// ticks. An ensemble's members train in the same step, each on its own bootstrap of the training episodes.
 /// </summary>
 public sealed class TrainingRun : IDisposable
 {
@@ -26,10 +25,10 @@ public sealed class TrainingRun : IDisposable
     private readonly ParameterStore _store;
     private readonly TrainingStep _step;
     private readonly PolicyEvaluator _evaluator;
-    private readonly WeightedOrder? _weightedOrder;
-    private readonly MemberBootstraps? _bootstraps;
+    private readonly IEpochBatches _batches;
 
-    public TrainingRun(TrainingData data, TrainingConfig config)
+    /// <param name="streamPool">Samples per pool when the data is streamed (<see cref="StreamedBatches"/>).</param>
+    public TrainingRun(TrainingData data, TrainingConfig config, int streamPool = DefaultStreamPool)
     {
         config.Validate();
         _data = data;
@@ -38,8 +37,11 @@ public sealed class TrainingRun : IDisposable
         Shape = new PolicyShape(source.Kind, source.ObservationSize, source.ActionSize, config.Hidden, config.Activation,
             config.LeakySlope, config.LogStdMin, config.LogStdMax, config.MixtureComponents, config.EnsembleMembers);
         // A training set smaller than one batch trains on all of it each step.
-        BatchSize = Math.Min(config.BatchSize, data.Train.Count);
-        StepsPerEpoch = data.Train.Count / BatchSize;
+        BatchSize = (int)Math.Min(config.BatchSize, data.TrainSteps);
+        _batches = data.Stream is null
+            ? new InMemoryBatches(data.Train, Shape, BatchSize, config.Seed)
+            : new StreamedBatches(data, BatchSize, streamPool, config.Seed);
+        StepsPerEpoch = _batches.StepsPerEpoch;
 
         _trainingSession = OrtSessions.Create(TrainingGraph.BuildStep(Shape, BatchSize, Adam, config.Optimizer == OptimizerKind.AdamW), config.Device, config.Threads);
         _evaluationSession = OrtSessions.Create(PolicyGraph.BuildEvaluation(Shape), config.Device, config.Threads);
@@ -51,11 +53,15 @@ public sealed class TrainingRun : IDisposable
             allocator = _deviceAllocator;
         }
         _store = new ParameterStore(new ParameterLayout(Shape), allocator, config.Device);
-        _step = new TrainingStep(_trainingSession, _store, Shape, data.Train, BatchSize, config, Adam);
+        _step = new TrainingStep(_trainingSession, _store, Shape, _batches.Samples, BatchSize, config, Adam);
         _evaluator = new PolicyEvaluator(_evaluationSession, _store, Shape, data.Validation, data.Normalization);
-        _weightedOrder = data.Train.Weights.Length == 0 || Shape.IsEnsemble ? null : new WeightedOrder(data.Train.Weights);
-        _bootstraps = Shape.IsEnsemble ? new MemberBootstraps(data.Train, Shape.EnsembleMembers, config.Seed) : null;
     }
+
+    /// <summary>
+    /// Samples a streamed run holds per pool, two pools at a time: 262,144 samples of 32 observations and 8 actions
+    /// are 42 MB, enough to mix a few hundred episodes in each batch's draw.
+    /// </summary>
+    public const int DefaultStreamPool = 262_144;
 
     public PolicyShape Shape { get; }
 
@@ -98,7 +104,6 @@ public sealed class TrainingRun : IDisposable
         Evaluation? bestEvaluation = null;
         long budget = StepBudget;
         string stopReason = "epochs done";
-        var order = new int[_data.Train.Count];
         long trainedSamples = 0;
         double trainedSeconds = 0;
         progress.Begin(step, budget);
@@ -110,13 +115,13 @@ public sealed class TrainingRun : IDisposable
                 break;
             }
             epoch++;
-            Shuffle(order, epoch);
+            _batches.BeginEpoch(epoch);
             var clock = Stopwatch.StartNew();
             double lossSum = 0;
             int batches = 0;
             for (int batch = 0; batch < StepsPerEpoch && step < budget; batch++)
             {
-                FillBatch(order, batch);
+                _batches.Fill(_step, batch);
                 step++;
                 lossSum += _step.Run(step, LearningRate.At(_config, step, budget));
                 batches++;
@@ -175,82 +180,24 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     internal Action<long> CreateStepProbe()
     {
-        var order = new int[_data.Train.Count];
-        Shuffle(order, 1);
+        _batches.BeginEpoch(1);
         long budget = StepBudget;
         return step =>
         {
-            FillBatch(order, (int)((step - 1) % StepsPerEpoch));
+            _batches.Fill(_step, (int)((step - 1) % StepsPerEpoch));
             _step.Run(step, LearningRate.At(_config, step, budget));
         };
     }
 
     public void Dispose()
     {
+        _batches.Dispose();
         _evaluator.Dispose();
         _step.Dispose();
         _store.Dispose();
         _deviceAllocator?.Dispose();
         _evaluationSession.Dispose();
         _trainingSession.Dispose();
-    }
-
-    /// <summary>
-    /// The epoch's order of training samples, which depends only on the seed and the epoch: a permutation, or with
-    /// weights as many draws in proportion to them, shuffled.
-    /// </summary>
-    private void Shuffle(int[] order, int epoch)
-    {
-        if (_bootstraps is not null)
-        {
-            _bootstraps.Shuffle(epoch);
-            return;
-        }
-        var random = new Random(unchecked(_config.Seed * 1_000_003 + epoch));
-        if (_weightedOrder is not null)
-        {
-            _weightedOrder.Draw(order, random);
-            return;
-        }
-        for (int i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-        random.Shuffle(order);
-    }
-
-    private void FillBatch(int[] order, int batch)
-    {
-        var train = _data.Train;
-        int width = Shape.Observations;
-        if (_bootstraps is not null)
-        {
-            FillMemberBatches(batch);
-            return;
-        }
-        for (int row = 0; row < BatchSize; row++)
-        {
-            int sample = order[batch * BatchSize + row];
-            Array.Copy(train.Observations, sample * width, _step.Observations, row * width, width);
-            _step.Targets.Fill(row, sample);
-        }
-    }
-
-    /// <summary>Member k's batch in rows k·B … k·B + B − 1, from its own epoch order.</summary>
-    private void FillMemberBatches(int batch)
-    {
-        var train = _data.Train;
-        int width = Shape.Observations;
-        for (int member = 0; member < Shape.EnsembleMembers; member++)
-        {
-            for (int row = 0; row < BatchSize; row++)
-            {
-                int sample = _bootstraps!.Sample(member, batch * BatchSize + row);
-                int at = member * BatchSize + row;
-                Array.Copy(train.Observations, sample * width, _step.Observations, at * width, width);
-                _step.Targets.Fill(at, sample);
-            }
-        }
     }
 
     private void SaveCheckpoint(RunFolder folder, long step, int epoch, float[][] best, double bestScore, int bestEpoch, int sinceBest)

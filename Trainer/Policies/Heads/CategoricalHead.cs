@@ -58,7 +58,7 @@ public sealed class CategoricalHead : PolicyHead
         return new HeadLoss(loss, gradient);
     }
 
-    public override TargetBatch BatchTargets(SampleSet source, PolicyShape shape, int batchSize) => TargetBatch.Of(source.Labels, batchSize);
+    public override TargetBatch BatchTargets(SampleSet source, PolicyShape shape, int batchSize) => TargetBatch.Of(source, s => s.Labels, batchSize);
 
     /// <summary>
     /// NLL −log p(a*); Brier score Σ_k (p_k − onehot_k)²; accuracy of the argmax; uncertainty

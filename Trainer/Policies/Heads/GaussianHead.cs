@@ -81,7 +81,7 @@ public sealed class GaussianHead : PolicyHead
     }
 
     public override TargetBatch BatchTargets(SampleSet source, PolicyShape shape, int batchSize) =>
-        TargetBatch.Of(source.Targets, batchSize, shape.Actions);
+        TargetBatch.Of(source, s => s.Targets, batchSize, shape.Actions);
 
     /// <summary>
     /// NLL per sample Σ_dims (log σ + ½z²) in normalized units; MSE of μ in raw units; uncertainty

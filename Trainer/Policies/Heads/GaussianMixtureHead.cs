@@ -113,7 +113,7 @@ public sealed class GaussianMixtureHead : PolicyHead
     }
 
     public override TargetBatch BatchTargets(SampleSet source, PolicyShape shape, int batchSize) =>
-        TargetBatch.Of(source.Targets, batchSize, shape.Actions);
+        TargetBatch.Of(source, s => s.Targets, batchSize, shape.Actions);
 
     /// <summary>
     /// NLL per sample −log Σ_k softmax(o)_k·e^(−ℓ_k) in normalized units (the Gaussian head's convention: no ½·log 2π);

@@ -1,0 +1,25 @@
+namespace Robotics.Trainer.Data;
+
+/// <summary>
+/// Which episodes are held out: all of them in (source, id) order, shuffled by the seed, the first
+/// round(n × fraction) for validation and the rest for training. In-memory and streamed training split alike.
+/// </summary>
+public static class EpisodeSplit
+{
+    public static (T[] Validation, T[] Train) Choose<T>(IEnumerable<T> episodes, Func<T, string> source, Func<T, ulong> id, double validationFraction, int seed)
+    {
+        if (validationFraction is <= 0 or >= 1)
+        {
+            throw new InvalidDataException($"the validation fraction must be between 0 and 1, got {validationFraction}");
+        }
+        var order = episodes.OrderBy(source, StringComparer.Ordinal).ThenBy(id).ToArray();
+        new Random(seed).Shuffle(order);
+        int validationEpisodes = (int)Math.Round(order.Length * validationFraction);
+        if (validationEpisodes == 0 || validationEpisodes == order.Length)
+        {
+            throw new InvalidDataException($"{order.Length} episode(s) with expert steps cannot be split into training and validation " +
+                $"(validation fraction {validationFraction}): both need at least one whole episode; record more episodes");
+        }
+        return (order[..validationEpisodes], order[validationEpisodes..]);
+    }
+}

@@ -1,0 +1,45 @@
+using Robotics.Trainer.Datasets;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Trainer.Streaming;
+
+/// <summary>
+/// Whether a run streams its samples (<c>--stream</c>): only LeRobot dataset folders can, and by default they do when
+/// holding them would take more than half the memory the process may use.
+/// </summary>
+public static class StreamChoice
+{
+    /// <summary>
+    /// What a frame costs held in memory, on top of its floats' 12 bytes each: the in-memory path reads a dataset as the
+    /// trainer's own episodes (a step record per frame) before it gathers the samples. Measured as peak memory over
+    /// frames on the docs/benchmarks.md dataset (32 observations, 8 actions), rounded up.
+    /// </summary>
+    public const long HeldBytesPerFrame = 600;
+
+    public static bool Streams(IReadOnlyList<string> paths, StreamMode mode)
+    {
+        if (mode == StreamMode.Off)
+        {
+            return false;
+        }
+        var other = paths.FirstOrDefault(p => !LeRobotDataset.IsDataset(p));
+        if (mode == StreamMode.On)
+        {
+            return other is null
+                ? true
+                : throw new ArgumentException($"--stream on: {other} is not a LeRobot dataset folder; streamed training reads those (`trainer log export LOGS --format lerobot OUT` writes one from teleop logs)");
+        }
+        if (other is not null)
+        {
+            return false;
+        }
+        long held = 0;
+        foreach (string root in paths)
+        {
+            var dataset = LeRobotShards.OpenAsync(root).GetAwaiter().GetResult();
+            long frames = dataset.Shards.Sum(s => s.Rows);
+            held += frames * (HeldBytesPerFrame + 12L * (dataset.State.Width + dataset.Action.Width));
+        }
+        return held > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Robotics.Trainer.Data;
+using Robotics.Trainer.Datasets;
+using Robotics.Trainer.Policies;
+using Robotics.Trainer.Policies.Heads;
+using Robotics.Trainer.Training;
+
+namespace Robotics.Trainer.Streaming;
+
+/// <summary>
+/// Prepares training that streams its samples from LeRobot datasets rather than holding them in memory. Two passes
+/// over the data: the first reads only the episode and intervention columns and splits the episodes as in-memory
+/// training does (<see cref="EpisodeSplit"/>); the second reads every frame once to normalize with the training
+/// episodes' statistics, to count the samples, to fingerprint the data and to keep the held-out samples (the first
+/// <see cref="ValidationCap"/> of them, in file order) in memory for validation. Memory holds one row group at a time.
+/// </summary>
+public static class StreamPlanner
+{
+    /// <summary>Held-out samples kept for validation: a bound on memory that still scores each epoch on ample data.</summary>
+    public const int ValidationCap = 262_144;
+
+    public static TrainingData Prepare(IReadOnlyList<string> roots, TrainingConfig config)
+    {
+        Supports(config);
+        var datasets = roots.Select(root => LeRobotShards.OpenAsync(root).GetAwaiter().GetResult()).ToList();
+        var first = datasets[0];
+        foreach (var other in datasets.Skip(1))
+        {
+            RequireSameRobot(first, other);
+        }
+        int observations = first.State.Width;
+        int actions = first.Action.Width;
+
+        var episodes = new HashSet<(string Root, long Episode)>();
+        foreach (var (dataset, shard) in datasets.SelectMany(d => d.Shards.Select(s => (d, s))))
+        {
+            var (indices, expert) = dataset.ReadEpisodesAsync(shard).GetAwaiter().GetResult();
+            for (int row = 0; row < indices.Length; row++)
+            {
+                if (expert[row])
+                {
+                    episodes.Add((dataset.Root, indices[row]));
+                }
+            }
+        }
+        var (validation, train) = EpisodeSplit.Choose(episodes, e => e.Root, e => (ulong)e.Episode, config.ValidationFraction, config.Seed);
+        var trains = datasets.ToDictionary(d => d.Root, d => train.Where(e => e.Root == d.Root).Select(e => e.Episode).ToHashSet(), StringComparer.Ordinal);
+        var stream = new StreamedTraining(datasets, trains, 0);
+
+        var observationMoments = new RunningMoments(observations);
+        var actionMoments = new RunningMoments(actions);
+        // The policy's action range covers every expert action, held-out ones too, as in memory.
+        var everyAction = new RunningMoments(actions);
+        var heldOut = new HeldOutSamples(observations, ValidationCap);
+        long nonExpert = 0;
+        long nonFinite = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", first.State.Names.Concat(first.Action.Names))));
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", validation.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Root}#{e.Episode}")))));
+        foreach (var (dataset, shard) in stream.Shards)
+        {
+            var rows = dataset.ReadAsync(shard).GetAwaiter().GetResult();
+            for (int row = 0; row < rows.Episodes.Length; row++)
+            {
+                if (!StreamedTraining.Learnable(rows, row, observations, actions))
+                {
+                    nonExpert += rows.Expert[row] ? 0 : 1;
+                    nonFinite += rows.Expert[row] ? 1 : 0;
+                    continue;
+                }
+                var observation = rows.Observations.AsSpan(row * observations, observations);
+                var action = rows.Actions.AsSpan(row * actions, actions);
+                hash.AppendData(MemoryMarshal.AsBytes(observation));
+                hash.AppendData(MemoryMarshal.AsBytes(action));
+                everyAction.Add(action);
+                if (stream.Trains(dataset.Root, rows.Episodes[row]))
+                {
+                    observationMoments.Add(observation);
+                    actionMoments.Add(action);
+                }
+                else
+                {
+                    heldOut.Add((dataset.Root, rows.Episodes[row]), observation, action);
+                }
+            }
+        }
+        if (observationMoments.Rows == 0)
+        {
+            throw new InvalidDataException($"no expert steps to learn from in the training episodes of {string.Join(", ", roots)}: {nonExpert} steps the policy drove, {nonFinite} with NaN or infinity");
+        }
+        var (obsMean, obsStd) = observationMoments.Statistics(config.StdFloor);
+        // Continuous heads only (Supports): their actions are standardized as the observations are.
+        var (actMean, actStd) = actionMoments.Statistics(config.StdFloor);
+        var normalization = new Normalization(obsMean, obsStd, actMean, actStd);
+        var demonstrations = new Demonstrations
+        {
+            Kind = config.Kind ?? new GaussianHead(),
+            Robot = first.Info.RobotType ?? LeRobotEpisodes.UnnamedRobot,
+            ControlRateHz = first.Info.Fps,
+            ObservationNames = first.State.Names,
+            ActionNames = first.Action.Names,
+            DiscreteActionNames = [],
+            Episodes = [],
+            SkippedNonExpert = nonExpert,
+            SkippedNonFinite = nonFinite,
+            Warnings = [.. datasets.SelectMany(d => LeRobotDataset.SkippedWarnings(d.Info, d.Root)), .. heldOut.Warning(validation.Length)],
+            StreamedActionExtremes = everyAction.Extremes(),
+        };
+        string fingerprint = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+        return TrainingData.Streamed(demonstrations, heldOut.Normalized(normalization), normalization,
+            fingerprint, new StreamedTraining(datasets, trains, observationMoments.Rows));
+    }
+
+    /// <summary>What streamed training cannot do, each refused with the reason: it reads samples in file order, a pool at a time.</summary>
+    private static void Supports(TrainingConfig config)
+    {
+        if (config.Kind is { ActsDiscretely: true })
+        {
+            throw new ArgumentException($"--kind {config.Kind.MetadataName}: streamed training takes continuous actions (LeRobot datasets hold float32 actions)");
+        }
+        if (config.EnsembleMembers > 1)
+        {
+            throw new ArgumentException("--ensemble: an ensemble's members resample whole episodes, which needs them in memory; train it with --stream off");
+        }
+        if (config.OnlySuccess || config.OutcomeWeights.Count > 0 || config.OperatorWeights.Count > 0)
+        {
+            throw new ArgumentException("--only-success, --weight-outcome and --weight-operator need outcomes and operators, which LeRobot datasets do not record");
+        }
+    }
+
+    private static void RequireSameRobot(LeRobotShards a, LeRobotShards b)
+    {
+        string? what =
+            a.Info.RobotType != b.Info.RobotType ? $"robot_type '{a.Info.RobotType}' vs '{b.Info.RobotType}'"
+            : a.Info.Fps != b.Info.Fps ? string.Create(CultureInfo.InvariantCulture, $"fps {a.Info.Fps} vs {b.Info.Fps}")
+            : !a.State.Names.SequenceEqual(b.State.Names) ? $"{LeRobotDataset.State} names"
+            : !a.Action.Names.SequenceEqual(b.Action.Names) ? $"{LeRobotDataset.Action} names"
+            : null;
+        if (what is not null)
+        {
+            throw new InvalidDataException($"datasets disagree on the robot's {what}: {a.Root} and {b.Root}");
+        }
+    }
+}
