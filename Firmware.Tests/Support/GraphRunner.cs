@@ -1,3 +1,4 @@
+using Robotics.Tests.Support;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -23,7 +24,7 @@ public sealed class GraphRunner : IDisposable
         }).ToList();
         try
         {
-            using var results = _session.Run(new RunOptions(), [.. inputs.Keys], values, outputs);
+            using var results = _session.RunOnce([.. inputs.Keys], values, outputs);
             var answer = new Dictionary<string, double[]>();
             for (int i = 0; i < outputs.Length; i++)
             {

@@ -67,7 +67,7 @@ public sealed class DisagreeingExpertsTests(ITestOutputHelper output) : IDisposa
                 x[j] = (float)SyntheticExperts.Normal(random);
             }
             using var input = OrtValue.CreateTensorValueFromMemory(x, [1, Observations]);
-            using var results = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.MeanOutput]);
+            using var results = session.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.MeanOutput]);
             double mean = results[0].GetTensorDataAsSpan<float>()[0];
             double mixture = (alice * Alice(x) + bob * Bob(x)) / (alice + bob);
             toMixture += Math.Pow(mean - mixture, 2) / probes;

@@ -46,7 +46,7 @@ public sealed class EnsembleNoveltyTests(ITestOutputHelper output) : IDisposable
     private static float[] Novelty(InferenceSession session, float[] observations)
     {
         using var input = OrtValue.CreateTensorValueFromMemory(observations, [observations.Length / 3, 3]);
-        using var outputs = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.NoveltyOutput]);
+        using var outputs = session.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.NoveltyOutput]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 

@@ -71,7 +71,7 @@ public sealed class ExportTests : IDisposable
         }
         using var session = new InferenceSession(path);
         using var input = OrtValue.CreateTensorValueFromMemory(raw, [n, result.Shape.Observations]);
-        using var outputs = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], names);
+        using var outputs = session.RunOnce([PolicyContract.ObservationInput], [input], names);
 
         double worst = 0;
         for (int o = 0; o < names.Length; o++)

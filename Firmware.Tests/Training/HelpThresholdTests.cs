@@ -117,7 +117,7 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
     {
         float[] observations = [.. episodes.Episodes.SelectMany(e => e.Observations)];
         using var input = OrtValue.CreateTensorValueFromMemory(observations, [episodes.SampleCount, episodes.ObservationSize]);
-        using var outputs = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.NoveltyOutput]);
+        using var outputs = session.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.NoveltyOutput]);
         return [.. outputs[0].GetTensorDataAsSpan<float>().ToArray().Select(v => (double)v)];
     }
 
@@ -145,7 +145,7 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
         if (metadata[PolicyContract.Keys.HelpUncertainty] == PolicyContract.MaxNormalizedSigma)
         {
             var actionStd = JsonSerializer.Deserialize<float[]>(metadata[PolicyContract.Keys.ActionStd])!;
-            using var outputs = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.LogStdOutput]);
+            using var outputs = session.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.LogStdOutput]);
             var logStd = outputs[0].GetTensorDataAsSpan<float>();
             for (int i = 0; i < n; i++)
             {
@@ -160,7 +160,7 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
         {
             var actionStd = JsonSerializer.Deserialize<float[]>(metadata[PolicyContract.Keys.ActionStd])!;
             int a = actionStd.Length;
-            using var outputs = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.MixtureLogitsOutput, PolicyContract.ComponentLogStdsOutput]);
+            using var outputs = session.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.MixtureLogitsOutput, PolicyContract.ComponentLogStdsOutput]);
             var weights = outputs[0].GetTensorDataAsSpan<float>();
             var logStd = outputs[1].GetTensorDataAsSpan<float>();
             int components = weights.Length / n;
@@ -176,7 +176,7 @@ public sealed class HelpThresholdTests(ITestOutputHelper output) : IDisposable
             return uncertainty;
         }
         Assert.Equal(PolicyContract.NormalizedEntropy, metadata[PolicyContract.Keys.HelpUncertainty]);
-        using var results = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.LogitsOutput]);
+        using var results = session.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.LogitsOutput]);
         var logits = results[0].GetTensorDataAsSpan<float>();
         int k = logits.Length / n;
         for (int i = 0; i < n; i++)

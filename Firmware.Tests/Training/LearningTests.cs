@@ -47,7 +47,7 @@ public sealed class LearningTests(ITestOutputHelper output) : IDisposable
         {
             var x = Enumerable.Range(0, d).Select(_ => (float)SyntheticExperts.Normal(random)).ToArray();
             using var input = OrtValue.CreateTensorValueFromMemory(x, [1, d]);
-            using var results = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.MeanOutput, PolicyContract.LogStdOutput]);
+            using var results = session.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.MeanOutput, PolicyContract.LogStdOutput]);
             var mean = results[0].GetTensorDataAsSpan<float>();
             var logStd = results[1].GetTensorDataAsSpan<float>();
             for (int j = 0; j < d; j++)
@@ -152,7 +152,7 @@ public sealed class LearningTests(ITestOutputHelper output) : IDisposable
         {
             var x = Enumerable.Range(0, 5).Select(_ => (float)SyntheticExperts.Normal(random)).ToArray();
             using var input = OrtValue.CreateTensorValueFromMemory(x, [1, 5]);
-            using var results = session.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.LogitsOutput]);
+            using var results = session.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.LogitsOutput]);
             var logits = results[0].GetTensorDataAsSpan<float>().ToArray();
             agree += Array.IndexOf(logits, logits.Max()) == SyntheticExperts.Best(v, x) ? 1 : 0;
         }
@@ -192,7 +192,7 @@ public sealed class LearningTests(ITestOutputHelper output) : IDisposable
             }
             probes++;
             using var input = OrtValue.CreateTensorValueFromMemory(x, [1, 3]);
-            using var components = mixtureSession.Run(new RunOptions(), [PolicyContract.ObservationInput], [input],
+            using var components = mixtureSession.RunOnce([PolicyContract.ObservationInput], [input],
                 [PolicyContract.MixtureLogitsOutput, PolicyContract.ComponentMeansOutput]);
             var logits = components[0].GetTensorDataAsSpan<float>().ToArray();
             var means = components[1].GetTensorDataAsSpan<float>().ToArray();
@@ -203,7 +203,7 @@ public sealed class LearningTests(ITestOutputHelper output) : IDisposable
             bool halves = heaviest.All(k => Math.Exp(logits[k]) / total is > 0.3 and < 0.7);
             split += oneEachWay && halves ? 1 : 0;
 
-            using var single = gaussianSession.Run(new RunOptions(), [PolicyContract.ObservationInput], [input], [PolicyContract.MeanOutput]);
+            using var single = gaussianSession.RunOnce([PolicyContract.ObservationInput], [input], [PolicyContract.MeanOutput]);
             var mean = single[0].GetTensorDataAsSpan<float>();
             averaged += Math.Abs(mean[0]) < 0.3 && Math.Abs(mean[1]) < 0.3 ? 1 : 0;
         }

@@ -47,7 +47,7 @@ public sealed class StreamedSamples : IDisposable
     }
 
     /// <summary>The next filled pool, waiting for the reader if it is behind; give it back with <see cref="Return"/>.</summary>
-    /// <exception cref="InvalidDataException">The reader failed (a file damaged after the first pass read it).</exception>
+    /// <exception cref="InvalidDataException">The reader failed on a file (damaged after the first pass read it).</exception>
     public SamplePool Next()
     {
         try
@@ -56,7 +56,9 @@ public sealed class StreamedSamples : IDisposable
         }
         catch (InvalidOperationException) when (_failure is not null)
         {
-            throw new InvalidDataException(_failure.Message, _failure);
+            throw _failure is InvalidDataException or IOException
+                ? new InvalidDataException(_failure.Message, _failure)
+                : new InvalidOperationException($"the training data reader failed: {_failure.Message}", _failure);
         }
     }
 
@@ -84,8 +86,9 @@ public sealed class StreamedSamples : IDisposable
         {
             // Training ended.
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e)
         {
+            // Not lost on this thread: the training loop's next Next() fails with it.
             _failure = e;
             _filled.CompleteAdding();
         }

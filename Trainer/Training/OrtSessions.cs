@@ -11,7 +11,8 @@ public static class OrtSessions
 
     public static InferenceSession Create(ModelProto model, TrainingDevice device, int threads)
     {
-        var options = new SessionOptions
+        // Disposed once the session is made (it keeps its own copy), and alive until then: native code gets only its handle.
+        using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,

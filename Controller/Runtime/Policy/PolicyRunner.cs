@@ -27,7 +27,8 @@ public sealed class PolicyRunner : IDisposable
         {
             throw new FileNotFoundException($"{path}: no such policy file", path);
         }
-        var options = new SessionOptions
+        // Disposed once the session is made (it keeps its own copy), and alive until then: native code gets only its handle.
+        using var options = new SessionOptions
         {
             IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
