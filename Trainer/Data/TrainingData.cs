@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Robotics.Trainer.Datasets;
 using Robotics.Trainer.Policies;
 
 namespace Robotics.Trainer.Data;
@@ -21,9 +22,10 @@ public sealed record SampleSet(int Count, float[] Observations, float[] Targets,
 /// </summary>
 public sealed class TrainingData
 {
-    private TrainingData(Demonstrations source, SampleSet train, SampleSet validation, Normalization normalization, string fingerprint)
+    private TrainingData(Demonstrations source, SampleSet train, SampleSet validation, Normalization normalization, string fingerprint, bool splitByData)
     {
         Source = source;
+        SplitByData = splitByData;
         Train = train;
         Validation = validation;
         Normalization = normalization;
@@ -38,10 +40,13 @@ public sealed class TrainingData
 
     public Normalization Normalization { get; }
 
+    /// <summary>Whether the data gave the split (robomimic's mask/train and mask/valid) rather than the seed.</summary>
+    public bool SplitByData { get; }
+
     /// <summary>SHA-256 (first 16 hex digits) of the signature and every sample, in split order.</summary>
     public string Fingerprint { get; }
 
-    /// <param name="validationFraction">Share of episodes held out, at least one episode.</param>
+    /// <param name="validationFraction">Share of episodes held out, at least one episode; unused when every episode has a <see cref="DemoEpisode.Split"/>.</param>
     /// <param name="stdFloor">Smallest standard deviation used to normalize, in raw units.</param>
     public static TrainingData Split(Demonstrations demonstrations, double validationFraction, int seed, double stdFloor)
     {
@@ -50,15 +55,8 @@ public sealed class TrainingData
             throw new InvalidDataException($"the validation fraction must be between 0 and 1, got {validationFraction}");
         }
         var order = demonstrations.Episodes.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.Id).ToArray();
-        new Random(seed).Shuffle(order);
-        int validationEpisodes = (int)Math.Round(order.Length * validationFraction);
-        if (validationEpisodes == 0 || validationEpisodes == order.Length)
-        {
-            throw new InvalidDataException($"{order.Length} episode(s) with expert steps cannot be split into training and validation " +
-                $"(validation fraction {validationFraction}): both need at least one whole episode; record more episodes");
-        }
-        var validation = order[..validationEpisodes];
-        var train = order[validationEpisodes..];
+        bool byData = order.All(e => e.Split is not null);
+        var (train, validation) = byData ? AsTheDataSplits(order) : Seeded(order, validationFraction, seed);
 
         int width = demonstrations.ObservationSize;
         int actions = demonstrations.ActionNames.Count;
@@ -73,7 +71,32 @@ public sealed class TrainingData
             Normalization.Apply(set.Observations, obsMean, obsStd);
             Normalization.Apply(set.Targets, actMean, actStd);
         }
-        return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint);
+        return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint, byData);
+    }
+
+    /// <summary>The sides the data gives (robomimic's masks): a dataset's split is how its results are compared.</summary>
+    private static (DemoEpisode[] Train, DemoEpisode[] Validation) AsTheDataSplits(DemoEpisode[] episodes)
+    {
+        DemoEpisode[] train = [.. episodes.Where(e => e.Split == SplitSide.Train)];
+        DemoEpisode[] validation = [.. episodes.Where(e => e.Split == SplitSide.Validation)];
+        if (train.Length == 0 || validation.Length == 0)
+        {
+            throw new InvalidDataException($"the data's split ({RobomimicMasks.Train} and {RobomimicMasks.Valid}) leaves {train.Length} training and " +
+                $"{validation.Length} validation episode(s) with expert steps: both need at least one whole episode");
+        }
+        return (train, validation);
+    }
+
+    private static (DemoEpisode[] Train, DemoEpisode[] Validation) Seeded(DemoEpisode[] episodes, double validationFraction, int seed)
+    {
+        new Random(seed).Shuffle(episodes);
+        int validationEpisodes = (int)Math.Round(episodes.Length * validationFraction);
+        if (validationEpisodes == 0 || validationEpisodes == episodes.Length)
+        {
+            throw new InvalidDataException($"{episodes.Length} episode(s) with expert steps cannot be split into training and validation " +
+                $"(validation fraction {validationFraction}): both need at least one whole episode; record more episodes");
+        }
+        return (episodes[validationEpisodes..], episodes[..validationEpisodes]);
     }
 
     private static SampleSet Gather(DemoEpisode[] episodes, int width, int actions)
