@@ -142,6 +142,17 @@ public sealed class RobomimicFileTests : IDisposable
     }
 
     [Fact]
+    public void A_num_samples_other_than_the_actions_length_is_refused_naming_the_demo()
+    {
+        string path = _directory.File("num-samples.hdf5");
+        H5pyRobomimic.Make(path, "--demos", "2", "--frames", "6", "--wrong-num-samples");
+
+        var error = Assert.Throws<InvalidDataException>(() => RobomimicFile.Read(path, null));
+
+        Assert.Equal($"{path}: data/demo_1: attrs[\"num_samples\"] is 7 but actions has 6 frames", error.Message);
+    }
+
+    [Fact]
     public void An_unknown_obs_key_is_refused_listing_the_keys_the_file_has()
     {
         string path = _directory.File("keys.hdf5");

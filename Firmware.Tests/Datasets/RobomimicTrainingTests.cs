@@ -53,6 +53,36 @@ public sealed class RobomimicTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Masks_that_leave_no_validation_episode_are_refused_and_nothing_is_trained()
+    {
+        string path = _directory.File("masked.hdf5");
+        // The validation demos, demo_3 and demo_7, never reach the success reward: --only-success leaves them out.
+        H5pyRobomimic.Make(path, "--demos", "8", "--frames", "20", "--masks", "--failed", "3,7");
+        string policy = _directory.File("p.onnx");
+
+        var run = Train(policy, [path], "--only-success");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("error: the data's split (mask/train and mask/valid) leaves 6 training and 0 validation episode(s) with expert steps: both need at least one whole episode",
+            run.Stderr.Trim());
+        Assert.False(File.Exists(policy));
+    }
+
+    [Fact]
+    public void A_resumed_run_keeps_its_obs_keys()
+    {
+        string path = _directory.File("lift.hdf5");
+        H5pyRobomimic.Make(path, "--demos", "5", "--frames", "20");
+        string policy = _directory.File("p.onnx");
+        Assert.Equal(0, Train(policy, [path], "--obs-keys", "object").ExitCode);
+
+        var run = Train(policy, [path], "--resume", _directory.File("p.run"), "--obs-keys", "robot0_eef_pos");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--obs-keys: got 'robot0_eef_pos'; a resumed run keeps the obs keys it started with ('object')", run.Stderr);
+    }
+
+    [Fact]
     public void Files_with_and_without_masks_together_are_split_by_the_seed_with_a_warning()
     {
         string masked = _directory.File("masked.hdf5");

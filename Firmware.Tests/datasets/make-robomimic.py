@@ -3,7 +3,7 @@ dataset conversion writes (robomimic v0.5.0 scripts/dataset_states_to_obs.py and
 docs/dataset-formats.md section 4 describes them).
 
     python3 make-robomimic.py OUT [--demos N] [--frames N] [--image] [--scalar] [--masks] [--unmasked N]
-        [--no-actions] [--short-obs KEY] [--no-data] [--control-freq HZ | --no-control-freq] [--failed I,J,...]
+        [--no-actions] [--short-obs KEY] [--wrong-num-samples] [--no-data] [--control-freq HZ | --no-control-freq] [--failed I,J,...]
 
 Each demo demo_<d> (created in reverse order, so HDF5's name order is not the numeric one) has
   obs/robot0_eef_pos [T,3], obs/robot0_gripper_qpos [T,2], obs/object [T,10]  float64, as robosuite records them:
@@ -20,6 +20,7 @@ Every value is exact in float32, so a reader's values can be checked exactly.
   --unmasked N     with --masks, the last N demos are in neither mask
   --no-actions     the last demo has no actions dataset
   --short-obs KEY  the last demo's obs/KEY has one frame fewer than its actions
+  --wrong-num-samples  the last demo's num_samples is T + 1, as an int32 (numpy writers' width)
   --no-data        no data group at all (only mask/)
   --control-freq   env_kwargs.control_freq (default 20, robosuite's); --no-control-freq leaves it out
 """
@@ -39,6 +40,7 @@ parser.add_argument("--masks", action="store_true")
 parser.add_argument("--unmasked", type=int, default=0)
 parser.add_argument("--no-actions", action="store_true")
 parser.add_argument("--short-obs")
+parser.add_argument("--wrong-num-samples", action="store_true")
 parser.add_argument("--no-data", action="store_true")
 parser.add_argument("--control-freq", type=float, default=20)
 parser.add_argument("--no-control-freq", action="store_true")
@@ -78,7 +80,7 @@ def write_demo(group, d):
         image = np.zeros((T, 84, 84, 3), dtype=np.uint8)
         image[:, :, :, 0] = (np.arange(T) % 256)[:, None, None]
         demo.create_dataset("obs/agentview_image", data=image, compression="gzip")
-    demo.attrs["num_samples"] = T
+    demo.attrs["num_samples"] = np.int32(T + 1) if (last and args.wrong_num_samples) else T
 
 
 with h5py.File(args.out, "w") as f:

@@ -37,6 +37,14 @@ internal static class RobomimicArrays
         };
     }
 
+    /// <summary>A whole-number attribute (robomimic's <c>num_samples</c>: int64 from h5py, int32 from numpy writers).</summary>
+    public static long ReadWhole(IH5Attribute attribute, string where) => (attribute.Type.Class, attribute.Type.Size) switch
+    {
+        (H5DataTypeClass.FixedPoint, 8) => attribute.Type.FixedPoint.IsSigned ? attribute.Read<long>() : (long)attribute.Read<ulong>(),
+        (H5DataTypeClass.FixedPoint, 4) => attribute.Type.FixedPoint.IsSigned ? attribute.Read<int>() : attribute.Read<uint>(),
+        _ => throw new InvalidDataException($"{where}: not a whole number"),
+    };
+
     private static float[] Narrow(double[] values)
     {
         var narrowed = new float[values.Length];

@@ -151,7 +151,7 @@ public sealed class RobomimicFile
         {
             throw new InvalidDataException($"{where}/actions is {RobomimicArrays.ShapeOf(actionSet)}: no frames or no action entries");
         }
-        if (demo.AttributeExists("num_samples") && demo.Attribute("num_samples").Read<long>() is var samples && samples != frames)
+        if (demo.AttributeExists("num_samples") && RobomimicArrays.ReadWhole(demo.Attribute("num_samples"), $"{where}: attrs[\"num_samples\"]") is var samples && samples != frames)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                 $"{where}: attrs[\"num_samples\"] is {samples} but actions has {frames} frames"));
