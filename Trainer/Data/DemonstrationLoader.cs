@@ -89,13 +89,13 @@ public static class DemonstrationLoader
         }
         return new Demonstrations
         {
-            Episodes = OneSplitRule(episodes, warnings),
             Kind = kind,
             Robot = first.Start.Robot,
             ControlRateHz = first.Start.ControlRateHz,
             ObservationNames = [.. first.Start.Observations.Select(s => s.Name)],
             ActionNames = [.. first.Start.Actions.Select(s => s.Name)],
             DiscreteActionNames = [.. first.Start.DiscreteActions],
+            Episodes = OneSplitRule(episodes, warnings),
             SkippedNonFinite = nonFinite.Count,
             FirstNonFinite = nonFinite.First,
             SkippedNonExpert = nonExpert,
