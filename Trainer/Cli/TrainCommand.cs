@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Robotics.Trainer.Data;
+using Robotics.Trainer.Datasets;
 using Robotics.Trainer.Export;
 using Robotics.Trainer.Policies;
 using Robotics.Trainer.Policies.Heads;
@@ -25,7 +26,14 @@ internal static class TrainCommand
     public static Command Create()
     {
         var defaults = new TrainingConfig();
-        var data = new Option<string[]>("--data") { Description = "Teleop logs (.mcap) or directories of them.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = new Option<string[]>("--data")
+        {
+            Description = "Teleop logs (.mcap) or directories of them, LeRobot dataset folders, robomimic files (.hdf5, .h5).", Required = true, AllowMultipleArgumentsPerToken = true,
+        };
+        var obsKeys = new Option<string?>(RobomimicObsKeys.Option)
+        {
+            Description = "robomimic files: the low-dimensional obs keys that make the observation, in this order, e.g. robot0_eef_pos,object (default: every one, by name).",
+        };
         var output = new Option<string>("--out") { Description = "Where to write the policy.", DefaultValueFactory = _ => "policy.onnx" };
         var kind = new Option<string?>("--kind") { Description = $"The policy head ({string.Join(", ", PolicyHeads.Names)}); by default what the logs' action space implies." };
         kind.AcceptOnlyFromAmong([.. PolicyHeads.Names]);
@@ -72,7 +80,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a behavioral-cloning policy (Gaussian, categorical or Gaussian mixture) on ONNX Runtime and export it as one ONNX file.")
         {
             data, output, kind, hidden, activation, epochs, steps, batch, lr, schedule, optimizer, weightDecay, maxGradNorm,
-            patience, logStdMin, components, ensemble, selectBy, validation, onlySuccess, weightOutcome, weightOperator, helpRate, seed, device, threads, stream, runDir, resume, json,
+            patience, logStdMin, components, ensemble, selectBy, validation, onlySuccess, obsKeys, weightOutcome, weightOperator, helpRate, seed, device, threads, stream, runDir, resume, json,
         };
         command.SetAction(parse => TrainerCommand.Run(parse, json, "training the policy", console =>
         {
@@ -102,6 +110,7 @@ internal static class TrainCommand
                     SelectBy = Metrics.Of(parse.GetValue(selectBy)!),
                     ValidationFraction = parse.GetValue(validation),
                     OnlySuccess = parse.GetValue(onlySuccess),
+                    ObsKeys = parse.GetValue(obsKeys) is { } keys ? RobomimicObsKeys.Parse(keys) : null,
                     OutcomeWeights = parse.GetValue(weightOutcome) ?? defaults.OutcomeWeights,
                     OperatorWeights = parse.GetValue(weightOperator) ?? defaults.OperatorWeights,
                     HelpRate = parse.GetValue(helpRate),
@@ -115,6 +124,7 @@ internal static class TrainCommand
             {
                 KeepsWeights(DemonstrationWeighting.OutcomeOption, parse.GetValue(weightOutcome), config.OutcomeWeights);
                 KeepsWeights(DemonstrationWeighting.OperatorOption, parse.GetValue(weightOperator), config.OperatorWeights);
+                KeepsObsKeys(parse.GetValue(obsKeys), config.ObsKeys);
             }
             config.Validate();
             if (config.Device == TrainingDevice.Cuda)
@@ -126,7 +136,7 @@ internal static class TrainCommand
             var demonstrations = split.Source;
             var folder = new RunFolder(resumeFrom ?? runDirPath ?? Path.ChangeExtension(outPath, null) + ".run");
             console.Line(string.Create(CultureInfo.InvariantCulture,
-                $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.TrainSteps} training steps from {split.TrainEpisodes} episodes{(split.Stream is null ? "" : ", streamed from disk")}, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}"));
+                $"{demonstrations.Kind} BC on {demonstrations.Robot}: {split.TrainSteps} training steps from {split.TrainEpisodes} episodes{(split.Stream is null ? "" : ", streamed from disk")}, {split.Validation.Count} validation steps from {split.Validation.EpisodeCount}{(split.SplitByData ? $" (the split of the files' {RobomimicMasks.Train} and {RobomimicMasks.Valid})" : "")}"));
             foreach (string line in CompositionTable.Lines(demonstrations.Composition))
             {
                 console.Line(line);
@@ -165,6 +175,7 @@ internal static class TrainCommand
                 ["streamed"] = split.Stream is not null,
                 ["peak_memory_bytes"] = PeakMemory.Bytes(),
                 ["val_episodes"] = split.Validation.EpisodeCount,
+                ["split"] = PolicyTraining.SplitName(split),
                 ["skipped_non_finite"] = demonstrations.SkippedNonFinite,
                 ["skipped_non_expert"] = demonstrations.SkippedNonExpert,
                 ["composition"] = demonstrations.Composition.ToJson(),
@@ -189,6 +200,15 @@ internal static class TrainCommand
         if (given is not null && WeightTable.Format(given) != WeightTable.Format(kept))
         {
             throw new ArgumentException($"{option}: got '{WeightTable.Format(given)}'; a resumed run keeps the weights it started with ('{WeightTable.Format(kept)}')");
+        }
+    }
+
+    /// <summary>A resumed run learns from the observation it started with: obs keys given again must be those.</summary>
+    private static void KeepsObsKeys(string? given, IReadOnlyList<string>? kept)
+    {
+        if (given is not null && !RobomimicObsKeys.Parse(given).SequenceEqual(kept ?? []))
+        {
+            throw new ArgumentException($"{RobomimicObsKeys.Option}: got '{given}'; a resumed run keeps the obs keys it started with ({(kept is null ? "every low-dimensional one" : $"'{string.Join(',', kept)}'")})");
         }
     }
 

@@ -14,6 +14,9 @@ public sealed record DemonstrationFilter
 
     /// <summary>The policy head asked for; null to follow the logs (<see cref="PolicyHeads.For"/> their action space).</summary>
     public PolicyHead? Kind { get; init; }
+
+    /// <summary>The obs keys of robomimic files that make the observation, in order (<c>--obs-keys</c>); null for every low-dimensional key.</summary>
+    public IReadOnlyList<string>? ObsKeys { get; init; }
 }
 
 /// <summary>
@@ -29,7 +32,11 @@ public static class DemonstrationLoader
         var files = given.Except(datasets).SelectMany(TeleopLogReader.FindLogs).Distinct(StringComparer.Ordinal).Concat(datasets).ToList();
         if (files.Count == 0)
         {
-            throw new InvalidDataException("no teleop logs: give .mcap files, directories that hold them, or LeRobot dataset folders");
+            throw new InvalidDataException("no teleop logs: give .mcap files, directories that hold them, LeRobot dataset folders or robomimic .hdf5 files");
+        }
+        if (filter.ObsKeys is not null && !files.Any(RobomimicFile.IsFile))
+        {
+            throw new ArgumentException($"{RobomimicObsKeys.Option} chooses the obs keys of robomimic files (.hdf5, .h5), and --data gives none");
         }
         TeleopEpisode? first = null;
         var episodes = new List<DemoEpisode>();
@@ -40,7 +47,7 @@ public static class DemonstrationLoader
         var warnings = new List<string>();
         foreach (string file in files)
         {
-            var read = Read(file, warnings);
+            var (read, splitOf) = Read(file, filter, warnings);
             foreach (var episode in read)
             {
                 totalEpisodes++;
@@ -58,7 +65,7 @@ public static class DemonstrationLoader
                 var samples = Extract(episode, nonFinite, ref nonExpert);
                 if (samples is not null)
                 {
-                    episodes.Add(samples);
+                    episodes.Add(samples with { Split = splitOf(episode.Id) });
                 }
             }
         }
@@ -88,7 +95,7 @@ public static class DemonstrationLoader
             ObservationNames = [.. first.Start.Observations.Select(s => s.Name)],
             ActionNames = [.. first.Start.Actions.Select(s => s.Name)],
             DiscreteActionNames = [.. first.Start.DiscreteActions],
-            Episodes = episodes,
+            Episodes = OneSplitRule(episodes, warnings),
             SkippedNonFinite = nonFinite.Count,
             FirstNonFinite = nonFinite.First,
             SkippedNonExpert = nonExpert,
@@ -97,19 +104,46 @@ public static class DemonstrationLoader
         };
     }
 
-    /// <summary>The episodes of a log, or of a LeRobot dataset folder; what reading noticed goes to <paramref name="warnings"/>.</summary>
-    private static IReadOnlyList<TeleopEpisode> Read(string path, List<string> warnings)
+    /// <summary>
+    /// The episodes of a log, a LeRobot dataset folder or a robomimic file, and the split side the file gives each
+    /// (robomimic's masks; null for none); what reading noticed goes to <paramref name="warnings"/>.
+    /// </summary>
+    private static (IReadOnlyList<TeleopEpisode> Episodes, Func<ulong, SplitSide?> SplitOf) Read(string path, DemonstrationFilter filter, List<string> warnings)
     {
+        if (RobomimicFile.IsFile(path))
+        {
+            var file = RobomimicFile.Read(path, filter.ObsKeys);
+            warnings.AddRange(file.Warnings);
+            return (RobomimicEpisodes.From(file), RobomimicEpisodes.SplitOf(file));
+        }
         if (LeRobotDataset.IsDataset(path))
         {
             // Parquet.Net reads asynchronously only; the trainer's command line has no synchronization context to deadlock.
             var dataset = LeRobotDataset.ReadAsync(path).GetAwaiter().GetResult();
             warnings.AddRange(LeRobotDataset.SkippedWarnings(dataset.Info, path));
-            return LeRobotEpisodes.From(dataset, path);
+            return (LeRobotEpisodes.From(dataset, path), NoSplit);
         }
         var log = TeleopLogReader.Read(path);
         warnings.AddRange(log.Issues.Select(issue => $"{path}: {issue}"));
-        return log.Episodes;
+        return (log.Episodes, NoSplit);
+    }
+
+    private static SplitSide? NoSplit(ulong episode) => null;
+
+    /// <summary>
+    /// A split the data gives is taken only when it gives every episode's side: when some inputs have one (a
+    /// robomimic file's masks) and others not (logs), the seeded split takes them all, and says so.
+    /// </summary>
+    private static List<DemoEpisode> OneSplitRule(List<DemoEpisode> episodes, List<string> warnings)
+    {
+        int assigned = episodes.Count(e => e.Split is not null);
+        if (assigned == 0 || assigned == episodes.Count)
+        {
+            return episodes;
+        }
+        warnings.Add($"{assigned} of {episodes.Count} episodes have a side in their file's {RobomimicMasks.Train} and {RobomimicMasks.Valid}, the others none: " +
+            "all are split by --val-fraction and --seed instead");
+        return [.. episodes.Select(e => e with { Split = null })];
     }
 
     private static DemoEpisode? Extract(TeleopEpisode episode, NonFiniteSteps nonFinite, ref long nonExpert)

@@ -84,6 +84,7 @@ public static class DemonstrationWeighting
             Rows(episode.Observations, obs, kept), Rows(episode.Actions, act, kept), episode.Labels.Length == 0 ? [] : [.. kept.Select(step => episode.Labels[step])])
         {
             Outcome = episode.Outcome,
+            Split = episode.Split,
             Operators = episode.Operators.Length == 0 ? [] : [.. kept.Select(step => episode.Operators[step])],
             Weights = uniform ? [] : [.. kept.Select(step => weights[step])],
         };

@@ -16,6 +16,9 @@ public sealed record DemoEpisode(string Source, ulong Id, int Steps, float[] Obs
     /// <summary>Each step's sampling weight (<see cref="DemonstrationWeighting"/>); empty when every step weighs 1.</summary>
     public float[] Weights { get; init; } = [];
 
+    /// <summary>The split side its dataset gives it (robomimic's masks); null to let the seeded split place it.</summary>
+    public SplitSide? Split { get; init; }
+
     public string OperatorOf(int step) => Operators.Length == 0 ? "" : Operators[step];
 
     public float WeightOf(int step) => Weights.Length == 0 ? 1 : Weights[step];

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Robotics.Trainer.Datasets;
 using Robotics.Trainer.Policies;
 using Robotics.Trainer.Streaming;
 
@@ -22,9 +23,10 @@ public sealed record SampleSet(int Count, float[] Observations, float[] Targets,
 /// </summary>
 public sealed class TrainingData
 {
-    private TrainingData(Demonstrations source, SampleSet train, SampleSet validation, Normalization normalization, string fingerprint, StreamedTraining? stream)
+    private TrainingData(Demonstrations source, SampleSet train, SampleSet validation, Normalization normalization, string fingerprint, bool splitByData, StreamedTraining? stream)
     {
         Source = source;
+        SplitByData = splitByData;
         Train = train;
         Validation = validation;
         Normalization = normalization;
@@ -50,14 +52,20 @@ public sealed class TrainingData
 
     public Normalization Normalization { get; }
 
+    /// <summary>Whether the data gave the split (robomimic's mask/train and mask/valid) rather than the seed.</summary>
+    public bool SplitByData { get; }
+
     /// <summary>SHA-256 (first 16 hex digits) of the signature and every sample, in split order.</summary>
     public string Fingerprint { get; }
 
-    /// <param name="validationFraction">Share of episodes held out, at least one episode.</param>
+    /// <param name="validationFraction">Share of episodes held out, at least one episode; unused when every episode has a <see cref="DemoEpisode.Split"/>.</param>
     /// <param name="stdFloor">Smallest standard deviation used to normalize, in raw units.</param>
     public static TrainingData Split(Demonstrations demonstrations, double validationFraction, int seed, double stdFloor)
     {
-        var (validation, train) = EpisodeSplit.Choose(demonstrations.Episodes, e => e.Source, e => e.Id, validationFraction, seed);
+        bool byData = demonstrations.Episodes.All(e => e.Split is not null);
+        var (validation, train) = byData
+            ? AsTheDataSplits(demonstrations.Episodes)
+            : EpisodeSplit.Choose(demonstrations.Episodes, e => e.Source, e => e.Id, validationFraction, seed);
 
         int width = demonstrations.ObservationSize;
         int actions = demonstrations.ActionNames.Count;
@@ -72,12 +80,26 @@ public sealed class TrainingData
             Normalization.Apply(set.Observations, obsMean, obsStd);
             Normalization.Apply(set.Targets, actMean, actStd);
         }
-        return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint, null);
+        return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint, byData, null);
+    }
+
+    /// <summary>The sides the data gives (robomimic's masks), in (source, id) order: a dataset's split is how its results are compared.</summary>
+    private static (DemoEpisode[] Validation, DemoEpisode[] Train) AsTheDataSplits(IEnumerable<DemoEpisode> episodes)
+    {
+        var order = episodes.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.Id).ToArray();
+        DemoEpisode[] train = [.. order.Where(e => e.Split == SplitSide.Train)];
+        DemoEpisode[] validation = [.. order.Where(e => e.Split == SplitSide.Validation)];
+        if (train.Length == 0 || validation.Length == 0)
+        {
+            throw new InvalidDataException($"the data's split ({RobomimicMasks.Train} and {RobomimicMasks.Valid}) leaves {train.Length} training and " +
+                $"{validation.Length} validation episode(s) with expert steps: both need at least one whole episode");
+        }
+        return (validation, train);
     }
 
     /// <summary>Data whose training split streams from disk (<paramref name="stream"/>); its validation samples are in memory, normalized.</summary>
     public static TrainingData Streamed(Demonstrations demonstrations, SampleSet validation, Normalization normalization, string fingerprint, StreamedTraining stream) =>
-        new(demonstrations, new SampleSet(0, [], [], [], 0), validation, normalization, fingerprint, stream);
+        new(demonstrations, new SampleSet(0, [], [], [], 0), validation, normalization, fingerprint, false, stream);
 
     private static SampleSet Gather(DemoEpisode[] episodes, int width, int actions)
     {

@@ -125,6 +125,10 @@ public static class StreamPlanner
         {
             throw new ArgumentException("--ensemble: an ensemble's members resample whole episodes, which needs them in memory; train it with --stream off");
         }
+        if (config.ObsKeys is not null)
+        {
+            throw new ArgumentException($"{RobomimicObsKeys.Option} chooses the obs keys of robomimic files, and streamed training reads LeRobot datasets");
+        }
         if (config.OnlySuccess || config.OutcomeWeights.Count > 0 || config.OperatorWeights.Count > 0)
         {
             throw new ArgumentException("--only-success, --weight-outcome and --weight-operator need outcomes and operators, which LeRobot datasets do not record");

@@ -22,7 +22,7 @@ public static class PolicyTraining
         {
             return StreamPlanner.Prepare(logs, config);
         }
-        var demonstrations = DemonstrationLoader.Load(logs, new DemonstrationFilter { OnlySuccess = config.OnlySuccess, Kind = config.Kind });
+        var demonstrations = DemonstrationLoader.Load(logs, new DemonstrationFilter { OnlySuccess = config.OnlySuccess, Kind = config.Kind, ObsKeys = config.ObsKeys });
         var weighted = DemonstrationWeighting.Apply(demonstrations, config.OutcomeWeights, config.OperatorWeights);
         return TrainingData.Split(weighted, config.ValidationFraction, config.Seed, config.StdFloor);
     }
@@ -47,6 +47,9 @@ public static class PolicyTraining
         TrainingCheckpoint? resume = null) =>
         TrainAndExport(data, config, logs, folder, policyPath, run => run.Run(folder, ITrainingProgress.None, resume));
 
+    /// <summary>Where the episode split came from, as config.json and <c>train --json</c> say it: <c>masks</c> (robomimic's) or <c>seeded</c>.</summary>
+    public static string SplitName(TrainingData data) => data.SplitByData ? "masks" : "seeded";
+
     private static JsonObject ConfigJson(TrainingConfig config, TrainingData data, TrainingRun run, IReadOnlyList<string> paths)
     {
         var json = JsonSerializer.SerializeToNode(config)!.AsObject();
@@ -61,6 +64,7 @@ public static class PolicyTraining
             ["train_episodes"] = data.TrainEpisodes,
             ["streamed"] = data.Stream is not null,
             ["val_episodes"] = data.Validation.EpisodeCount,
+            ["split"] = SplitName(data),
             ["skipped_non_finite"] = data.Source.SkippedNonFinite,
             ["skipped_non_expert"] = data.Source.SkippedNonExpert,
             ["skipped_episodes_by_outcome"] = data.Source.SkippedEpisodesByOutcome,

@@ -108,6 +108,8 @@ public sealed record TrainingConfig
     public SelectionMetric SelectBy { get; init; } = SelectionMetric.Mse;
     public double ValidationFraction { get; init; } = 0.2;
     public bool OnlySuccess { get; init; }
+    /// <summary>robomimic files: the obs keys that make the observation, in order; null for every low-dimensional key, by name.</summary>
+    public IReadOnlyList<string>? ObsKeys { get; init; }
     /// <summary>
     /// Sampling weight per episode outcome (<see cref="OutcomeNames"/>, or * for the rest; 1 when not listed); a
     /// step's weight is its outcome's times its operator's, and 0 leaves it out (<see cref="DemonstrationWeighting"/>).
