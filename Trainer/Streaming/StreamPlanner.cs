@@ -35,7 +35,7 @@ public static class StreamPlanner
         int actions = first.Action.Width;
 
         var episodes = new HashSet<(string Root, long Episode)>();
-        foreach (var (dataset, shard) in datasets.SelectMany(d => d.Shards.Select(s => (d, s))))
+        foreach (var (dataset, shard) in StreamedTraining.ShardsOf(datasets))
         {
             var (indices, expert) = dataset.ReadEpisodesAsync(shard).GetAwaiter().GetResult();
             for (int row = 0; row < indices.Length; row++)

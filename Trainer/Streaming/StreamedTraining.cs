@@ -13,7 +13,11 @@ public sealed class StreamedTraining(IReadOnlyList<LeRobotShards> datasets, IRea
     public int TrainEpisodes { get; } = trainEpisodes.Values.Sum(e => e.Count);
 
     /// <summary>Every shard of every dataset, in dataset then file order.</summary>
-    public IEnumerable<(LeRobotShards Dataset, StreamShard Shard)> Shards => Datasets.SelectMany(d => d.Shards.Select(s => (d, s)));
+    public IEnumerable<(LeRobotShards Dataset, StreamShard Shard)> Shards => ShardsOf(Datasets);
+
+    /// <summary>Every shard of <paramref name="datasets"/>, in dataset then file order.</summary>
+    public static IEnumerable<(LeRobotShards Dataset, StreamShard Shard)> ShardsOf(IEnumerable<LeRobotShards> datasets) =>
+        datasets.SelectMany(d => d.Shards.Select(s => (d, s)));
 
     public bool Trains(string root, long episode) => trainEpisodes[root].Contains(episode);
 
