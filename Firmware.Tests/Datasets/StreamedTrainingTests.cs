@@ -165,18 +165,20 @@ public sealed class StreamedTrainingTests : IDisposable
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             var delivered = new List<(double, double)>();
-            SamplePool pool;
+            bool full;
             do
             {
-                pool = samples.Next();
+                var pool = samples.Next();
                 Assert.Equal(epoch, pool.Epoch);
                 for (int i = 0; i < pool.Count; i++)
                 {
                     delivered.Add((Sum(pool.Samples.Observations[(i * observations)..((i + 1) * observations)]), Sum(pool.Samples.Targets[(i * actions)..((i + 1) * actions)])));
                 }
+                // Read before the pool goes back: the reader refills a returned pool at once.
+                full = pool.IsFull;
                 samples.Return(pool);
             }
-            while (pool.IsFull);
+            while (full);
             read.Add(delivered);
         }
         return read;
