@@ -80,6 +80,34 @@ public sealed class ParquetColumns : IAsyncDisposable
     /// <summary>One boolean per row.</summary>
     public Task<bool[]> BooleansAsync(string column) => ScalarsAsync<bool>(column);
 
+    /// <summary>One non-null string per row.</summary>
+    public async Task<string[]> StringsAsync(string column)
+    {
+        var field = Leaf(column, typeof(string), list: false);
+        var values = new string[Rows];
+        long at = 0;
+        for (int g = 0; g < _reader.RowGroupCount; g++)
+        {
+            using var group = _reader.OpenRowGroupReader(g);
+            var read = new string?[group.RowCount];
+            try
+            {
+                await group.ReadAsync(field, read.AsMemory());
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or Parquet.ParquetException)
+            {
+                throw new InvalidDataException($"{_path}: column {column}: {e.Message}", e);
+            }
+            if (read.Any(v => v is null))
+            {
+                throw new InvalidDataException($"{_path}: column {column} has nulls");
+            }
+            read.CopyTo(values.AsSpan((int)at)!);
+            at += read.Length;
+        }
+        return values;
+    }
+
     private async Task<T[]> ScalarsAsync<T>(string column)
         where T : struct
     {
