@@ -23,8 +23,13 @@ internal static class ParquetColumnWriter
         group.WriteAsync(field, values);
 
     /// <summary>Rows of <paramref name="width"/> floats, given flat row after row.</summary>
-    public static Task WriteAsync(ParquetRowGroupWriter group, ListField field, float[] flat, int width) =>
-        group.WriteAsync<float>((DataField)field.Item, flat.AsMemory(), Repetitions(Enumerable.Repeat(width, flat.Length / width)));
+    public static Task WriteAsync(ParquetRowGroupWriter group, ListField field, float[] flat, int width)
+    {
+        var item = (DataField)field.Item;
+        // Every entry present: each is defined to the item's full depth.
+        int[] definitions = [.. Enumerable.Repeat(item.MaxDefinitionLevel, flat.Length)];
+        return group.WriteAllPartsAsync<float>(item, flat.AsMemory(), definitions, Repetitions(Enumerable.Repeat(width, flat.Length / width)), CancellationToken.None);
+    }
 
     /// <summary>One list of strings per row.</summary>
     public static Task WriteAsync(ParquetRowGroupWriter group, ListField field, IReadOnlyList<IReadOnlyList<string>> rows) =>
