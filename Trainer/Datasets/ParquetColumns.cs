@@ -150,7 +150,8 @@ public sealed class ParquetColumns : IAsyncDisposable
             DataField data when !list => data,
             _ => throw new InvalidDataException($"{_path}: column {column} is a {top.SchemaType}, not {(list ? "a list of numbers" : "one value per row")}"),
         };
-        if (leaf.ClrType != type)
+        // Parquet.Net 6 describes a UTF-8 column's values as ReadOnlyMemory<char>, and reads them as strings.
+        if (leaf.ClrType != type && !(type == typeof(string) && leaf.ClrType == typeof(ReadOnlyMemory<char>)))
         {
             throw new InvalidDataException($"{_path}: column {column} holds {leaf.ClrType.Name}, not {type.Name}");
         }
