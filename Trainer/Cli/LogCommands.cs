@@ -18,6 +18,7 @@ internal static class LogCommands
     {
         Info(),
         Recover(),
+        LogExportCommand.Create(),
     };
 
     private static Command Info()

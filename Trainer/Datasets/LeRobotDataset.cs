@@ -4,7 +4,9 @@ namespace Robotics.Trainer.Datasets;
 
 /// <summary>One episode of a LeRobot dataset, frames in order: states [frames, state width], actions [frames, action width].</summary>
 /// <param name="Interventions">Per frame, whether an operator drove it (the dataset's <c>intervention</c> column); empty when it has none.</param>
-public sealed record LeRobotEpisode(string Source, long Index, int Frames, float[] States, float[] Actions, bool[] Interventions);
+/// <param name="Sources">Per frame, who chose its action as <c>trainer log export</c> names it (teleop, policy, override,
+/// safety, unspecified: the dataset's <c>source</c> column); empty when it has none.</param>
+public sealed record LeRobotEpisode(string Source, long Index, int Frames, float[] States, float[] Actions, bool[] Interventions, string[] Sources);
 
 /// <summary>
 /// Reads the low-dimensional part of a LeRobot dataset (format v3.0 or v2.1): <c>observation.state</c> and
@@ -16,6 +18,7 @@ public sealed class LeRobotDataset
     public const string State = "observation.state";
     public const string Action = "action";
     public const string Intervention = "intervention";
+    public const string ActionSource = "source";
 
     private LeRobotDataset(LeRobotInfo info, IReadOnlyList<LeRobotEpisode> episodes)
     {
@@ -36,7 +39,7 @@ public sealed class LeRobotDataset
 
     /// <summary>The features of <paramref name="info"/> the trainer leaves out (<see cref="SkippedFeatures"/>).</summary>
     public static IReadOnlyList<string> Skipped(LeRobotInfo info) =>
-        [.. info.Features.Where(f => f.Name is not (State or Action or Intervention or "timestamp" or "frame_index" or "episode_index" or "index" or "task_index")).Select(f => f.Name)];
+        [.. info.Features.Where(f => f.Name is not (State or Action or Intervention or ActionSource or "timestamp" or "frame_index" or "episode_index" or "index" or "task_index")).Select(f => f.Name)];
 
     /// <summary>The line the trainer warns with for each feature it leaves out of the dataset at <paramref name="root"/>.</summary>
     public static IEnumerable<string> SkippedWarnings(LeRobotInfo info, string root) =>
@@ -50,8 +53,9 @@ public sealed class LeRobotDataset
         var state = Require(info, State);
         var action = Require(info, Action);
         bool interventions = info.Feature(Intervention) is not null;
+        bool sources = info.Feature(ActionSource) is { DType: "string" };
         var files = DataFiles(root);
-        var frames = new List<(long Episode, long Frame, string File, float[] State, float[] Action, bool Intervention)>();
+        var frames = new List<(long Episode, long Frame, string File, float[] State, float[] Action, bool Intervention, string Source)>();
         foreach (string file in files)
         {
             await using var columns = await ParquetColumns.OpenAsync(file);
@@ -60,10 +64,11 @@ public sealed class LeRobotDataset
             var episodes = await columns.LongsAsync("episode_index");
             var frameIndices = await columns.LongsAsync("frame_index");
             var flags = interventions ? await columns.BooleansAsync(Intervention) : null;
+            var drivers = sources ? await columns.StringsAsync(ActionSource) : null;
             for (long row = 0; row < columns.Rows; row++)
             {
                 frames.Add((episodes[row], frameIndices[row], file, states.AsSpan((int)(row * state.Width), state.Width).ToArray(),
-                    actions.AsSpan((int)(row * action.Width), action.Width).ToArray(), flags?[row] ?? false));
+                    actions.AsSpan((int)(row * action.Width), action.Width).ToArray(), flags?[row] ?? false, drivers?[row] ?? ""));
             }
         }
         var read = new List<LeRobotEpisode>();
@@ -79,7 +84,7 @@ public sealed class LeRobotDataset
                 }
             }
             read.Add(new LeRobotEpisode(ordered[0].File, episode.Key, ordered.Count, [.. ordered.SelectMany(f => f.State)], [.. ordered.SelectMany(f => f.Action)],
-                interventions ? [.. ordered.Select(f => f.Intervention)] : []));
+                interventions ? [.. ordered.Select(f => f.Intervention)] : [], sources ? [.. ordered.Select(f => f.Source)] : []));
         }
         return new LeRobotDataset(info, read);
     }

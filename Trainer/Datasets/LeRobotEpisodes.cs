@@ -1,5 +1,6 @@
 using Robotics.Protos.Log;
 using Robotics.Protos.TeleopLog;
+using Robotics.Trainer.Logs;
 
 namespace Robotics.Trainer.Datasets;
 
@@ -7,7 +8,8 @@ namespace Robotics.Trainer.Datasets;
 /// A LeRobot dataset's episodes as the trainer's own logs give them, so that it trains through the same path (the
 /// same filters, checks, split and normalization). In a dataset with an <c>intervention</c> column (LeRobot's DAgger
 /// rollouts), the frames an operator drove are the expert's (override) and the others the policy's, which BC leaves
-/// out; without one, every frame was teleoperated. LeRobot records no outcome: every episode's is unspecified.
+/// out; without one, every frame was teleoperated. A dataset <c>trainer log export</c> wrote says each frame's exact
+/// source in its <c>source</c> column, which then decides instead. LeRobot records no outcome: every episode's is unspecified.
 /// </summary>
 public static class LeRobotEpisodes
 {
@@ -39,7 +41,8 @@ public static class LeRobotEpisodes
                     TimestampNs = (ulong)(frame * frameNs),
                     EpisodeId = start.EpisodeId,
                     Tick = (ulong)frame,
-                    Source = !interventions ? ActionSource.Teleop : episode.Interventions[frame] ? ActionSource.Override : ActionSource.Policy,
+                    Source = episode.Sources.Length > 0 ? SourceOf(episode, frame)
+                        : !interventions ? ActionSource.Teleop : episode.Interventions[frame] ? ActionSource.Override : ActionSource.Policy,
                 };
                 step.Observation.AddRange(episode.States.AsSpan(frame * state.Width, state.Width).ToArray());
                 step.Action.AddRange(episode.Actions.AsSpan(frame * action.Width, action.Width).ToArray());
@@ -50,4 +53,8 @@ public static class LeRobotEpisodes
         }
         return episodes;
     }
+
+    private static ActionSource SourceOf(LeRobotEpisode episode, int frame) =>
+        LogSummary.SourceOf(episode.Sources[frame]) ?? throw new InvalidDataException(
+            $"{episode.Source}: episode {episode.Index}, frame {frame}: source '{episode.Sources[frame]}' is not one of teleop, policy, override, safety, unspecified");
 }

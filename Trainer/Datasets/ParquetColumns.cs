@@ -110,6 +110,30 @@ public sealed class ParquetColumns : IAsyncDisposable
         return values;
     }
 
+    /// <summary>One non-null string per row.</summary>
+    public Task<string[]> StringsAsync(string column) => WholeAsync(g => StringsAsync(column, g), 1);
+
+    /// <summary>Row group <paramref name="group"/>'s strings, one per row, none null.</summary>
+    public async Task<string[]> StringsAsync(string column, int group)
+    {
+        var field = Leaf(column, typeof(string), list: false);
+        using var reader = _reader.OpenRowGroupReader(group);
+        var read = new string?[reader.RowCount];
+        try
+        {
+            await reader.ReadAsync(field, read.AsMemory());
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or Parquet.ParquetException)
+        {
+            throw new InvalidDataException($"{_path}: column {column}: {e.Message}", e);
+        }
+        if (read.Any(v => v is null))
+        {
+            throw new InvalidDataException($"{_path}: column {column} has nulls");
+        }
+        return read!;
+    }
+
     private async Task<T[]> ScalarsAsync<T>(string column, int group)
         where T : struct
     {
@@ -155,7 +179,8 @@ public sealed class ParquetColumns : IAsyncDisposable
             DataField data when !list => data,
             _ => throw new InvalidDataException($"{_path}: column {column} is a {top.SchemaType}, not {(list ? "a list of numbers" : "one value per row")}"),
         };
-        if (leaf.ClrType != type)
+        // Parquet.Net 6 describes a UTF-8 column's values as ReadOnlyMemory<char>, and reads them as strings.
+        if (leaf.ClrType != type && !(type == typeof(string) && leaf.ClrType == typeof(ReadOnlyMemory<char>)))
         {
             throw new InvalidDataException($"{_path}: column {column} holds {leaf.ClrType.Name}, not {type.Name}");
         }

@@ -90,4 +90,8 @@ public sealed record LogSummary(
         ActionSource.Safety => "safety",
         _ => "unspecified",
     };
+
+    /// <summary>The source <see cref="SourceName"/> names <paramref name="name"/>; null for a name it never gives.</summary>
+    public static ActionSource? SourceOf(string name) =>
+        Enum.GetValues<ActionSource>().Select(source => (ActionSource?)source).FirstOrDefault(source => SourceName(source!.Value) == name);
 }
