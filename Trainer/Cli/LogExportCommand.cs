@@ -1,22 +1,30 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Robotics.Controller.CommandLine;
+using Robotics.Protos.TeleopLog;
 using Robotics.Trainer.Datasets.Export;
 
 namespace Robotics.Trainer.Cli;
 
-/// <summary><c>trainer log export LOGS... OUT --format lerobot</c>: teleop logs as a dataset other tools load.</summary>
+/// <summary><c>trainer log export LOGS... OUT --format F</c>: teleop logs as a dataset other tools load.</summary>
 internal static class LogExportCommand
 {
+    /// <summary>What one format's export printed and the figures <c>--json</c> carries.</summary>
+    private sealed record Written(string Line, JsonObject Figures);
+
     public static Command Create()
     {
         // One argument list, OUT last: System.CommandLine gives a list argument every token, leaving none for a second argument.
         var paths = new Argument<string[]>("logs-then-out")
         {
-            Description = "Teleop logs (.mcap) or directories searched recursively for them, then OUT: the dataset folder to write (an existing one that is not empty is refused unless --force).",
+            Description = "Teleop logs (.mcap) or directories searched recursively for them, then OUT: the dataset to write (an existing one that is not empty is refused unless --force).",
             Arity = new ArgumentArity(2, ArgumentArity.OneOrMore.MaximumNumberOfValues),
         };
-        var format = new Option<string>("--format") { Description = "lerobot: a LeRobot v3.0 dataset folder (every step a frame, with its source and intervention).", Required = true };
+        var format = new Option<string>("--format")
+        {
+            Description = "lerobot: a LeRobot v3.0 dataset folder (every step a frame, with its source and intervention).",
+            Required = true,
+        };
         PlainOptions.OneOf(format, "lerobot");
         var force = new Option<bool>("--force") { Description = "Replace OUT if it exists." };
         var json = CliCommand.JsonOption();
@@ -24,6 +32,7 @@ internal static class LogExportCommand
         command.SetAction(parse => CliCommand.RunAsync(parse, json, async console =>
         {
             var given = parse.GetValue(paths)!;
+            string chosen = parse.GetValue(format)!;
             var files = ExportedLogs.Find(given[..^1]);
             var problems = new List<string>();
             var episodes = ExportedLogs.ReadAll(files, problems);
@@ -31,22 +40,34 @@ internal static class LogExportCommand
             {
                 console.Warning(problem);
             }
-            using var target = ExportOutput.Begin(given[^1], parse.GetValue(force), directory: true);
-            var summary = await LeRobotExport.WriteAsync(episodes, target.Staging);
-            target.Commit();
-            console.Line($"wrote {target.Target}: LeRobot v3.0, {summary.Episodes} episodes, {summary.Frames:N0} frames at {summary.Fps} fps, {summary.DataFiles} data file(s)");
-            console.Summary(new JsonObject
+            using var target = ExportOutput.Begin(given[^1], parse.GetValue(force), directory: chosen is not "robomimic");
+            var written = chosen switch
             {
-                ["format"] = "lerobot",
-                ["output"] = target.Target,
+                "lerobot" => await LeRobotAsync(episodes, target.Staging),
+                _ => throw new ArgumentException($"--format {chosen}: not a format"),
+            };
+            target.Commit();
+            console.Line($"wrote {target.Target}: {written.Line}");
+            written.Figures["format"] = chosen;
+            written.Figures["output"] = target.Target;
+            console.Summary(written.Figures);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static async Task<Written> LeRobotAsync(IReadOnlyList<TeleopEpisode> episodes, string staging)
+    {
+        var summary = await LeRobotExport.WriteAsync(episodes, staging);
+        return new Written(
+            $"LeRobot v3.0, {summary.Episodes} episodes, {summary.Frames:N0} frames at {summary.Fps} fps, {summary.DataFiles} data file(s)",
+            new JsonObject
+            {
                 ["episodes"] = summary.Episodes,
                 ["frames"] = summary.Frames,
                 ["tasks"] = summary.Tasks,
                 ["data_files"] = summary.DataFiles,
                 ["fps"] = summary.Fps,
             });
-            return 0;
-        }));
-        return command;
     }
 }
