@@ -6,6 +6,7 @@ using Robotics.Protos.Log;
 using Robotics.Protos.Mcap;
 using Robotics.Protos.TeleopLog;
 using Robotics.Trainer.Data;
+using Robotics.Trainer.Datasets;
 using Robotics.Trainer.Logs;
 using Robotics.Controller.CommandLine;
 
@@ -23,11 +24,15 @@ internal static class LogCommands
 
     private static Command Info()
     {
-        var path = new Argument<string>("path") { Description = "A teleop log (.mcap), or a directory searched recursively for them." };
+        var path = new Argument<string>("path") { Description = "A teleop log (.mcap), a directory searched recursively for them, a LeRobot dataset folder or a robomimic HDF5 file." };
         var json = CliCommand.JsonOption();
         var command = new Command("info", "Print the robot with its observation and action names, episodes, steps, duration, achieved rate, steps per action source, expert steps per operator and dropped steps.") { path, json };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
         {
+            if (DemonstrationLoader.IsDataset(parse.GetValue(path)!))
+            {
+                return DatasetInfo(console, parse.GetValue(path)!);
+            }
             var files = TeleopLogReader.FindLogs(parse.GetValue(path)!);
             if (files.Count == 0)
             {
@@ -62,6 +67,23 @@ internal static class LogCommands
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A LeRobot folder or a robomimic file described as a log is, read as <c>trainer train</c> reads it.</summary>
+    private static int DatasetInfo(CommandOutput console, string path)
+    {
+        var warnings = new List<string>();
+        var summary = LogSummary.OfDataset(path, DemonstrationLoader.DatasetEpisodes(path, warnings));
+        foreach (var warning in warnings)
+        {
+            console.Warning(warning);
+        }
+        string format = RobomimicFile.IsFile(path) ? "robomimic" : "lerobot";
+        PrintSummary(console, $"{path} ({(format == "robomimic" ? "robomimic HDF5 file" : "LeRobot dataset")})", summary);
+        var json = ToJson(summary);
+        json["format"] = format;
+        console.Summary(json);
+        return 0;
     }
 
     private static Command Recover()
@@ -124,7 +146,7 @@ internal static class LogCommands
         string rates = string.Join(", ", summary.NominalRatesHz.Select(r => r.ToString("0.##", culture)));
         console.Line(title);
         PrintRobots(console, summary.Robots);
-        console.Line(string.Create(culture, $"  episodes  {summary.Episodes} (success {summary.Outcomes["success"]}, failure {summary.Outcomes["failure"]}, aborted {summary.Outcomes["aborted"]}, incomplete {summary.Outcomes["incomplete"]})"));
+        console.Line(string.Create(culture, $"  episodes  {summary.Episodes} (success {summary.Outcomes["success"]}, failure {summary.Outcomes["failure"]}, aborted {summary.Outcomes["aborted"]}, incomplete {summary.Outcomes["incomplete"]}{(summary.Outcomes["unspecified"] > 0 ? $", no outcome recorded {summary.Outcomes["unspecified"]}" : "")})"));
         console.Line(summary.AchievedRateHz is double achieved
             ? string.Create(culture, $"  steps     {summary.Steps} over {summary.DurationSeconds:F1} s; ") + (FasterThanRealTime(achieved, summary.NominalRatesHz)
                 ? $"recorded faster than real time (an unpaced simulator), as at its nominal {rates} Hz"
@@ -160,7 +182,7 @@ internal static class LogCommands
     }
 
     private static string Signals(IReadOnlyList<SignalInfo> signals) =>
-        string.Join(", ", signals.Select(s => $"{Printable.Line(s.Name)} ({Printable.Line(s.Unit)})"));
+        string.Join(", ", signals.Select(s => s.Unit.Length > 0 ? $"{Printable.Line(s.Name)} ({Printable.Line(s.Unit)})" : Printable.Line(s.Name)));
 
     private static JsonObject ToJson(LogSummary summary) => new()
     {

@@ -104,6 +104,16 @@ public static class DemonstrationLoader
         };
     }
 
+    /// <summary>Whether <paramref name="path"/> is a dataset another tool wrote (a robomimic file, a LeRobot folder) rather than teleop logs.</summary>
+    public static bool IsDataset(string path) => RobomimicFile.IsFile(path) || LeRobotDataset.IsDataset(path);
+
+    /// <summary>
+    /// A dataset's episodes (<see cref="IsDataset"/>) as training reads them, every low-dimensional key of a robomimic
+    /// file; what reading noticed goes to <paramref name="warnings"/>.
+    /// </summary>
+    public static IReadOnlyList<TeleopEpisode> DatasetEpisodes(string path, List<string> warnings) =>
+        Read(path, new DemonstrationFilter(), warnings).Episodes;
+
     /// <summary>
     /// The episodes of a log, a LeRobot dataset folder or a robomimic file, and the split side the file gives each
     /// (robomimic's masks; null for none); what reading noticed goes to <paramref name="warnings"/>.

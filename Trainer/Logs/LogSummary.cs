@@ -29,15 +29,31 @@ public sealed record LogSummary(
     /// </summary>
     public IReadOnlyDictionary<string, long> ExpertStepsPerOperator { get; init; } = new Dictionary<string, long>();
 
-    public static LogSummary Of(IReadOnlyList<TeleopLogFile> logs)
+    public static LogSummary Of(IReadOnlyList<TeleopLogFile> logs) =>
+        Of([.. logs.Select(log => log.Path)], [.. logs.SelectMany(log => log.Episodes)], logs.Select(log => log.Robot)) with
+        {
+            DroppedSteps = logs.Sum(log => log.DroppedSteps),
+            DroppedEvents = logs.Sum(log => log.DroppedEvents),
+            OrphanSteps = logs.Sum(log => log.OrphanSteps),
+            UnclosedFiles = logs.Count(log => !log.WasClosed),
+        };
+
+    /// <summary>
+    /// The figures of a dataset another tool wrote (a LeRobot folder, a robomimic file), read as the trainer reads it:
+    /// its episodes as logs would hold them, with nothing dropped, nothing cut.
+    /// </summary>
+    public static LogSummary OfDataset(string path, IReadOnlyList<TeleopEpisode> episodes) => Of([path], episodes, []);
+
+    private static LogSummary Of(IReadOnlyList<string> files, IReadOnlyList<TeleopEpisode> episodes, IEnumerable<string?> robotsNamedInFiles)
     {
-        var episodes = logs.SelectMany(log => log.Episodes).ToList();
         var outcomes = new Dictionary<string, int>
         {
             ["success"] = episodes.Count(e => e.Outcome == EpisodeOutcome.Success),
             ["failure"] = episodes.Count(e => e.Outcome == EpisodeOutcome.Failure),
             ["aborted"] = episodes.Count(e => e.Outcome == EpisodeOutcome.Aborted),
             ["incomplete"] = episodes.Count(e => e.End is null),
+            // Ended with no outcome: what a LeRobot dataset's episodes are, which record none.
+            ["unspecified"] = episodes.Count(e => e.End is not null && e.Outcome == EpisodeOutcome.Unspecified),
         };
         var sources = new Dictionary<string, long>
         {
@@ -54,20 +70,20 @@ public sealed record LogSummary(
         double duration = episodes.Sum(e => e.DurationSeconds);
         long intervals = episodes.Sum(e => Math.Max(0L, e.Steps.Count - 1));
         return new LogSummary(
-            [.. logs.Select(log => log.Path)],
+            files,
             episodes.Count,
             outcomes,
             episodes.Sum(e => (long)e.Steps.Count),
             duration,
             [.. episodes.Select(e => e.Start.ControlRateHz).Distinct().Order()],
             sources,
-            logs.Sum(log => log.DroppedSteps),
-            logs.Sum(log => log.DroppedEvents),
-            logs.Sum(log => log.OrphanSteps),
-            logs.Count(log => !log.WasClosed))
+            DroppedSteps: 0,
+            DroppedEvents: 0,
+            OrphanSteps: 0,
+            UnclosedFiles: 0)
         {
             AchievedRateHz = intervals > 0 && duration > 0 ? intervals / duration : null,
-            Robots = RecordedRobot.Of(episodes.Select(e => e.Start), logs.Select(log => log.Robot)),
+            Robots = RecordedRobot.Of(episodes.Select(e => e.Start), robotsNamedInFiles),
             ExpertStepsPerOperator = ExpertStepsByOperator(episodes),
         };
     }
