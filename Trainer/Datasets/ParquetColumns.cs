@@ -55,6 +55,17 @@ public sealed class ParquetColumns : IAsyncDisposable
     /// <summary>Row group <paramref name="group"/>'s vectors of <paramref name="width"/> floats, flat, row by row.</summary>
     public async Task<float[]> VectorsAsync(string column, int width, int group)
     {
+        var values = new float[RowsIn(group) * width];
+        await VectorsAsync(column, width, group, values);
+        return values;
+    }
+
+    /// <summary>
+    /// Row group <paramref name="group"/>'s vectors into the start of <paramref name="into"/>: a streaming reader
+    /// reuses one buffer for every row group rather than making garbage of each.
+    /// </summary>
+    public async Task VectorsAsync(string column, int width, int group, float[] into)
+    {
         var field = Leaf(column, typeof(float), list: true);
         using var reader = _reader.OpenRowGroupReader(group);
         long firstRow = RowsBefore(group);
@@ -82,7 +93,7 @@ public sealed class ParquetColumns : IAsyncDisposable
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{_path}: column {column}: {row - firstRow} vectors in row group {group} of {reader.RowCount} rows"));
         }
-        return raw.Values.ToArray();
+        raw.Values.CopyTo(into);
     }
 
     /// <summary>One 64-bit integer per row.</summary>
@@ -91,11 +102,17 @@ public sealed class ParquetColumns : IAsyncDisposable
     /// <summary>Row group <paramref name="group"/>'s 64-bit integers, one per row.</summary>
     public Task<long[]> LongsAsync(string column, int group) => ScalarsAsync<long>(column, group);
 
+    /// <summary>Row group <paramref name="group"/>'s 64-bit integers into the start of <paramref name="into"/>.</summary>
+    public Task LongsAsync(string column, int group, long[] into) => ScalarsAsync(column, group, into);
+
     /// <summary>One boolean per row.</summary>
     public Task<bool[]> BooleansAsync(string column) => WholeAsync(g => BooleansAsync(column, g), 1);
 
     /// <summary>Row group <paramref name="group"/>'s booleans, one per row.</summary>
     public Task<bool[]> BooleansAsync(string column, int group) => ScalarsAsync<bool>(column, group);
+
+    /// <summary>Row group <paramref name="group"/>'s booleans into the start of <paramref name="into"/>.</summary>
+    public Task BooleansAsync(string column, int group, bool[] into) => ScalarsAsync(column, group, into);
 
     private async Task<T[]> WholeAsync<T>(Func<int, Task<T[]>> readGroup, int width)
     {
@@ -137,6 +154,14 @@ public sealed class ParquetColumns : IAsyncDisposable
     private async Task<T[]> ScalarsAsync<T>(string column, int group)
         where T : struct
     {
+        var values = new T[RowsIn(group)];
+        await ScalarsAsync(column, group, values);
+        return values;
+    }
+
+    private async Task ScalarsAsync<T>(string column, int group, T[] into)
+        where T : struct
+    {
         var field = Leaf(column, typeof(T), list: false);
         using var reader = _reader.OpenRowGroupReader(group);
         using var raw = (RawColumnData<T>)await Read(reader, field);
@@ -144,7 +169,7 @@ public sealed class ParquetColumns : IAsyncDisposable
         {
             throw new InvalidDataException($"{_path}: column {column} has nulls");
         }
-        return raw.Values.ToArray();
+        raw.Values.CopyTo(into);
     }
 
     private long RowsBefore(int group)

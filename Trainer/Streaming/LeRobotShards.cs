@@ -8,9 +8,35 @@ public sealed record StreamShard(string Root, string File, int RowGroup, long Ro
 /// <summary>
 /// A shard's rows: each row's episode, whether an expert drove it (every frame, or in a dataset with an
 /// <c>intervention</c> column the frames an operator drove, as <see cref="LeRobotEpisodes"/> reads them), and its
-/// observation and action, flat.
+/// observation and action, flat. A reader refills one instance shard after shard: its arrays grow to the largest
+/// row group and are then reused, so reading a shard makes no garbage of its size.
 /// </summary>
-public sealed record ShardRows(long[] Episodes, bool[] Expert, float[] Observations, float[] Actions);
+public sealed class ShardRows
+{
+    /// <summary>The rows the last read filled (the arrays may be longer).</summary>
+    public int Count { get; private set; }
+
+    public long[] Episodes { get; private set; } = [];
+
+    public bool[] Expert { get; private set; } = [];
+
+    public float[] Observations { get; private set; } = [];
+
+    public float[] Actions { get; private set; } = [];
+
+    /// <summary>Makes room for <paramref name="rows"/> rows, growing the arrays only when they are too short.</summary>
+    public void Resize(int rows, int observations, int actions)
+    {
+        if (Episodes.Length < rows)
+        {
+            Episodes = new long[rows];
+            Expert = new bool[rows];
+            Observations = new float[rows * observations];
+            Actions = new float[rows * actions];
+        }
+        Count = rows;
+    }
+}
 
 /// <summary>
 /// A LeRobot dataset (v3.0 or v2.1) read a row group at a time, for training that streams: the data files' row
@@ -52,25 +78,35 @@ public sealed class LeRobotShards
         return new LeRobotShards(root, info, shards);
     }
 
-    /// <summary>Only the shard's episode and expert columns: what the split needs, without the frames.</summary>
-    public async Task<(long[] Episodes, bool[] Expert)> ReadEpisodesAsync(StreamShard shard)
+    /// <summary>Only the shard's episode and expert columns, into <paramref name="into"/>: what the split needs, without the frames.</summary>
+    public async Task ReadEpisodesAsync(StreamShard shard, ShardRows into)
     {
         await using var columns = await ParquetColumns.OpenAsync(shard.File);
-        return (await columns.LongsAsync("episode_index", shard.RowGroup), await ExpertAsync(columns, shard));
+        into.Resize((int)shard.Rows, State.Width, Action.Width);
+        await columns.LongsAsync("episode_index", shard.RowGroup, into.Episodes);
+        await ExpertAsync(columns, shard, into);
     }
 
-    public async Task<ShardRows> ReadAsync(StreamShard shard)
+    /// <summary>The shard's rows, into <paramref name="into"/>.</summary>
+    public async Task ReadAsync(StreamShard shard, ShardRows into)
     {
         await using var columns = await ParquetColumns.OpenAsync(shard.File);
-        return new ShardRows(
-            await columns.LongsAsync("episode_index", shard.RowGroup),
-            await ExpertAsync(columns, shard),
-            await columns.VectorsAsync(LeRobotDataset.State, State.Width, shard.RowGroup),
-            await columns.VectorsAsync(LeRobotDataset.Action, Action.Width, shard.RowGroup));
+        into.Resize((int)shard.Rows, State.Width, Action.Width);
+        await columns.LongsAsync("episode_index", shard.RowGroup, into.Episodes);
+        await ExpertAsync(columns, shard, into);
+        await columns.VectorsAsync(LeRobotDataset.State, State.Width, shard.RowGroup, into.Observations);
+        await columns.VectorsAsync(LeRobotDataset.Action, Action.Width, shard.RowGroup, into.Actions);
     }
 
-    private async Task<bool[]> ExpertAsync(ParquetColumns columns, StreamShard shard) =>
-        Info.Feature(LeRobotDataset.Intervention) is null
-            ? Enumerable.Repeat(true, (int)shard.Rows).ToArray()
-            : await columns.BooleansAsync(LeRobotDataset.Intervention, shard.RowGroup);
+    private async Task ExpertAsync(ParquetColumns columns, StreamShard shard, ShardRows into)
+    {
+        if (Info.Feature(LeRobotDataset.Intervention) is null)
+        {
+            Array.Fill(into.Expert, true, 0, into.Count);
+        }
+        else
+        {
+            await columns.BooleansAsync(LeRobotDataset.Intervention, shard.RowGroup, into.Expert);
+        }
+    }
 }

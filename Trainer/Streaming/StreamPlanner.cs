@@ -35,14 +35,15 @@ public static class StreamPlanner
         int actions = first.Action.Width;
 
         var episodes = new HashSet<(string Root, long Episode)>();
+        var rows = new ShardRows();
         foreach (var (dataset, shard) in StreamedTraining.ShardsOf(datasets))
         {
-            var (indices, expert) = dataset.ReadEpisodesAsync(shard).GetAwaiter().GetResult();
-            for (int row = 0; row < indices.Length; row++)
+            dataset.ReadEpisodesAsync(shard, rows).GetAwaiter().GetResult();
+            for (int row = 0; row < rows.Count; row++)
             {
-                if (expert[row])
+                if (rows.Expert[row])
                 {
-                    episodes.Add((dataset.Root, indices[row]));
+                    episodes.Add((dataset.Root, rows.Episodes[row]));
                 }
             }
         }
@@ -62,8 +63,8 @@ public static class StreamPlanner
         hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", validation.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Root}#{e.Episode}")))));
         foreach (var (dataset, shard) in stream.Shards)
         {
-            var rows = dataset.ReadAsync(shard).GetAwaiter().GetResult();
-            for (int row = 0; row < rows.Episodes.Length; row++)
+            dataset.ReadAsync(shard, rows).GetAwaiter().GetResult();
+            for (int row = 0; row < rows.Count; row++)
             {
                 if (!StreamedTraining.Learnable(rows, row, observations, actions))
                 {

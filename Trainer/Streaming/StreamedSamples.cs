@@ -7,7 +7,7 @@ namespace Robotics.Trainer.Streaming;
 /// Reads a streamed training split on a thread of its own, epoch after epoch, into two pools that it and the
 /// training loop hand back and forth: while the loop trains on one, the reader fills the other. Each epoch reads
 /// every shard once, in an order that depends only on the seed and the epoch, so a run is repeatable whatever the
-/// threads' timing. Memory: the two pools and the row group being read.
+/// threads' timing. Memory: the two pools and one row group's buffer, reused.
 /// </summary>
 public sealed class StreamedSamples : IDisposable
 {
@@ -19,6 +19,7 @@ public sealed class StreamedSamples : IDisposable
     private readonly BlockingCollection<SamplePool> _free = new(2);
     private readonly BlockingCollection<SamplePool> _filled = new(2);
     private readonly CancellationTokenSource _stop = new();
+    private readonly ShardRows _rows = new();
     private Thread? _reader;
     private Exception? _failure;
 
@@ -103,8 +104,9 @@ public sealed class StreamedSamples : IDisposable
         pool.Reset(epoch);
         foreach (var (dataset, shard) in shards)
         {
-            var rows = dataset.ReadAsync(shard).GetAwaiter().GetResult();
-            for (int row = 0; row < rows.Episodes.Length; row++)
+            dataset.ReadAsync(shard, _rows).GetAwaiter().GetResult();
+            var rows = _rows;
+            for (int row = 0; row < rows.Count; row++)
             {
                 if (!_plan.Trains(dataset.Root, rows.Episodes[row]) || !StreamedTraining.Learnable(rows, row, _observations, _actions))
                 {
