@@ -55,6 +55,36 @@ public sealed class StreamedTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Frames_with_NaN_or_infinity_are_left_out_of_a_streamed_run_as_they_are_in_memory()
+    {
+        // A log whose steps 5 and 17 of each episode hold a NaN observation and an infinite action, exported with our
+        // LeRobot writer: the streamed reader meets them as it would in any dataset.
+        string log = _directory.File("nonfinite.mcap");
+        HostileTeleopLogs.Write(log, episodes: 10, steps: 30, step: (episode, tick) =>
+        {
+            var step = HostileTeleopLogs.Step(episode, tick);
+            step.Observation[1] = tick == 5 ? float.NaN : step.Observation[1];
+            step.Action[0] = tick == 17 ? float.PositiveInfinity : step.Action[0];
+            return step;
+        });
+        string root = _directory.File("nonfinite");
+        var export = CliRun.Of(TrainerCli.Build(), "log", "export", log, root, "--format", "lerobot");
+        Assert.True(export.ExitCode == 0, export.Stderr);
+
+        var held = Prepare(root, StreamMode.Off);
+        var streamed = Prepare(root, StreamMode.On);
+
+        Assert.Equal(20, held.Source.SkippedNonFinite);
+        Assert.Equal(held.Source.SkippedNonFinite, streamed.Source.SkippedNonFinite);
+        Assert.Equal(held.TrainSteps, streamed.TrainSteps);
+        Assert.Equal(held.Validation.Count, streamed.Validation.Count);
+        Assert.All(streamed.Validation.Observations, v => Assert.True(float.IsFinite(v)));
+        var epoch = Epochs(streamed, seed: 3, poolCapacity: 64, epochs: 1)[0];
+        Assert.Equal(held.TrainSteps, epoch.Count);
+        Assert.All(epoch, s => Assert.True(double.IsFinite(s.Observation) && double.IsFinite(s.Action)));
+    }
+
+    [Fact]
     public void Each_epoch_streams_every_training_sample_once_in_an_order_set_by_the_seed()
     {
         string root = Dataset("epochs", "--files", "4");
