@@ -42,7 +42,7 @@ public sealed class ShardRows
 /// A LeRobot dataset (v3.0 or v2.1) read a row group at a time, for training that streams: the data files' row
 /// groups in file order, and any one of them on demand. Holds no frames itself.
 /// </summary>
-public sealed class LeRobotShards
+public sealed class LeRobotShards : IShardedDataset
 {
     private LeRobotShards(string root, LeRobotInfo info, IReadOnlyList<StreamShard> shards)
     {
@@ -61,6 +61,16 @@ public sealed class LeRobotShards
 
     public IReadOnlyList<StreamShard> Shards { get; }
 
+    public string Robot => Info.RobotType ?? LeRobotEpisodes.UnnamedRobot;
+
+    public double ControlRateHz => Info.Fps;
+
+    public IReadOnlyList<string> ObservationNames => State.Names;
+
+    public IReadOnlyList<string> ActionNames => Action.Names;
+
+    public IEnumerable<string> Warnings => LeRobotDataset.SkippedWarnings(Info, Root);
+
     public static async Task<LeRobotShards> OpenAsync(string root)
     {
         var info = LeRobotInfo.Read(root);
@@ -78,7 +88,6 @@ public sealed class LeRobotShards
         return new LeRobotShards(root, info, shards);
     }
 
-    /// <summary>Only the shard's episode and expert columns, into <paramref name="into"/>: what the split needs, without the frames.</summary>
     public async Task ReadEpisodesAsync(StreamShard shard, ShardRows into)
     {
         await using var columns = await ParquetColumns.OpenAsync(shard.File);
@@ -87,7 +96,6 @@ public sealed class LeRobotShards
         await ExpertAsync(columns, shard, into);
     }
 
-    /// <summary>The shard's rows, into <paramref name="into"/>.</summary>
     public async Task ReadAsync(StreamShard shard, ShardRows into)
     {
         await using var columns = await ParquetColumns.OpenAsync(shard.File);

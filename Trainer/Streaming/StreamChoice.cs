@@ -1,4 +1,3 @@
-using Robotics.Trainer.Datasets;
 using Robotics.Trainer.Training;
 
 namespace Robotics.Trainer.Streaming;
@@ -23,12 +22,12 @@ public static class StreamChoice
         {
             return false;
         }
-        var other = paths.FirstOrDefault(p => !LeRobotDataset.IsDataset(p));
+        var other = paths.FirstOrDefault(p => !ShardedDatasets.IsDataset(p));
         if (mode == StreamMode.On)
         {
             return other is null
                 ? true
-                : throw new ArgumentException($"--stream on: {other} is not a LeRobot dataset folder; streamed training reads those (`trainer log export LOGS --format lerobot OUT` writes one from teleop logs)");
+                : throw new ArgumentException($"--stream on: {other} is not {ShardedDatasets.Described}; streamed training reads those (`trainer log export LOGS --format lerobot OUT` writes one from teleop logs)");
         }
         if (other is not null)
         {
@@ -37,9 +36,9 @@ public static class StreamChoice
         long held = 0;
         foreach (string root in paths)
         {
-            var dataset = LeRobotShards.OpenAsync(root).GetAwaiter().GetResult();
+            var dataset = ShardedDatasets.Open(root);
             long frames = dataset.Shards.Sum(s => s.Rows);
-            held += frames * (HeldBytesPerFrame + 12L * (dataset.State.Width + dataset.Action.Width));
+            held += frames * (HeldBytesPerFrame + 12L * (dataset.ObservationNames.Count + dataset.ActionNames.Count));
         }
         return held > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
     }

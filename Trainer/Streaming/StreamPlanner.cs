@@ -25,14 +25,14 @@ public static class StreamPlanner
     public static TrainingData Prepare(IReadOnlyList<string> roots, TrainingConfig config)
     {
         Supports(config);
-        var datasets = roots.Select(root => LeRobotShards.OpenAsync(root).GetAwaiter().GetResult()).ToList();
+        var datasets = roots.Select(ShardedDatasets.Open).ToList();
         var first = datasets[0];
         foreach (var other in datasets.Skip(1))
         {
             RequireSameRobot(first, other);
         }
-        int observations = first.State.Width;
-        int actions = first.Action.Width;
+        int observations = first.ObservationNames.Count;
+        int actions = first.ActionNames.Count;
 
         var episodes = new HashSet<(string Root, long Episode)>();
         var rows = new ShardRows();
@@ -59,7 +59,7 @@ public static class StreamPlanner
         long nonExpert = 0;
         long nonFinite = 0;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", first.State.Names.Concat(first.Action.Names))));
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", first.ObservationNames.Concat(first.ActionNames))));
         hash.AppendData(Encoding.UTF8.GetBytes(string.Join("\n", validation.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Root}#{e.Episode}")))));
         foreach (var (dataset, shard) in stream.Shards)
         {
@@ -99,15 +99,15 @@ public static class StreamPlanner
         var demonstrations = new Demonstrations
         {
             Kind = config.Kind ?? new GaussianHead(),
-            Robot = first.Info.RobotType ?? LeRobotEpisodes.UnnamedRobot,
-            ControlRateHz = first.Info.Fps,
-            ObservationNames = first.State.Names,
-            ActionNames = first.Action.Names,
+            Robot = first.Robot,
+            ControlRateHz = first.ControlRateHz,
+            ObservationNames = first.ObservationNames,
+            ActionNames = first.ActionNames,
             DiscreteActionNames = [],
             Episodes = [],
             SkippedNonExpert = nonExpert,
             SkippedNonFinite = nonFinite,
-            Warnings = [.. datasets.SelectMany(d => LeRobotDataset.SkippedWarnings(d.Info, d.Root)), .. heldOut.Warning(validation.Length)],
+            Warnings = [.. datasets.SelectMany(d => d.Warnings), .. heldOut.Warning(validation.Length)],
             StreamedActionExtremes = everyAction.Extremes(),
         };
         string fingerprint = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
@@ -136,13 +136,13 @@ public static class StreamPlanner
         }
     }
 
-    private static void RequireSameRobot(LeRobotShards a, LeRobotShards b)
+    private static void RequireSameRobot(IShardedDataset a, IShardedDataset b)
     {
         string? what =
-            a.Info.RobotType != b.Info.RobotType ? $"robot_type '{a.Info.RobotType}' vs '{b.Info.RobotType}'"
-            : a.Info.Fps != b.Info.Fps ? string.Create(CultureInfo.InvariantCulture, $"fps {a.Info.Fps} vs {b.Info.Fps}")
-            : !a.State.Names.SequenceEqual(b.State.Names) ? $"{LeRobotDataset.State} names"
-            : !a.Action.Names.SequenceEqual(b.Action.Names) ? $"{LeRobotDataset.Action} names"
+            a.Robot != b.Robot ? $"name '{a.Robot}' vs '{b.Robot}'"
+            : a.ControlRateHz != b.ControlRateHz ? string.Create(CultureInfo.InvariantCulture, $"rate {a.ControlRateHz} Hz vs {b.ControlRateHz} Hz")
+            : !a.ObservationNames.SequenceEqual(b.ObservationNames) ? "observation names"
+            : !a.ActionNames.SequenceEqual(b.ActionNames) ? "action names"
             : null;
         if (what is not null)
         {

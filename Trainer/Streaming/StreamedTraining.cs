@@ -4,19 +4,19 @@ namespace Robotics.Trainer.Streaming;
 /// A training split that stays on disk: the datasets' shards, which of their episodes train, and how many samples
 /// an epoch holds (what <see cref="StreamedSamples"/> reads, a pool at a time).
 /// </summary>
-public sealed class StreamedTraining(IReadOnlyList<LeRobotShards> datasets, IReadOnlyDictionary<string, HashSet<long>> trainEpisodes, long trainSamples)
+public sealed class StreamedTraining(IReadOnlyList<IShardedDataset> datasets, IReadOnlyDictionary<string, HashSet<long>> trainEpisodes, long trainSamples)
 {
-    public IReadOnlyList<LeRobotShards> Datasets { get; } = datasets;
+    public IReadOnlyList<IShardedDataset> Datasets { get; } = datasets;
 
     public long TrainSamples { get; } = trainSamples;
 
     public int TrainEpisodes { get; } = trainEpisodes.Values.Sum(e => e.Count);
 
     /// <summary>Every shard of every dataset, in dataset then file order.</summary>
-    public IEnumerable<(LeRobotShards Dataset, StreamShard Shard)> Shards => ShardsOf(Datasets);
+    public IEnumerable<(IShardedDataset Dataset, StreamShard Shard)> Shards => ShardsOf(Datasets);
 
     /// <summary>Every shard of <paramref name="datasets"/>, in dataset then file order.</summary>
-    public static IEnumerable<(LeRobotShards Dataset, StreamShard Shard)> ShardsOf(IEnumerable<LeRobotShards> datasets) =>
+    public static IEnumerable<(IShardedDataset Dataset, StreamShard Shard)> ShardsOf(IEnumerable<IShardedDataset> datasets) =>
         datasets.SelectMany(d => d.Shards.Select(s => (d, s)));
 
     public bool Trains(string root, long episode) => trainEpisodes[root].Contains(episode);
