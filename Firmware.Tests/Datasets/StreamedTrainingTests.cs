@@ -152,7 +152,7 @@ public sealed class StreamedTrainingTests : IDisposable
 
         var cases = new (string[] Args, string Message)[]
         {
-            (["--data", root, log, "--stream", "on"], $"--stream on: {log} is not a LeRobot dataset folder"),
+            (["--data", root, log, "--stream", "on"], $"--stream on: {log} is not a LeRobot dataset folder or a step table"),
             (["--data", root, "--stream", "on", "--ensemble", "3"], "--ensemble: an ensemble's members resample whole episodes"),
             (["--data", root, "--stream", "on", "--only-success"], "--only-success, --weight-outcome and --weight-operator need outcomes and operators"),
         };

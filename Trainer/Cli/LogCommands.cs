@@ -24,7 +24,7 @@ internal static class LogCommands
 
     private static Command Info()
     {
-        var path = new Argument<string>("path") { Description = "A teleop log (.mcap), a directory searched recursively for them, a LeRobot dataset folder or a robomimic HDF5 file." };
+        var path = new Argument<string>("path") { Description = "A teleop log (.mcap), a directory searched recursively for them, a LeRobot dataset folder, a robomimic HDF5 file, or a step table (`log export --format parquet`) or one robot's folder in it." };
         var json = CliCommand.JsonOption();
         var command = new Command("info", "Print the robot with its observation and action names, episodes, steps, duration, achieved rate, steps per action source, expert steps per operator and dropped steps.") { path, json };
         command.SetAction(parse => CliCommand.Run(parse, json, console =>
@@ -78,8 +78,10 @@ internal static class LogCommands
         {
             console.Warning(warning);
         }
-        string format = RobomimicFile.IsFile(path) ? "robomimic" : "lerobot";
-        PrintSummary(console, $"{path} ({(format == "robomimic" ? "robomimic HDF5 file" : "LeRobot dataset")})", summary);
+        var (format, described) = RobomimicFile.IsFile(path) ? ("robomimic", "robomimic HDF5 file")
+            : LeRobotDataset.IsDataset(path) ? ("lerobot", "LeRobot dataset")
+            : ("parquet", "Parquet step table");
+        PrintSummary(console, $"{path} ({described})", summary);
         var json = ToJson(summary);
         json["format"] = format;
         console.Summary(json);

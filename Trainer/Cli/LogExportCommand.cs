@@ -22,10 +22,11 @@ internal static class LogExportCommand
         };
         var format = new Option<string>("--format")
         {
-            Description = "lerobot: a LeRobot v3.0 dataset folder (every step a frame, with its source and intervention).",
+            Description = "lerobot: a LeRobot v3.0 dataset folder (every step a frame, with its source and intervention). " +
+                "parquet: the steps of any number of logs and robots as one Parquet dataset partitioned by robot and day, for DuckDB, Spark, Polars or pandas.",
             Required = true,
         };
-        PlainOptions.OneOf(format, "lerobot");
+        PlainOptions.OneOf(format, "lerobot", "parquet");
         var force = new Option<bool>("--force") { Description = "Replace OUT if it exists." };
         var json = CliCommand.JsonOption();
         var command = new Command("export", "Write teleop logs as a dataset: written whole into a sibling of OUT, then moved into place.") { paths, format, force, json };
@@ -35,17 +36,17 @@ internal static class LogExportCommand
             string chosen = parse.GetValue(format)!;
             var files = ExportedLogs.Find(given[..^1]);
             var problems = new List<string>();
-            var episodes = ExportedLogs.ReadAll(files, problems);
+            using var target = ExportOutput.Begin(given[^1], parse.GetValue(force), directory: chosen is not "robomimic");
+            var written = chosen switch
+            {
+                "lerobot" => await LeRobotAsync(ExportedLogs.ReadAll(files, problems), target.Staging),
+                "parquet" => await StepTableAsync(files, target.Staging, problems),
+                _ => throw new ArgumentException($"--format {chosen}: not a format"),
+            };
             foreach (var problem in problems)
             {
                 console.Warning(problem);
             }
-            using var target = ExportOutput.Begin(given[^1], parse.GetValue(force), directory: chosen is not "robomimic");
-            var written = chosen switch
-            {
-                "lerobot" => await LeRobotAsync(episodes, target.Staging),
-                _ => throw new ArgumentException($"--format {chosen}: not a format"),
-            };
             target.Commit();
             console.Line($"wrote {target.Target}: {written.Line}");
             written.Figures["format"] = chosen;
@@ -68,6 +69,22 @@ internal static class LogExportCommand
                 ["tasks"] = summary.Tasks,
                 ["data_files"] = summary.DataFiles,
                 ["fps"] = summary.Fps,
+            });
+    }
+
+    private static async Task<Written> StepTableAsync(IReadOnlyList<string> logs, string staging, List<string> problems)
+    {
+        var summary = await StepTableExport.WriteAsync(logs, staging, problems);
+        return new Written(
+            $"Parquet step table, {summary.Episodes} episodes, {summary.Steps:N0} steps of {summary.Robots} robot(s) in {summary.Partitions} robot/day partition(s), {summary.DataFiles} data file(s)",
+            new JsonObject
+            {
+                ["logs"] = summary.Logs,
+                ["episodes"] = summary.Episodes,
+                ["steps"] = summary.Steps,
+                ["robots"] = summary.Robots,
+                ["partitions"] = summary.Partitions,
+                ["data_files"] = summary.DataFiles,
             });
     }
 }

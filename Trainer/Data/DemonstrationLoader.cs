@@ -28,11 +28,12 @@ public static class DemonstrationLoader
     public static Demonstrations Load(IEnumerable<string> paths, DemonstrationFilter filter)
     {
         var given = paths.ToList();
-        var datasets = given.Where(LeRobotDataset.IsDataset).Distinct(StringComparer.Ordinal).ToList();
+        // Folders that are datasets are read whole, not searched for logs.
+        var datasets = given.Where(p => LeRobotDataset.IsDataset(p) || StepTable.IsDataset(p)).Distinct(StringComparer.Ordinal).ToList();
         var files = given.Except(datasets).SelectMany(TeleopLogReader.FindLogs).Distinct(StringComparer.Ordinal).Concat(datasets).ToList();
         if (files.Count == 0)
         {
-            throw new InvalidDataException("no teleop logs: give .mcap files, directories that hold them, LeRobot dataset folders or robomimic .hdf5 files");
+            throw new InvalidDataException("no teleop logs: give .mcap files, directories that hold them, LeRobot dataset folders, robomimic .hdf5 files or step tables");
         }
         if (filter.ObsKeys is not null && !files.Any(RobomimicFile.IsFile))
         {
@@ -104,8 +105,8 @@ public static class DemonstrationLoader
         };
     }
 
-    /// <summary>Whether <paramref name="path"/> is a dataset another tool wrote (a robomimic file, a LeRobot folder) rather than teleop logs.</summary>
-    public static bool IsDataset(string path) => RobomimicFile.IsFile(path) || LeRobotDataset.IsDataset(path);
+    /// <summary>Whether <paramref name="path"/> is a dataset (a robomimic file, a LeRobot folder, a step table) rather than teleop logs.</summary>
+    public static bool IsDataset(string path) => RobomimicFile.IsFile(path) || LeRobotDataset.IsDataset(path) || StepTable.IsDataset(path);
 
     /// <summary>
     /// A dataset's episodes (<see cref="IsDataset"/>) as training reads them, every low-dimensional key of a robomimic
@@ -132,6 +133,10 @@ public static class DemonstrationLoader
             var dataset = LeRobotDataset.ReadAsync(path).GetAwaiter().GetResult();
             warnings.AddRange(LeRobotDataset.SkippedWarnings(dataset.Info, path));
             return (LeRobotEpisodes.From(dataset, path), NoSplit);
+        }
+        if (StepTable.IsDataset(path))
+        {
+            return (StepTableEpisodes.ReadAsync(path).GetAwaiter().GetResult(), NoSplit);
         }
         var log = TeleopLogReader.Read(path);
         warnings.AddRange(log.Issues.Select(issue => $"{path}: {issue}"));

@@ -6,9 +6,11 @@ namespace Robotics.Trainer.Streaming;
 public static class ShardedDatasets
 {
     /// <summary>What <c>--stream on</c> takes, for its refusal of anything else.</summary>
-    public const string Described = "a LeRobot dataset folder";
+    public const string Described = "a LeRobot dataset folder or a step table (`trainer log export --format parquet`)";
 
-    public static bool IsDataset(string path) => LeRobotDataset.IsDataset(path);
+    public static bool IsDataset(string path) => LeRobotDataset.IsDataset(path) || StepTable.IsDataset(path);
 
-    public static IShardedDataset Open(string path) => LeRobotShards.OpenAsync(path).GetAwaiter().GetResult();
+    public static IShardedDataset Open(string path) => StepTable.IsDataset(path)
+        ? StepTableShards.OpenAsync(path).GetAwaiter().GetResult()
+        : LeRobotShards.OpenAsync(path).GetAwaiter().GetResult();
 }

@@ -3,7 +3,7 @@ using Robotics.Trainer.Training;
 namespace Robotics.Trainer.Streaming;
 
 /// <summary>
-/// Whether a run streams its samples (<c>--stream</c>): only LeRobot dataset folders can, and by default they do when
+/// Whether a run streams its samples (<c>--stream</c>): only LeRobot dataset folders and step tables can, and by default they do when
 /// holding them would take more than half the memory the process may use.
 /// </summary>
 public static class StreamChoice

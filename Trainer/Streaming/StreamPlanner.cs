@@ -11,8 +11,9 @@ using Robotics.Trainer.Training;
 namespace Robotics.Trainer.Streaming;
 
 /// <summary>
-/// Prepares training that streams its samples from LeRobot datasets rather than holding them in memory. Two passes
-/// over the data: the first reads only the episode and intervention columns and splits the episodes as in-memory
+/// Prepares training that streams its samples from LeRobot datasets or step tables (<see cref="IShardedDataset"/>)
+/// rather than holding them in memory. Two passes over the data: the first reads only the episode and expert columns
+/// and splits the episodes as in-memory
 /// training does (<see cref="EpisodeSplit"/>); the second reads every frame once to normalize with the training
 /// episodes' statistics, to count the samples, to fingerprint the data and to keep the held-out samples (the first
 /// <see cref="ValidationCap"/> of them, in file order) in memory for validation. Memory holds one row group at a time.
@@ -120,7 +121,7 @@ public static class StreamPlanner
     {
         if (config.Kind is { ActsDiscretely: true })
         {
-            throw new ArgumentException($"--kind {config.Kind.MetadataName}: streamed training takes continuous actions (LeRobot datasets hold float32 actions)");
+            throw new ArgumentException($"--kind {config.Kind.MetadataName}: streamed training takes continuous actions");
         }
         if (config.EnsembleMembers > 1)
         {
@@ -128,11 +129,11 @@ public static class StreamPlanner
         }
         if (config.ObsKeys is not null)
         {
-            throw new ArgumentException($"{RobomimicObsKeys.Option} chooses the obs keys of robomimic files, and streamed training reads LeRobot datasets");
+            throw new ArgumentException($"{RobomimicObsKeys.Option} chooses the obs keys of robomimic files, and streamed training reads LeRobot datasets and step tables");
         }
         if (config.OnlySuccess || config.OutcomeWeights.Count > 0 || config.OperatorWeights.Count > 0)
         {
-            throw new ArgumentException("--only-success, --weight-outcome and --weight-operator need outcomes and operators, which LeRobot datasets do not record");
+            throw new ArgumentException("--only-success, --weight-outcome and --weight-operator need outcomes and operators, which streamed training does not read (LeRobot datasets record none): train with --stream off");
         }
     }
 
