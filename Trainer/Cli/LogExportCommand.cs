@@ -22,10 +22,11 @@ internal static class LogExportCommand
         };
         var format = new Option<string>("--format")
         {
-            Description = "lerobot: a LeRobot v3.0 dataset folder (every step a frame, with its source and intervention).",
+            Description = "lerobot: a LeRobot v3.0 dataset folder (every step a frame, with its source and intervention). " +
+                "robomimic: a robomimic HDF5 file (every step a sample, with its source; mask/train and mask/valid as trainer train splits at its defaults).",
             Required = true,
         };
-        PlainOptions.OneOf(format, "lerobot");
+        PlainOptions.OneOf(format, "lerobot", "robomimic");
         var force = new Option<bool>("--force") { Description = "Replace OUT if it exists." };
         var json = CliCommand.JsonOption();
         var command = new Command("export", "Write teleop logs as a dataset: written whole into a sibling of OUT, then moved into place.") { paths, format, force, json };
@@ -44,6 +45,7 @@ internal static class LogExportCommand
             var written = chosen switch
             {
                 "lerobot" => await LeRobotAsync(episodes, target.Staging),
+                "robomimic" => Robomimic(episodes, target.Staging, console),
                 _ => throw new ArgumentException($"--format {chosen}: not a format"),
             };
             target.Commit();
@@ -54,6 +56,26 @@ internal static class LogExportCommand
             return 0;
         }));
         return command;
+    }
+
+    private static Written Robomimic(IReadOnlyList<TeleopEpisode> episodes, string staging, CommandOutput console)
+    {
+        var summary = RobomimicExport.Write(episodes, staging);
+        foreach (var warning in summary.Warnings)
+        {
+            console.Warning(warning);
+        }
+        return new Written(
+            $"robomimic HDF5, {summary.Demos} demos, {summary.Samples:N0} samples, {summary.ObsKeys} obs keys, mask/train {summary.Train} and mask/valid {summary.Valid} demos",
+            new JsonObject
+            {
+                ["demos"] = summary.Demos,
+                ["samples"] = summary.Samples,
+                ["obs_keys"] = summary.ObsKeys,
+                ["train_demos"] = summary.Train,
+                ["valid_demos"] = summary.Valid,
+                ["skipped_episodes"] = summary.Skipped,
+            });
     }
 
     private static async Task<Written> LeRobotAsync(IReadOnlyList<TeleopEpisode> episodes, string staging)

@@ -17,5 +17,8 @@ public static class OutcomeNames
     /// <summary>Every name, in the order reports list them.</summary>
     public static IReadOnlyList<string> All { get; } = [.. Table.Select(t => t.Name)];
 
+    /// <summary>The outcome <see cref="Of"/> names <paramref name="name"/>; null for a name it never gives.</summary>
+    public static EpisodeOutcome? Named(string name) => Table.Where(t => t.Name == name).Select(t => (EpisodeOutcome?)t.Outcome).FirstOrDefault();
+
     public static string Of(EpisodeOutcome outcome) => Table.FirstOrDefault(t => t.Outcome == outcome).Name ?? "unspecified";
 }

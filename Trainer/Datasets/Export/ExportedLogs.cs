@@ -69,6 +69,36 @@ public static class ExportedLogs
         }
     }
 
+    /// <summary>
+    /// The episode's observations and actions, flat, step after step; a step whose vectors are not as wide as the
+    /// episode's start names is refused, naming the file, the episode and the tick.
+    /// </summary>
+    public static (float[] Observations, float[] Actions) Vectors(TeleopEpisode episode)
+    {
+        var steps = episode.Steps;
+        int observations = episode.Start.Observations.Count;
+        int actions = episode.Start.Actions.Count;
+        var state = new float[steps.Count * observations];
+        var action = new float[steps.Count * actions];
+        for (int i = 0; i < steps.Count; i++)
+        {
+            RequireWidth(episode, steps[i], "observation", steps[i].Observation.Count, observations);
+            RequireWidth(episode, steps[i], "action", steps[i].Action.Count, actions);
+            steps[i].Observation.CopyTo(state, i * observations);
+            steps[i].Action.CopyTo(action, i * actions);
+        }
+        return (state, action);
+    }
+
+    private static void RequireWidth(TeleopEpisode episode, Step step, string what, int count, int width)
+    {
+        if (count != width)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{episode.SourcePath}: episode {episode.Id}, tick {step.Tick}: {what} has {count} entries where the episode names {width}"));
+        }
+    }
+
     /// <summary>The steps the trainer learns from: an operator's (teleoperated or overriding the policy).</summary>
     public static bool IsExpert(Step step) => step.Source is ActionSource.Teleop or ActionSource.Override;
 

@@ -133,15 +133,7 @@ public static class LeRobotExport
         int n = steps.Count;
         int observations = episode.Start.Observations.Count;
         int actions = episode.Start.Actions.Count;
-        var state = new float[n * observations];
-        var action = new float[n * actions];
-        for (int i = 0; i < n; i++)
-        {
-            RequireWidth(episode, steps[i], "observation", steps[i].Observation.Count, observations);
-            RequireWidth(episode, steps[i], "action", steps[i].Action.Count, actions);
-            steps[i].Observation.CopyTo(state, i * observations);
-            steps[i].Action.CopyTo(action, i * actions);
-        }
+        var (state, action) = ExportedLogs.Vectors(episode);
         long first = frames.Count;
         var frameIndex = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
         var row = new LeRobotRows(
@@ -170,15 +162,6 @@ public static class LeRobotExport
         await ParquetColumnWriter.WriteAsync(group, EpisodeIndexField, row.EpisodeIndex);
         await ParquetColumnWriter.WriteAsync(group, IndexField, row.Index);
         await ParquetColumnWriter.WriteAsync(group, TaskIndexField, row.TaskIndex);
-    }
-
-    private static void RequireWidth(TeleopEpisode episode, Step step, string what, int count, int width)
-    {
-        if (count != width)
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{episode.SourcePath}: episode {episode.Id}, tick {step.Tick}: {what} has {count} entries where the episode names {width}"));
-        }
     }
 
     /// <summary><c>meta/episodes/chunk-000/file-000.parquet</c>: one row per episode, the checklist's columns and ours.</summary>
