@@ -264,6 +264,28 @@ public sealed class RobomimicExportTests : IDisposable
     }
 
     [Fact]
+    public void An_episode_without_steps_has_no_demo_and_a_warning_names_it()
+    {
+        string log = WriteLog("gaps.mcap", [
+            new(1, EpisodeOutcome.Success, Repeat(ActionSource.Teleop, 5)),
+            new(2, EpisodeOutcome.Aborted, []),
+            new(3, EpisodeOutcome.Failure, Repeat(ActionSource.Teleop, 4)),
+            new(4, EpisodeOutcome.Success, Repeat(ActionSource.Override, 6)),
+            new(5, EpisodeOutcome.Success, Repeat(ActionSource.Teleop, 3)),
+        ]);
+        string output = _directory.File("gaps.hdf5");
+
+        var run = Export(log, output);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"{log}: episode 2: no steps, so no demo", run.Stderr);
+        Assert.Equal(1, run.Json.GetProperty("skipped_episodes").GetInt32());
+        var demos = JsonDocument.Parse(PythonScripts.Run("h5py", "read-robomimic.py", output)).RootElement.GetProperty("demos").EnumerateArray().ToList();
+        Assert.Equal(["demo_0", "demo_1", "demo_2", "demo_3"], demos.Select(d => d.GetProperty("name").GetString()));
+        Assert.Equal([1L, 3, 4, 5], demos.Select(d => d.GetProperty("attrs").GetProperty("log_episode_id").GetInt64()));
+    }
+
+    [Fact]
     public void Logs_of_two_robots_are_one_error_naming_the_file_and_no_output_is_left()
     {
         string a = WriteLog("a.mcap", Logs[0].Episodes);
