@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Google.Protobuf.Collections;
 using PureHDF;
 using Robotics.Protos.Log;
 using Robotics.Protos.TeleopLog;
@@ -70,7 +71,7 @@ public static class RobomimicExport
             episodes.Count - demos.Count, warnings);
     }
 
-    public static string DemoName(int index) => string.Create(CultureInfo.InvariantCulture, $"demo_{index}");
+    private static string DemoName(int index) => string.Create(CultureInfo.InvariantCulture, $"demo_{index}");
 
     /// <summary>
     /// One obs key per observation entry, <c>NN_name</c>: its index zero-padded to the width of the last one, so that
@@ -78,7 +79,7 @@ public static class RobomimicExport
     /// then its name, a <c>/</c> (an HDF5 path separator) made <c>_</c>. Each key is <c>(N, 1)</c> and keeps the exact
     /// name in its <see cref="RobomimicMarkers.Names"/> attribute.
     /// </summary>
-    public static IReadOnlyList<(string Key, string Name)> ObsKeys(IReadOnlyList<SignalInfo> observations)
+    private static IReadOnlyList<(string Key, string Name)> ObsKeys(RepeatedField<SignalInfo> observations)
     {
         int digits = Math.Max(2, (observations.Count - 1).ToString(CultureInfo.InvariantCulture).Length);
         return [.. observations.Select((s, i) => (i.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0') + "_" + s.Name.Replace('/', '_'), s.Name))];
