@@ -192,4 +192,17 @@ public sealed class RobomimicFileTests : IDisposable
         Assert.StartsWith($"{text}: not a readable HDF5 file: ", notHdf5.Message);
         Assert.StartsWith($"{truncated}: not a readable HDF5 file: ", cut.Message);
     }
+
+    [Fact]
+    public void Sirius_intervention_labels_make_each_frames_source()
+    {
+        string path = _directory.File("sirius.hdf5");
+        H5pyRobomimic.Make(path, "--demos", "2", "--frames", "8", "--intv-labels");
+
+        var episodes = RobomimicEpisodes.From(RobomimicFile.Read(path, null));
+
+        // -1 a demonstration, 0 the robot's, 1 an intervention, -10 the robot's before one.
+        ActionSource[] cycle = [ActionSource.Teleop, ActionSource.Policy, ActionSource.Override, ActionSource.Policy];
+        Assert.All(episodes, e => Assert.Equal([.. cycle, .. cycle], e.Steps.Select(s => s.Source)));
+    }
 }

@@ -105,6 +105,9 @@ public sealed class RobomimicTrainingTests : IDisposable
     [InlineData("no-data", "no data group")]
     [InlineData("not-hdf5", "not a readable HDF5 file")]
     [InlineData("truncated", "not a readable HDF5 file")]
+    [InlineData("bad-source", "data/demo_2/source[1] is 'human', not one of teleop, policy, override, safety, unspecified")]
+    [InlineData("bad-intv-labels", "data/demo_2/intv_labels[1] is 2, not one of Sirius's labels")]
+    [InlineData("bad-outcome", "data/demo_2: attrs[\"outcome\"] must be one of success, failure, aborted, unspecified, got 'won'")]
     public void Bad_input_is_one_error_naming_the_file_and_nothing_is_trained(string fault, string expected)
     {
         string path = _directory.File($"{fault}.hdf5");
@@ -113,6 +116,9 @@ public sealed class RobomimicTrainingTests : IDisposable
             "no-actions" => ["--no-actions"],
             "short-obs" => ["--short-obs", "object"],
             "no-data" => ["--no-data"],
+            "bad-source" => ["--bad-marker", "source"],
+            "bad-intv-labels" => ["--bad-marker", "intv_labels"],
+            "bad-outcome" => ["--bad-marker", "outcome"],
             _ => [],
         };
         H5pyRobomimic.Make(path, ["--demos", "3", "--frames", "20", .. options]);

@@ -4,6 +4,7 @@ docs/dataset-formats.md section 4 describes them).
 
     python3 make-robomimic.py OUT [--demos N] [--frames N] [--image] [--scalar] [--masks] [--unmasked N]
         [--no-actions] [--short-obs KEY] [--wrong-num-samples] [--no-data] [--control-freq HZ | --no-control-freq] [--failed I,J,...]
+        [--intv-labels] [--bad-marker source|intv_labels|outcome]
 
 Each demo demo_<d> (created in reverse order, so HDF5's name order is not the numeric one) has
   obs/robot0_eef_pos [T,3], obs/robot0_gripper_qpos [T,2], obs/object [T,10]  float64, as robosuite records them:
@@ -23,6 +24,10 @@ Every value is exact in float32, so a reader's values can be checked exactly.
   --wrong-num-samples  the last demo's num_samples is T + 1, as an int32 (numpy writers' width)
   --no-data        no data group at all (only mask/)
   --control-freq   env_kwargs.control_freq (default 20, robosuite's); --no-control-freq leaves it out
+  --intv-labels    intv_labels [T] int64 as Sirius labels its rollouts: frame t's label is -1, 0, 1, -10 for t % 4 = 0..3
+                   (a demonstration, the robot's, an intervention, the robot's before an intervention)
+  --bad-marker M   the last demo's marker M is malformed: source names 'human' on frame 1, intv_labels holds 2 on
+                   frame 1, attrs outcome is 'won'
 """
 import argparse
 import json
@@ -45,6 +50,8 @@ parser.add_argument("--no-data", action="store_true")
 parser.add_argument("--control-freq", type=float, default=20)
 parser.add_argument("--no-control-freq", action="store_true")
 parser.add_argument("--failed", default="")
+parser.add_argument("--intv-labels", action="store_true")
+parser.add_argument("--bad-marker", choices=["source", "intv_labels", "outcome"])
 args = parser.parse_args()
 
 LOW_DIM = [("robot0_eef_pos", 3), ("robot0_gripper_qpos", 2), ("object", 10)]
@@ -80,6 +87,14 @@ def write_demo(group, d):
         image = np.zeros((T, 84, 84, 3), dtype=np.uint8)
         image[:, :, :, 0] = (np.arange(T) % 256)[:, None, None]
         demo.create_dataset("obs/agentview_image", data=image, compression="gzip")
+    if args.intv_labels:
+        demo.create_dataset("intv_labels", data=np.array([-1, 0, 1, -10], dtype=np.int64)[np.arange(T) % 4])
+    if last and args.bad_marker == "source":
+        demo.create_dataset("source", data=np.array(["teleop", "human"] + ["teleop"] * (T - 2), dtype="S"))
+    if last and args.bad_marker == "intv_labels":
+        demo.create_dataset("intv_labels", data=np.array([-1, 2] + [-1] * (T - 2), dtype=np.int64))
+    if last and args.bad_marker == "outcome":
+        demo.attrs["outcome"] = "won"
     demo.attrs["num_samples"] = np.int32(T + 1) if (last and args.wrong_num_samples) else T
 
 

@@ -23,10 +23,11 @@ internal static class LogExportCommand
         var format = new Option<string>("--format")
         {
             Description = "lerobot: a LeRobot v3.0 dataset folder (every step a frame, with its source and intervention). " +
+                "robomimic: a robomimic HDF5 file (every step a sample, with its source; mask/train and mask/valid as trainer train splits at its defaults). " +
                 "parquet: the steps of any number of logs and robots as one Parquet dataset partitioned by robot and day, for DuckDB, Spark, Polars or pandas.",
             Required = true,
         };
-        PlainOptions.OneOf(format, "lerobot", "parquet");
+        PlainOptions.OneOf(format, "lerobot", "robomimic", "parquet");
         var force = new Option<bool>("--force") { Description = "Replace OUT if it exists." };
         var json = CliCommand.JsonOption();
         var command = new Command("export", "Write teleop logs as a dataset: written whole into a sibling of OUT, then moved into place.") { paths, format, force, json };
@@ -40,6 +41,7 @@ internal static class LogExportCommand
             var written = chosen switch
             {
                 "lerobot" => await LeRobotAsync(ExportedLogs.ReadAll(files, problems), target.Staging),
+                "robomimic" => Robomimic(ExportedLogs.ReadAll(files, problems), target.Staging, problems),
                 "parquet" => await StepTableAsync(files, target.Staging, problems),
                 _ => throw new ArgumentException($"--format {chosen}: not a format"),
             };
@@ -55,6 +57,23 @@ internal static class LogExportCommand
             return 0;
         }));
         return command;
+    }
+
+    private static Written Robomimic(IReadOnlyList<TeleopEpisode> episodes, string staging, List<string> problems)
+    {
+        var summary = RobomimicExport.Write(episodes, staging);
+        problems.AddRange(summary.Warnings);
+        return new Written(
+            $"robomimic HDF5, {summary.Demos} demos, {summary.Samples:N0} samples, {summary.ObsKeys} obs keys, mask/train {summary.Train} and mask/valid {summary.Valid} demos",
+            new JsonObject
+            {
+                ["demos"] = summary.Demos,
+                ["samples"] = summary.Samples,
+                ["obs_keys"] = summary.ObsKeys,
+                ["train_demos"] = summary.Train,
+                ["valid_demos"] = summary.Valid,
+                ["skipped_episodes"] = summary.Skipped,
+            });
     }
 
     private static async Task<Written> LeRobotAsync(IReadOnlyList<TeleopEpisode> episodes, string staging)

@@ -161,6 +161,16 @@ public static class DemonstrationLoader
         return [.. episodes.Select(e => e with { Split = null })];
     }
 
+    /// <summary>
+    /// Whether training learns from <paramref name="episode"/>: it has an expert step free of NaN and infinity. The
+    /// seeded split places exactly these episodes.
+    /// </summary>
+    public static bool HasExpertSamples(TeleopEpisode episode)
+    {
+        long nonExpert = 0;
+        return Extract(episode, new NonFiniteSteps(), ref nonExpert) is not null;
+    }
+
     private static DemoEpisode? Extract(TeleopEpisode episode, NonFiniteSteps nonFinite, ref long nonExpert)
     {
         int observations = episode.Start.Observations.Count;

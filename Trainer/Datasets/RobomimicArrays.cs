@@ -11,11 +11,20 @@ internal static class RobomimicArrays
     /// <summary>Floating-point data of 4 or 8 bytes: what the trainer takes as a signal.</summary>
     public static bool IsFloat(IH5Dataset dataset) => dataset.Type.Class == H5DataTypeClass.FloatingPoint && dataset.Type.Size is 4 or 8;
 
+    /// <summary>
+    /// Strings, of fixed length (numpy's <c>S</c>, what robomimic's masks are) or variable (h5py's <c>string_dtype</c>,
+    /// and what PureHDF writes): HDF5 stores the latter as variable-length sequences of one-byte characters.
+    /// </summary>
+    public static bool IsText(IH5DataType type) =>
+        type.Class == H5DataTypeClass.String
+        || (type.Class == H5DataTypeClass.VariableLength && type.VariableLength.BaseType is { Class: H5DataTypeClass.String } or { Class: H5DataTypeClass.FixedPoint, Size: 1 });
+
     /// <summary>The dataset's element type as numpy names it (<c>float64</c>, <c>uint8</c>), for messages.</summary>
     public static string TypeName(IH5Dataset dataset) => dataset.Type.Class switch
     {
         H5DataTypeClass.FloatingPoint => $"float{dataset.Type.Size * 8}",
         H5DataTypeClass.FixedPoint => $"{(dataset.Type.FixedPoint.IsSigned ? "int" : "uint")}{dataset.Type.Size * 8}",
+        _ when IsText(dataset.Type) => "string",
         var other => other.ToString().ToLowerInvariant(),
     };
 
@@ -44,6 +53,20 @@ internal static class RobomimicArrays
         (H5DataTypeClass.FixedPoint, 4) => attribute.Type.FixedPoint.IsSigned ? attribute.Read<int>() : attribute.Read<uint>(),
         _ => throw new InvalidDataException($"{where}: not a whole number"),
     };
+
+    /// <summary>
+    /// The signal names an object's <see cref="RobomimicMarkers.Names"/> attribute gives, one a column; null when it
+    /// has none, or not <paramref name="width"/> strings (then the importer's own names stand).
+    /// </summary>
+    public static IReadOnlyList<string>? NamesOf(IH5Object item, int width)
+    {
+        if (!item.AttributeExists(RobomimicMarkers.Names))
+        {
+            return null;
+        }
+        var attribute = item.Attribute(RobomimicMarkers.Names);
+        return IsText(attribute.Type) && attribute.Read<string[]>() is { } names && names.Length == width ? names : null;
+    }
 
     private static float[] Narrow(double[] values)
     {

@@ -6,9 +6,10 @@ namespace Robotics.Trainer.Datasets;
 
 /// <summary>
 /// A robomimic file's demos as the trainer's own logs give them, so that they train through the same path (the same
-/// filters, checks, split and normalization): every frame a teleop step (robomimic's demos are an expert's), the
-/// robot named after <c>env_name</c>, the rate <c>env_kwargs.control_freq</c> (robosuite's 20 Hz when absent), each
-/// demo's episode id its N of <c>demo_N</c>.
+/// filters, checks, split and normalization): every frame a teleop step (robomimic's demos are an expert's) unless
+/// the demo records each frame's source (<see cref="RobomimicMarkers"/>: <c>trainer log export</c>'s <c>source</c>,
+/// or Sirius's <c>intv_labels</c>), the robot named after <c>env_name</c>, the rate <c>env_kwargs.control_freq</c>
+/// (robosuite's 20 Hz when absent), each demo's episode id its N of <c>demo_N</c>, its outcome the one it records.
 /// </summary>
 public static class RobomimicEpisodes
 {
@@ -27,15 +28,22 @@ public static class RobomimicEpisodes
                 ControlRateHz = rate,
             };
             start.Observations.AddRange(file.ObsKeys.SelectMany(k => k.SignalNames).Select(n => new SignalInfo { Name = n }));
-            start.Actions.AddRange(Enumerable.Range(0, file.ActionWidth).Select(i => new SignalInfo { Name = $"action_{i}" }));
+            start.Actions.AddRange(file.ActionNames.Select(n => new SignalInfo { Name = n }));
             var steps = Enumerable.Range(0, demo.Frames).Select(frame =>
             {
-                var step = new Step { TimestampNs = (ulong)(frame * frameNs), EpisodeId = start.EpisodeId, Tick = (ulong)frame, Source = ActionSource.Teleop };
+                var step = new Step
+                {
+                    TimestampNs = (ulong)(frame * frameNs),
+                    EpisodeId = start.EpisodeId,
+                    Tick = (ulong)frame,
+                    Source = demo.Sources.Length > 0 ? demo.Sources[frame] : ActionSource.Teleop,
+                    Operator = demo.Operators.Length > 0 ? demo.Operators[frame] : "",
+                };
                 step.Observation.AddRange(demo.Observations.AsSpan(frame * width, width).ToArray());
                 step.Action.AddRange(demo.Actions.AsSpan(frame * file.ActionWidth, file.ActionWidth).ToArray());
                 return step;
             });
-            var end = new EpisodeEnd { EpisodeId = start.EpisodeId, TimestampNs = (ulong)(demo.Frames * frameNs), Outcome = OutcomeOf(file, demo) };
+            var end = new EpisodeEnd { EpisodeId = start.EpisodeId, TimestampNs = (ulong)(demo.Frames * frameNs), Outcome = demo.Outcome ?? OutcomeOf(file, demo) };
             episodes.Add(TeleopEpisode.Imported(start, file.Path, steps, end));
         }
         return episodes;

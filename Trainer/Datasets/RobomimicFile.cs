@@ -1,6 +1,7 @@
 using System.Globalization;
 using PureHDF;
 using PureHDF.VOL.Native;
+using Robotics.Protos.Log;
 using Robotics.Trainer.Data;
 
 namespace Robotics.Trainer.Datasets;
@@ -9,7 +10,17 @@ namespace Robotics.Trainer.Datasets;
 /// <param name="Index">N of its group's name <c>demo_N</c>.</param>
 /// <param name="Rewards">Its <c>rewards</c>, one a frame; empty when it has none.</param>
 /// <param name="Split">The side its file's masks put it on; null when the file has no masks.</param>
-public sealed record RobomimicDemo(string Name, long Index, int Frames, float[] Observations, float[] Actions, float[] Rewards, SplitSide? Split);
+public sealed record RobomimicDemo(string Name, long Index, int Frames, float[] Observations, float[] Actions, float[] Rewards, SplitSide? Split)
+{
+    /// <summary>Each frame's source (<see cref="RobomimicMarkers"/>); empty when the file records none.</summary>
+    public ActionSource[] Sources { get; init; } = [];
+
+    /// <summary>Who drove each frame; empty when the file names nobody.</summary>
+    public string[] Operators { get; init; } = [];
+
+    /// <summary>The outcome the file records for it; null when it records none.</summary>
+    public EpisodeOutcome? Outcome { get; init; }
+}
 
 /// <summary>
 /// Reads the low-dimensional part of a robomimic HDF5 file (v0.5.0 layout, docs/dataset-formats.md §4): the demos
@@ -22,13 +33,13 @@ public sealed class RobomimicFile
 {
     private const string DemoPrefix = "demo_";
 
-    private RobomimicFile(string path, RobomimicEnvArgs envArgs, IReadOnlyList<RobomimicObsKey> obsKeys, int actionWidth,
+    private RobomimicFile(string path, RobomimicEnvArgs envArgs, IReadOnlyList<RobomimicObsKey> obsKeys, IReadOnlyList<string> actionNames,
         IReadOnlyList<RobomimicDemo> demos, IReadOnlyList<string> warnings)
     {
         Path = path;
         EnvArgs = envArgs;
         ObsKeys = obsKeys;
-        ActionWidth = actionWidth;
+        ActionNames = actionNames;
         Demos = demos;
         Warnings = warnings;
     }
@@ -40,7 +51,10 @@ public sealed class RobomimicFile
     /// <summary>The obs keys the observation is made of, in order.</summary>
     public IReadOnlyList<RobomimicObsKey> ObsKeys { get; }
 
-    public int ActionWidth { get; }
+    /// <summary>The action entries' names: those the file records (<see cref="RobomimicMarkers.Names"/>), else <c>action_0</c>, <c>action_1</c>…</summary>
+    public IReadOnlyList<string> ActionNames { get; }
+
+    public int ActionWidth => ActionNames.Count;
 
     public IReadOnlyList<RobomimicDemo> Demos { get; }
 
@@ -131,7 +145,9 @@ public sealed class RobomimicFile
         {
             throw new InvalidDataException($"{path}: {RobomimicMasks.Train} and {RobomimicMasks.Valid} name no demo");
         }
-        return new RobomimicFile(path, envArgs, used, actionWidth, demos, warnings);
+        var actionNames = first.LinkExists("actions") && first.Get("actions") is IH5Dataset firstActions ? RobomimicArrays.NamesOf(firstActions, actionWidth) : null;
+        return new RobomimicFile(path, envArgs, used,
+            actionNames ?? [.. Enumerable.Range(0, actionWidth).Select(i => string.Create(CultureInfo.InvariantCulture, $"action_{i}"))], demos, warnings);
     }
 
     private static RobomimicDemo ReadDemo(IH5Group demo, long index, string path, IReadOnlyList<RobomimicObsKey> keys, SplitSide? side)
@@ -170,7 +186,12 @@ public sealed class RobomimicFile
         }
         var actions = RobomimicArrays.ReadFloats(actionSet, $"{where}/actions");
         var rewards = demo.LinkExists("rewards") && demo.Get("rewards") is IH5Dataset rewardSet ? RobomimicArrays.ReadFloats(rewardSet, $"{where}/rewards") : [];
-        return new RobomimicDemo(demo.Name, index, frames, observations, actions, rewards, side);
+        return new RobomimicDemo(demo.Name, index, frames, observations, actions, rewards, side)
+        {
+            Sources = RobomimicDemoMarkers.Sources(demo, where, frames),
+            Operators = RobomimicDemoMarkers.Operators(demo, where, frames),
+            Outcome = RobomimicDemoMarkers.Outcome(demo, where),
+        };
     }
 
     private static float[] ReadObs(IH5Group demo, string where, RobomimicObsKey key, int frames)
@@ -200,7 +221,8 @@ public sealed class RobomimicFile
             throw new InvalidDataException($"{path}: data/{demo.Name} has no obs group");
         }
         return [.. obs.Children().OfType<IH5Dataset>().Select(d =>
-            new RobomimicObsKey(d.Name, RobomimicArrays.TypeName(d), RobomimicArrays.IsFloat(d), d.Space.Dimensions))];
+            new RobomimicObsKey(d.Name, RobomimicArrays.TypeName(d), RobomimicArrays.IsFloat(d), d.Space.Dimensions,
+                d.Space.Rank == 2 ? RobomimicArrays.NamesOf(d, (int)d.Space.Dimensions[1]) : null))];
     }
 
     /// <summary>N of <c>demo_N</c> (robomimic sorts demos by <c>int(name[5:])</c>); null for any other name.</summary>

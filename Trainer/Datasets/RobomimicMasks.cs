@@ -49,7 +49,7 @@ public static class RobomimicMasks
     }
 
     private static string[] Names(IH5Dataset mask, string path, string name) =>
-        mask.Type.Class == H5DataTypeClass.String && mask.Space.Rank == 1
+        RobomimicArrays.IsText(mask.Type) && mask.Space.Rank == 1
             ? mask.Read<string[]>()
             : throw new InvalidDataException($"{path}: {name} is {RobomimicArrays.TypeName(mask)} {RobomimicArrays.ShapeOf(mask)}, not a list of demo names (byte strings)");
 }

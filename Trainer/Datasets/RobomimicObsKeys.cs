@@ -5,7 +5,8 @@ namespace Robotics.Trainer.Datasets;
 /// <summary>One <c>obs/&lt;key&gt;</c> of a robomimic file, as its first demo holds it (robomimic takes shapes from there too).</summary>
 /// <param name="Type">numpy's name for its element type (<c>float64</c>, <c>uint8</c>).</param>
 /// <param name="Shape">Its shape, frames first.</param>
-public sealed record RobomimicObsKey(string Name, string Type, bool IsFloat, IReadOnlyList<ulong> Shape)
+/// <param name="Names">Its columns' signal names, when the file records them (<see cref="RobomimicMarkers.Names"/>).</param>
+public sealed record RobomimicObsKey(string Name, string Type, bool IsFloat, IReadOnlyList<ulong> Shape, IReadOnlyList<string>? Names = null)
 {
     /// <summary>Float <c>[T]</c> or <c>[T, d]</c>: a vector per frame. Images (<c>[T, H, W, C]</c> uint8) and the like are not.</summary>
     public bool IsLowDimensional => IsFloat && Shape.Count is 1 or 2;
@@ -13,8 +14,11 @@ public sealed record RobomimicObsKey(string Name, string Type, bool IsFloat, IRe
     /// <summary>Entries per frame.</summary>
     public int Width => Shape.Count == 1 ? 1 : (int)Shape[1];
 
-    /// <summary>The observation entries it makes: <c>key</c> when it is one number a frame, else <c>key_0</c>, <c>key_1</c>…</summary>
-    public IEnumerable<string> SignalNames => Width == 1 ? [Name] : Enumerable.Range(0, Width).Select(i => string.Create(CultureInfo.InvariantCulture, $"{Name}_{i}"));
+    /// <summary>
+    /// The observation entries it makes: the names the file records, else <c>key</c> when it is one number a frame,
+    /// else <c>key_0</c>, <c>key_1</c>…
+    /// </summary>
+    public IEnumerable<string> SignalNames => Names ?? (Width == 1 ? [Name] : Enumerable.Range(0, Width).Select(i => string.Create(CultureInfo.InvariantCulture, $"{Name}_{i}")));
 
     public string Describe() => $"{Type} [{string.Join(", ", Shape.Select((size, i) => i == 0 ? "T" : size.ToString(CultureInfo.InvariantCulture)))}]";
 }
