@@ -98,19 +98,9 @@ public sealed class StepTableExportTests : IDisposable
         string root = _directory.File("fleet");
         Assert.True(Export([.. logs, root, "--format", "parquet"]) is { ExitCode: 0 }, "export failed");
         string arm = Path.Combine(root, StepTable.RobotPartition("sim:arm"));
-        string[] options = ["--hidden", "16", "--batch", "16", "--epochs", "3", "--patience", "0", "--threads", "1", "--seed", "4", "--json"];
 
-        var fromLogs = CliRun.Of(TrainerCli.Build(), ["train", "--data", logs[0], logs[1], "--out", _directory.File("logs.onnx"), .. options]);
-        var fromTable = CliRun.Of(TrainerCli.Build(), ["train", "--data", arm, "--out", _directory.File("table.onnx"), .. options]);
-
-        Assert.True(fromLogs.ExitCode == 0, fromLogs.Stderr);
-        Assert.True(fromTable.ExitCode == 0, fromTable.Stderr);
-        foreach (string figure in new[] { "train_steps", "val_steps", "skipped_non_expert" })
-        {
-            Assert.Equal(fromLogs.Json.GetProperty(figure).GetInt64(), fromTable.Json.GetProperty(figure).GetInt64());
-        }
-        var probes = PolicyOutputs.Probes(width: 3, count: 16, seed: 3);
-        Assert.Equal(PolicyOutputs.On(_directory.File("logs.onnx"), probes), PolicyOutputs.On(_directory.File("table.onnx"), probes));
+        SamePolicy.From(_directory, [logs[0], logs[1]], [arm], observations: 3,
+            "--hidden", "16", "--batch", "16", "--epochs", "3", "--patience", "0", "--threads", "1", "--seed", "4");
 
         var held = PolicyTraining.Prepare([arm], new TrainingConfig { Stream = StreamMode.Off, Seed = 4 });
         var streamed = PolicyTraining.Prepare([arm], new TrainingConfig { Stream = StreamMode.On, Seed = 4 });

@@ -2,9 +2,6 @@ using Robotics.Trainer.Datasets;
 
 namespace Robotics.Trainer.Streaming;
 
-/// <summary>One row group of one data file: the unit a streamed dataset is read in.</summary>
-public sealed record StreamShard(string Root, string File, int RowGroup, long Rows);
-
 /// <summary>
 /// A shard's rows: each row's episode, whether an expert drove it (every frame, or in a dataset with an
 /// <c>intervention</c> column the frames an operator drove, as <see cref="LeRobotEpisodes"/> reads them), and its
@@ -76,16 +73,7 @@ public sealed class LeRobotShards : IShardedDataset
         var info = LeRobotInfo.Read(root);
         LeRobotDataset.Require(info, LeRobotDataset.State);
         LeRobotDataset.Require(info, LeRobotDataset.Action);
-        var shards = new List<StreamShard>();
-        foreach (string file in LeRobotDataset.DataFiles(root))
-        {
-            await using var columns = await ParquetColumns.OpenAsync(file);
-            for (int group = 0; group < columns.RowGroups; group++)
-            {
-                shards.Add(new StreamShard(root, file, group, columns.RowsIn(group)));
-            }
-        }
-        return new LeRobotShards(root, info, shards);
+        return new LeRobotShards(root, info, await StreamShard.AllOfAsync(root, LeRobotDataset.DataFiles(root)));
     }
 
     public async Task ReadEpisodesAsync(StreamShard shard, ShardRows into)

@@ -39,16 +39,7 @@ public sealed class StepTableShards : IShardedDataset
         {
             throw new ArgumentException($"{path}: robot '{robot.Name}' acts discretely; streamed training takes continuous actions: train it with --stream off");
         }
-        var shards = new List<StreamShard>();
-        foreach (string file in StepTable.DataFiles(root, robot))
-        {
-            await using var columns = await ParquetColumns.OpenAsync(file);
-            for (int group = 0; group < columns.RowGroups; group++)
-            {
-                shards.Add(new StreamShard(path, file, group, columns.RowsIn(group)));
-            }
-        }
-        return new StepTableShards(path, robot, shards);
+        return new StepTableShards(path, robot, await StreamShard.AllOfAsync(path, StepTable.DataFiles(root, robot)));
     }
 
     public async Task ReadEpisodesAsync(StreamShard shard, ShardRows into)
