@@ -41,6 +41,8 @@ public sealed class StepTableExportTests : IDisposable
                 var step = HostileTeleopLogs.Step(e, tick, observations);
                 step.Source = tick is >= 10 and < 15 ? ActionSource.Policy : tick == 15 ? ActionSource.Safety : tick > 20 ? ActionSource.Override : ActionSource.Teleop;
                 step.Flags = step.Source == ActionSource.Override ? (uint)StepFlag.Intervention : 0;
+                step.Uncertainty = tick * 0.25f;
+                step.HelpTriggers = tick % 3 == 0 ? (uint)HelpTrigger.Uncertainty : 0;
                 return step;
             });
         return path;
@@ -71,7 +73,8 @@ public sealed class StepTableExportTests : IDisposable
             $"SELECT robot, CAST(date AS VARCHAR) AS day, count(*)::INT AS steps, count(DISTINCT episode_index)::INT AS episodes FROM {table} GROUP BY ALL ORDER BY ALL",
             $"SELECT source, expert, count(*)::INT AS steps FROM {table} GROUP BY ALL ORDER BY ALL",
             $"SELECT sum(list_sum(observation))::DOUBLE AS observation, sum(list_sum(action))::DOUBLE AS action, " +
-            $"count(*) FILTER (WHERE intervention)::INT AS interventions, min(episode_index)::INT AS first, max(episode_index)::INT AS last FROM {table}",
+            $"count(*) FILTER (WHERE intervention)::INT AS interventions, min(episode_index)::INT AS first, max(episode_index)::INT AS last, " +
+            $"sum(uncertainty)::DOUBLE AS uncertainty, count(*) FILTER (WHERE help_triggers = 1)::INT AS unsure FROM {table}",
             $"SELECT DISTINCT log_file, episode_id::INT AS episode_id, episode_index::INT AS episode_index, task, outcome FROM {table} ORDER BY episode_index");
 
         Assert.Equal(
@@ -85,6 +88,8 @@ public sealed class StepTableExportTests : IDisposable
         Assert.Equal(episodes.Sum(e => e.Steps.Sum(s => s.Action.Sum(v => (double)v))), totals.GetProperty("action").GetDouble(), 6);
         Assert.Equal(episodes.Sum(e => e.Steps.Count(s => s.Source == ActionSource.Override)), totals.GetProperty("interventions").GetInt32());
         Assert.Equal((0, 10), (totals.GetProperty("first").GetInt32(), totals.GetProperty("last").GetInt32()));
+        Assert.Equal(episodes.Sum(e => e.Steps.Sum(s => (double)s.Uncertainty)), totals.GetProperty("uncertainty").GetDouble(), 6);
+        Assert.Equal(episodes.Sum(e => e.Steps.Count(s => s.HelpTriggers == (uint)HelpTrigger.Uncertainty)), totals.GetProperty("unsure").GetInt32());
         // Episodes numbered in the order training splits logs: path, then id.
         Assert.Equal(episodes.Select(e => $"{e.SourcePath}#{e.Id}"), result[3].EnumerateArray().Select(r => $"{r.GetProperty("log_file").GetString()}#{r.GetProperty("episode_id").GetInt32()}"));
         Assert.All(result[3].EnumerateArray(), r => Assert.Equal(("stack", "success"), (r.GetProperty("task").GetString(), r.GetProperty("outcome").GetString())));

@@ -35,6 +35,11 @@ public static class StepTable
     public const string Operator = "operator";
     public const string Task = "task";
     public const string Outcome = "outcome";
+    public const string Uncertainty = "uncertainty";
+    public const string Novelty = "novelty";
+    public const string ObservationZ = "observation_z";
+    public const string HelpTriggers = "help_triggers";
+    public const string LatenessNs = "lateness_ns";
     public const string Observation = "observation";
     public const string Action = "action";
 

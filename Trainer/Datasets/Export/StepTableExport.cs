@@ -103,7 +103,12 @@ public static class StepTableExport
             [.. steps.Select(s => (long)s.Flags)],
             [.. steps.Select(episode.OperatorOf)],
             [.. steps.Select(_ => episode.Start.Task)],
-            [.. steps.Select(_ => OutcomeNames.Of(episode.Outcome))]);
+            [.. steps.Select(_ => OutcomeNames.Of(episode.Outcome))],
+            [.. steps.Select(s => s.Uncertainty)],
+            [.. steps.Select(s => s.Novelty)],
+            [.. steps.Select(s => s.ObservationZ)],
+            [.. steps.Select(s => (long)s.HelpTriggers)],
+            [.. steps.Select(s => (long)s.LatenessNs)]);
     }
 
     internal static readonly DataField EpisodeIndexField = ParquetColumnWriter.Scalar<long>(StepTable.EpisodeIndex);
@@ -120,9 +125,15 @@ public static class StepTableExport
     internal static readonly DataField OperatorField = ParquetColumnWriter.Scalar<string>(StepTable.Operator);
     internal static readonly DataField TaskField = ParquetColumnWriter.Scalar<string>(StepTable.Task);
     internal static readonly DataField OutcomeField = ParquetColumnWriter.Scalar<string>(StepTable.Outcome);
+    internal static readonly DataField UncertaintyField = ParquetColumnWriter.Scalar<float>(StepTable.Uncertainty);
+    internal static readonly DataField NoveltyField = ParquetColumnWriter.Scalar<float>(StepTable.Novelty);
+    internal static readonly DataField ObservationZField = ParquetColumnWriter.Scalar<float>(StepTable.ObservationZ);
+    internal static readonly DataField HelpTriggersField = ParquetColumnWriter.Scalar<long>(StepTable.HelpTriggers);
+    internal static readonly DataField LatenessField = ParquetColumnWriter.Scalar<long>(StepTable.LatenessNs);
     internal static readonly ListField ObservationField = ParquetColumnWriter.Vector(StepTable.Observation);
     internal static readonly ListField ActionField = ParquetColumnWriter.Vector(StepTable.Action);
 
     internal static readonly ParquetSchema Schema = new(EpisodeIndexField, LogFileField, EpisodeIdField, TickField, TimestampField, UnixTimeField,
-        SourceField, ExpertField, InterventionField, HelpRequestedField, FlagsField, OperatorField, TaskField, OutcomeField, ObservationField, ActionField);
+        SourceField, ExpertField, InterventionField, HelpRequestedField, FlagsField, OperatorField, TaskField, OutcomeField,
+        UncertaintyField, NoveltyField, ObservationZField, HelpTriggersField, LatenessField, ObservationField, ActionField);
 }

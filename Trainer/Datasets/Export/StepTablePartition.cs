@@ -72,6 +72,11 @@ internal sealed class StepTablePartition(string folder, StepTableRobot robot) : 
             await ParquetColumnWriter.WriteAsync(group, E.OperatorField, rows.Operator);
             await ParquetColumnWriter.WriteAsync(group, E.TaskField, rows.Task);
             await ParquetColumnWriter.WriteAsync(group, E.OutcomeField, rows.Outcome);
+            await ParquetColumnWriter.WriteAsync(group, E.UncertaintyField, rows.Uncertainty);
+            await ParquetColumnWriter.WriteAsync(group, E.NoveltyField, rows.Novelty);
+            await ParquetColumnWriter.WriteAsync(group, E.ObservationZField, rows.ObservationZ);
+            await ParquetColumnWriter.WriteAsync(group, E.HelpTriggersField, rows.HelpTriggers);
+            await ParquetColumnWriter.WriteAsync(group, E.LatenessField, rows.LatenessNs);
             await ParquetColumnWriter.WriteAsync(group, E.ObservationField, rows.Observations, rows.ObservationWidth);
             await ParquetColumnWriter.WriteAsync(group, E.ActionField, rows.Actions, rows.ActionWidth);
         }

@@ -4,7 +4,8 @@ namespace Robotics.Trainer.Datasets.Export;
 internal sealed record StepTableRows(
     float[] Observations, float[] Actions, int ObservationWidth, int ActionWidth,
     long[] EpisodeIndex, string[] LogFile, long[] EpisodeId, long[] Tick, long[] TimestampNs, long[] UnixTimeNs,
-    string[] Source, bool[] Expert, bool[] Intervention, bool[] HelpRequested, long[] Flags, string[] Operator, string[] Task, string[] Outcome)
+    string[] Source, bool[] Expert, bool[] Intervention, bool[] HelpRequested, long[] Flags, string[] Operator, string[] Task, string[] Outcome,
+    float[] Uncertainty, float[] Novelty, float[] ObservationZ, long[] HelpTriggers, long[] LatenessNs)
 {
     public int Count => EpisodeIndex.Length;
 
@@ -18,6 +19,8 @@ internal sealed record StepTableRows(
             [.. blocks.SelectMany(b => b.Tick)], [.. blocks.SelectMany(b => b.TimestampNs)], [.. blocks.SelectMany(b => b.UnixTimeNs)],
             [.. blocks.SelectMany(b => b.Source)], [.. blocks.SelectMany(b => b.Expert)], [.. blocks.SelectMany(b => b.Intervention)],
             [.. blocks.SelectMany(b => b.HelpRequested)], [.. blocks.SelectMany(b => b.Flags)], [.. blocks.SelectMany(b => b.Operator)],
-            [.. blocks.SelectMany(b => b.Task)], [.. blocks.SelectMany(b => b.Outcome)]);
+            [.. blocks.SelectMany(b => b.Task)], [.. blocks.SelectMany(b => b.Outcome)],
+            [.. blocks.SelectMany(b => b.Uncertainty)], [.. blocks.SelectMany(b => b.Novelty)], [.. blocks.SelectMany(b => b.ObservationZ)],
+            [.. blocks.SelectMany(b => b.HelpTriggers)], [.. blocks.SelectMany(b => b.LatenessNs)]);
     }
 }
