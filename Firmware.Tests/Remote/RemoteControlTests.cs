@@ -452,11 +452,14 @@ public sealed class RemoteControlTests(SimPolicies policies) : IDisposable
         Assert.Equal(log, (await control.StartRecordingAsync(new StartRecordingRequest { Path = log })).Recording);
         var exists = await Assert.ThrowsAsync<RpcException>(() => control.StartRecordingAsync(new StartRecordingRequest { Path = log }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, exists.StatusCode);
+        // A few recorded ticks of the first episode before the reset ends it, and of the new one before the recording
+        // stops, however slowly a loaded machine ticks: without them the log may hold one episode (seen under load).
+        long published = harness.Loop.Ticks.Published;
+        Assert.True(SpinWait.SpinUntil(() => harness.Loop.Ticks.Published > published + 3, Waits.Patience), "the loop ticked on");
         ulong episode = harness.Loop.Status.Read().Episode;
         await control.ResetEpisodeAsync(new ResetEpisodeRequest());
         Assert.Equal(episode + 1, harness.Loop.Status.Read().Episode);
-        // A few ticks of the new episode before the recording stops, however slowly a loaded machine ticks.
-        long published = harness.Loop.Ticks.Published;
+        published = harness.Loop.Ticks.Published;
         Assert.True(SpinWait.SpinUntil(() => harness.Loop.Ticks.Published > published + 3, Waits.Patience), "the loop ticked on");
         Assert.Contains("stopped recording", (await control.StopRecordingAsync(new StopRecordingRequest())).Message);
         var bad = await Assert.ThrowsAsync<RpcException>(() => control.SetModeAsync(new SetModeRequest { Mode = Mode.Unspecified }).ResponseAsync);
