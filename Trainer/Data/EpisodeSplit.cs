@@ -12,8 +12,7 @@ public static class EpisodeSplit
         {
             throw new InvalidDataException($"the validation fraction must be between 0 and 1, got {validationFraction}");
         }
-        var order = episodes.OrderBy(source, StringComparer.Ordinal).ThenBy(id).ToArray();
-        new Random(seed).Shuffle(order);
+        var order = Shuffled(episodes, source, id, seed);
         int validationEpisodes = (int)Math.Round(order.Length * validationFraction);
         if (validationEpisodes == 0 || validationEpisodes == order.Length)
         {
@@ -21,5 +20,13 @@ public static class EpisodeSplit
                 $"(validation fraction {validationFraction}): both need at least one whole episode; record more episodes");
         }
         return (order[..validationEpisodes], order[validationEpisodes..]);
+    }
+
+    /// <summary>The episodes in (source, id) order, shuffled by <paramref name="seed"/>: the order the split takes them in.</summary>
+    public static T[] Shuffled<T>(IEnumerable<T> episodes, Func<T, string> source, Func<T, ulong> id, int seed)
+    {
+        var order = episodes.OrderBy(source, StringComparer.Ordinal).ThenBy(id).ToArray();
+        new Random(seed).Shuffle(order);
+        return order;
     }
 }

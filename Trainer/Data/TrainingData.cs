@@ -64,7 +64,7 @@ public sealed class TrainingData
     {
         bool byData = demonstrations.Episodes.All(e => e.Split is not null);
         var (validation, train) = byData
-            ? AsTheDataSplits(demonstrations.Episodes)
+            ? AsTheDataSplits(demonstrations.Episodes, seed)
             : EpisodeSplit.Choose(demonstrations.Episodes, e => e.Source, e => e.Id, validationFraction, seed);
 
         int width = demonstrations.ObservationSize;
@@ -83,10 +83,14 @@ public sealed class TrainingData
         return new TrainingData(demonstrations, trainSet, validationSet, normalization, fingerprint, byData, null);
     }
 
-    /// <summary>The sides the data gives (robomimic's masks), in (source, id) order: a dataset's split is how its results are compared.</summary>
-    private static (DemoEpisode[] Validation, DemoEpisode[] Train) AsTheDataSplits(IEnumerable<DemoEpisode> episodes)
+    /// <summary>
+    /// The sides the data gives (robomimic's masks): a dataset's split is how its results are compared. Each side is in
+    /// the order <see cref="EpisodeSplit"/> shuffles episodes with the same seed, so that masks which hold the seeded
+    /// split (as <c>trainer log export --format robomimic</c> writes them) train exactly as that split does.
+    /// </summary>
+    private static (DemoEpisode[] Validation, DemoEpisode[] Train) AsTheDataSplits(IEnumerable<DemoEpisode> episodes, int seed)
     {
-        var order = episodes.OrderBy(e => e.Source, StringComparer.Ordinal).ThenBy(e => e.Id).ToArray();
+        var order = EpisodeSplit.Shuffled(episodes, e => e.Source, e => e.Id, seed);
         DemoEpisode[] train = [.. order.Where(e => e.Split == SplitSide.Train)];
         DemoEpisode[] validation = [.. order.Where(e => e.Split == SplitSide.Validation)];
         if (train.Length == 0 || validation.Length == 0)
