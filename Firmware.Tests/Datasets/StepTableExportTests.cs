@@ -132,6 +132,12 @@ public sealed class StepTableExportTests : IDisposable
             (Export(a, cut, _directory.File("out2"), "--format", "parquet"), cut),
             (CliRun.Of(TrainerCli.Build(), "train", "--data", fleet, "--out", _directory.File("out3.onnx")), $"{fleet}: holds the steps of 2 robots (sim:arm, rover)"),
         };
+        // A manifest damaged after the export: training names it and what is wrong, and writes no policy.
+        string damaged = _directory.File("damaged");
+        Assert.True(Export(a, damaged, "--format", "parquet") is { ExitCode: 0 }, "export failed");
+        string manifest = Path.Combine(damaged, StepTable.Manifest);
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"control_rate_hz\"", "\"rate\""));
+        refusals = [.. refusals, (CliRun.Of(TrainerCli.Build(), "train", "--data", damaged, "--out", _directory.File("out4.onnx")), $"{manifest}: a robot without control_rate_hz")];
         foreach (var (run, message) in refusals)
         {
             Assert.Equal(1, run.ExitCode);

@@ -98,15 +98,18 @@ public static class StepTable
         ["version"] = Version,
         ["episodes"] = episodes,
         ["steps"] = steps,
-        ["robots"] = new JsonArray([.. robots.Select(r => (JsonNode)new JsonObject
-        {
-            ["name"] = r.Name,
-            ["partition"] = r.Partition,
-            ["control_rate_hz"] = r.ControlRateHz,
-            ["observations"] = new JsonArray([.. r.Observations.Select(n => (JsonNode)n)]),
-            ["actions"] = new JsonArray([.. r.Actions.Select(n => (JsonNode)n)]),
-            ["discrete_actions"] = new JsonArray([.. r.DiscreteActions.Select(n => (JsonNode)n)]),
-        })]),
+        ["robots"] = new JsonArray([.. robots.Select(r => (JsonNode)RobotJson(r))]),
+    };
+
+    /// <summary>One robot's entry of the manifest, which each of its data files repeats in its key-value metadata.</summary>
+    public static JsonObject RobotJson(StepTableRobot robot) => new()
+    {
+        ["name"] = robot.Name,
+        ["partition"] = robot.Partition,
+        ["control_rate_hz"] = robot.ControlRateHz,
+        ["observations"] = new JsonArray([.. robot.Observations.Select(n => (JsonNode)n)]),
+        ["actions"] = new JsonArray([.. robot.Actions.Select(n => (JsonNode)n)]),
+        ["discrete_actions"] = new JsonArray([.. robot.DiscreteActions.Select(n => (JsonNode)n)]),
     };
 
     private static string? RootOf(string path)

@@ -13,8 +13,7 @@ namespace Robotics.Trainer.Streaming;
 /// <summary>
 /// Prepares training that streams its samples from LeRobot datasets or step tables (<see cref="IShardedDataset"/>)
 /// rather than holding them in memory. Two passes over the data: the first reads only the episode and expert columns
-/// and splits the episodes as in-memory
-/// training does (<see cref="EpisodeSplit"/>); the second reads every frame once to normalize with the training
+/// and splits the episodes as in-memory training does (<see cref="EpisodeSplit"/>); the second reads every frame once to normalize with the training
 /// episodes' statistics, to count the samples, to fingerprint the data and to keep the held-out samples (the first
 /// <see cref="ValidationCap"/> of them, in file order) in memory for validation. Memory holds one row group at a time.
 /// </summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Parquet;
 using E = Robotics.Trainer.Datasets.Export.StepTableExport;
 
@@ -54,7 +53,7 @@ internal sealed class StepTablePartition(string folder, StepTableRobot robot) : 
         if (_open is null)
         {
             _open = await ParquetColumnWriter.CreateAsync(Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"part-{Files++:00000}.parquet")), E.Schema);
-            _open.Value.Writer.CustomMetadata = new Dictionary<string, string> { ["robotics.step_table.robot"] = RobotJson() };
+            _open.Value.Writer.CustomMetadata = new Dictionary<string, string> { ["robotics.step_table.robot"] = StepTable.RobotJson(robot).ToJsonString() };
         }
         using (var group = _open.Value.Writer.CreateRowGroup())
         {
@@ -95,6 +94,4 @@ internal sealed class StepTablePartition(string folder, StepTableRobot robot) : 
             await open.Stream.DisposeAsync();
         }
     }
-
-    private string RobotJson() => ((JsonArray)StepTable.ManifestJson([robot], 0, 0)["robots"]!)[0]!.ToJsonString();
 }
